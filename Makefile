@@ -1,0 +1,59 @@
+# Binôme — two commands for a newcomer: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+
+# Find a Python >= 3.12. On pyenv machines `python3.12` is a shim that needs PYENV_VERSION.
+define find_python
+for candidate in "python3.13" "python3.12" "PYENV_VERSION=3.12.1 python3.12" "python3"; do \
+  if env $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+    echo "$$candidate"; exit 0; \
+  fi; \
+done; exit 1
+endef
+
+.PHONY: run test lint fmt install migrate seed clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@if [ ! -x $(PY) ]; then \
+	  python=$$($(find_python)) || { echo "Binôme a besoin de Python 3.12 ou plus récent : aucun n'a été trouvé (python3.13, python3.12, python3). Installez-le puis relancez « make run »." >&2; exit 1; }; \
+	  echo "Création de l'environnement virtuel avec : $$python"; \
+	  env $$python -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	@echo "Binôme : http://$(HOST)/ (Ctrl+C pour arrêter)"
+	$(PY) manage.py runserver $(HOST)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy config partners casework orientation manage.py
+	$(VENV)/bin/djlint templates --check
+	$(VENV)/bin/djlint templates --lint
+	$(VENV)/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+fmt: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djlint templates --reformat
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,30 @@
+"""Tests: fast hashing, strict templates, eager Celery unless a test asks for the real broker."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import TEMPLATES
+
+DEBUG = False
+SECRET_KEY = "test-only-key"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CELERY_TASK_ALWAYS_EAGER = True
+
+
+class InvalidTemplateVariable(str):
+    """Makes an unknown template variable an error instead of an empty string."""
+
+    def __contains__(self, item: object) -> bool:
+        return item == "%s"
+
+    def __mod__(self, variable: object) -> str:
+        raise NameError(f"Variable de gabarit inconnue : {variable}")
+
+
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
+
+# Static files from the apps' folders, without collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Binôme — administration fonctionnelle"
+admin.site.site_title = "Binôme"
+admin.site.index_title = "Départements, organisations, professionnel·les et binômes"
+
+urlpatterns = [
+    path("", include("partners.urls")),
+    path("admin/", admin.site.urls),
+]

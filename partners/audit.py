@@ -1,0 +1,101 @@
+"""The audit trail (django-auditlog): what is tracked, what is masked, and the one bulk path.
+
+Every domain model is registered here or in its app's ``ready()``. Audited querysets refuse
+``update()``, ``delete()`` and the bulk methods, because those write without a trace; the only way
+around is :func:`audited_bulk`, which writes one audit row for the whole batch.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+MASK = "[masqué]"
+
+_bulk_allowed: ContextVar[bool] = ContextVar("audited_bulk", default=False)
+
+
+class BulkWriteRefused(RuntimeError):
+    """A write that would bypass the audit trail."""
+
+
+def mask(value: str) -> str:
+    """AUDITLOG_MASK_CALLABLE: free text and identity never reach the audit trail."""
+    return MASK
+
+
+class AuditedQuerySet(models.QuerySet):
+    """A queryset whose bulk writes are refused outside :func:`audited_bulk`."""
+
+    def _refuse(self, operation: str) -> None:
+        if not _bulk_allowed.get():
+            raise BulkWriteRefused(
+                f"{self.model.__name__}: {operation}() contourne la piste d'audit ; "
+                "passez par un service, ou par partners.audit.audited_bulk pour un lot."
+            )
+
+    def update(self, **kwargs: Any) -> int:
+        self._refuse("update")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._refuse("delete")
+        return super().delete()
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        self._refuse("bulk_create")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        self._refuse("bulk_update")
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
+@contextmanager
+def audited_bulk(*, model: "type[Model]", actor: Any, description: str) -> Iterator[None]:
+    """Allow bulk writes on ``model`` for the block, and record them as one audit row."""
+    from auditlog.models import LogEntry
+
+    token = _bulk_allowed.set(True)
+    try:
+        yield
+    finally:
+        _bulk_allowed.reset(token)
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(model),
+        object_pk="*",
+        object_repr=f"Lot : {description}",
+        action=LogEntry.Action.UPDATE,
+        changes_text=description,
+        actor=actor,
+    )
+
+
+@contextmanager
+def acting_as(actor: Any) -> Iterator[None]:
+    """Name the actor of the audit rows written in the block (commands, tasks)."""
+    from auditlog.context import set_actor
+
+    with set_actor(actor):
+        yield
+
+
+def register_models() -> None:
+    from auditlog.registry import auditlog
+
+    from partners.models import Department, Organisation, Pair, Professional
+
+    auditlog.register(Department, mask_fields=["legal_basis_text"])
+    auditlog.register(Organisation)
+    auditlog.register(Pair)
+    auditlog.register(
+        Professional,
+        exclude_fields=["password", "last_login"],
+        m2m_fields={"groups"},
+    )

@@ -1,0 +1,42 @@
+import importlib
+import importlib.util
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from partners import demo
+
+DEMO_PASSWORD = "demo-binome-2026"  # noqa: S105 — only set when DEBUG is on
+#: Apps that contribute demo data, lowest layer first; each may have a ``demo.seed_more()``.
+DEMO_APPS = ("casework", "orientation")
+
+
+class Command(BaseCommand):
+    help = "Charge le département de démonstration (idempotent) et affiche une connexion par rôle."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = DEMO_PASSWORD if settings.DEBUG else None
+        logins = demo.seed(password=password)
+        for app_label in DEMO_APPS:
+            module_name = f"{apps.get_app_config(app_label).name}.demo"
+            if importlib.util.find_spec(module_name) is not None:
+                importlib.import_module(module_name).seed_more()
+
+        self.stdout.write(
+            self.style.SUCCESS(f"Département de démonstration : {demo.DEMO_DEPARTMENT_NAME}")
+        )
+        self.stdout.write("Connexions de démonstration (une par rôle) :")
+        width = max(len(role) for role, _ in logins)
+        for role, email in logins:
+            self.stdout.write(f"  {role.ljust(width)}  {email}")
+        if password:
+            self.stdout.write(f"  Mot de passe de chaque compte : {password}")
+        else:
+            self.stdout.write(
+                self.style.WARNING(
+                    "  DEBUG est désactivé : aucun mot de passe de démonstration n'est posé. "
+                    "Utilisez « manage.py changepassword <adresse> »."
+                )
+            )

@@ -1,0 +1,288 @@
+import uuid
+from typing import ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from partners.audit import AuditedQuerySet
+from partners.enums import OrganisationKind, OrientationAuthority, PairEndReason, Role
+
+DEFAULT_LEGAL_BASIS = (
+    "Mission d'intérêt public (RGPD, art. 6-1-e ; art. 9-2 pour les données de santé) : "
+    "accompagnement des personnes en recherche d'emploi rencontrant des difficultés sociales "
+    "(Code du travail L5411-5-1 ; CASF L262-27 et suivants ; protocole national de "
+    "l'accompagnement global du 1er avril 2014). Secret professionnel partagé : CASF L262-44."
+)
+
+
+class Department(models.Model):
+    """A département and the settings that differ from one department to another."""
+
+    code = models.CharField("code", max_length=3, unique=True)
+    name = models.CharField("nom", max_length=100)
+    rsa_orientation_authority = models.CharField(
+        "autorité qui décide l'orientation des allocataires du RSA",
+        max_length=20,
+        choices=OrientationAuthority.choices,
+        default=OrientationAuthority.PCD,
+    )
+    supervisor_validates_recommendations = models.BooleanField(
+        "un·e encadrant·e valide les préconisations", default=False
+    )
+    retention_active_years = models.PositiveSmallIntegerField(
+        "conservation en base active (années après le dernier contact)",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    retention_archive_years = models.PositiveSmallIntegerField(
+        "conservation en archive intermédiaire (années)",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    notice_delay_days = models.PositiveSmallIntegerField(
+        "délai de remise de la notice d'information (jours)",
+        default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(30)],
+    )
+    interview_interval_days = models.PositiveSmallIntegerField(
+        "rythme d'entretien attendu par défaut (jours)",
+        default=30,
+        validators=[MinValueValidator(7), MaxValueValidator(92)],
+    )
+    caseload_target = models.PositiveSmallIntegerField(
+        "portefeuille cible par conseiller·ère (accompagnements en cours)",
+        default=70,
+        validators=[MinValueValidator(1), MaxValueValidator(250)],
+    )
+    legal_basis_text = models.TextField(
+        "base légale affichée dans le journal des accès et des partages",
+        default=DEFAULT_LEGAL_BASIS,
+    )
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "département"
+        verbose_name_plural = "départements"
+        ordering: ClassVar = ["code"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(retention_active_years__gte=1), name="department_retention_active_min"
+            ),
+            models.CheckConstraint(
+                condition=Q(interview_interval_days__gte=7), name="department_interval_min"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class OrganisationQuerySet(AuditedQuerySet):
+    def subtree_of(self, organisation: "Organisation") -> "OrganisationQuerySet":
+        """The organisation and every organisation below it (one indexed prefix query)."""
+        return self.filter(path__startswith=organisation.path)
+
+
+def new_path_segment() -> str:
+    return uuid.uuid4().hex[:12] + "/"
+
+
+class Organisation(models.Model):
+    """A France Travail agency, a departmental social-action unit, a CCAS…"""
+
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name="département",
+    )
+    kind = models.CharField("type", max_length=20, choices=OrganisationKind.choices)
+    name = models.CharField("nom", max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="organisation parente",
+    )
+    # Materialised path ("a1b2…/c3d4…/"): the subtree is a prefix query.
+    path = models.CharField("chemin", max_length=255, unique=True, editable=False)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "organisation"
+        verbose_name_plural = "organisations"
+        ordering: ClassVar = ["name"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["department", "name"], name="organisation_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
+
+
+class ProfessionalManager(BaseUserManager.from_queryset(AuditedQuerySet)):  # type: ignore[misc]
+    use_in_migrations = True
+
+    def create_user(
+        self, email: str, password: str | None = None, **fields: object
+    ) -> "Professional":
+        if not email:
+            raise ValueError("L'adresse électronique est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(
+        self, email: str, password: str | None = None, **fields: object
+    ) -> "Professional":
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        fields.setdefault("role", Role.ADMIN)
+        return self.create_user(email, password, **fields)
+
+
+class Professional(AbstractBaseUser, PermissionsMixin):
+    """A person who uses Binôme at work. Deactivated, never deleted."""
+
+    email = models.EmailField("adresse électronique", unique=True)
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="professionals",
+        verbose_name="organisation",
+    )
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    is_social_correspondent = models.BooleanField("correspondant·e social·e", default=False)
+    job_title = models.CharField("fonction", max_length=150, blank=True)
+    is_active = models.BooleanField("actif·ve", default=True)
+    is_staff = models.BooleanField("accès à l'administration", default=False)
+    date_joined = models.DateTimeField("date d'arrivée", default=timezone.now)
+
+    objects = ProfessionalManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar = ["first_name", "last_name"]
+
+    class Meta:
+        verbose_name = "professionnel·le"
+        verbose_name_plural = "professionnel·les"
+        ordering: ClassVar = ["last_name", "first_name"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(is_social_correspondent=False) | Q(role=Role.SOCIAL_WORKER),
+                name="professional_correspondent_is_social_worker",
+            ),
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | Q(is_superuser=True),
+                name="professional_has_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+
+class PairQuerySet(AuditedQuerySet):
+    def active(self) -> "PairQuerySet":
+        return self.filter(ended_on__isnull=True)
+
+    def of(self, professional: Professional) -> "PairQuerySet":
+        return self.filter(Q(advisor=professional) | Q(social_worker=professional))
+
+    def with_members(self) -> "PairQuerySet":
+        return self.select_related(
+            "department",
+            "advisor__organisation",
+            "social_worker__organisation",
+        )
+
+
+class Pair(models.Model):
+    """A binôme: one France Travail advisor and one social worker of the same department."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="pairs", verbose_name="département"
+    )
+    advisor = models.ForeignKey(
+        Professional,
+        on_delete=models.PROTECT,
+        related_name="pairs_as_advisor",
+        verbose_name="conseiller·ère France Travail",
+    )
+    social_worker = models.ForeignKey(
+        Professional,
+        on_delete=models.PROTECT,
+        related_name="pairs_as_social_worker",
+        verbose_name="travailleur·se social·e",
+    )
+    started_on = models.DateField("début")
+    ended_on = models.DateField("fin", null=True, blank=True)
+    end_reason = models.CharField(
+        "motif de fin", max_length=20, choices=PairEndReason.choices, blank=True
+    )
+
+    objects = PairQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "binôme"
+        verbose_name_plural = "binômes"
+        ordering: ClassVar = ["-started_on", "id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=~Q(advisor=F("social_worker")), name="pair_members_differ"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="pair_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=(Q(ended_on__isnull=True) & Q(end_reason=""))
+                | (Q(ended_on__isnull=False) & ~Q(end_reason="")),
+                name="pair_end_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["advisor", "social_worker"],
+                condition=Q(ended_on__isnull=True),
+                name="pair_unique_active",
+                violation_error_message="Ce binôme existe déjà et est en cours.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Binôme n°{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None
+
+    def co_member(self, professional: Professional) -> Professional:
+        """The co-accompagnant·e of ``professional`` in this pair."""
+        return self.social_worker if professional.pk == self.advisor_id else self.advisor

@@ -1,0 +1,63 @@
+"""Reads of the partners app used by the start pages."""
+
+from django.db.models import Count, Q, QuerySet
+
+from partners.models import (
+    Department,
+    Organisation,
+    OrganisationQuerySet,
+    Pair,
+    PairQuerySet,
+    Professional,
+)
+
+
+def supervised_organisations(supervisor: Professional) -> OrganisationQuerySet:
+    """The supervisor's organisation and everything below it; nothing without an organisation."""
+    if supervisor.organisation is None:
+        return Organisation.objects.none()
+    return Organisation.objects.subtree_of(supervisor.organisation)
+
+
+def pairs_of_professional(professional: Professional) -> PairQuerySet:
+    return Pair.objects.active().of(professional).with_members().order_by("started_on", "pk")
+
+
+def pairs_of_supervisor(supervisor: Professional) -> PairQuerySet:
+    """Active pairs with at least one member in the supervisor's organisation subtree."""
+    subtree = supervised_organisations(supervisor).values("pk")
+    return (
+        Pair.objects.active()
+        .filter(Q(advisor__organisation__in=subtree) | Q(social_worker__organisation__in=subtree))
+        .with_members()
+        .order_by("advisor__last_name", "social_worker__last_name", "pk")
+    )
+
+
+def pairs_of_department(department: Department) -> PairQuerySet:
+    return (
+        Pair.objects.active()
+        .filter(department=department)
+        .with_members()
+        .order_by("advisor__last_name", "social_worker__last_name", "pk")
+    )
+
+
+def team_of_supervisor(supervisor: Professional) -> QuerySet[Professional]:
+    return (
+        Professional.objects.filter(
+            organisation__in=supervised_organisations(supervisor).values("pk"), is_active=True
+        )
+        .select_related("organisation")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def organisations_of_department(department: Department) -> OrganisationQuerySet:
+    return (
+        Organisation.objects.filter(department=department)
+        .annotate(
+            active_professionals=Count("professionals", filter=Q(professionals__is_active=True))
+        )
+        .order_by("path")
+    )

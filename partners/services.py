@@ -1,0 +1,297 @@
+"""Every write of the partners app: departments, organisations, professionals, binômes."""
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from partners.audit import acting_as
+from partners.enums import PairEndReason, Role
+from partners.errors import (
+    InvalidPair,
+    InvalidTransition,
+    PairHasOpenCases,
+    ProfessionalStillInPair,
+)
+from partners.models import Department, Organisation, Pair, Professional, new_path_segment
+from partners.permissions import (
+    grant_functional_administration,
+    revoke_functional_administration,
+)
+
+#: Counters of a pair's open accompagnements. The casework app registers one in its ``ready()``:
+#: partners sits below casework and must not import it.
+OpenCaseCounter = Callable[[Pair], int]
+open_case_counters: list[OpenCaseCounter] = []
+
+
+def register_open_case_counter(counter: OpenCaseCounter) -> None:
+    if counter not in open_case_counters:
+        open_case_counters.append(counter)
+
+
+def _save(instance: Any, acting_user: Professional | None) -> None:
+    instance.full_clean()
+    with acting_as(acting_user):
+        instance.save()
+
+
+@transaction.atomic
+def department_create(*, code: str, name: str, acting_user: Professional | None) -> Department:
+    department = Department(code=code.strip().upper(), name=name.strip())
+    _save(department, acting_user)
+    return department
+
+
+@transaction.atomic
+def department_update(
+    *, department: Department, fields: dict[str, Any], acting_user: Professional | None
+) -> Department:
+    for field, value in fields.items():
+        setattr(department, field, value)
+    _save(department, acting_user)
+    return department
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    department: Department,
+    kind: str,
+    name: str,
+    parent: Organisation | None = None,
+    acting_user: Professional | None,
+) -> Organisation:
+    if parent is not None and parent.department_id != department.pk:
+        raise InvalidTransition(
+            "Une organisation ne peut dépendre que d'une organisation du même département."
+        )
+    organisation = Organisation(
+        department=department,
+        kind=kind,
+        name=name.strip(),
+        parent=parent,
+        path=(parent.path if parent else "") + new_path_segment(),
+    )
+    _save(organisation, acting_user)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(
+    *, organisation: Organisation, fields: dict[str, Any], acting_user: Professional | None
+) -> Organisation:
+    """Rename or retype an organisation; its place in the tree does not change here."""
+    for field in fields.keys() & {"department", "parent", "path"}:
+        if fields[field] != getattr(organisation, field):
+            raise InvalidTransition("Le rattachement d'une organisation ne se modifie pas ici.")
+    for field, value in fields.items():
+        setattr(organisation, field, value)
+    _save(organisation, acting_user)
+    return organisation
+
+
+def _check_professional_fields(professional: Professional) -> None:
+    if professional.is_social_correspondent and professional.role != Role.SOCIAL_WORKER:
+        raise InvalidTransition(
+            "Seul·e un·e travailleur·se social·e peut être correspondant·e social·e."
+        )
+    if professional.organisation is None and not professional.is_superuser:
+        raise InvalidTransition("Un·e professionnel·le appartient à une organisation.")
+
+
+@transaction.atomic
+def professional_create(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    organisation: Organisation,
+    role: str,
+    job_title: str = "",
+    is_social_correspondent: bool = False,
+    password: str | None = None,
+    acting_user: Professional | None,
+) -> Professional:
+    professional = Professional(
+        email=Professional.objects.normalize_email(email).lower(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        organisation=organisation,
+        role=role,
+        job_title=job_title.strip(),
+        is_social_correspondent=is_social_correspondent,
+        is_staff=role == Role.ADMIN,
+    )
+    professional.set_password(password)
+    _check_professional_fields(professional)
+    _save(professional, acting_user)
+    if role == Role.ADMIN:
+        grant_functional_administration(professional)
+    return professional
+
+
+@transaction.atomic
+def professional_update(
+    *, professional: Professional, fields: dict[str, Any], acting_user: Professional | None
+) -> Professional:
+    """Change a professional's details. Deactivation goes through professional_deactivate."""
+    if fields.get("is_active") is False and professional.is_active:
+        raise InvalidTransition("Pour désactiver un·e professionnel·le, utilisez « Désactiver ».")
+    previous_role = Professional.objects.values_list("role", flat=True).get(pk=professional.pk)
+    for field, value in fields.items():
+        setattr(professional, field, value)
+    role_changed = "role" in fields and fields["role"] != previous_role
+    if role_changed:
+        professional.is_staff = professional.role == Role.ADMIN or professional.is_superuser
+        if Pair.objects.active().of(professional).exists():
+            raise ProfessionalStillInPair(
+                f"{professional.full_name} est membre d'un binôme en cours : "
+                "terminez-le avant de changer son rôle."
+            )
+    _check_professional_fields(professional)
+    _save(professional, acting_user)
+    if role_changed and professional.role == Role.ADMIN:
+        grant_functional_administration(professional)
+    elif role_changed and previous_role == Role.ADMIN:
+        revoke_functional_administration(professional)
+    return professional
+
+
+@transaction.atomic
+def professional_deactivate(
+    *, professional: Professional, acting_user: Professional | None
+) -> Professional:
+    """Close a professional's access. Professionals are deactivated, never deleted."""
+    professional = Professional.objects.select_for_update().get(pk=professional.pk)
+    if not professional.is_active:
+        raise InvalidTransition(f"{professional.full_name} est déjà désactivé·e.")
+    if Pair.objects.active().of(professional).exists():
+        raise ProfessionalStillInPair(
+            f"{professional.full_name} est encore membre d'un binôme en cours : "
+            "confiez d'abord ses accompagnements à un autre binôme, puis terminez le binôme."
+        )
+    professional.is_active = False
+    _save(professional, acting_user)
+    return professional
+
+
+def pair_check_members(advisor: Professional, social_worker: Professional) -> Department:
+    """Check the members of a future pair (InvalidPair); return their department."""
+    if advisor.pk == social_worker.pk:
+        raise InvalidPair("Un binôme réunit deux professionnel·les différent·es.")
+    if advisor.role == Role.ADVISOR and social_worker.role == Role.ADVISOR:
+        raise InvalidPair(
+            "Deux conseiller·ères France Travail ne peuvent pas former un binôme : "
+            "un binôme réunit un·e conseiller·ère et un·e travailleur·se social·e."
+        )
+    if advisor.role == Role.SOCIAL_WORKER and social_worker.role == Role.SOCIAL_WORKER:
+        raise InvalidPair(
+            "Deux travailleur·ses sociaux·ales ne peuvent pas former un binôme : "
+            "un binôme réunit un·e conseiller·ère et un·e travailleur·se social·e."
+        )
+    if advisor.role != Role.ADVISOR:
+        raise InvalidPair(
+            f"{advisor.full_name} n'est pas conseiller·ère France Travail "
+            f"(rôle : {advisor.get_role_display()})."
+        )
+    if social_worker.role != Role.SOCIAL_WORKER:
+        raise InvalidPair(
+            f"{social_worker.full_name} n'est pas travailleur·se social·e "
+            f"(rôle : {social_worker.get_role_display()})."
+        )
+    for member in (advisor, social_worker):
+        if not member.is_active:
+            raise InvalidPair(
+                f"{member.full_name} est désactivé·e : un binôme ne réunit que des "
+                "professionnel·les actif·ves."
+            )
+    advisor_department = advisor.organisation.department if advisor.organisation else None
+    social_department = (
+        social_worker.organisation.department if social_worker.organisation else None
+    )
+    if advisor_department is None or advisor_department != social_department:
+        raise InvalidPair(
+            "Les deux membres d'un binôme relèvent du même département "
+            f"({advisor_department.code if advisor_department else '—'} ≠ "
+            f"{social_department.code if social_department else '—'})."
+        )
+    return advisor_department
+
+
+ACTIVE_PAIR_EXISTS = "Ce binôme existe déjà et est en cours."
+
+
+@transaction.atomic
+def pair_create(
+    *,
+    advisor: Professional,
+    social_worker: Professional,
+    started_on: datetime.date | None = None,
+    acting_user: Professional | None,
+) -> Pair:
+    """Form a binôme of an advisor and a social worker of the same department."""
+    # Lock both members: a concurrent deactivation or pair creation waits for us.
+    members = (
+        Professional.objects.select_for_update(of=("self",))
+        .select_related("organisation__department")
+        .in_bulk([advisor.pk, social_worker.pk])
+    )
+    advisor, social_worker = members[advisor.pk], members[social_worker.pk]
+    department = pair_check_members(advisor, social_worker)
+    if Pair.objects.active().filter(advisor=advisor, social_worker=social_worker).exists():
+        raise InvalidPair(ACTIVE_PAIR_EXISTS)
+    pair = Pair(
+        department=department,
+        advisor=advisor,
+        social_worker=social_worker,
+        started_on=started_on or timezone.localdate(),
+    )
+    _save_pair(pair, acting_user)
+    return pair
+
+
+def _save_pair(pair: Pair, acting_user: Professional | None) -> None:
+    # Validation of the unique constraint is left to the database (a concurrent insert).
+    pair.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic(), acting_as(acting_user):
+            pair.save()
+    except IntegrityError as error:
+        raise InvalidPair(ACTIVE_PAIR_EXISTS) from error
+
+
+@transaction.atomic
+def pair_end(
+    *,
+    pair: Pair,
+    reason: str = PairEndReason.OTHER,
+    ended_on: datetime.date | None = None,
+    acting_user: Professional | None,
+) -> Pair:
+    """End a binôme. Refused while it still follows open accompagnements."""
+    pair = Pair.objects.select_for_update().get(pk=pair.pk)
+    ended_on = ended_on or timezone.localdate()
+    pair_check_end(pair, ended_on)
+    pair.ended_on = ended_on
+    pair.end_reason = reason
+    _save_pair(pair, acting_user)
+    return pair
+
+
+def pair_check_end(pair: Pair, ended_on: datetime.date) -> None:
+    """Check that ``pair`` may end on ``ended_on`` (InvalidTransition, PairHasOpenCases)."""
+    if pair.ended_on is not None:
+        raise InvalidTransition(f"Ce binôme est déjà terminé depuis le {pair.ended_on:%d/%m/%Y}.")
+    if ended_on < pair.started_on:
+        raise InvalidTransition(
+            f"La fin d'un binôme ne peut précéder son début ({pair.started_on:%d/%m/%Y})."
+        )
+    open_cases = sum(counter(pair) for counter in open_case_counters)
+    if open_cases:
+        raise PairHasOpenCases(
+            f"Ce binôme suit encore {open_cases} accompagnement(s) en cours : confiez-les "
+            "d'abord à un autre binôme (changement de référent), puis terminez-le."
+        )

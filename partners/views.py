@@ -1,0 +1,62 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from partners import selectors
+from partners.enums import PAIR_ROLES, Role
+from partners.forms import LoginForm
+from partners.models import Professional
+
+PAGE_SIZE = 50
+
+
+def paginate(
+    request: HttpRequest, queryset: QuerySet, param: str = "page", per_page: int = PAGE_SIZE
+) -> Page:
+    """A page of ``queryset``, evaluated here so that templates render without queries."""
+    page = Paginator(queryset, per_page).get_page(request.GET.get(param))
+    page.object_list = list(page.object_list)
+    return page
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "partners/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role's start page."""
+    user: Professional = request.user  # type: ignore[assignment]
+    if user.role in PAIR_ROLES:
+        pairs = list(selectors.pairs_of_professional(user))
+        return render(
+            request,
+            "partners/home_professional.html",
+            {"pairs": [(pair, pair.co_member(user)) for pair in pairs]},
+        )
+    if user.role == Role.SUPERVISOR:
+        return render(
+            request,
+            "partners/home_supervisor.html",
+            {
+                "team": paginate(request, selectors.team_of_supervisor(user), param="equipe"),
+                "pairs": paginate(request, selectors.pairs_of_supervisor(user)),
+            },
+        )
+    if user.organisation is None:  # a technical superuser, created by hand
+        return redirect("admin:index")
+    department = user.organisation.department
+    return render(
+        request,
+        "partners/home_department.html",
+        {
+            "department": department,
+            "organisations": list(selectors.organisations_of_department(department)),
+            "pairs": paginate(request, selectors.pairs_of_department(department)),
+        },
+    )

@@ -1,0 +1,93 @@
+import os
+import shutil
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from partners.enums import Role
+from partners.models import Professional
+from tests.partners.factories import PairFactory, ProfessionalFactory
+from tests.template_guard import TemplateQueryGuard, is_project_template
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _deselection_reasons() -> dict[str, str]:
+    """Markers whose tests cannot run here, with the reason."""
+    reasons = {}
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        reasons["postgres"] = "la base n'est pas PostgreSQL (DATABASE_URL non défini)"
+    if not os.environ.get("CELERY_BROKER_URL"):
+        reasons["broker"] = "CELERY_BROKER_URL n'est pas défini"
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        reasons["browser"] = f"{CHROMIUM} est absent (apt-get install chromium)"
+    return reasons
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect (never skip) the tests this machine cannot run; in CI, refuse to."""
+    reasons = _deselection_reasons()
+    kept, deselected = [], []
+    for item in items:
+        blocked = [marker for marker in reasons if item.get_closest_marker(marker)]
+        (deselected if blocked else kept).append(item)
+    if not deselected:
+        return
+    why = "; ".join(f"{marker} : {reason}" for marker, reason in reasons.items())
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"En CI, aucun test n'est désélectionné ({why}).")
+    config.hook.pytest_deselected(items=deselected)
+    items[:] = kept
+    config.stash[_DESELECTION_NOTE] = f"{len(deselected)} test(s) désélectionné(s) : {why}"
+
+
+_DESELECTION_NOTE = pytest.StashKey[str]()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    note = terminalreporter.config.stash.get(_DESELECTION_NOTE, None)
+    if note:
+        terminalreporter.write_line(note, yellow=True)
+
+
+@pytest.fixture(autouse=True)
+def template_query_guard() -> Iterator[TemplateQueryGuard]:
+    """Every test fails if one of our templates queries the database while rendering."""
+    guard = TemplateQueryGuard(is_project_template)
+    with guard.installed():
+        yield guard
+    if guard.offending:
+        lines = "\n".join(f"  {name}: {sql}" for name, sql in guard.offending)
+        pytest.fail(f"Requêtes SQL pendant le rendu d'un gabarit :\n{lines}", pytrace=False)
+
+
+@pytest.fixture
+def login_client(db: None) -> Callable[[Professional], Client]:
+    def make(professional: Professional) -> Client:
+        client = Client()
+        client.force_login(professional)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def pair(db: None):  # type: ignore[no-untyped-def]
+    return PairFactory()
+
+
+@pytest.fixture
+def professionals_by_role(pair) -> dict[str, Professional]:  # type: ignore[no-untyped-def]
+    """One professional per role, all in the pair's department."""
+    department = pair.department
+    return {
+        Role.ADVISOR: pair.advisor,
+        Role.SOCIAL_WORKER: pair.social_worker,
+        Role.SUPERVISOR: ProfessionalFactory(
+            role=Role.SUPERVISOR, organisation=pair.advisor.organisation
+        ),
+        Role.ADMIN: ProfessionalFactory(role=Role.ADMIN, organisation__department=department),
+        Role.AUDITOR: ProfessionalFactory(role=Role.AUDITOR, organisation__department=department),
+    }

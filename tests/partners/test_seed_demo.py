@@ -1,0 +1,81 @@
+from io import StringIO
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from partners.demo import DEMO_DEPARTMENT_CODE
+from partners.enums import OrganisationKind, Role
+from partners.models import Department, Organisation, Pair, Professional
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "departments": Department.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "professionals": Professional.objects.count(),
+        "pairs": Pair.objects.count(),
+        "groups": Group.objects.count(),
+        "audit rows": LogEntry.objects.count(),
+    }
+
+
+def _seed(settings, debug: bool = True) -> str:
+    settings.DEBUG = debug
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_builds_the_demo_department(settings):
+    _seed(settings)
+
+    department = Department.objects.get(code=DEMO_DEPARTMENT_CODE)
+    organisations = Organisation.objects.filter(department=department)
+    professionals = Professional.objects.filter(organisation__department=department)
+    assert {kind: organisations.filter(kind=kind).count() for kind in OrganisationKind.values} == {
+        "france_travail": 2,
+        "department": 3,
+        "ccas": 1,
+        "plie": 0,
+        "other": 0,
+    }
+    assert {role: professionals.filter(role=role).count() for role in Role.values} == {
+        "advisor": 8,
+        "social_worker": 8,
+        "supervisor": 2,
+        "admin": 1,
+        "auditor": 1,
+    }
+    assert professionals.filter(is_social_correspondent=True).count() == 2
+    assert Pair.objects.active().filter(department=department).count() == 6
+
+
+def test_seed_demo_twice_changes_nothing(settings):
+    _seed(settings)
+    before = _counts()
+
+    _seed(settings)
+
+    assert _counts() == before
+
+
+def test_seed_demo_prints_one_login_per_role_with_password_in_debug(settings, client):
+    output = _seed(settings, debug=True)
+
+    emails = [line.split()[-1] for line in output.splitlines() if "@demo.binome.test" in line]
+    roles = set(Professional.objects.filter(email__in=emails).values_list("role", flat=True))
+    assert roles == set(Role.values)
+    assert "Mot de passe de chaque compte : demo-binome-2026" in output
+    for email in emails:
+        assert client.login(username=email, password="demo-binome-2026"), email
+
+
+def test_seed_demo_sets_no_password_without_debug(settings, client):
+    output = _seed(settings, debug=False)
+
+    assert "demo-binome-2026" not in output
+    assert not any(p.has_usable_password() for p in Professional.objects.all())
