@@ -6,7 +6,7 @@ from django.db import IntegrityError
 
 from partners import services
 from partners.enums import PairEndReason, Role
-from partners.errors import InvalidPair, InvalidTransition, PairHasOpenCases
+from partners.errors import InvalidPair, InvalidTransition
 from partners.models import Pair
 from tests.partners.factories import DepartmentFactory, PairFactory, ProfessionalFactory
 
@@ -204,31 +204,3 @@ def test_pair_end_before_start_refused_in_french():
         services.pair_end(pair=pair, ended_on=datetime.date(2025, 12, 31), acting_user=None)
 
     assert error.value.message == "La fin d'un binôme ne peut précéder son début (05/01/2026)."
-
-
-@pytest.fixture
-def open_cases_of():
-    """Stand in for the casework app's counter until accompagnements exist."""
-    counts: dict[int, int] = {}
-
-    def counter(pair: Pair) -> int:
-        return counts.get(pair.pk, 0)
-
-    services.register_open_case_counter(counter)
-    yield counts
-    services.open_case_counters.remove(counter)
-
-
-def test_pair_end_refused_while_open_cases(open_cases_of):
-    pair = PairFactory()
-    open_cases_of[pair.pk] = 3
-
-    with pytest.raises(PairHasOpenCases) as error:
-        services.pair_end(pair=pair, acting_user=None)
-
-    assert error.value.message == (
-        "Ce binôme suit encore 3 accompagnement(s) en cours : confiez-les d'abord à un autre "
-        "binôme (changement de référent), puis terminez-le."
-    )
-    pair.refresh_from_db()
-    assert pair.ended_on is None

@@ -1,0 +1,87 @@
+from django.db import models
+
+
+class CaseState(models.TextChoices):
+    PROPOSED = "proposed", "Proposé"
+    DIAGNOSTIC = "diagnostic", "Diagnostic en cours"
+    ACTIVE = "active", "En cours"
+    SUSPENDED = "suspended", "Suspendu"
+    CLOSED = "closed", "Terminé"
+    REFUSED = "refused", "Refusé par la personne"
+
+
+#: States in which the accompaniment is open (the pair still follows the person).
+OPEN_STATES = (CaseState.PROPOSED, CaseState.DIAGNOSTIC, CaseState.ACTIVE, CaseState.SUSPENDED)
+
+
+class ExitReason(models.TextChoices):
+    DURABLE_JOB = "durable_job", "Emploi durable"
+    TRANSITION_JOB = "transition_job", "Emploi de transition"
+    IAE = "iae", "Insertion par l'activité économique (IAE)"
+    TRAINING = "training", "Formation"
+    BUSINESS_CREATION = "business_creation", "Création d'entreprise"
+    REORIENTATION = "reorientation", "Réorientation"
+    MOVED = "moved", "Déménagement"
+    LOST_CONTACT = "lost_contact", "Perte de contact"
+    PERSONS_CHOICE = "persons_choice", "Choix de la personne"
+    OTHER = "other", "Autre"
+
+
+class SuspensionReason(models.TextChoices):
+    HOSPITAL = "hospital", "Hospitalisation ou soins"
+    MATERNITY = "maternity", "Congé maternité ou parental"
+    TRAINING = "training", "Formation"
+    OTHER = "other", "Autre motif"
+
+
+class OrientationPath(models.TextChoices):
+    EMPLOI = "emploi", "Parcours emploi"
+    SOCIOPROFESSIONNEL = "socioprofessionnel", "Parcours socioprofessionnel"
+    SOCIAL = "social", "Parcours social"
+
+
+class DiagnosticState(models.TextChoices):
+    NONE = "", "Pas encore commencé"
+    DRAFT = "draft", "Brouillon"
+    VALIDATED = "validated", "Validé par la personne"
+    CONTESTED = "contested", "Contesté par la personne"
+    SIGNED = "signed", "Signé par le binôme"
+    LOCKED = "locked", "Verrouillé"
+
+
+class InterviewChannel(models.TextChoices):
+    IN_PERSON = "in_person", "En présentiel"
+    PHONE = "phone", "Par téléphone"
+    VIDEO = "video", "En visioconférence"
+    HOME_VISIT = "home_visit", "Visite à domicile"
+
+
+class PairContactChannel(models.TextChoices):
+    IN_PERSON = "in_person", "En présentiel"
+    PHONE = "phone", "Par téléphone"
+    VIDEO = "video", "En visioconférence"
+
+
+class PayingBody(models.TextChoices):
+    CAF = "caf", "CAF"
+    MSA = "msa", "MSA"
+
+
+class RsaRole(models.TextChoices):
+    CLAIMANT = "claimant", "Demandeur·se"
+    PARTNER = "partner", "Conjoint·e"
+
+
+class RsaStatus(models.TextChoices):
+    PAID = "paid", "Droit ouvert"
+    SUSPENDED = "suspended", "Droit suspendu"
+    STRUCK_OFF = "struck_off", "Radié·e"
+
+
+class EducationLevel(models.TextChoices):
+    NONE = "none", "Aucun diplôme"
+    LEVEL_3 = "3", "CAP, BEP (niveau 3)"
+    LEVEL_4 = "4", "Baccalauréat (niveau 4)"
+    LEVEL_5 = "5", "Bac + 2 (niveau 5)"
+    LEVEL_6 = "6", "Licence, bac + 3 (niveau 6)"
+    LEVEL_7 = "7", "Master et plus (niveaux 7 et 8)"

@@ -1,0 +1,17 @@
+from partners.errors import DomainError
+
+
+class ConsentRequired(DomainError):
+    """The person's agreement is needed first."""
+
+
+class ConcurrentChange(DomainError):
+    """Someone saved the same case since the user opened it."""
+
+
+class InvalidInput(DomainError):
+    """A value that cannot be right (a date in the future…); ``field`` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

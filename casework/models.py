@@ -1,0 +1,351 @@
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from casework.enums import (
+    CaseState,
+    DiagnosticState,
+    EducationLevel,
+    ExitReason,
+    InterviewChannel,
+    OrientationPath,
+    PairContactChannel,
+    PayingBody,
+    RsaRole,
+    RsaStatus,
+    SuspensionReason,
+)
+from partners.audit import AuditedQuerySet
+from partners.enums import PAIR_ROLES, Role
+from partners.models import Department, Organisation, Pair, Professional
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+class Beneficiary(models.Model):
+    """A person followed (« personne accompagnée »). No NIR, nationality or health data here."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name="département"
+    )
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    birth_date = models.DateField("date de naissance")
+    france_travail_id = models.CharField(
+        "identifiant France Travail", max_length=20, blank=True, db_index=True
+    )
+    rsa_paying_body = models.CharField(
+        "organisme payeur du RSA", max_length=5, choices=PayingBody.choices, blank=True
+    )
+    rsa_number = models.CharField("numéro d'allocataire", max_length=20, blank=True)
+    rsa_role = models.CharField(
+        "qualité au regard du RSA", max_length=10, choices=RsaRole.choices, blank=True
+    )
+    rsa_rights_and_duties = models.BooleanField(
+        "soumis·e aux droits et devoirs du RSA", default=False
+    )
+    rsa_status = models.CharField(
+        "situation du droit RSA", max_length=12, choices=RsaStatus.choices, blank=True
+    )
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    email = models.EmailField("adresse électronique", blank=True)
+    address = models.CharField("adresse", max_length=255, blank=True)
+    postal_code = models.CharField("code postal", max_length=5, blank=True)
+    city = models.CharField("commune", max_length=100, blank=True)
+    qpv_resident = models.BooleanField("réside en quartier prioritaire (QPV)", default=False)
+    education_level = models.CharField(
+        "niveau de formation", max_length=4, choices=EducationLevel.choices, blank=True
+    )
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "personne accompagnée"
+        verbose_name_plural = "personnes accompagnées"
+        indexes: ClassVar = [
+            models.Index(fields=["department", "last_name", "first_name", "birth_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Personne n°{self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class CaseQuerySet(AuditedQuerySet):
+    def open(self) -> "CaseQuerySet":
+        return self.exclude(state__in=[CaseState.CLOSED, CaseState.REFUSED])
+
+    def visible_to(self, user: "Professional | AnonymousUser") -> "CaseQuerySet":
+        """The cases ``user`` may open at all, in SQL. What they see inside is decided later."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        user = cast(Professional, user)  # AUTH_USER_MODEL
+        if user.role in PAIR_ROLES:
+            granted = CaseUserObjectPermission.objects.filter(
+                user=user, permission__codename="view_case"
+            ).values("content_object_id")
+            return self.filter(pk__in=granted)
+        if user.organisation is None:
+            return self.none()
+        if user.role == Role.SUPERVISOR:
+            subtree = Organisation.objects.subtree_of(user.organisation).values("pk")
+            return self.filter(
+                Q(pair__advisor__organisation__in=subtree)
+                | Q(pair__social_worker__organisation__in=subtree)
+            )
+        if user.role in (Role.ADMIN, Role.AUDITOR):
+            return self.filter(pair__department_id=user.organisation.department_id)
+        return self.none()
+
+
+class Case(models.Model):
+    """An accompaniment (« accompagnement ») of one person by one binôme."""
+
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name="personne accompagnée",
+    )
+    pair = models.ForeignKey(
+        Pair, on_delete=models.PROTECT, related_name="cases", verbose_name="binôme"
+    )
+    referent = models.ForeignKey(
+        Professional,
+        on_delete=models.PROTECT,
+        related_name="cases_as_referent",
+        verbose_name="référent unique",
+    )
+    state = models.CharField(
+        "état", max_length=12, choices=CaseState.choices, default=CaseState.PROPOSED
+    )
+    proposed_on = models.DateField("proposé le")
+    entry_agreed_at = models.DateTimeField(
+        "accord de la personne pour entrer", null=True, blank=True
+    )
+    entry_agreement_recorded_by = models.ForeignKey(
+        Professional,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="accord enregistré par",
+    )
+    refused_on = models.DateField("refusé le", null=True, blank=True)
+    started_on = models.DateField("début de l'accompagnement", null=True, blank=True)
+    planned_end_on = models.DateField("fin prévue", null=True, blank=True)
+    closed_on = models.DateField("terminé le", null=True, blank=True)
+    exit_reason = models.CharField(
+        "motif de sortie", max_length=20, choices=ExitReason.choices, blank=True
+    )
+    last_contact_on = models.DateField("dernier contact", null=True, blank=True)
+    last_interview_on = models.DateField("dernier entretien", null=True, blank=True)
+    last_interview_by = models.ForeignKey(
+        Professional,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="dernier entretien par",
+    )
+    last_referent_interview_on = models.DateField(
+        "dernier entretien avec le référent", null=True, blank=True
+    )
+    next_appointment_on = models.DateField("prochain rendez-vous", null=True, blank=True)
+    # Written by the orientation app's services (casework never imports orientation).
+    orientation_path = models.CharField(
+        "parcours", max_length=20, choices=OrientationPath.choices, blank=True
+    )
+    diagnostic_state = models.CharField(
+        "état du diagnostic", max_length=12, choices=DiagnosticState.choices, blank=True
+    )
+    version = models.PositiveIntegerField("version", default=1)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "accompagnement"
+        verbose_name_plural = "accompagnements"
+        permissions: ClassVar = [("view_social_notes", "Voir les notes sociales")]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=~Q(state=CaseState.CLOSED) | ~Q(exit_reason=""),
+                name="case_closed_has_exit_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=[CaseState.PROPOSED, CaseState.REFUSED])
+                | Q(entry_agreed_at__isnull=False),
+                name="case_entered_with_agreement",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["pair", "state"]),
+            models.Index(fields=["referent", "last_referent_interview_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Accompagnement n°{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in (CaseState.CLOSED, CaseState.REFUSED)
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CasePairPeriod(models.Model):
+    """Which binôme followed the case, and when: reassignment keeps the history."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="pair_periods")
+    pair = models.ForeignKey(Pair, on_delete=models.PROTECT, related_name="+")
+    started_on = models.DateField("depuis le")
+    ended_on = models.DateField("jusqu'au", null=True, blank=True)
+    reason = models.CharField("motif du changement", max_length=255, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "période de suivi par un binôme"
+        verbose_name_plural = "périodes de suivi par un binôme"
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(ended_on__isnull=True),
+                name="case_one_current_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Période de suivi n°{self.pk}"
+
+
+class Suspension(models.Model):
+    """A pause of the accompaniment; it pauses the 12-month clock."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="suspensions")
+    reason = models.CharField("motif", max_length=12, choices=SuspensionReason.choices)
+    started_on = models.DateField("suspendu le")
+    ended_on = models.DateField("repris le", null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "suspension"
+        verbose_name_plural = "suspensions"
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="suspension_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Suspension n°{self.pk}"
+
+
+class Interview(models.Model):
+    """An interview (« entretien ») with the person; the summary is pair-visible."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="interviews")
+    author = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, related_name="+", verbose_name="auteur·rice"
+    )
+    occurred_on = models.DateField("date de l'entretien")
+    channel = models.CharField("modalité", max_length=12, choices=InterviewChannel.choices)
+    three_way = models.BooleanField("tripartite (la personne et le binôme)", default=False)
+    interpreter = models.BooleanField("avec interprète", default=False)
+    summary = models.TextField("compte rendu", blank=True)
+    next_appointment_on = models.DateField("prochain rendez-vous", null=True, blank=True)
+    created_at = models.DateTimeField("saisi le", default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "entretien"
+        verbose_name_plural = "entretiens"
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(next_appointment_on__isnull=True)
+                | Q(next_appointment_on__gte=models.F("occurred_on")),
+                name="interview_next_after_interview",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Entretien n°{self.pk}"
+
+
+class Note(models.Model):
+    """A note visible to both members of the pair."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("note")
+    created_at = models.DateTimeField("écrite le", default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "note"
+        verbose_name_plural = "notes"
+
+    def __str__(self) -> str:
+        return f"Note n°{self.pk}"
+
+
+class SocialNote(models.Model):
+    """A secret note (professional secrecy): only the social workers of the case read it.
+
+    Only ``casework.selectors.social_*`` and ``casework.services`` query this table; it is not in
+    the admin.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("note sociale")
+    created_at = models.DateTimeField("écrite le", default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "note sociale"
+        verbose_name_plural = "notes sociales"
+
+    def __str__(self) -> str:
+        return f"Note sociale n°{self.pk}"
+
+
+class PairContact(models.Model):
+    """A « point binôme »: the two professionals talk about several cases."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.PROTECT, related_name="contacts")
+    author = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
+    occurred_on = models.DateField("date")
+    channel = models.CharField("modalité", max_length=12, choices=PairContactChannel.choices)
+    cases = models.ManyToManyField(Case, related_name="pair_contacts", verbose_name="situations")
+    summary = models.TextField("synthèse", blank=True)
+    created_at = models.DateTimeField("saisi le", default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "point binôme"
+        verbose_name_plural = "points binôme"
+
+    def __str__(self) -> str:
+        return f"Point binôme n°{self.pk}"

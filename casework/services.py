@@ -1,0 +1,364 @@
+"""Every write of the casework app: people, accompagnements, interviews, notes, points binôme."""
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+
+from casework import permissions
+from casework.enums import OPEN_STATES, CaseState, ExitReason, SuspensionReason
+from casework.errors import ConcurrentChange, ConsentRequired, InvalidInput
+from casework.models import (
+    Beneficiary,
+    Case,
+    CasePairPeriod,
+    Interview,
+    Note,
+    PairContact,
+    SocialNote,
+    Suspension,
+)
+from partners.audit import acting_as
+from partners.enums import Role
+from partners.errors import InvalidTransition
+from partners.models import Department, Pair, Professional
+
+ACCOMPANIMENT_LENGTH = relativedelta(months=12)
+OLDEST_BIRTH_YEAR = 1900
+YOUNGEST_AGE = 16
+
+
+def _save(instance: Any, acting_user: Professional | None) -> None:
+    instance.full_clean()
+    with acting_as(acting_user):
+        instance.save()
+
+
+def _lock(case: Case, seen_version: int | None = None) -> Case:
+    """The case row locked for this transaction; refuse if it changed since the user saw it."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if seen_version is not None and locked.version != seen_version:
+        raise ConcurrentChange(
+            "Cet accompagnement vient d'être modifié par quelqu'un d'autre. Rechargez la page "
+            "pour voir ses changements, puis enregistrez à nouveau."
+        )
+    return locked
+
+
+def _bump(case: Case, acting_user: Professional | None) -> None:
+    case.version += 1
+    _save(case, acting_user)
+
+
+def _require_state(case: Case, allowed: Iterable[str], action: str) -> None:
+    if case.state not in allowed:
+        raise InvalidTransition(
+            f"Impossible de {action} : l'accompagnement est « {case.get_state_display()} »."
+        )
+
+
+def check_birth_date(birth_date: datetime.date) -> None:
+    today = timezone.localdate()
+    if birth_date.year < OLDEST_BIRTH_YEAR or birth_date > today - relativedelta(
+        years=YOUNGEST_AGE
+    ):
+        raise InvalidInput(
+            "Cette date de naissance n'est pas plausible : vérifiez-la "
+            f"(la personne a entre {YOUNGEST_AGE} et {today.year - OLDEST_BIRTH_YEAR} ans).",
+            field="birth_date",
+        )
+
+
+@transaction.atomic
+def beneficiary_create(
+    *, department: Department, acting_user: Professional | None, **fields: Any
+) -> Beneficiary:
+    check_birth_date(fields["birth_date"])
+    beneficiary = Beneficiary(department=department, **fields)
+    _save(beneficiary, acting_user)
+    return beneficiary
+
+
+@transaction.atomic
+def case_propose(
+    *,
+    beneficiary: Beneficiary,
+    pair: Pair,
+    acting_user: Professional | None,
+    proposed_on: datetime.date | None = None,
+) -> Case:
+    """Propose an accompaniment to a person; the pair gets its grants on the case."""
+    if not pair.is_active:
+        raise InvalidTransition("Ce binôme est terminé : choisissez un binôme en cours.")
+    if pair.department_id != beneficiary.department_id:
+        raise InvalidTransition("La personne et le binôme relèvent de départements différents.")
+    if Case.objects.open().filter(beneficiary=beneficiary).exists():
+        raise InvalidTransition("Cette personne a déjà un accompagnement en cours.")
+    proposed_on = proposed_on or timezone.localdate()
+    case = Case(
+        beneficiary=beneficiary,
+        pair=pair,
+        referent=pair.advisor,
+        state=CaseState.PROPOSED,
+        proposed_on=proposed_on,
+    )
+    _save(case, acting_user)
+    _save(CasePairPeriod(case=case, pair=pair, started_on=proposed_on), acting_user)
+    permissions.grant_pair(case, pair)
+    return case
+
+
+@transaction.atomic
+def case_record_entry_agreement(
+    *, case: Case, acting_user: Professional, agreed_at: datetime.datetime | None = None
+) -> Case:
+    """The person agrees to enter the accompaniment: the diagnostic can start."""
+    case = _lock(case)
+    _require_state(case, [CaseState.PROPOSED], "enregistrer l'accord d'entrée")
+    case.entry_agreed_at = agreed_at or timezone.now()
+    case.entry_agreement_recorded_by = acting_user
+    case.state = CaseState.DIAGNOSTIC
+    _bump(case, acting_user)
+    return case
+
+
+@transaction.atomic
+def case_record_refusal(*, case: Case, acting_user: Professional) -> Case:
+    """The person declines. Recorded, and without any consequence in the product."""
+    case = _lock(case)
+    _require_state(case, [CaseState.PROPOSED], "enregistrer le refus")
+    case.state = CaseState.REFUSED
+    case.refused_on = timezone.localdate()
+    _bump(case, acting_user)
+    return case
+
+
+@transaction.atomic
+def case_start(
+    *, case: Case, acting_user: Professional, started_on: datetime.date | None = None
+) -> Case:
+    case = _lock(case)
+    if case.entry_agreed_at is None:
+        raise ConsentRequired("L'accord de la personne pour entrer dans l'accompagnement manque.")
+    _require_state(case, [CaseState.DIAGNOSTIC], "démarrer l'accompagnement")
+    case.started_on = started_on or timezone.localdate()
+    case.planned_end_on = case.started_on + ACCOMPANIMENT_LENGTH
+    case.state = CaseState.ACTIVE
+    _bump(case, acting_user)
+    return case
+
+
+@transaction.atomic
+def case_suspend(
+    *,
+    case: Case,
+    reason: SuspensionReason | str,
+    acting_user: Professional,
+    started_on: datetime.date | None = None,
+) -> Case:
+    case = _lock(case)
+    _require_state(case, [CaseState.ACTIVE], "suspendre l'accompagnement")
+    _save(
+        Suspension(case=case, reason=reason, started_on=started_on or timezone.localdate()),
+        acting_user,
+    )
+    case.state = CaseState.SUSPENDED
+    _bump(case, acting_user)
+    return case
+
+
+@transaction.atomic
+def case_resume(
+    *, case: Case, acting_user: Professional, resumed_on: datetime.date | None = None
+) -> Case:
+    """Resume; the planned end moves by the length of the pause (the clock was stopped)."""
+    case = _lock(case)
+    _require_state(case, [CaseState.SUSPENDED], "reprendre l'accompagnement")
+    suspension = case.suspensions.get(ended_on__isnull=True)
+    resumed_on = resumed_on or timezone.localdate()
+    if resumed_on < suspension.started_on:
+        raise InvalidInput("La reprise ne peut précéder la suspension.", field="resumed_on")
+    suspension.ended_on = resumed_on
+    _save(suspension, acting_user)
+    if case.planned_end_on is not None:
+        case.planned_end_on += resumed_on - suspension.started_on
+    case.state = CaseState.ACTIVE
+    _bump(case, acting_user)
+    return case
+
+
+@transaction.atomic
+def case_close(
+    *,
+    case: Case,
+    exit_reason: ExitReason | str,
+    acting_user: Professional,
+    closed_on: datetime.date | None = None,
+) -> Case:
+    case = _lock(case)
+    _require_state(case, [CaseState.DIAGNOSTIC, CaseState.ACTIVE, CaseState.SUSPENDED], "clore")
+    if case.state == CaseState.SUSPENDED:
+        open_suspension = case.suspensions.get(ended_on__isnull=True)
+        open_suspension.ended_on = closed_on or timezone.localdate()
+        _save(open_suspension, acting_user)
+    case.state = CaseState.CLOSED
+    case.exit_reason = exit_reason
+    case.closed_on = closed_on or timezone.localdate()
+    _bump(case, acting_user)
+    return case
+
+
+def _referent_in(pair: Pair, previous: Professional) -> Professional:
+    return pair.social_worker if previous.role == Role.SOCIAL_WORKER else pair.advisor
+
+
+@transaction.atomic
+def case_reassign(
+    *, case: Case, new_pair: Pair, reason: str, acting_user: Professional | None
+) -> Case:
+    """Hand a case over to another binôme: grants follow, the history of pairs is kept."""
+    case = _lock(case)
+    if not case.is_open:
+        raise InvalidTransition("Un accompagnement terminé ne change plus de binôme.")
+    if not new_pair.is_active:
+        raise InvalidTransition("Ce binôme est terminé : choisissez un binôme en cours.")
+    if new_pair.pk == case.pair_id:
+        raise InvalidTransition("L'accompagnement est déjà suivi par ce binôme.")
+    if new_pair.department_id != case.pair.department_id:
+        raise InvalidTransition("Le nouveau binôme relève d'un autre département.")
+    today = timezone.localdate()
+    period = case.pair_periods.get(ended_on__isnull=True)
+    period.ended_on = today
+    _save(period, acting_user)
+    _save(
+        CasePairPeriod(case=case, pair=new_pair, started_on=today, reason=reason.strip()),
+        acting_user,
+    )
+    permissions.revoke_pair(case, case.pair)
+    permissions.grant_pair(case, new_pair)
+    case.referent = _referent_in(new_pair, case.referent)
+    case.pair = new_pair
+    _bump(case, acting_user)
+    return case
+
+
+@transaction.atomic
+def cases_reassign_from(
+    *, professional: Professional, new_pair: Pair, reason: str, acting_user: Professional | None
+) -> list[Case]:
+    """Hand over, in one step, every open case of a leaving professional's binômes."""
+    cases = list(
+        Case.objects.open()
+        .filter(pair__in=Pair.objects.of(professional))
+        .exclude(pair=new_pair)
+        .select_related("pair", "referent")
+        .order_by("pk")
+    )
+    return [
+        case_reassign(case=case, new_pair=new_pair, reason=reason, acting_user=acting_user)
+        for case in cases
+    ]
+
+
+def check_interview_dates(
+    occurred_on: datetime.date, next_appointment_on: datetime.date | None
+) -> None:
+    if occurred_on > timezone.localdate():
+        raise InvalidInput("Un entretien ne peut pas être daté dans le futur.", field="occurred_on")
+    if next_appointment_on is not None and next_appointment_on < occurred_on:
+        raise InvalidInput(
+            "Le prochain rendez-vous ne peut pas précéder l'entretien.",
+            field="next_appointment_on",
+        )
+
+
+@transaction.atomic
+def interview_log(
+    *,
+    case: Case,
+    author: Professional,
+    occurred_on: datetime.date,
+    channel: str,
+    three_way: bool = False,
+    interpreter: bool = False,
+    summary: str = "",
+    next_appointment_on: datetime.date | None = None,
+    seen_version: int | None = None,
+) -> Interview:
+    """Log an interview and bring the case's last-contact figures up to date."""
+    check_interview_dates(occurred_on, next_appointment_on)
+    case = _lock(case, seen_version)
+    _require_state(case, OPEN_STATES, "saisir un entretien")
+    interview = Interview(
+        case=case,
+        author=author,
+        occurred_on=occurred_on,
+        channel=channel,
+        three_way=three_way,
+        interpreter=interpreter,
+        summary=summary.strip(),
+        next_appointment_on=next_appointment_on,
+    )
+    _save(interview, author)
+    if case.last_interview_on is None or occurred_on >= case.last_interview_on:
+        case.last_interview_on = occurred_on
+        case.last_interview_by = author
+        if next_appointment_on is not None:
+            case.next_appointment_on = next_appointment_on
+    if author.pk == case.referent_id and (
+        case.last_referent_interview_on is None or occurred_on > case.last_referent_interview_on
+    ):
+        case.last_referent_interview_on = occurred_on
+    if case.last_contact_on is None or occurred_on > case.last_contact_on:
+        case.last_contact_on = occurred_on
+    _bump(case, author)
+    return interview
+
+
+@transaction.atomic
+def note_add(*, case: Case, author: Professional, text: str) -> Note:
+    if not text.strip():
+        raise InvalidInput("Une note ne peut pas être vide.", field="text")
+    note = Note(case=case, author=author, text=text.strip())
+    _save(note, author)
+    return note
+
+
+@transaction.atomic
+def social_note_add(*, case: Case, author: Professional, text: str) -> SocialNote:
+    """A secret note: only a social worker of the case writes (and reads) it."""
+    if not permissions.can_read_social_notes(author, case):
+        raise InvalidTransition("Seul·e le ou la travailleur·se social·e du binôme écrit ici.")
+    if not text.strip():
+        raise InvalidInput("Une note sociale ne peut pas être vide.", field="text")
+    note = SocialNote(case=case, author=author, text=text.strip())
+    _save(note, author)
+    return note
+
+
+@transaction.atomic
+def pair_contact_record(
+    *,
+    pair: Pair,
+    author: Professional,
+    occurred_on: datetime.date,
+    channel: str,
+    cases: Iterable[Case],
+    summary: str = "",
+) -> PairContact:
+    """A point binôme about several cases of the pair."""
+    cases = list(cases)
+    if occurred_on > timezone.localdate():
+        raise InvalidInput("Un point binôme ne peut pas être daté dans le futur.", "occurred_on")
+    if any(case.pair_id != pair.pk for case in cases):
+        raise InvalidInput("Chaque situation évoquée doit être suivie par ce binôme.", "cases")
+    contact = PairContact(
+        pair=pair, author=author, occurred_on=occurred_on, channel=channel, summary=summary
+    )
+    _save(contact, author)
+    with acting_as(author):
+        contact.cases.set(cases)
+    return contact
