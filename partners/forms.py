@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
@@ -23,3 +25,18 @@ class LoginForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+
+def freeze_choices(form: forms.BaseForm) -> forms.BaseForm:
+    """Evaluate the choices of every model-choice field now, so that rendering queries nothing."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            field.choices = list(field.iterator(field))
+    return form
+
+
+class PairChoiceField(forms.ModelChoiceField):
+    """A binôme shown by its members' names (give it a queryset ``with_members()``)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.advisor.full_name} et {obj.social_worker.full_name}"

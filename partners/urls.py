@@ -5,6 +5,7 @@ from partners import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("mes-binomes/", views.my_pairs, name="my_pairs"),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
 ]

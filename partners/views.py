@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from partners import selectors
@@ -22,6 +22,20 @@ def paginate(
     return page
 
 
+@login_required
+def my_pairs(request: HttpRequest) -> HttpResponse:
+    """« Mes binômes »: each current pair of a professional and their co-accompagnant·e."""
+    user: Professional = request.user  # type: ignore[assignment]
+    if user.role not in PAIR_ROLES:
+        raise Http404
+    pairs = list(selectors.pairs_of_professional(user))
+    return render(
+        request,
+        "partners/my_pairs.html",
+        {"pairs": [(pair, pair.co_member(user)) for pair in pairs]},
+    )
+
+
 class LoginView(auth_views.LoginView):
     template_name = "partners/login.html"
     authentication_form = LoginForm
@@ -33,12 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Each role's start page."""
     user: Professional = request.user  # type: ignore[assignment]
     if user.role in PAIR_ROLES:
-        pairs = list(selectors.pairs_of_professional(user))
-        return render(
-            request,
-            "partners/home_professional.html",
-            {"pairs": [(pair, pair.co_member(user)) for pair in pairs]},
-        )
+        return redirect("caseload")
     if user.role == Role.SUPERVISOR:
         return render(
             request,

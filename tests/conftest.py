@@ -44,10 +44,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 _DESELECTION_NOTE = pytest.StashKey[str]()
+#: Set by the access-matrix test: how many (URL, method, variant, viewer) it checked.
+CHECKED_COMBINATIONS = pytest.StashKey[int]()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    note = terminalreporter.config.stash.get(_DESELECTION_NOTE, None)
+    config = terminalreporter.config
+    checked = config.stash.get(CHECKED_COMBINATIONS, None)
+    if checked:
+        terminalreporter.write_line(f"Matrice d'accès : {checked} combinaisons vérifiées.")
+    note = config.stash.get(_DESELECTION_NOTE, None)
     if note:
         terminalreporter.write_line(note, yellow=True)
 

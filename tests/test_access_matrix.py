@@ -1,6 +1,7 @@
-"""Every URL × every role: the status each role gets. Every issue that adds a URL extends MATRIX.
+"""Every URL × every viewer × (plain, htmx) × (GET, POST): the status each one gets.
 
-A URL of ours missing from MATRIX fails ``test_matrix_covers_every_url``.
+The URLs come from the URL configuration; each needs a declared expectation in EXPECTATIONS, or
+``test_every_url_has_an_expectation`` fails. Every issue that adds a URL adds its row.
 """
 
 from collections.abc import Callable
@@ -11,96 +12,136 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from partners.enums import Role
-from tests.partners.factories import ProfessionalFactory
+from tests.conftest import CHECKED_COMBINATIONS
+from tests.world import ANONYMOUS, VIEWERS, World, build_world
 
 pytestmark = pytest.mark.django_db
 
-ANONYMOUS = "anonymous"
-INACTIVE = "inactive"
-ROLES = [ANONYMOUS, INACTIVE, *Role.values]
+PAIR_VIEWERS = [v for v in VIEWERS if v.endswith(("advisor", "social_worker"))]
+CASE_MEMBERS = ["case_advisor", "case_social_worker"]
+LOGGED_OUT = [ANONYMOUS, "inactive"]
+NOT_ALLOWED = 405
+
+
+def statuses(default: int, **by_viewer: int) -> dict[str, int]:
+    """``default`` for everyone, anonymous and inactive redirected to login, then overrides."""
+    result = dict.fromkeys(VIEWERS, default)
+    result.update(dict.fromkeys(LOGGED_OUT, 302))
+    result.update(by_viewer)
+    return result
+
+
+def only(viewers: list[str], status: int, others: int = 404) -> dict[str, int]:
+    return statuses(others, **dict.fromkeys(viewers, status))
+
+
+def case_kwargs(world: World) -> dict[str, Any]:
+    return {"pk": world.case.pk}
+
+
+def pair_kwargs(world: World) -> dict[str, Any]:
+    return {"pair_pk": world.pair.pk}
 
 
 @dataclass(frozen=True)
-class Row:
-    name: str
-    expected: dict[str, int]  # role → status
-    method: str = "get"
-    kwargs: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda objects: {})
+class Expect:
+    get: dict[str, int]
+    post: dict[str, int] | None = None  # None: POST is not part of this URL
+    kwargs: Callable[[World], dict[str, Any]] = field(default=lambda world: {})
 
 
-def everyone(status: int, **overrides: int) -> dict[str, int]:
-    return {role: overrides.get(role, status) for role in ROLES}
+ADMIN_SITE = only(["admin"], 200, others=302)
 
-
-REDIRECT = 302
-OK = 200
-ADMIN_ONLY = everyone(REDIRECT, admin=OK)
-
-MATRIX = [
-    Row("home", everyone(OK, anonymous=REDIRECT, inactive=REDIRECT)),
-    Row("login", everyone(REDIRECT, anonymous=OK, inactive=OK)),
-    Row("logout", everyone(REDIRECT), method="post"),
-    # The functional administration: only the admin role, never the others.
-    Row("admin:index", ADMIN_ONLY),
-    Row("admin:partners_pair_changelist", ADMIN_ONLY),
-    Row("admin:partners_pair_add", ADMIN_ONLY),
-    Row("admin:partners_professional_changelist", ADMIN_ONLY),
-    Row("admin:partners_organisation_changelist", ADMIN_ONLY),
-    Row("admin:partners_department_changelist", ADMIN_ONLY),
-    Row(
-        "admin:partners_pair_change",
-        ADMIN_ONLY,
-        kwargs=lambda objects: {"object_id": objects["pair"].pk},
+EXPECTATIONS: dict[str, Expect] = {
+    "home": Expect(get=statuses(200, **dict.fromkeys(PAIR_VIEWERS, 302))),
+    "login": Expect(get={**statuses(302), ANONYMOUS: 200, "inactive": 200}),
+    "logout": Expect(
+        get=statuses(NOT_ALLOWED, **dict.fromkeys(LOGGED_OUT, NOT_ALLOWED)), post=statuses(302)
     ),
-]
-
-#: URL namespaces not listed one by one (the admin's own pages are covered by the rows above).
+    "my_pairs": Expect(get=only(PAIR_VIEWERS, 200)),
+    "caseload": Expect(get=only(PAIR_VIEWERS, 200), post=only(PAIR_VIEWERS, 302)),
+    "beneficiary_create": Expect(get=only(PAIR_VIEWERS, 200), post=only(PAIR_VIEWERS, 200)),
+    "case_detail": Expect(
+        get=only([*CASE_MEMBERS, "supervisor_subtree", "admin", "auditor"], 200),
+        kwargs=case_kwargs,
+    ),
+    "interview_log": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+    ),
+    "note_add": Expect(get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs),
+    "social_note_add": Expect(
+        get=statuses(NOT_ALLOWED), post=only(["case_social_worker"], 302), kwargs=case_kwargs
+    ),
+    "case_transition": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
+    ),
+    "handover_letter": Expect(get=only([*CASE_MEMBERS, "admin"], 200), kwargs=case_kwargs),
+    "pair_contact_create": Expect(
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=pair_kwargs
+    ),
+    "handover": Expect(get=only(["admin"], 200), post=only(["admin"], 200)),
+    # The functional administration: the admin role only (Django's admin redirects the others).
+    "admin:index": Expect(get=ADMIN_SITE),
+    "admin:partners_pair_changelist": Expect(get=ADMIN_SITE),
+    "admin:partners_professional_changelist": Expect(get=ADMIN_SITE),
+    "admin:partners_organisation_changelist": Expect(get=ADMIN_SITE),
+    "admin:partners_department_changelist": Expect(get=ADMIN_SITE),
+}
+#: Namespaces whose URLs are covered by the rows above rather than one by one.
 UNLISTED_NAMESPACES = {"admin"}
 
 
-def _names(patterns: list[Any], namespace: str | None = None) -> set[str]:
+def url_names(patterns: list[Any] | None = None, namespace: str | None = None) -> set[str]:
     names: set[str] = set()
-    for pattern in patterns:
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):
-            names |= _names(pattern.url_patterns, pattern.namespace or namespace)
+            names |= url_names(pattern.url_patterns, pattern.namespace or namespace)
         elif isinstance(pattern, URLPattern) and pattern.name and namespace is None:
             names.add(pattern.name)
     return names
 
 
-def test_matrix_covers_every_url():
-    listed = {row.name for row in MATRIX if ":" not in row.name}
-    assert _names(get_resolver().url_patterns) == listed
+def test_every_url_has_an_expectation():
+    declared = {name for name in EXPECTATIONS if name.split(":")[0] not in UNLISTED_NAMESPACES}
+    assert url_names() == declared
 
 
-@pytest.fixture
-def clients(pair) -> dict[str, Client]:  # type: ignore[no-untyped-def]
-    department = pair.department
-    professionals = {
-        Role.ADVISOR: pair.advisor,
-        Role.SOCIAL_WORKER: pair.social_worker,
-        Role.SUPERVISOR: ProfessionalFactory(
-            role=Role.SUPERVISOR, organisation=pair.advisor.organisation
-        ),
-        Role.ADMIN: ProfessionalFactory(role=Role.ADMIN, organisation__department=department),
-        Role.AUDITOR: ProfessionalFactory(role=Role.AUDITOR, organisation__department=department),
-        INACTIVE: ProfessionalFactory(
-            role=Role.ADVISOR, organisation__department=department, is_active=False
-        ),
+def clients_for(world: World) -> dict[str, Client]:
+    clients = {ANONYMOUS: Client()}
+    for viewer, professional in world.professionals.items():
+        clients[viewer] = Client()
+        clients[viewer].force_login(professional)
+    return clients
+
+
+def crawl(world: World) -> dict[tuple[str, str, str, str], Any]:
+    """Request every declared URL as every viewer; the responses by (url, method, variant, viewer).
+
+    POSTs carry no data: they exercise access control, not the forms.
+    """
+    responses = {}
+    for name, expect in EXPECTATIONS.items():
+        url = reverse(name, kwargs=expect.kwargs(world))
+        methods = ["get"] + (["post"] if expect.post is not None else [])
+        for method in methods:
+            for variant, headers in (("plain", {}), ("htmx", {"HX-Request": "true"})):
+                clients = clients_for(world)  # fresh sessions: a logout must not carry over
+                for viewer in VIEWERS:
+                    response = getattr(clients[viewer], method)(url, headers=headers)
+                    responses[(name, method, variant, viewer)] = response
+    return responses
+
+
+def test_access_matrix(request):
+    world = build_world()
+
+    responses = crawl(world)
+
+    actual = {key: response.status_code for key, response in responses.items()}
+    expected = {
+        key: getattr(EXPECTATIONS[key[0]], key[1])[key[3]]  # (name, method, variant, viewer)
+        for key in actual
     }
-    result = {ANONYMOUS: Client()}
-    for role, professional in professionals.items():
-        client = Client()
-        client.force_login(professional)
-        result[role] = client
-    return result
-
-
-@pytest.mark.parametrize("row", MATRIX, ids=[row.name for row in MATRIX])
-def test_access_matrix(row, clients, pair):
-    url = reverse(row.name, kwargs=row.kwargs({"pair": pair}))
-
-    statuses = {role: getattr(clients[role], row.method)(url).status_code for role in ROLES}
-
-    assert statuses == row.expected
+    wrong = {key: (got, expected[key]) for key, got in actual.items() if got != expected[key]}
+    assert wrong == {}, "(url, méthode, variante, rôle) : (obtenu, attendu)"
+    request.config.stash[CHECKED_COMBINATIONS] = len(actual)

@@ -6,7 +6,7 @@ from tests.partners.factories import TEST_PASSWORD, PairFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_advisor_logs_in_and_sees_start_page(page: Page, live_server):
+def test_advisor_logs_in_and_sees_caseload_then_pairs(page: Page, live_server):
     pair = PairFactory(
         advisor__first_name="Camille",
         social_worker__first_name="Sophie",
@@ -19,9 +19,10 @@ def test_advisor_logs_in_and_sees_start_page(page: Page, live_server):
     page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Camille")
-    expect(page.get_by_role("heading", name="Mes binômes")).to_be_visible()
-    expect(page.get_by_role("cell", name="Sophie Laurent")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mon portefeuille")
+    page.get_by_role("link", name="Mes binômes").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes binômes")
+    expect(page.get_by_role("cell", name="Sophie Laurent", exact=True)).to_be_visible()
 
 
 def test_wrong_password_shows_french_error(page: Page, live_server):

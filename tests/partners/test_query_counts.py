@@ -41,7 +41,7 @@ def _department_with_pairs(count: int):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_home_professional_queries_constant(size, login_client, django_assert_num_queries):
+def test_my_pairs_queries_constant(size, login_client, django_assert_num_queries):
     department, _, pairs = _department_with_pairs(size)
     advisor = pairs[0].advisor
     for other in pairs[1:]:
@@ -49,7 +49,7 @@ def test_home_professional_queries_constant(size, login_client, django_assert_nu
     client = login_client(advisor)
 
     with django_assert_num_queries(3):  # session, professional, pairs with members
-        response = client.get(reverse("home"))
+        response = client.get(reverse("my_pairs"))
 
     assert len(response.context["pairs"]) == size
 

@@ -24,7 +24,7 @@ def test_login_with_good_password_lands_on_start_page(client, pair):
         follow=True,
     )
 
-    assert response.redirect_chain == [(reverse("home"), 302)]
+    assert response.redirect_chain == [(reverse("home"), 302), (reverse("caseload"), 302)]
     assert response.context["user"] == pair.advisor
 
 
@@ -66,14 +66,14 @@ def test_logout_ends_session(login_client, pair):
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_home_professional_shows_co_accompagnant_of_each_pair(login_client):
+def test_my_pairs_shows_co_accompagnant_of_each_pair(login_client):
     advisor = ProfessionalFactory(role=Role.ADVISOR)
     department = advisor.organisation.department
     first = PairFactory(advisor=advisor, department=department)
     second = PairFactory(advisor=advisor, department=department)
     stranger = PairFactory(department=department)
 
-    response = login_client(advisor).get(reverse("home"))
+    response = login_client(advisor).get(reverse("my_pairs"))
 
     assert response.context["pairs"] == [
         (first, first.social_worker),
@@ -84,24 +84,24 @@ def test_home_professional_shows_co_accompagnant_of_each_pair(login_client):
     assert stranger.social_worker.full_name not in content
 
 
-def test_home_social_worker_sees_advisor_as_co_accompagnant(login_client, pair):
-    response = login_client(pair.social_worker).get(reverse("home"))
+def test_my_pairs_social_worker_sees_advisor_as_co_accompagnant(login_client, pair):
+    response = login_client(pair.social_worker).get(reverse("my_pairs"))
 
     assert response.context["pairs"] == [(pair, pair.advisor)]
 
 
-def test_home_professional_without_pair_shows_empty_state(login_client):
+def test_my_pairs_without_pair_shows_empty_state(login_client):
     advisor = ProfessionalFactory(role=Role.ADVISOR)
 
-    response = login_client(advisor).get(reverse("home"))
+    response = login_client(advisor).get(reverse("my_pairs"))
 
     assert "Vous n'êtes membre d'aucun binôme en cours." in response.content.decode()
 
 
-def test_home_professional_hides_ended_pairs(login_client, pair):
+def test_my_pairs_hides_ended_pairs(login_client, pair):
     services.pair_end(pair=pair, acting_user=None)
 
-    response = login_client(pair.advisor).get(reverse("home"))
+    response = login_client(pair.advisor).get(reverse("my_pairs"))
 
     assert response.context["pairs"] == []
 
@@ -152,3 +152,15 @@ def test_home_auditor_sees_department_without_admin_link(login_client, pair):
 
     assert response.context["pairs"].object_list == [pair]
     assert reverse("admin:index") not in response.content.decode()
+
+
+def test_home_professional_lands_on_caseload(login_client, pair):
+    response = login_client(pair.advisor).get(reverse("home"))
+
+    assert (response.status_code, response["Location"]) == (302, reverse("caseload"))
+
+
+def test_my_pairs_refused_to_other_roles(login_client, pair):
+    supervisor = ProfessionalFactory(role=Role.SUPERVISOR, organisation=pair.advisor.organisation)
+
+    assert login_client(supervisor).get(reverse("my_pairs")).status_code == 404

@@ -1,0 +1,149 @@
+"""Reads of the casework app. Secret tables are read only by the ``social_*`` functions here."""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import BooleanField, Q, QuerySet, Value, When
+from django.db.models import Case as SqlCase
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from casework.enums import CaseState
+from casework.models import Beneficiary, Case, Interview, Note, PairContact, SocialNote
+from partners.models import Professional
+
+
+def overdue_threshold(professional: Professional) -> datetime.date:
+    """Cases whose référent has not seen the person since before this date are flagged."""
+    days = professional.organisation.department.interview_interval_days  # type: ignore[union-attr]
+    return timezone.localdate() - datetime.timedelta(days=days)
+
+
+def _with_overdue(cases: QuerySet[Case], threshold: datetime.date) -> QuerySet[Any]:
+    """Annotate ``overdue``: open, not suspended, no interview with the référent since the
+    threshold (the proposal date stands in before the first interview)."""
+    return cases.annotate(
+        last_seen_on=Coalesce("last_referent_interview_on", "proposed_on"),
+        overdue=SqlCase(
+            When(
+                Q(state__in=[CaseState.PROPOSED, CaseState.DIAGNOSTIC, CaseState.ACTIVE])
+                & Q(last_seen_on__lt=threshold),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadFilters:
+    state: str = ""
+    overdue_only: bool = False
+    search: str = ""
+
+
+def caseload(professional: Professional, filters: CaseloadFilters) -> QuerySet[Case]:
+    """The portefeuille: the cases of the professional's pairs, overdue first."""
+    visible = Case.objects.visible_to(professional)
+    in_state = visible.filter(state=filters.state) if filters.state else visible.open()
+    cases = _with_overdue(in_state, overdue_threshold(professional))
+    if filters.overdue_only:
+        cases = cases.filter(overdue=True)
+    for word in filters.search.split():
+        cases = cases.filter(
+            Q(beneficiary__last_name__icontains=word)
+            | Q(beneficiary__first_name__icontains=word)
+            | Q(beneficiary__france_travail_id__iexact=word)
+        )
+    return cases.select_related("beneficiary", "last_interview_by", "referent").order_by(
+        "-overdue", "beneficiary__last_name", "beneficiary__first_name", "pk"
+    )
+
+
+def case_for(user: Professional, pk: int) -> Case:
+    """One case the user may open, with what its page shows; Case.DoesNotExist otherwise."""
+    return (
+        _with_overdue(Case.objects.visible_to(user), overdue_threshold(user))
+        .select_related(
+            "beneficiary",
+            "referent__organisation",
+            "last_interview_by",
+            "pair__advisor__organisation",
+            "pair__social_worker__organisation",
+            "pair__department",
+        )
+        .get(pk=pk)
+    )
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    kind: str  # "interview", "note", "pair_contact", "social_note"
+    day: datetime.date
+    at: datetime.datetime
+    obj: Any
+
+
+def timeline(case: Case, *, member: bool, social: bool) -> list[TimelineItem]:
+    """The case's history, newest first, for a member of its pair (checked by the caller).
+
+    Members see interviews, notes and points binôme; with ``social`` (the social worker of the
+    case, ``permissions.can_read_social_notes``) also the social notes.
+    """
+    if not member:
+        return []
+    items = [
+        TimelineItem("interview", i.occurred_on, i.created_at, i)
+        for i in Interview.objects.filter(case=case).select_related("author")
+    ]
+    items += [
+        TimelineItem("note", n.created_at.date(), n.created_at, n)
+        for n in Note.objects.filter(case=case).select_related("author")
+    ]
+    items += [
+        TimelineItem("pair_contact", c.occurred_on, c.created_at, c)
+        for c in PairContact.objects.filter(cases=case).select_related("author")
+    ]
+    if social:
+        items += [
+            TimelineItem("social_note", n.created_at.date(), n.created_at, n)
+            for n in social_notes(case)
+        ]
+    return sorted(items, key=lambda item: (item.day, item.at), reverse=True)
+
+
+def social_notes(case: Case) -> QuerySet[SocialNote]:
+    """Secret: call only after ``permissions.can_read_social_notes``."""
+    return SocialNote.objects.filter(case=case).select_related("author").order_by("-created_at")
+
+
+def interview_dates(case: Case) -> list[datetime.date]:
+    """Dates only (what a supervisor may see), newest first."""
+    return list(
+        Interview.objects.filter(case=case)
+        .order_by("-occurred_on")
+        .values_list("occurred_on", flat=True)
+    )
+
+
+def likely_duplicates(
+    *,
+    department_id: int,
+    first_name: str,
+    last_name: str,
+    birth_date: datetime.date | None,
+    france_travail_id: str,
+) -> list[Beneficiary]:
+    """People already recorded with the same France Travail identifier, or names + birth date."""
+    match = Q(pk__in=[])
+    if france_travail_id.strip():
+        match |= Q(france_travail_id__iexact=france_travail_id.strip())
+    if birth_date is not None:
+        match |= Q(
+            first_name__iexact=first_name.strip(),
+            last_name__iexact=last_name.strip(),
+            birth_date=birth_date,
+        )
+    return list(Beneficiary.objects.filter(match, department_id=department_id).order_by("pk")[:5])

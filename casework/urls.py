@@ -1,0 +1,24 @@
+from django.urls import path
+
+from casework import views
+
+urlpatterns = [
+    path("portefeuille/", views.caseload, name="caseload"),
+    path("personnes/nouvelle/", views.beneficiary_create, name="beneficiary_create"),
+    path("accompagnements/<int:pk>/", views.case_detail, name="case_detail"),
+    path("accompagnements/<int:pk>/entretiens/", views.interview_log, name="interview_log"),
+    path("accompagnements/<int:pk>/notes/", views.note_add, name="note_add"),
+    path("accompagnements/<int:pk>/notes-sociales/", views.social_note_add, name="social_note_add"),
+    path("accompagnements/<int:pk>/etat/", views.case_transition, name="case_transition"),
+    path(
+        "accompagnements/<int:pk>/courrier-changement-de-referent/",
+        views.handover_letter,
+        name="handover_letter",
+    ),
+    path(
+        "binomes/<int:pair_pk>/points/nouveau/",
+        views.pair_contact_create,
+        name="pair_contact_create",
+    ),
+    path("changements-de-binome/", views.handover, name="handover"),
+]

@@ -1,0 +1,392 @@
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from casework import permissions, selectors, services
+from casework.enums import CaseState, InterviewChannel
+from casework.errors import ConcurrentChange, InvalidInput
+from casework.forms import (
+    BeneficiaryForm,
+    HandoverForm,
+    InterviewForm,
+    NoteForm,
+    PairContactForm,
+    TransitionForm,
+)
+from casework.models import Case, Interview
+from partners.enums import PAIR_ROLES, Role
+from partners.errors import DomainError
+from partners.forms import freeze_choices
+from partners.models import Professional
+from partners.selectors import pairs_of_department, pairs_of_professional
+from partners.views import paginate
+
+SEARCH_SESSION_KEY = "caseload_search"
+STALE_PAGE = (
+    "Cet accompagnement vient d'être modifié par quelqu'un d'autre : rechargez la page, "
+    "vérifiez son état, puis recommencez."
+)
+
+
+def _user(request: HttpRequest) -> Professional:
+    return cast(Professional, request.user)
+
+
+def _pair_member(request: HttpRequest) -> Professional:
+    user = _user(request)
+    if user.role not in PAIR_ROLES:
+        raise Http404
+    return user
+
+
+def _case_or_404(user: Professional, pk: int) -> Case:
+    try:
+        return selectors.case_for(user, pk)
+    except Case.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _member_case_or_404(user: Professional, pk: int) -> Case:
+    """A case the user follows (change_case); anything else is the same 404."""
+    case = _case_or_404(user, pk)
+    if user.role not in PAIR_ROLES or not permissions.can_change_case(user, case):
+        raise Http404
+    return case
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    """« Mon portefeuille »: people without interview for 30+ days first."""
+    user = _pair_member(request)
+    if request.method == "POST":
+        # The search words (people's names) stay out of URLs and access logs.
+        request.session[SEARCH_SESSION_KEY] = request.POST.get("recherche", "").strip()[:100]
+        query = {k: v for k, v in request.GET.items() if k in ("etat", "sans_entretien") and v}
+        return redirect(f"{reverse('caseload')}?{urlencode(query)}" if query else "caseload")
+    state = request.GET.get("etat", "")
+    filters = selectors.CaseloadFilters(
+        state=state if state in CaseState.values else "",
+        overdue_only=request.GET.get("sans_entretien") == "1",
+        search=request.session.get(SEARCH_SESSION_KEY, ""),
+    )
+    page = paginate(request, selectors.caseload(user, filters))
+    return render(
+        request,
+        "casework/caseload.html",
+        {
+            "page": page,
+            "filters": filters,
+            "states": CaseState.choices,
+            "interval_days": user.organisation.department.interview_interval_days,  # type: ignore[union-attr]
+        },
+    )
+
+
+def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
+    user = _user(request)
+    member = user.role in PAIR_ROLES and permissions.can_change_case(user, case)
+    social = member and permissions.can_read_social_notes(user, case)
+    context: dict[str, Any] = {
+        "case": case,
+        "beneficiary": case.beneficiary,
+        "member": member,
+        "social": social,
+        "supervisor": user.role == Role.SUPERVISOR,
+        "pair_periods": list(
+            case.pair_periods.select_related("pair__advisor", "pair__social_worker").order_by(
+                "started_on", "pk"
+            )
+        ),
+    }
+    if member:
+        context["timeline"] = selectors.timeline(case, member=True, social=social)
+        context.setdefault("interview_form", InterviewForm(case=case))
+        context.setdefault("note_form", NoteForm())
+        context["transitions"] = [
+            (action, TransitionForm.ACTIONS[action])
+            for action in TransitionForm.AVAILABLE.get(CaseState(case.state), ())
+        ]
+        context["transition_form"] = TransitionForm(initial={"version": case.version})
+    elif user.role == Role.SUPERVISOR:
+        context["interview_dates"] = selectors.interview_dates(case)
+    context.update(extra)
+    return context
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(_user(request), pk)
+    return render(request, "casework/case_detail.html", _case_context(request, case))
+
+
+def copyable_summary(interview: Interview) -> str:
+    """The text an advisor pastes into France Travail's own system."""
+    parts = [
+        f"Entretien du {interview.occurred_on:%d/%m/%Y}",
+        InterviewChannel(interview.channel).label.lower(),
+    ]
+    if interview.three_way:
+        parts.append("tripartite")
+    if interview.interpreter:
+        parts.append("avec interprète")
+    text = ", ".join(parts) + "."
+    if interview.summary:
+        text += f" {interview.summary}"
+    if interview.next_appointment_on:
+        text += f" Prochain rendez-vous : {interview.next_appointment_on:%d/%m/%Y}."
+    return text
+
+
+@login_required
+@require_POST
+def interview_log(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = _member_case_or_404(user, pk)
+    form = InterviewForm(request.POST, case=case)
+    logged = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            logged = services.interview_log(
+                case=case,
+                author=user,
+                occurred_on=data["occurred_on"],
+                channel=data["channel"],
+                three_way=data["three_way"],
+                interpreter=data["interpreter"],
+                summary=data["summary"],
+                next_appointment_on=data["next_appointment_on"],
+                seen_version=data["version"],
+            )
+        except InvalidInput as error:
+            form.add_domain_error(error)
+        except ConcurrentChange as error:
+            form.add_error(None, error.message)
+    if logged is not None and not request.htmx:  # type: ignore[attr-defined]
+        messages.success(request, f"Entretien enregistré. {copyable_summary(logged)}")
+        return redirect("case_detail", pk=case.pk)
+    if logged is not None:
+        case = _case_or_404(user, pk)
+        form = InterviewForm(case=case)
+    context = _case_context(
+        request,
+        case,
+        interview_form=form,
+        logged_summary=copyable_summary(logged) if logged else "",
+    )
+    template = "casework/_activity.html" if request.htmx else "casework/case_detail.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = _member_case_or_404(user, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.note_add(case=case, author=user, text=form.cleaned_data["text"])
+        messages.success(request, "Note enregistrée.")
+        return redirect("case_detail", pk=case.pk)
+    return render(
+        request, "casework/case_detail.html", _case_context(request, case, note_form=form)
+    )
+
+
+@login_required
+@require_POST
+def social_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = _member_case_or_404(user, pk)
+    if not permissions.can_read_social_notes(user, case):
+        raise Http404
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.social_note_add(case=case, author=user, text=form.cleaned_data["text"])
+        messages.success(
+            request,
+            "Note sociale enregistrée : seul le côté social du binôme la lit.",
+        )
+        return redirect("case_detail", pk=case.pk)
+    messages.error(request, "La note sociale est vide.")
+    return redirect("case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = _member_case_or_404(user, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("case_detail", pk=case.pk)
+    data = form.cleaned_data
+    action = data["action"]
+    if action not in TransitionForm.AVAILABLE.get(CaseState(case.state), ()):
+        messages.error(request, "Cette action n'est plus possible : rechargez la page.")
+        return redirect("case_detail", pk=case.pk)
+    if data["version"] != case.version:
+        messages.error(request, STALE_PAGE)
+        return redirect("case_detail", pk=case.pk)
+    try:
+        if action == "agree":
+            services.case_record_entry_agreement(case=case, acting_user=user)
+        elif action == "refuse":
+            services.case_record_refusal(case=case, acting_user=user)
+        elif action == "start":
+            services.case_start(case=case, acting_user=user)
+        elif action == "suspend":
+            services.case_suspend(case=case, reason=data["suspension_reason"], acting_user=user)
+        elif action == "resume":
+            services.case_resume(case=case, acting_user=user)
+        elif action == "close":
+            services.case_close(case=case, exit_reason=data["exit_reason"], acting_user=user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{TransitionForm.ACTIONS[action]} : c'est enregistré.")
+    return redirect("case_detail", pk=case.pk)
+
+
+@login_required
+def beneficiary_create(request: HttpRequest) -> HttpResponse:
+    """A new person and the accompaniment proposed to them, in one step."""
+    user = _pair_member(request)
+    pairs = list(pairs_of_professional(user))
+    form = BeneficiaryForm(request.POST or None, pairs=pairs)
+    duplicates: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        department = user.organisation.department  # type: ignore[union-attr]
+        duplicates = selectors.likely_duplicates(
+            department_id=department.pk,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            birth_date=data["birth_date"],
+            france_travail_id=data["france_travail_id"],
+        )
+        if not duplicates or data["not_a_duplicate"]:
+            fields = {name: data[name] for name in BeneficiaryForm.Meta.fields}
+            try:
+                with transaction.atomic():
+                    beneficiary = services.beneficiary_create(
+                        department=department, acting_user=user, **fields
+                    )
+                    case = services.case_propose(
+                        beneficiary=beneficiary, pair=data["pair"], acting_user=user
+                    )
+            except InvalidInput as error:
+                form.add_domain_error(error)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "Personne enregistrée ; l'accompagnement est proposé.")
+                return redirect("case_detail", pk=case.pk)
+    visible = {
+        c.beneficiary_id: c.pk
+        for c in Case.objects.visible_to(user).filter(beneficiary__in=duplicates)
+    }
+    return render(
+        request,
+        "casework/beneficiary_form.html",
+        {
+            "form": freeze_choices(form),
+            "pairs": pairs,
+            "duplicates": [(d, visible.get(d.pk)) for d in duplicates],
+        },
+    )
+
+
+@login_required
+def pair_contact_create(request: HttpRequest, pair_pk: int) -> HttpResponse:
+    user = _pair_member(request)
+    pair = pairs_of_professional(user).filter(pk=pair_pk).first()  # with its members
+    if pair is None:
+        raise Http404
+    form = PairContactForm(
+        request.POST or None, pair=pair, initial={"occurred_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.pair_contact_record(
+                pair=pair,
+                author=user,
+                occurred_on=data["occurred_on"],
+                channel=data["channel"],
+                cases=data["cases"],
+                summary=data["summary"],
+            )
+        except InvalidInput as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Point binôme enregistré.")
+            return redirect("caseload")
+    return render(
+        request,
+        "casework/pair_contact_form.html",
+        {"form": freeze_choices(form), "pair": pair, "partner": pair.co_member(user)},
+    )
+
+
+def _admin(request: HttpRequest) -> Professional:
+    user = _user(request)
+    if user.role != Role.ADMIN or user.organisation is None:
+        raise Http404
+    return user
+
+
+@login_required
+def handover(request: HttpRequest) -> HttpResponse:
+    """Changement de référent: every open case of a leaving professional, in one step."""
+    user = _admin(request)
+    department = user.organisation.department  # type: ignore[union-attr]
+    form = HandoverForm(request.POST or None, pairs=pairs_of_department(department))
+    moved: list[Case] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.cases_reassign_from(
+                professional=data["professional"],
+                new_pair=data["new_pair"],
+                reason=data["reason"],
+                acting_user=user,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            if not moved:
+                form.add_error(None, "Aucun accompagnement en cours à confier.")
+    moved_cases = list(
+        Case.objects.filter(pk__in=[c.pk for c in moved]).select_related("beneficiary", "referent")
+    )
+    return render(
+        request, "casework/handover.html", {"form": freeze_choices(form), "moved": moved_cases}
+    )
+
+
+@login_required
+def handover_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter telling the person who their new référent is (to print)."""
+    user = _user(request)
+    if user.role not in (Role.ADMIN, *PAIR_ROLES):
+        raise Http404
+    case = _case_or_404(user, pk)
+    if user.role in PAIR_ROLES and not permissions.can_change_case(user, case):
+        raise Http404
+    return render(
+        request,
+        "casework/handover_letter.html",
+        {"case": case, "beneficiary": case.beneficiary, "today": timezone.localdate()},
+    )

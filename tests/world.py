@@ -1,0 +1,93 @@
+"""One department with every kind of viewer around one case, for the access matrix and canary."""
+
+from dataclasses import dataclass, field
+
+from casework.enums import CaseState
+from casework.models import Case
+from partners import services as partner_services
+from partners.enums import OrganisationKind, Role
+from partners.models import Pair, Professional
+from tests.casework.factories import CaseFactory, InterviewFactory, NoteFactory, SocialNoteFactory
+from tests.partners.factories import DepartmentFactory, PairFactory, ProfessionalFactory
+
+ANONYMOUS = "anonymous"
+#: Every viewer the access matrix and the canary test request as.
+VIEWERS = [
+    "case_advisor",
+    "case_social_worker",
+    "same_org_advisor",
+    "same_org_social_worker",
+    "other_org_advisor",
+    "other_org_social_worker",
+    "supervisor_subtree",
+    "supervisor_other",
+    "admin",
+    "auditor",
+    "inactive",
+    ANONYMOUS,
+]
+
+
+@dataclass
+class World:
+    case: Case
+    pair: Pair
+    professionals: dict[str, Professional]
+    secrets: list[str] = field(default_factory=list)
+
+
+def build_world() -> World:
+    department = DepartmentFactory()
+
+    def organisation(kind: str, name: str, parent=None):  # type: ignore[no-untyped-def]
+        return partner_services.organisation_create(
+            department=department, kind=kind, name=name, parent=parent, acting_user=None
+        )
+
+    agency = organisation(OrganisationKind.FRANCE_TRAVAIL, "Agence du centre")
+    unit = organisation(OrganisationKind.DEPARTMENT, "MDS du centre")
+    other_agency = organisation(OrganisationKind.FRANCE_TRAVAIL, "Agence du nord")
+    other_unit = organisation(OrganisationKind.DEPARTMENT, "MDS du nord")
+    direction = organisation(OrganisationKind.DEPARTMENT, "Direction de l'insertion")
+
+    def member(role: str, org) -> Professional:  # type: ignore[no-untyped-def]
+        return ProfessionalFactory(role=role, organisation=org)
+
+    pair = PairFactory(
+        department=department,
+        advisor=member(Role.ADVISOR, agency),
+        social_worker=member(Role.SOCIAL_WORKER, unit),
+    )
+    same_org = PairFactory(
+        department=department,
+        advisor=member(Role.ADVISOR, agency),
+        social_worker=member(Role.SOCIAL_WORKER, unit),
+    )
+    other_org = PairFactory(
+        department=department,
+        advisor=member(Role.ADVISOR, other_agency),
+        social_worker=member(Role.SOCIAL_WORKER, other_unit),
+    )
+    case = CaseFactory(pair=pair, beneficiary__department=department, state=CaseState.ACTIVE)
+    # Each other pair follows someone too, so a leak across pairs would have data to show.
+    CaseFactory(pair=same_org, beneficiary__department=department, state=CaseState.ACTIVE)
+    CaseFactory(pair=other_org, beneficiary__department=department, state=CaseState.ACTIVE)
+    InterviewFactory(case=case)
+    NoteFactory(case=case)
+    social_note = SocialNoteFactory(case=case)
+
+    professionals = {
+        "case_advisor": pair.advisor,
+        "case_social_worker": pair.social_worker,
+        "same_org_advisor": same_org.advisor,
+        "same_org_social_worker": same_org.social_worker,
+        "other_org_advisor": other_org.advisor,
+        "other_org_social_worker": other_org.social_worker,
+        "supervisor_subtree": member(Role.SUPERVISOR, agency),
+        "supervisor_other": member(Role.SUPERVISOR, other_agency),
+        "admin": member(Role.ADMIN, direction),
+        "auditor": member(Role.AUDITOR, direction),
+        "inactive": ProfessionalFactory(role=Role.ADVISOR, organisation=agency, is_active=False),
+    }
+    secret = social_note.text.split(", ")[-1]
+    return World(case=case, pair=pair, professionals=professionals, secrets=[secret])
