@@ -5,6 +5,8 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from casework.models import Beneficiary, Case, CaseUserObjectPermission, Interview
+from casework.selectors import CaseloadFilters, caseload
 from partners.demo import DEMO_DEPARTMENT_CODE
 from partners.enums import OrganisationKind, Role
 from partners.models import Department, Organisation, Pair, Professional
@@ -18,15 +20,19 @@ def _counts() -> dict[str, int]:
         "organisations": Organisation.objects.count(),
         "professionals": Professional.objects.count(),
         "pairs": Pair.objects.count(),
+        "people": Beneficiary.objects.count(),
+        "cases": Case.objects.count(),
+        "interviews": Interview.objects.count(),
+        "grants": CaseUserObjectPermission.objects.count(),
         "groups": Group.objects.count(),
         "audit rows": LogEntry.objects.count(),
     }
 
 
-def _seed(settings, debug: bool = True) -> str:
+def _seed(settings, debug: bool = True, people: int = 24) -> str:
     settings.DEBUG = debug
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--people", str(people), stdout=out)
     return out.getvalue()
 
 
@@ -52,6 +58,24 @@ def test_seed_demo_builds_the_demo_department(settings):
     }
     assert professionals.filter(is_social_correspondent=True).count() == 2
     assert Pair.objects.active().filter(department=department).count() == 6
+    cases = Case.objects.filter(pair__department=department)
+    assert cases.count() == 24
+    assert set(cases.values_list("pair", flat=True)) == set(
+        Pair.objects.filter(department=department).values_list("pk", flat=True)
+    )
+
+
+def test_seed_demo_people_have_varied_histories(settings):
+    _seed(settings, people=72)  # twelve per binôme: the whole plan of histories
+    advisor = Professional.objects.get(email="conseillere@demo.binome.test")
+
+    states = set(Case.objects.values_list("state", flat=True))
+    overdue = caseload(advisor, CaseloadFilters(overdue_only=True))
+    seen = caseload(advisor, CaseloadFilters()).filter(overdue=False, state="active")
+
+    assert states == {"proposed", "diagnostic", "active", "suspended", "closed", "refused"}
+    assert overdue.exists()
+    assert seen.exists()
 
 
 def test_seed_demo_twice_changes_nothing(settings):

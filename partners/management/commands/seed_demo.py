@@ -9,12 +9,21 @@ from django.core.management.base import BaseCommand
 from partners import demo
 
 DEMO_PASSWORD = "demo-binome-2026"  # noqa: S105 — only set when DEBUG is on
-#: Apps that contribute demo data, lowest layer first; each may have a ``demo.seed_more()``.
+#: Apps that contribute demo data, lowest layer first; each may have a
+#: ``demo.seed_more(*, people)``.
 DEMO_APPS = ("casework", "orientation")
 
 
 class Command(BaseCommand):
     help = "Charge le département de démonstration (idempotent) et affiche une connexion par rôle."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--people",
+            type=int,
+            default=300,
+            help="nombre de personnes accompagnées à créer (300 par défaut)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = DEMO_PASSWORD if settings.DEBUG else None
@@ -22,7 +31,7 @@ class Command(BaseCommand):
         for app_label in DEMO_APPS:
             module_name = f"{apps.get_app_config(app_label).name}.demo"
             if importlib.util.find_spec(module_name) is not None:
-                importlib.import_module(module_name).seed_more()
+                importlib.import_module(module_name).seed_more(people=options["people"])
 
         self.stdout.write(
             self.style.SUCCESS(f"Département de démonstration : {demo.DEMO_DEPARTMENT_NAME}")

@@ -1,0 +1,74 @@
+"""The portefeuille and the case page issue the same number of queries for few rows and many."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from casework import services
+from casework.enums import CaseState
+from partners.enums import Role
+from tests.casework.factories import (
+    CaseFactory,
+    InterviewFactory,
+    NoteFactory,
+    SocialNoteFactory,
+)
+from tests.partners.factories import DepartmentFactory, PairFactory, ProfessionalFactory
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [3, 10]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_caseload_queries_constant(size, login_client, django_assert_num_queries):
+    department = DepartmentFactory()
+    advisor = ProfessionalFactory(role=Role.ADVISOR, organisation__department=department)
+    pairs = [PairFactory(department=department, advisor=advisor) for _ in range(2)]
+    for index in range(size):
+        pair = pairs[index % 2]
+        case = CaseFactory(pair=pair, beneficiary__department=department, state=CaseState.ACTIVE)
+        InterviewFactory(
+            case=case,
+            author=pair.social_worker,
+            next_appointment_on=datetime.date(2026, 4, 1),
+        )
+    client = login_client(advisor)
+
+    # session, professional, count, page of cases with person, referent and last interviewer
+    with django_assert_num_queries(4):
+        response = client.get(reverse("caseload"))
+
+    rows = response.context["page"].object_list
+    assert len(rows) == size
+    assert {row.pair_id for row in rows} == {p.pk for p in pairs}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_case_page_queries_constant(size, login_client, django_assert_num_queries):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    first_pair = case.pair
+    for _ in range(size):
+        InterviewFactory(case=case, author=first_pair.advisor)
+        NoteFactory(case=case, author=first_pair.advisor)
+    new_pair = PairFactory(department=first_pair.department)
+    case = services.case_reassign(case=case, new_pair=new_pair, reason="Départ", acting_user=None)
+    for _ in range(size):
+        SocialNoteFactory(case=case, author=new_pair.social_worker)
+        services.pair_contact_record(
+            pair=new_pair,
+            author=new_pair.advisor,
+            occurred_on=datetime.date(2026, 3, 3),
+            channel="phone",
+            cases=[case],
+        )
+    client = login_client(new_pair.social_worker)
+
+    # session, professional, case, grants (change, social), pair periods,
+    # interviews, notes, points binôme, social notes
+    with django_assert_num_queries(10):
+        response = client.get(reverse("case_detail", args=[case.pk]))
+
+    assert len(response.context["timeline"]) == 4 * size
+    assert len(response.context["pair_periods"]) == 2

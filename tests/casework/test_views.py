@@ -1,0 +1,320 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from casework.enums import CaseState
+from casework.models import Beneficiary, Case
+from partners.enums import Role
+from tests.casework.factories import (
+    BeneficiaryFactory,
+    CaseFactory,
+    InterviewFactory,
+    SocialNoteFactory,
+)
+from tests.partners.factories import PairFactory, ProfessionalFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def _case(pair, **kwargs):  # type: ignore[no-untyped-def]
+    return CaseFactory(pair=pair, beneficiary__department=pair.department, **kwargs)
+
+
+def test_caseload_lists_overdue_first(login_client, pair):
+    seen = _case(pair, state=CaseState.ACTIVE, beneficiary__last_name="Abadie")
+    InterviewFactory(case=seen, author=pair.advisor, occurred_on=TODAY)
+    overdue = _case(pair, state=CaseState.ACTIVE, beneficiary__last_name="Zola")
+
+    response = login_client(pair.advisor).get(reverse("caseload"))
+
+    rows = response.context["page"].object_list
+    assert [(c.pk, c.overdue) for c in rows] == [(overdue.pk, True), (seen.pk, False)]
+
+
+def test_caseload_overdue_filter_and_state_filter(login_client, pair):
+    seen = _case(pair, state=CaseState.ACTIVE)
+    InterviewFactory(case=seen, author=pair.advisor, occurred_on=TODAY)
+    overdue = _case(pair, state=CaseState.ACTIVE)
+    suspended = _case(pair, state=CaseState.SUSPENDED)
+    client = login_client(pair.advisor)
+
+    overdue_only = client.get(reverse("caseload"), {"sans_entretien": "1"})
+    suspended_only = client.get(reverse("caseload"), {"etat": "suspended"})
+
+    assert [c.pk for c in overdue_only.context["page"].object_list] == [overdue.pk]
+    assert [c.pk for c in suspended_only.context["page"].object_list] == [suspended.pk]
+
+
+def test_caseload_search_by_post_keeps_names_out_of_url(login_client, pair):
+    wanted = _case(pair, beneficiary__last_name="Benali")
+    _case(pair, beneficiary__last_name="Durand")
+    client = login_client(pair.advisor)
+
+    posted = client.post(reverse("caseload"), {"recherche": "benali"})
+    response = client.get(posted["Location"])
+
+    assert "benali" not in posted["Location"].lower()
+    assert [c.pk for c in response.context["page"].object_list] == [wanted.pk]
+
+
+def test_caseload_excludes_other_pairs(login_client, pair):
+    mine = _case(pair)
+    other = CaseFactory(pair=PairFactory(department=pair.department))
+
+    response = login_client(pair.advisor).get(reverse("caseload"))
+
+    assert [c.pk for c in response.context["page"].object_list] == [mine.pk]
+    assert other.beneficiary.last_name.upper() not in response.content.decode()
+
+
+def test_caseload_empty_state(login_client, pair):
+    response = login_client(pair.advisor).get(reverse("caseload"))
+
+    assert "Votre portefeuille est vide." in response.content.decode()
+
+
+def test_case_page_social_note_shown_to_social_worker_only(login_client, pair):
+    case = _case(pair, state=CaseState.ACTIVE)
+    note = SocialNoteFactory(case=case)
+
+    for_social_worker = login_client(pair.social_worker).get(reverse("case_detail", args=[case.pk]))
+    for_advisor = login_client(pair.advisor).get(reverse("case_detail", args=[case.pk]))
+
+    assert note.text in for_social_worker.content.decode()
+    assert note.text not in for_advisor.content.decode()
+    assert "Note sociale" not in for_advisor.content.decode()
+
+
+def test_case_page_supervisor_sees_dates_not_summaries(login_client, pair):
+    case = _case(pair, state=CaseState.ACTIVE)
+    interview = InterviewFactory(case=case, summary="Recherche d'emploi en logistique")
+    supervisor = ProfessionalFactory(role=Role.SUPERVISOR, organisation=pair.advisor.organisation)
+
+    response = login_client(supervisor).get(reverse("case_detail", args=[case.pk]))
+
+    content = response.content.decode()
+    assert response.context["interview_dates"] == [interview.occurred_on]
+    assert "Recherche d&#x27;emploi en logistique" not in content
+    assert "Saisir un entretien" not in content
+
+
+def test_case_page_of_another_pair_is_404(login_client, pair):
+    other = CaseFactory(pair=PairFactory(department=pair.department))
+
+    response = login_client(pair.advisor).get(reverse("case_detail", args=[other.pk]))
+    missing = login_client(pair.advisor).get(reverse("case_detail", args=[other.pk + 1000]))
+
+    assert (response.status_code, missing.status_code) == (404, 404)
+
+
+def _interview_data(case, **overrides):  # type: ignore[no-untyped-def]
+    return {
+        "occurred_on": TODAY.isoformat(),
+        "channel": "phone",
+        "summary": "Point sur la recherche d'emploi",
+        "next_appointment_on": "",
+        "version": case.version,
+        **overrides,
+    }
+
+
+def test_interview_log_with_htmx_returns_activity_and_copyable_summary(login_client, pair):
+    case = _case(pair, state=CaseState.ACTIVE)
+
+    response = login_client(pair.advisor).post(
+        reverse("interview_log", args=[case.pk]),
+        _interview_data(case, three_way="on"),
+        headers={"HX-Request": "true"},
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.lstrip().startswith('<div id="activite"')
+    assert (
+        f"Entretien du {TODAY:%d/%m/%Y}, par téléphone, tripartite. "
+        "Point sur la recherche d&#x27;emploi"
+    ) in content
+    case.refresh_from_db()
+    assert (case.last_interview_on, case.last_referent_interview_on) == (TODAY, TODAY)
+
+
+def test_interview_log_without_htmx_redirects_to_case(login_client, pair):
+    case = _case(pair, state=CaseState.ACTIVE)
+
+    response = login_client(pair.advisor).post(
+        reverse("interview_log", args=[case.pk]), _interview_data(case)
+    )
+
+    assert response["Location"] == reverse("case_detail", args=[case.pk])
+    assert case.interviews.count() == 1
+
+
+def test_interview_log_in_future_keeps_typed_values_and_says_why(login_client, pair):
+    case = _case(pair, state=CaseState.ACTIVE)
+    tomorrow = TODAY + datetime.timedelta(days=1)
+
+    response = login_client(pair.advisor).post(
+        reverse("interview_log", args=[case.pk]),
+        _interview_data(case, occurred_on=tomorrow.isoformat(), summary="Texte saisi"),
+        headers={"HX-Request": "true"},
+    )
+
+    content = response.content.decode()
+    assert "Un entretien ne peut pas être daté dans le futur." in content
+    assert "Texte saisi" in content
+    assert f'value="{tomorrow.isoformat()}"' in content
+    assert case.interviews.count() == 0
+
+
+def test_interview_log_next_appointment_before_interview_refused(login_client, pair):
+    case = _case(pair, state=CaseState.ACTIVE)
+
+    response = login_client(pair.advisor).post(
+        reverse("interview_log", args=[case.pk]),
+        _interview_data(case, next_appointment_on=(TODAY - datetime.timedelta(days=3)).isoformat()),
+    )
+
+    assert "Le prochain rendez-vous ne peut pas précéder l&#x27;entretien." in (
+        response.content.decode()
+    )
+    assert case.interviews.count() == 0
+
+
+def test_interview_log_on_stale_page_refused_with_clear_message(login_client, pair):
+    case = _case(pair, state=CaseState.ACTIVE)
+    stale = case.version
+    InterviewFactory(case=case, author=pair.social_worker)
+
+    response = login_client(pair.advisor).post(
+        reverse("interview_log", args=[case.pk]), _interview_data(case, version=stale)
+    )
+
+    assert "vient d&#x27;être modifié par quelqu&#x27;un d&#x27;autre" in response.content.decode()
+    assert case.interviews.count() == 1
+
+
+def test_transition_records_entry_agreement(login_client, pair):
+    case = _case(pair)
+
+    login_client(pair.social_worker).post(
+        reverse("case_transition", args=[case.pk]), {"action": "agree", "version": case.version}
+    )
+
+    case.refresh_from_db()
+    assert (case.state, case.entry_agreement_recorded_by) == ("diagnostic", pair.social_worker)
+
+
+def test_transition_close_without_reason_refused(login_client, pair):
+    case = _case(pair, state=CaseState.ACTIVE)
+
+    response = login_client(pair.advisor).post(
+        reverse("case_transition", args=[case.pk]),
+        {"action": "close", "version": case.version},
+        follow=True,
+    )
+
+    assert "Indiquez le motif de sortie." in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == "active"
+
+
+def _person(pair, **overrides):  # type: ignore[no-untyped-def]
+    return {
+        "first_name": "Inès",
+        "last_name": "Moreau",
+        "birth_date": "1990-05-17",
+        "france_travail_id": "1234567A",
+        "pair": pair.pk,
+        **overrides,
+    }
+
+
+def test_beneficiary_create_proposes_the_case(login_client, pair):
+    response = login_client(pair.advisor).post(reverse("beneficiary_create"), _person(pair))
+
+    case = Case.objects.get(beneficiary__last_name="Moreau")
+    assert response["Location"] == reverse("case_detail", args=[case.pk])
+    assert (case.state, case.pair, case.referent) == ("proposed", pair, pair.advisor)
+
+
+def test_beneficiary_create_detects_duplicate_and_offers_existing(login_client, pair):
+    existing = _case(pair, beneficiary__france_travail_id="1234567A")
+    client = login_client(pair.advisor)
+
+    response = client.post(reverse("beneficiary_create"), _person(pair))
+
+    content = response.content.decode()
+    assert "Cette personne est peut-être déjà enregistrée" in content
+    assert reverse("case_detail", args=[existing.pk]) in content
+    assert 'value="Moreau"' in content
+    assert Beneficiary.objects.count() == 1
+
+    confirmed = client.post(reverse("beneficiary_create"), _person(pair, not_a_duplicate="on"))
+    assert confirmed.status_code == 302
+    assert Beneficiary.objects.count() == 2
+
+
+def test_beneficiary_create_same_names_and_birth_date_is_a_duplicate(login_client, pair):
+    BeneficiaryFactory(
+        department=pair.department,
+        first_name="inès",
+        last_name="MOREAU",
+        birth_date=datetime.date(1990, 5, 17),
+    )
+
+    response = login_client(pair.advisor).post(
+        reverse("beneficiary_create"), _person(pair, france_travail_id="")
+    )
+
+    assert "Cette personne est peut-être déjà enregistrée" in response.content.decode()
+
+
+def test_beneficiary_create_implausible_birth_date_says_why(login_client, pair):
+    response = login_client(pair.advisor).post(
+        reverse("beneficiary_create"), _person(pair, birth_date="1890-01-01")
+    )
+
+    assert "Cette date de naissance n&#x27;est pas plausible" in response.content.decode()
+    assert Beneficiary.objects.count() == 0
+
+
+def test_pair_contact_records_the_cases_discussed(login_client, pair):
+    first, second = _case(pair), _case(pair)
+
+    response = login_client(pair.advisor).post(
+        reverse("pair_contact_create", args=[pair.pk]),
+        {
+            "occurred_on": TODAY.isoformat(),
+            "channel": "phone",
+            "cases": [first.pk, second.pk],
+            "summary": "Point hebdomadaire",
+        },
+    )
+
+    assert response.status_code == 302
+    contact = pair.contacts.get()
+    assert set(contact.cases.all()) == {first, second}
+
+
+def test_handover_moves_cases_and_prints_letter(login_client, pair):
+    case = _case(pair, state=CaseState.ACTIVE)
+    new_pair = PairFactory(department=pair.department)
+    admin = ProfessionalFactory(role=Role.ADMIN, organisation__department=pair.department)
+    client = login_client(admin)
+
+    response = client.post(
+        reverse("handover"),
+        {"professional": pair.advisor.pk, "new_pair": new_pair.pk, "reason": "Mutation"},
+    )
+    letter = client.get(reverse("handover_letter", args=[case.pk]))
+
+    assert [c.pk for c in response.context["moved"]] == [case.pk]
+    case.refresh_from_db()
+    assert (case.pair, case.referent) == (new_pair, new_pair.advisor)
+    assert f"votre référent·e est <strong>{new_pair.advisor.full_name}</strong>" in (
+        letter.content.decode()
+    )
