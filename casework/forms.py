@@ -146,7 +146,7 @@ class TransitionForm(forms.Form):
     action = forms.ChoiceField(choices=list(ACTIONS.items()))
     version = forms.IntegerField(widget=forms.HiddenInput)
     suspension_reason = forms.ChoiceField(
-        label="Motif de suspension", choices=SuspensionReason.choices, required=False
+        label="Motif de suspension", choices=[("", "—"), *SuspensionReason.choices], required=False
     )
     exit_reason = forms.ChoiceField(
         label="Motif de sortie", choices=[("", "—"), *ExitReason.choices], required=False
@@ -207,3 +207,12 @@ class HandoverForm(forms.Form):
             .distinct()
             .order_by("last_name", "first_name")
         )
+
+
+class CaseHandoverForm(forms.Form):
+    new_pair = PairChoiceField(label="Binôme qui reprend", queryset=Pair.objects.none())
+    reason = forms.CharField(label="Motif", max_length=255)
+
+    def __init__(self, *args: Any, pairs: QuerySet[Pair], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(PairChoiceField, self.fields["new_pair"]).queryset = pairs

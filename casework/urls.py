@@ -11,6 +11,11 @@ urlpatterns = [
     path("accompagnements/<int:pk>/notes-sociales/", views.social_note_add, name="social_note_add"),
     path("accompagnements/<int:pk>/etat/", views.case_transition, name="case_transition"),
     path(
+        "accompagnements/<int:pk>/changement-de-binome/",
+        views.case_handover,
+        name="case_handover",
+    ),
+    path(
         "accompagnements/<int:pk>/courrier-changement-de-referent/",
         views.handover_letter,
         name="handover_letter",

@@ -15,6 +15,7 @@ from casework.enums import CaseState, InterviewChannel
 from casework.errors import ConcurrentChange, InvalidInput
 from casework.forms import (
     BeneficiaryForm,
+    CaseHandoverForm,
     HandoverForm,
     InterviewForm,
     NoteForm,
@@ -115,9 +116,14 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
             for action in TransitionForm.AVAILABLE.get(CaseState(case.state), ())
         ]
         context["transition_form"] = TransitionForm(initial={"version": case.version})
+    elif user.role == Role.ADMIN and case.is_open:
+        pairs = pairs_of_department(case.pair.department).exclude(pk=case.pair_id)
+        context["handover_form"] = CaseHandoverForm(pairs=pairs)
     elif user.role == Role.SUPERVISOR:
         context["interview_dates"] = selectors.interview_dates(case)
     context.update(extra)
+    if "handover_form" in context:
+        freeze_choices(context["handover_form"])
     return context
 
 
@@ -373,6 +379,32 @@ def handover(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request, "casework/handover.html", {"form": freeze_choices(form), "moved": moved_cases}
+    )
+
+
+@login_required
+@require_POST
+def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand one case over to another binôme of the department (functional administrator)."""
+    user = _admin(request)
+    case = _case_or_404(user, pk)
+    pairs = pairs_of_department(case.pair.department).exclude(pk=case.pair_id)
+    form = CaseHandoverForm(request.POST, pairs=pairs)
+    if form.is_valid():
+        try:
+            services.case_reassign(
+                case=case,
+                new_pair=form.cleaned_data["new_pair"],
+                reason=form.cleaned_data["reason"],
+                acting_user=user,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Accompagnement confié au nouveau binôme.")
+            return redirect("handover_letter", pk=case.pk)
+    return render(
+        request, "casework/case_detail.html", _case_context(request, case, handover_form=form)
     )
 
 

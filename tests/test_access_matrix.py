@@ -75,6 +75,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "case_transition": Expect(
         get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
     ),
+    "case_handover": Expect(
+        get=statuses(NOT_ALLOWED), post=only(["admin"], 200), kwargs=case_kwargs
+    ),
     "handover_letter": Expect(get=only([*CASE_MEMBERS, "admin"], 200), kwargs=case_kwargs),
     "pair_contact_create": Expect(
         get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=pair_kwargs

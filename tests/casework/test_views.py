@@ -318,3 +318,22 @@ def test_handover_moves_cases_and_prints_letter(login_client, pair):
     assert f"votre référent·e est <strong>{new_pair.advisor.full_name}</strong>" in (
         letter.content.decode()
     )
+
+
+def test_case_handover_by_admin_moves_one_case_and_opens_letter(login_client, pair):
+    case = _case(pair, state=CaseState.ACTIVE)
+    other = _case(pair, state=CaseState.ACTIVE)
+    new_pair = PairFactory(department=pair.department)
+    admin = ProfessionalFactory(role=Role.ADMIN, organisation__department=pair.department)
+    client = login_client(admin)
+
+    page = client.get(reverse("case_detail", args=[case.pk]))
+    response = client.post(
+        reverse("case_handover", args=[case.pk]), {"new_pair": new_pair.pk, "reason": "Congé"}
+    )
+
+    assert "Confier cet accompagnement à un autre binôme" in page.content.decode()
+    assert response["Location"] == reverse("handover_letter", args=[case.pk])
+    case.refresh_from_db()
+    other.refresh_from_db()
+    assert (case.pair, other.pair) == (new_pair, pair)
