@@ -38,4 +38,6 @@ class CaseworkConfig(AppConfig):
         auditlog.register(models.Note, mask_fields=["text"])
         auditlog.register(models.SocialNote, mask_fields=["text"])
         auditlog.register(models.PairContact, mask_fields=["summary"], m2m_fields={"cases"})
-        auditlog.register(models.CaseUserObjectPermission)
+        auditlog.register(models.SharingAgreement)
+        # Grants and revokes of case permissions are recorded in the journal (InformationShare),
+        # which is itself append-only; neither is in auditlog's registry.

@@ -12,12 +12,14 @@ from django.utils import timezone
 
 from casework import services
 from casework.enums import (
+    AgreementMethod,
     CaseState,
     EducationLevel,
     ExitReason,
     InterviewChannel,
     PayingBody,
     RsaRole,
+    ShareCategory,
     SuspensionReason,
 )
 from casework.models import Beneficiary, Case
@@ -25,6 +27,7 @@ from partners.demo import DEMO_DEPARTMENT_CODE
 from partners.models import Department, Pair
 
 PEOPLE = 300
+OBSTACLE_SHARES = [c for c in ShareCategory.values if c.startswith("obstacles:")]
 FIRST_NAMES = [
     "Aïcha", "Alain", "Amandine", "Bilal", "Brigitte", "Cédric", "Chantal", "Djamel", "Élodie",
     "Fatou", "Florian", "Gaëlle", "Hakim", "Isabelle", "Jérôme", "Karima", "Laetitia", "Ludovic",
@@ -121,6 +124,13 @@ def _history(
     if state == CaseState.DIAGNOSTIC or started_on >= today:
         return case
     case = services.case_start(case=case, acting_user=pair.social_worker, started_on=started_on)
+    if rng.random() < 0.6:  # most people agree to share some of what they told the social side
+        services.agreement_record(
+            case=case,
+            categories=[ShareCategory.SOCIAL_SUMMARY, *rng.sample(OBSTACLE_SHARES, 2)],
+            how_obtained=AgreementMethod.ORAL_THREE_WAY,
+            acting_user=pair.social_worker,
+        )
     # Monthly interviews, up to a few days ago (or, for the overdue, 35 to 60 days ago).
     stop = today - datetime.timedelta(days=rng.randint(35, 60) if overdue else rng.randint(0, 5))
     days = []

@@ -85,3 +85,59 @@ class EducationLevel(models.TextChoices):
     LEVEL_5 = "5", "Bac + 2 (niveau 5)"
     LEVEL_6 = "6", "Licence, bac + 3 (niveau 6)"
     LEVEL_7 = "7", "Master et plus (niveaux 7 et 8)"
+
+
+class ObstacleCategory(models.TextChoices):
+    """Categories of « freins périphériques » (« difficultés » on pages the person sees)."""
+
+    HOUSING = "housing", "Logement"
+    HEALTH = "health", "Santé"
+    MOBILITY = "mobility", "Mobilité"
+    CHILDCARE = "childcare", "Garde d'enfants"
+    FINANCES = "finances", "Budget et dettes"
+    FAMILY = "family", "Situation familiale"
+    ADMINISTRATIVE = "administrative", "Démarches administratives"
+    LANGUAGE = "language", "Maîtrise du français"
+    DIGITAL = "digital", "Numérique"
+
+
+class ShareCategory(models.TextChoices):
+    """What may cross from the social side, category by category (health is its own)."""
+
+    PROFESSIONAL_SITUATION = "professional_situation", "Situation professionnelle"
+    OBSTACLES_HOUSING = "obstacles:housing", "Difficultés : logement"
+    OBSTACLES_HEALTH = "obstacles:health", "Difficultés : santé"
+    OBSTACLES_MOBILITY = "obstacles:mobility", "Difficultés : mobilité"
+    OBSTACLES_CHILDCARE = "obstacles:childcare", "Difficultés : garde d'enfants"
+    OBSTACLES_FINANCES = "obstacles:finances", "Difficultés : budget et dettes"
+    OBSTACLES_FAMILY = "obstacles:family", "Difficultés : situation familiale"
+    OBSTACLES_ADMINISTRATIVE = "obstacles:administrative", "Difficultés : démarches administratives"
+    OBSTACLES_LANGUAGE = "obstacles:language", "Difficultés : maîtrise du français"
+    OBSTACLES_DIGITAL = "obstacles:digital", "Difficultés : numérique"
+    SOCIAL_SUMMARY = "social_summary", "Synthèse sociale"
+    SOCIAL_DETAILS = "social_details", "Éléments sociaux détaillés"
+
+
+def obstacle_share_category(category: str) -> ShareCategory:
+    return ShareCategory(f"obstacles:{category}")
+
+
+class AgreementMethod(models.TextChoices):
+    SIGNED_FORM = "signed_form", "Formulaire signé par la personne"
+    ORAL_THREE_WAY = "oral_three_way", "Accord oral en entretien tripartite"
+
+
+class JournalChannel(models.TextChoices):
+    VIEW = "view", "Consultation"
+    EXPORT = "export", "Export"
+    PRINT = "print", "Impression"
+    GRANT = "grant", "Attribution de droits"
+    REVOKE = "revoke", "Retrait de droits"
+    AGREEMENT_GIVEN = "agreement_given", "Accord de partage donné"
+    AGREEMENT_WITHDRAWN = "agreement_withdrawn", "Accord de partage retiré"
+    REPORT = "report", "Signalement"
+
+
+class JournalBasis(models.TextChoices):
+    AGREEMENT = "agreement", "Accord de partage de la personne"
+    LEGAL = "legal", "Base légale du département"

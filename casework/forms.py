@@ -7,16 +7,19 @@ from django.utils import timezone
 
 from casework import services
 from casework.enums import (
+    AgreementMethod,
     CaseState,
     ExitReason,
     InterviewChannel,
+    JournalChannel,
     PairContactChannel,
+    ShareCategory,
     SuspensionReason,
 )
 from casework.errors import InvalidInput
 from casework.models import Beneficiary, Case, Interview
 from partners.forms import PairChoiceField
-from partners.models import Pair, Professional
+from partners.models import Department, Organisation, Pair, Professional
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -216,3 +219,54 @@ class CaseHandoverForm(forms.Form):
     def __init__(self, *args: Any, pairs: QuerySet[Pair], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(PairChoiceField, self.fields["new_pair"]).queryset = pairs
+
+
+class AgreementForm(forms.Form):
+    categories = forms.MultipleChoiceField(
+        label="Ce que la personne accepte de partager avec le ou la conseiller·ère",
+        choices=ShareCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Cochez au moins une catégorie que la personne accepte de partager."
+        },
+    )
+    how_obtained = forms.ChoiceField(label="Recueilli par", choices=AgreementMethod.choices)
+    expires_on = forms.DateField(
+        label="Valable jusqu'au",
+        widget=DATE_WIDGET,
+        required=False,
+        help_text="Par défaut : la fin prévue de l'accompagnement, plus un mois.",
+    )
+
+
+class JournalSearchForm(forms.Form):
+    person = forms.IntegerField(label="Personne n°", required=False, min_value=1)
+    professional = forms.ModelChoiceField(
+        label="Professionnel·le", queryset=Professional.objects.none(), required=False
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation", queryset=Organisation.objects.none(), required=False
+    )
+    start = forms.DateField(label="Du", widget=DATE_WIDGET, required=False)
+    end = forms.DateField(label="Au", widget=DATE_WIDGET, required=False)
+    channel = forms.ChoiceField(
+        label="Nature", choices=[("", "Toutes"), *JournalChannel.choices], required=False
+    )
+
+    def __init__(self, *args: Any, department: Department, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(
+            forms.ModelChoiceField, self.fields["professional"]
+        ).queryset = Professional.objects.filter(organisation__department=department).order_by(
+            "last_name", "first_name"
+        )
+        cast(
+            forms.ModelChoiceField, self.fields["organisation"]
+        ).queryset = Organisation.objects.filter(department=department).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        start, end = self.cleaned_data.get("start"), self.cleaned_data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "La fin de la période précède son début.")
+        return self.cleaned_data

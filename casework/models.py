@@ -1,4 +1,4 @@
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.db import models
 from django.db.models import Q
@@ -6,11 +6,14 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from casework.enums import (
+    AgreementMethod,
     CaseState,
     DiagnosticState,
     EducationLevel,
     ExitReason,
     InterviewChannel,
+    JournalBasis,
+    JournalChannel,
     OrientationPath,
     PairContactChannel,
     PayingBody,
@@ -18,7 +21,7 @@ from casework.enums import (
     RsaStatus,
     SuspensionReason,
 )
-from partners.audit import AuditedQuerySet
+from partners.audit import AuditedQuerySet, BulkWriteRefused
 from partners.enums import PAIR_ROLES, Role
 from partners.models import Department, Organisation, Pair, Professional
 
@@ -66,6 +69,7 @@ class Beneficiary(models.Model):
 
     class Meta:
         verbose_name = "personne accompagnée"
+        base_manager_name = "objects"
         verbose_name_plural = "personnes accompagnées"
         indexes: ClassVar = [
             models.Index(fields=["department", "last_name", "first_name", "birth_date"]),
@@ -174,6 +178,7 @@ class Case(models.Model):
 
     class Meta:
         verbose_name = "accompagnement"
+        base_manager_name = "objects"
         verbose_name_plural = "accompagnements"
         permissions: ClassVar = [("view_social_notes", "Voir les notes sociales")]
         constraints: ClassVar = [
@@ -221,6 +226,7 @@ class CasePairPeriod(models.Model):
 
     class Meta:
         verbose_name = "période de suivi par un binôme"
+        base_manager_name = "objects"
         verbose_name_plural = "périodes de suivi par un binôme"
         constraints: ClassVar = [
             models.UniqueConstraint(
@@ -246,6 +252,7 @@ class Suspension(models.Model):
 
     class Meta:
         verbose_name = "suspension"
+        base_manager_name = "objects"
         verbose_name_plural = "suspensions"
         constraints: ClassVar = [
             models.CheckConstraint(
@@ -277,6 +284,7 @@ class Interview(models.Model):
 
     class Meta:
         verbose_name = "entretien"
+        base_manager_name = "objects"
         verbose_name_plural = "entretiens"
         constraints: ClassVar = [
             models.CheckConstraint(
@@ -302,6 +310,7 @@ class Note(models.Model):
 
     class Meta:
         verbose_name = "note"
+        base_manager_name = "objects"
         verbose_name_plural = "notes"
 
     def __str__(self) -> str:
@@ -324,6 +333,7 @@ class SocialNote(models.Model):
 
     class Meta:
         verbose_name = "note sociale"
+        base_manager_name = "objects"
         verbose_name_plural = "notes sociales"
 
     def __str__(self) -> str:
@@ -345,7 +355,146 @@ class PairContact(models.Model):
 
     class Meta:
         verbose_name = "point binôme"
+        base_manager_name = "objects"
         verbose_name_plural = "points binôme"
 
     def __str__(self) -> str:
         return f"Point binôme n°{self.pk}"
+
+
+class SharingAgreement(models.Model):
+    """The person's « accord de partage »: what crosses from the social side, to which binôme.
+
+    Evaluated on every request (``casework.sharing.sharing_covers``), never turned into a grant.
+    A newer agreement replaces the current one; a withdrawal stops future sharing and erases
+    nothing. Every row is kept.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="sharing_agreements")
+    pair = models.ForeignKey(
+        Pair, on_delete=models.PROTECT, related_name="+", verbose_name="binôme destinataire"
+    )
+    categories = models.JSONField("catégories partagées", default=list)
+    how_obtained = models.CharField("recueilli par", max_length=20, choices=AgreementMethod.choices)
+    recorded_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, related_name="+", verbose_name="enregistré par"
+    )
+    given_at = models.DateTimeField("donné le")
+    expires_on = models.DateField("valable jusqu'au")
+    withdrawn_at = models.DateTimeField("retiré le", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        Professional,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="retrait enregistré par",
+    )
+    replaced_at = models.DateTimeField("remplacé le", null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "accord de partage"
+        verbose_name_plural = "accords de partage"
+        base_manager_name = "objects"
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(withdrawn_at__isnull=True, replaced_at__isnull=True),
+                name="sharing_one_current_agreement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Accord de partage n°{self.pk}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """The journal is written once and never changed: no update, delete or bulk path at all."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise BulkWriteRefused("Le journal des accès et des partages ne se modifie pas.")
+
+    update = delete = bulk_create = bulk_update = _refuse
+
+
+GENESIS_HASH = "0" * 64
+
+
+class LedgerHead(models.Model):
+    """The end of a department's hash chain; locked FOR UPDATE by each journal write."""
+
+    department = models.OneToOneField(
+        Department, on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = "tête de chaîne du journal"
+        verbose_name_plural = "têtes de chaîne du journal"
+
+    def __str__(self) -> str:
+        return f"Chaîne du département n°{self.pk}"
+
+
+class InformationShare(models.Model):
+    """One row of the « journal des accès et des partages » (append-only, hash-chained)."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name="département"
+    )
+    seq = models.PositiveBigIntegerField("numéro")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField("date")
+    actor = models.ForeignKey(
+        Professional,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="professionnel·le",
+    )
+    actor_organisation = models.CharField("organisation", max_length=200, blank=True)
+    actor_job_title = models.CharField("fonction", max_length=150, blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="accompagnement"
+    )
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    object_type = models.CharField("objet", max_length=50, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    category = models.CharField("catégorie", max_length=255, blank=True)
+    recipient = models.CharField("destinataire", max_length=255, blank=True)
+    basis = models.CharField("fondement", max_length=12, choices=JournalBasis.choices)
+    basis_agreement = models.ForeignKey(
+        SharingAgreement, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    purpose = models.CharField("finalité", max_length=255)
+    channel = models.CharField("nature", max_length=20, choices=JournalChannel.choices)
+    ip = models.GenericIPAddressField(null=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "partage d'information"
+        verbose_name_plural = "journal des accès et des partages"
+        base_manager_name = "objects"
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["department", "seq"], name="journal_unique_seq"),
+            models.UniqueConstraint(
+                fields=["department", "prev_hash"], name="journal_unique_prev_hash"
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["case", "at"]),
+            models.Index(fields=["beneficiary", "at"]),
+            models.Index(fields=["department", "at"]),
+            models.Index(fields=["actor", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Partage n°{self.seq}"

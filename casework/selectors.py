@@ -10,8 +10,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casework.enums import CaseState
-from casework.models import Beneficiary, Case, Interview, Note, PairContact, SocialNote
-from partners.models import Professional
+from casework.models import (
+    Beneficiary,
+    Case,
+    InformationShare,
+    Interview,
+    Note,
+    PairContact,
+    SocialNote,
+)
+from partners.models import Organisation, Professional
 
 
 def overdue_threshold(professional: Professional) -> datetime.date:
@@ -147,3 +155,38 @@ def likely_duplicates(
             birth_date=birth_date,
         )
     return list(Beneficiary.objects.filter(match, department_id=department_id).order_by("pk")[:5])
+
+
+def case_journal(case: Case) -> QuerySet[InformationShare]:
+    return (
+        InformationShare.objects.filter(case=case).select_related("actor").order_by("-at", "-seq")
+    )
+
+
+@dataclass(frozen=True)
+class JournalFilters:
+    person: int | None = None
+    professional_id: int | None = None
+    organisation: Organisation | None = None
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    channel: str = ""
+
+
+def journal_search(department_id: int, filters: JournalFilters) -> QuerySet[InformationShare]:
+    """The auditor's search in their department's journal."""
+    rows = InformationShare.objects.filter(department_id=department_id)
+    if filters.person:
+        rows = rows.filter(beneficiary_id=filters.person)
+    if filters.professional_id:
+        rows = rows.filter(actor_id=filters.professional_id)
+    if filters.organisation is not None:
+        subtree = Organisation.objects.subtree_of(filters.organisation).values("pk")
+        rows = rows.filter(actor__organisation__in=subtree)
+    if filters.start:
+        rows = rows.filter(at__date__gte=filters.start)
+    if filters.end:
+        rows = rows.filter(at__date__lte=filters.end)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    return rows.select_related("actor").order_by("-at", "-seq")

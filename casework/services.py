@@ -8,8 +8,16 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
-from casework import permissions
-from casework.enums import OPEN_STATES, CaseState, ExitReason, SuspensionReason
+from casework import journal, permissions
+from casework.enums import (
+    OPEN_STATES,
+    AgreementMethod,
+    CaseState,
+    ExitReason,
+    JournalChannel,
+    ShareCategory,
+    SuspensionReason,
+)
 from casework.errors import ConcurrentChange, ConsentRequired, InvalidInput
 from casework.models import (
     Beneficiary,
@@ -18,6 +26,7 @@ from casework.models import (
     Interview,
     Note,
     PairContact,
+    SharingAgreement,
     SocialNote,
     Suspension,
 )
@@ -108,7 +117,22 @@ def case_propose(
     _save(case, acting_user)
     _save(CasePairPeriod(case=case, pair=pair, started_on=proposed_on), acting_user)
     permissions.grant_pair(case, pair)
+    journal.record(
+        department=pair.department,
+        actor=acting_user,
+        channel=JournalChannel.GRANT,
+        purpose="Accompagnement proposé : droits d'accès donnés au binôme",
+        case=case,
+        recipient=_pair_label(pair),
+    )
     return case
+
+
+def _pair_label(pair: Pair) -> str:
+    return (
+        f"Binôme n°{pair.pk} ({pair.advisor.job_title or 'conseiller·ère'}, "
+        f"{pair.social_worker.job_title or 'travailleur·se social·e'})"
+    )
 
 
 @transaction.atomic
@@ -239,9 +263,18 @@ def case_reassign(
     )
     permissions.revoke_pair(case, case.pair)
     permissions.grant_pair(case, new_pair)
+    previous = case.pair
     case.referent = _referent_in(new_pair, case.referent)
     case.pair = new_pair
     _bump(case, acting_user)
+    journal.record(
+        department=new_pair.department,
+        actor=acting_user,
+        channel=JournalChannel.GRANT,
+        purpose="Changement de binôme : droits retirés au binôme précédent, donnés au nouveau",
+        case=case,
+        recipient=f"{_pair_label(new_pair)} ; retrait : {_pair_label(previous)}",
+    )
     return case
 
 
@@ -362,3 +395,111 @@ def pair_contact_record(
     with acting_as(author):
         contact.cases.set(cases)
     return contact
+
+
+AGREEMENT_LENGTH_AFTER_END = relativedelta(months=1)
+DEFAULT_AGREEMENT_LENGTH = relativedelta(months=13)
+
+
+def default_agreement_expiry(case: Case, given_on: datetime.date) -> datetime.date:
+    """The planned end of the accompaniment plus one month (13 months when not started)."""
+    if case.planned_end_on is not None:
+        return case.planned_end_on + AGREEMENT_LENGTH_AFTER_END
+    return given_on + DEFAULT_AGREEMENT_LENGTH
+
+
+@transaction.atomic
+def agreement_record(
+    *,
+    case: Case,
+    categories: Iterable[str],
+    how_obtained: AgreementMethod | str,
+    acting_user: Professional,
+    expires_on: datetime.date | None = None,
+    request: Any = None,
+) -> SharingAgreement:
+    """Record the person's accord de partage (the social worker of the case records it).
+
+    A newer agreement replaces the current one; the history is kept.
+    """
+    if not permissions.can_read_social_notes(acting_user, case):
+        raise InvalidTransition(
+            "L'accord de partage est recueilli par le ou la travailleur·se social·e du binôme."
+        )
+    chosen = sorted(set(categories))
+    unknown = set(chosen) - set(ShareCategory.values)
+    if unknown:
+        raise InvalidInput(f"Catégories inconnues : {', '.join(sorted(unknown))}.", "categories")
+    if not chosen:
+        raise InvalidInput(
+            "Cochez au moins une catégorie que la personne accepte de partager.", "categories"
+        )
+    case = _lock(case)
+    now = timezone.now()
+    expires_on = expires_on or default_agreement_expiry(case, timezone.localdate())
+    if expires_on < timezone.localdate():
+        raise InvalidInput("La date de fin de validité est déjà passée.", "expires_on")
+    current = case.sharing_agreements.filter(
+        withdrawn_at__isnull=True, replaced_at__isnull=True
+    ).first()
+    if current is not None:
+        current.replaced_at = now
+        _save(current, acting_user)
+    agreement = SharingAgreement(
+        case=case,
+        pair=case.pair,
+        categories=chosen,
+        how_obtained=how_obtained,
+        recorded_by=acting_user,
+        given_at=now,
+        expires_on=expires_on,
+    )
+    _save(agreement, acting_user)
+    journal.record(
+        department=case.pair.department,
+        actor=acting_user,
+        channel=JournalChannel.AGREEMENT_GIVEN,
+        purpose="Accord de partage donné par la personne",
+        case=case,
+        categories=chosen,
+        recipient=_pair_label(case.pair),
+        agreement=agreement,
+        object_type="accord de partage",
+        object_id=str(agreement.pk),
+        request=request,
+    )
+    return agreement
+
+
+@transaction.atomic
+def agreement_withdraw(
+    *, agreement: SharingAgreement, acting_user: Professional, request: Any = None
+) -> SharingAgreement:
+    """The person withdraws the accord: future sharing stops; nothing already shared is erased."""
+    agreement = (
+        SharingAgreement.objects.select_for_update()
+        .select_related("case__pair")
+        .get(pk=agreement.pk)
+    )
+    case = agreement.case
+    if not permissions.can_change_case(acting_user, case):
+        raise InvalidTransition("Seul le binôme de la personne enregistre le retrait de l'accord.")
+    if agreement.withdrawn_at is not None or agreement.replaced_at is not None:
+        raise InvalidTransition("Cet accord n'est plus en vigueur.")
+    agreement.withdrawn_at = timezone.now()
+    agreement.withdrawn_by = acting_user
+    _save(agreement, acting_user)
+    journal.record(
+        department=case.pair.department,
+        actor=acting_user,
+        channel=JournalChannel.AGREEMENT_WITHDRAWN,
+        purpose="Retrait de l'accord de partage par la personne",
+        case=case,
+        categories=agreement.categories,
+        recipient=_pair_label(case.pair),
+        agreement=agreement,
+        object_type="accord de partage",
+        object_id=str(agreement.pk),
+        request=request,
+    )
+    return agreement

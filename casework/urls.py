@@ -26,4 +26,27 @@ urlpatterns = [
         name="pair_contact_create",
     ),
     path("changements-de-binome/", views.handover, name="handover"),
+    path(
+        "accompagnements/<int:pk>/accord-de-partage/",
+        views.agreement_record,
+        name="agreement_record",
+    ),
+    path(
+        "accompagnements/<int:pk>/accord-de-partage/retrait/",
+        views.agreement_withdraw,
+        name="agreement_withdraw",
+    ),
+    path(
+        "accompagnements/<int:pk>/notice-d-information/",
+        views.information_notice,
+        name="information_notice",
+    ),
+    path("accompagnements/<int:pk>/journal/", views.case_journal, name="case_journal"),
+    path(
+        "accompagnements/<int:pk>/journal/imprimer/",
+        views.case_journal_print,
+        name="case_journal_print",
+    ),
+    path("journal/", views.journal_search, name="journal_search"),
+    path("journal/export.csv", views.journal_export, name="journal_export"),
 ]

@@ -1,3 +1,5 @@
+import csv
+import datetime
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -10,19 +12,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casework import permissions, selectors, services
-from casework.enums import CaseState, InterviewChannel
+from casework import journal, permissions, selectors, services
+from casework.enums import CaseState, InterviewChannel, JournalChannel, ShareCategory
 from casework.errors import ConcurrentChange, InvalidInput
 from casework.forms import (
+    AgreementForm,
     BeneficiaryForm,
     CaseHandoverForm,
     HandoverForm,
     InterviewForm,
+    JournalSearchForm,
     NoteForm,
     PairContactForm,
     TransitionForm,
 )
 from casework.models import Case, Interview
+from casework.sharing import agreement_in_force
 from partners.enums import PAIR_ROLES, Role
 from partners.errors import DomainError
 from partners.forms import freeze_choices
@@ -108,6 +113,7 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         ),
     }
     if member:
+        context["agreement"] = agreement_in_force(case)
         context["timeline"] = selectors.timeline(case, member=True, social=social)
         context.setdefault("interview_form", InterviewForm(case=case))
         context.setdefault("note_form", NoteForm())
@@ -127,10 +133,32 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
     return context
 
 
+SOCIAL_NOTES = "social_notes"
+
+
+def render_case(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """Render a case page; a response that shows social notes writes its one journal row."""
+    shown = [item for item in context.get("timeline", ()) if item.kind == "social_note"]
+    if shown:
+        case = context["case"]
+        journal.record(
+            department=case.pair.department,
+            actor=_user(request),
+            channel=JournalChannel.VIEW,
+            purpose="Consultation des notes sociales de l'accompagnement",
+            case=case,
+            categories=[SOCIAL_NOTES],
+            object_type="notes sociales",
+            object_id=",".join(str(item.obj.pk) for item in shown),
+            request=request,
+        )
+    return render(request, template, context)
+
+
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(_user(request), pk)
-    return render(request, "casework/case_detail.html", _case_context(request, case))
+    return render_case(request, "casework/case_detail.html", _case_context(request, case))
 
 
 def copyable_summary(interview: Interview) -> str:
@@ -189,7 +217,7 @@ def interview_log(request: HttpRequest, pk: int) -> HttpResponse:
         logged_summary=copyable_summary(logged) if logged else "",
     )
     template = "casework/_activity.html" if request.htmx else "casework/case_detail.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
+    return render_case(request, template, context)
 
 
 @login_required
@@ -202,7 +230,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.note_add(case=case, author=user, text=form.cleaned_data["text"])
         messages.success(request, "Note enregistrée.")
         return redirect("case_detail", pk=case.pk)
-    return render(
+    return render_case(
         request, "casework/case_detail.html", _case_context(request, case, note_form=form)
     )
 
@@ -403,7 +431,7 @@ def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Accompagnement confié au nouveau binôme.")
             return redirect("handover_letter", pk=case.pk)
-    return render(
+    return render_case(
         request, "casework/case_detail.html", _case_context(request, case, handover_form=form)
     )
 
@@ -417,8 +445,264 @@ def handover_letter(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(user, pk)
     if user.role in PAIR_ROLES and not permissions.can_change_case(user, case):
         raise Http404
+    journal.record(
+        department=case.pair.department,
+        actor=user,
+        channel=JournalChannel.PRINT,
+        purpose="Courrier de changement de référent·e remis à la personne",
+        case=case,
+        recipient="la personne accompagnée",
+        object_type="courrier",
+        request=request,
+    )
     return render(
         request,
         "casework/handover_letter.html",
         {"case": case, "beneficiary": case.beneficiary, "today": timezone.localdate()},
     )
+
+
+def _social_worker_case_or_404(user: Professional, pk: int) -> Case:
+    case = _member_case_or_404(user, pk)
+    if not permissions.can_read_social_notes(user, case):
+        raise Http404
+    return case
+
+
+@login_required
+def agreement_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """The social worker records the person's accord de partage."""
+    user = _user(request)
+    case = _social_worker_case_or_404(user, pk)
+    current = agreement_in_force(case)
+    initial = {"categories": current.categories} if current else {}
+    form = AgreementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.agreement_record(
+                case=case,
+                categories=data["categories"],
+                how_obtained=data["how_obtained"],
+                expires_on=data["expires_on"],
+                acting_user=user,
+                request=request,
+            )
+        except InvalidInput as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Accord de partage enregistré.")
+            return redirect("case_detail", pk=case.pk)
+    return render(
+        request,
+        "casework/agreement_form.html",
+        {"case": case, "beneficiary": case.beneficiary, "form": form, "current": current},
+    )
+
+
+@login_required
+def agreement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that the person withdraws the accord (after a confirmation page)."""
+    user = _user(request)
+    case = _member_case_or_404(user, pk)
+    current = agreement_in_force(case)
+    if current is None:
+        messages.error(request, "Aucun accord de partage n'est en vigueur.")
+        return redirect("case_detail", pk=case.pk)
+    if request.method == "POST":
+        services.agreement_withdraw(agreement=current, acting_user=user, request=request)
+        messages.success(
+            request,
+            "Retrait de l'accord enregistré : plus rien ne sera partagé à ce titre. "
+            "Ce qui a déjà été partagé reste au journal.",
+        )
+        return redirect("case_detail", pk=case.pk)
+    return render(
+        request,
+        "casework/agreement_withdraw.html",
+        {"case": case, "beneficiary": case.beneficiary, "agreement": current},
+    )
+
+
+@login_required
+def information_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable information notice handed to the person."""
+    user = _user(request)
+    case = _member_case_or_404(user, pk)
+    journal.record(
+        department=case.pair.department,
+        actor=user,
+        channel=JournalChannel.PRINT,
+        purpose="Notice d'information remise à la personne",
+        case=case,
+        recipient="la personne accompagnée",
+        object_type="notice d'information",
+        request=request,
+    )
+    department = case.pair.department
+    return render(
+        request,
+        "casework/information_notice.html",
+        {
+            "case": case,
+            "beneficiary": case.beneficiary,
+            "department": department,
+            "categories": ShareCategory.choices,
+        },
+    )
+
+
+def _journal_reader_case_or_404(user: Professional, pk: int) -> Case:
+    """The case journal: the binôme, the supervisor of the subtree, the admin and the auditor."""
+    case = _case_or_404(user, pk)
+    if user.role in PAIR_ROLES and not permissions.can_change_case(user, case):
+        raise Http404
+    return case
+
+
+@login_required
+def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = _journal_reader_case_or_404(user, pk)
+    return render(
+        request,
+        "casework/case_journal.html",
+        {
+            "case": case,
+            "beneficiary": case.beneficiary,
+            "page": paginate(request, selectors.case_journal(case)),
+            "can_print": user.role in PAIR_ROLES or user.role == Role.AUDITOR,
+        },
+    )
+
+
+@login_required
+def case_journal_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The journal handed to the person: organisations, job titles, dates (names if decided)."""
+    user = _user(request)
+    if user.role not in (*PAIR_ROLES, Role.AUDITOR):
+        raise Http404
+    case = _journal_reader_case_or_404(user, pk)
+    rows = list(selectors.case_journal(case))
+    journal.record(
+        department=case.pair.department,
+        actor=user,
+        channel=JournalChannel.PRINT,
+        purpose="Journal des accès et des partages remis à la personne",
+        case=case,
+        recipient="la personne accompagnée",
+        object_type="journal",
+        request=request,
+    )
+    return render(
+        request,
+        "casework/case_journal_print.html",
+        {
+            "case": case,
+            "beneficiary": case.beneficiary,
+            "rows": rows,
+            "show_names": case.pair.department.journal_shows_names,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _auditor(request: HttpRequest) -> Professional:
+    user = _user(request)
+    if user.role != Role.AUDITOR or user.organisation is None:
+        raise Http404
+    return user
+
+
+def _journal_filters(form: JournalSearchForm) -> selectors.JournalFilters:
+    if not form.is_valid():
+        return selectors.JournalFilters(person=-1)  # nothing until the form is right
+    data = form.cleaned_data
+    return selectors.JournalFilters(
+        person=data["person"],
+        professional_id=data["professional"].pk if data["professional"] else None,
+        organisation=data["organisation"],
+        start=data["start"],
+        end=data["end"],
+        channel=data["channel"],
+    )
+
+
+@login_required
+def journal_search(request: HttpRequest) -> HttpResponse:
+    """The auditor's search in the department's journal."""
+    user = _auditor(request)
+    department = user.organisation.department  # type: ignore[union-attr]
+    form = JournalSearchForm(request.GET or None, department=department)
+    filters = _journal_filters(form) if request.GET else selectors.JournalFilters()
+    return render(
+        request,
+        "casework/journal_search.html",
+        {
+            "form": freeze_choices(form),
+            "page": paginate(request, selectors.journal_search(department.pk, filters)),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+JOURNAL_CSV_COLUMNS = [
+    "numéro",
+    "date (UTC)",
+    "nature",
+    "professionnel·le",
+    "organisation",
+    "fonction",
+    "personne n°",
+    "accompagnement n°",
+    "catégories",
+    "destinataire",
+    "fondement",
+    "accord n°",
+    "finalité",
+]
+
+
+@login_required
+def journal_export(request: HttpRequest) -> HttpResponse:
+    """The search as CSV; the export itself is journaled."""
+    user = _auditor(request)
+    department = user.organisation.department  # type: ignore[union-attr]
+    form = JournalSearchForm(request.GET or None, department=department)
+    filters = _journal_filters(form) if request.GET else selectors.JournalFilters()
+    rows = selectors.journal_search(department.pk, filters)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="journal-des-acces.csv"'
+    response.write("\ufeff")  # so that spreadsheet software reads UTF-8
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(JOURNAL_CSV_COLUMNS)
+    count = 0
+    for row in rows.iterator(chunk_size=2000):
+        count += 1
+        writer.writerow(
+            [
+                row.seq,
+                row.at.astimezone(datetime.UTC).isoformat(),
+                row.get_channel_display(),
+                row.actor.full_name if row.actor else "",
+                row.actor_organisation,
+                row.actor_job_title,
+                row.beneficiary_id or "",
+                row.case_id or "",
+                row.category,
+                row.recipient,
+                row.get_basis_display(),
+                row.basis_agreement_id or "",
+                row.purpose,
+            ]
+        )
+    journal.record(
+        department=department,
+        actor=user,
+        channel=JournalChannel.EXPORT,
+        purpose=f"Export du journal ({count} lignes) : {request.GET.urlencode() or 'tout'}",
+        recipient=f"{user.get_role_display()} (fichier CSV)",
+        object_type="journal",
+        request=request,
+    )
+    return response

@@ -31,7 +31,8 @@ def freeze_choices(form: forms.BaseForm) -> forms.BaseForm:
     """Evaluate the choices of every model-choice field now, so that rendering queries nothing."""
     for field in form.fields.values():
         if isinstance(field, forms.ModelChoiceField):
-            field.choices = list(field.iterator(field))
+            # iter(): list() of the iterator itself would ask its __len__, a COUNT query.
+            field.choices = list(iter(field.iterator(field)))
     return form
 
 

@@ -58,6 +58,11 @@ class Department(models.Model):
         default=70,
         validators=[MinValueValidator(1), MaxValueValidator(250)],
     )
+    journal_shows_names = models.BooleanField(
+        "le journal remis à la personne nomme les professionnel·les",
+        default=False,
+        help_text="Sinon, il indique les organisations et les fonctions (décision du DPO).",
+    )
     legal_basis_text = models.TextField(
         "base légale affichée dans le journal des accès et des partages",
         default=DEFAULT_LEGAL_BASIS,
@@ -67,6 +72,7 @@ class Department(models.Model):
 
     class Meta:
         verbose_name = "département"
+        base_manager_name = "objects"
         verbose_name_plural = "départements"
         ordering: ClassVar = ["code"]
         constraints: ClassVar = [
@@ -118,6 +124,7 @@ class Organisation(models.Model):
 
     class Meta:
         verbose_name = "organisation"
+        base_manager_name = "objects"
         verbose_name_plural = "organisations"
         ordering: ClassVar = ["name"]
         constraints: ClassVar = [
@@ -183,6 +190,7 @@ class Professional(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         verbose_name = "professionnel·le"
+        base_manager_name = "objects"
         verbose_name_plural = "professionnel·les"
         ordering: ClassVar = ["last_name", "first_name"]
         constraints: ClassVar = [
@@ -253,6 +261,7 @@ class Pair(models.Model):
 
     class Meta:
         verbose_name = "binôme"
+        base_manager_name = "objects"
         verbose_name_plural = "binômes"
         ordering: ClassVar = ["-started_on", "id"]
         constraints: ClassVar = [

@@ -83,6 +83,22 @@ EXPECTATIONS: dict[str, Expect] = {
         get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=pair_kwargs
     ),
     "handover": Expect(get=only(["admin"], 200), post=only(["admin"], 200)),
+    "agreement_record": Expect(
+        get=only(["case_social_worker"], 200),
+        post=only(["case_social_worker"], 200),
+        kwargs=case_kwargs,
+    ),
+    "agreement_withdraw": Expect(
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
+    ),
+    "information_notice": Expect(get=only(CASE_MEMBERS, 200), kwargs=case_kwargs),
+    "case_journal": Expect(
+        get=only([*CASE_MEMBERS, "supervisor_subtree", "admin", "auditor"], 200),
+        kwargs=case_kwargs,
+    ),
+    "case_journal_print": Expect(get=only([*CASE_MEMBERS, "auditor"], 200), kwargs=case_kwargs),
+    "journal_search": Expect(get=only(["auditor"], 200)),
+    "journal_export": Expect(get=only(["auditor"], 200)),
     # The functional administration: the admin role only (Django's admin redirects the others).
     "admin:index": Expect(get=ADMIN_SITE),
     "admin:partners_pair_changelist": Expect(get=ADMIN_SITE),

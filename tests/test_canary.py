@@ -11,6 +11,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core import mail
 
+from casework.models import InformationShare
 from tests.test_access_matrix import crawl
 from tests.world import build_world
 
@@ -37,6 +38,18 @@ def test_secret_tokens_only_where_allowed(caplog):
         if key[3] in ALLOWED_VIEWERS and world.secrets[0] in response.content.decode()
     }
     assert leaks == []
+    # Every response that showed a secret wrote exactly one journal row, tied to it by request id.
+    showing = [
+        response
+        for response in responses.values()
+        if any(token in response.content.decode(errors="replace") for token in world.secrets)
+    ]
+    rows_per_response = [
+        InformationShare.objects.filter(request_id=response["X-Request-ID"]).count()
+        for response in showing
+    ]
+    assert showing
+    assert rows_per_response == [1] * len(showing)
     # The check can fail: the social worker does see the token on the case page.
     assert "case_detail" in seen_by_allowed
     audit = " ".join(

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from casework.enums import CaseState
+from casework import services
+from casework.enums import CaseState, ShareCategory
 from casework.models import Case
 from partners import services as partner_services
 from partners.enums import OrganisationKind, Role
@@ -75,6 +76,12 @@ def build_world() -> World:
     InterviewFactory(case=case)
     NoteFactory(case=case)
     social_note = SocialNoteFactory(case=case)
+    services.agreement_record(
+        case=case,
+        categories=[ShareCategory.SOCIAL_SUMMARY, ShareCategory.OBSTACLES_HOUSING],
+        how_obtained="oral_three_way",
+        acting_user=pair.social_worker,
+    )
 
     professionals = {
         "case_advisor": pair.advisor,

@@ -65,9 +65,10 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
         )
     client = login_client(new_pair.social_worker)
 
-    # session, professional, case, grants (change, social), pair periods,
-    # interviews, notes, points binôme, social notes
-    with django_assert_num_queries(10):
+    # session, professional, case, grants (change, social), pair periods, agreement in force,
+    # interviews, notes, points binôme, social notes; then the journal row for the social notes
+    # shown: savepoint, head FOR UPDATE, insert, head update, release
+    with django_assert_num_queries(16):
         response = client.get(reverse("case_detail", args=[case.pk]))
 
     assert len(response.context["timeline"]) == 4 * size

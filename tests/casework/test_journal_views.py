@@ -1,0 +1,119 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from casework import journal
+from casework.enums import CaseState, JournalChannel
+from casework.models import InformationShare
+from partners import services as partner_services
+from partners.enums import Role
+from tests.casework.factories import CaseFactory
+from tests.partners.factories import ProfessionalFactory
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [3, 10]
+
+
+def _auditor(case):  # type: ignore[no-untyped-def]
+    return ProfessionalFactory(role=Role.AUDITOR, organisation__department=case.pair.department)
+
+
+def _views(case, count: int) -> None:  # type: ignore[no-untyped-def]
+    for index in range(count):
+        journal.record(
+            department=case.pair.department,
+            actor=case.pair.social_worker if index % 2 else case.pair.advisor,
+            channel=JournalChannel.VIEW,
+            purpose="Consultation",
+            case=case,
+            categories=["social_notes"],
+        )
+
+
+def test_printed_journal_shows_organisations_and_titles_not_names(login_client):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    worker = case.pair.social_worker
+    _views(case, 2)
+
+    response = login_client(case.pair.advisor).get(reverse("case_journal_print", args=[case.pk]))
+
+    content = response.content.decode()
+    assert worker.organisation.name in content
+    assert worker.full_name not in content
+    assert InformationShare.objects.filter(case=case, channel="print").count() == 1
+
+
+def test_printed_journal_names_professionals_when_the_department_decided(login_client):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    partner_services.department_update(
+        department=case.pair.department, fields={"journal_shows_names": True}, acting_user=None
+    )
+    _views(case, 2)
+
+    response = login_client(_auditor(case)).get(reverse("case_journal_print", args=[case.pk]))
+
+    assert case.pair.social_worker.full_name in response.content.decode()
+
+
+def test_auditor_search_filters_and_export_is_journaled(login_client):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    other = CaseFactory(state=CaseState.ACTIVE, pair__department=case.pair.department)
+    _views(case, 3)
+    _views(other, 2)
+    client = login_client(_auditor(case))
+
+    found = client.get(
+        reverse("journal_search"), {"person": case.beneficiary_id, "channel": "view"}
+    )
+    export = client.get(
+        reverse("journal_export"), {"person": case.beneficiary_id, "channel": "view"}
+    )
+
+    assert len(found.context["page"].object_list) == 3
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "numéro"
+    assert len(rows) == 1 + 3
+    exported = InformationShare.objects.get(channel="export")
+    assert exported.purpose.startswith("Export du journal (3 lignes)")
+
+
+def test_auditor_search_end_before_start_says_why(login_client):
+    case = CaseFactory()
+
+    response = login_client(_auditor(case)).get(
+        reverse("journal_search"), {"start": "2026-05-02", "end": "2026-05-01"}
+    )
+
+    assert "La fin de la période précède son début." in response.content.decode()
+    assert response.context["page"].object_list == []
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_case_journal_queries_constant(size, login_client, django_assert_num_queries):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    _views(case, size)
+    client = login_client(case.pair.advisor)
+
+    # session, professional, case, grant check, count, page with actors
+    with django_assert_num_queries(6):
+        response = client.get(reverse("case_journal", args=[case.pk]))
+
+    assert len(response.context["page"].object_list) == size + 1  # and the grant at opening
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_auditor_search_queries_constant(size, login_client, django_assert_num_queries):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    other = CaseFactory(state=CaseState.ACTIVE, pair__department=case.pair.department)
+    _views(case, size)
+    _views(other, size)
+    client = login_client(_auditor(case))
+
+    # session, professional, professionals and organisations for the filters, count, page
+    with django_assert_num_queries(6):
+        response = client.get(reverse("journal_search"))
+
+    assert len(response.context["page"].object_list) == 2 * size + 2
