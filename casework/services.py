@@ -13,6 +13,7 @@ from casework.enums import (
     OPEN_STATES,
     AgreementMethod,
     CaseState,
+    DiagnosticState,
     ExitReason,
     JournalChannel,
     ShareCategory,
@@ -503,3 +504,22 @@ def agreement_withdraw(
         request=request,
     )
     return agreement
+
+
+@transaction.atomic
+def case_set_diagnostic_state(
+    *, case: Case, diagnostic_state: str, acting_user: Professional
+) -> Case:
+    """Written by the orientation app's diagnostic services (casework never imports them).
+
+    When the diagnostic is locked while the case is « diagnostic en cours », the accompaniment
+    starts.
+    """
+    case = _lock(case)
+    case.diagnostic_state = diagnostic_state
+    if diagnostic_state == DiagnosticState.LOCKED and case.state == CaseState.DIAGNOSTIC:
+        case.started_on = timezone.localdate()
+        case.planned_end_on = case.started_on + ACCOMPANIMENT_LENGTH
+        case.state = CaseState.ACTIVE
+    _bump(case, acting_user)
+    return case

@@ -8,5 +8,6 @@ admin.site.index_title = "Départements, organisations, professionnel·les et bi
 urlpatterns = [
     path("", include("partners.urls")),
     path("", include("casework.urls")),
+    path("", include("orientation.urls")),
     path("admin/", admin.site.urls),
 ]

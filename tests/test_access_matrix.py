@@ -39,6 +39,10 @@ def case_kwargs(world: World) -> dict[str, Any]:
     return {"pk": world.case.pk}
 
 
+def obstacle_kwargs(world: World) -> dict[str, Any]:
+    return {"pk": world.case.pk, "obstacle_pk": world.objects["obstacle"].pk}
+
+
 def pair_kwargs(world: World) -> dict[str, Any]:
     return {"pair_pk": world.pair.pk}
 
@@ -99,6 +103,26 @@ EXPECTATIONS: dict[str, Expect] = {
     "case_journal_print": Expect(get=only([*CASE_MEMBERS, "auditor"], 200), kwargs=case_kwargs),
     "journal_search": Expect(get=only(["auditor"], 200)),
     "journal_export": Expect(get=only(["auditor"], 200)),
+    "diagnostic": Expect(get=only([*CASE_MEMBERS, "supervisor_subtree"], 200), kwargs=case_kwargs),
+    "diagnostic_copy": Expect(get=only(CASE_MEMBERS, 200), kwargs=case_kwargs),
+    # POSTs without data: refused transitions redirect with a message, invalid forms re-render.
+    **{
+        name: Expect(get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, status), kwargs=case_kwargs)
+        for name, status in (
+            ("diagnostic_start", 302),
+            ("diagnostic_sections", 302),
+            ("obstacle_add", 200),
+            ("diagnostic_opinion", 200),
+            ("diagnostic_sign", 302),
+            ("diagnostic_new_version", 302),
+        )
+    },
+    "diagnostic_social_details": Expect(
+        get=statuses(NOT_ALLOWED), post=only(["case_social_worker"], 302), kwargs=case_kwargs
+    ),
+    "obstacle_opinion": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=obstacle_kwargs
+    ),
     # The functional administration: the admin role only (Django's admin redirects the others).
     "admin:index": Expect(get=ADMIN_SITE),
     "admin:partners_pair_changelist": Expect(get=ADMIN_SITE),
@@ -139,10 +163,11 @@ def crawl(world: World) -> dict[tuple[str, str, str, str], Any]:
     POSTs carry no data: they exercise access control, not the forms.
     """
     responses = {}
-    for name, expect in EXPECTATIONS.items():
-        url = reverse(name, kwargs=expect.kwargs(world))
-        methods = ["get"] + (["post"] if expect.post is not None else [])
-        for method in methods:
+    for method in ("get", "post"):  # every GET first: the POSTs change the world
+        for name, expect in EXPECTATIONS.items():
+            if getattr(expect, method) is None:
+                continue
+            url = reverse(name, kwargs=expect.kwargs(world))
             for variant, headers in (("plain", {}), ("htmx", {"HX-Request": "true"})):
                 clients = clients_for(world)  # fresh sessions: a logout must not carry over
                 for viewer in VIEWERS:

@@ -35,14 +35,19 @@ def test_secret_tokens_only_where_allowed(caplog):
     seen_by_allowed = {
         key[0]
         for key, response in responses.items()
-        if key[3] in ALLOWED_VIEWERS and world.secrets[0] in response.content.decode()
+        if key[3] in ALLOWED_VIEWERS
+        and any(token in response.content.decode() for token in world.secrets)
     }
     assert leaks == []
-    # Every response that showed a secret wrote exactly one journal row, tied to it by request id.
+    # Every response that showed a secret, or content that crossed by agreement, wrote exactly
+    # one journal row, tied to it by its request id.
     showing = [
         response
         for response in responses.values()
-        if any(token in response.content.decode(errors="replace") for token in world.secrets)
+        if any(
+            token in response.content.decode(errors="replace")
+            for token in world.secrets + world.shared
+        )
     ]
     rows_per_response = [
         InformationShare.objects.filter(request_id=response["X-Request-ID"]).count()
@@ -51,13 +56,20 @@ def test_secret_tokens_only_where_allowed(caplog):
     assert showing
     assert rows_per_response == [1] * len(showing)
     # The check can fail: the social worker does see the token on the case page.
-    assert "case_detail" in seen_by_allowed
+    assert {"case_detail", "diagnostic", "diagnostic_copy"} <= seen_by_allowed
+    # Shared content reaches the binôme only (the advisor through the accord de partage).
+    shared_to = {
+        key[3]
+        for key, response in responses.items()
+        if world.shared[0] in response.content.decode(errors="replace")
+    }
+    assert shared_to == {"case_advisor", "case_social_worker"}
     audit = " ".join(
         f"{entry.changes} {entry.changes_text} {entry.object_repr} {entry.serialized_data}"
         for entry in LogEntry.objects.all()
     )
     outbox = " ".join(f"{m.subject} {m.body}" for m in mail.outbox)
-    for token in world.secrets:
+    for token in world.secrets + world.shared:
         assert token not in audit
         assert token not in outbox
         assert token not in caplog.text

@@ -1,14 +1,17 @@
 """One department with every kind of viewer around one case, for the access matrix and canary."""
 
+import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from casework import services
-from casework.enums import CaseState, ShareCategory
+from casework.enums import CaseState, ObstacleCategory, ShareCategory
 from casework.models import Case
 from partners import services as partner_services
 from partners.enums import OrganisationKind, Role
 from partners.models import Pair, Professional
 from tests.casework.factories import CaseFactory, InterviewFactory, NoteFactory, SocialNoteFactory
+from tests.orientation.factories import make_diagnostic, obstacles_of
 from tests.partners.factories import DepartmentFactory, PairFactory, ProfessionalFactory
 
 ANONYMOUS = "anonymous"
@@ -35,6 +38,9 @@ class World:
     pair: Pair
     professionals: dict[str, Professional]
     secrets: list[str] = field(default_factory=list)
+    #: Tokens in content that crosses to the advisor under the person's accord de partage.
+    shared: list[str] = field(default_factory=list)
+    objects: dict[str, Any] = field(default_factory=dict)
 
 
 def build_world() -> World:
@@ -96,5 +102,27 @@ def build_world() -> World:
         "auditor": member(Role.AUDITOR, direction),
         "inactive": ProfessionalFactory(role=Role.ADVISOR, organisation=agency, is_active=False),
     }
-    secret = social_note.text.split(", ")[-1]
-    return World(case=case, pair=pair, professionals=professionals, secrets=[secret])
+    shared = f"SHARED-{uuid.uuid4()}"
+    details = f"SECRET-{uuid.uuid4()}"
+    diagnostic = make_diagnostic(
+        case,
+        social_summary=f"Hébergée chez sa sœur, {shared}",
+        social_details=f"Dette de loyer, {details}",
+        obstacles=[
+            (ObstacleCategory.HOUSING, "Je dors chez ma sœur", True),
+            (ObstacleCategory.HEALTH, f"Mal au dos, {f'SECRET-{uuid.uuid4()}'}", True),
+        ],
+    )
+    secret_obstacles = [
+        o.in_persons_words.split(", ")[-1]
+        for o in obstacles_of(diagnostic)
+        if o.category == ObstacleCategory.HEALTH
+    ]
+    return World(
+        case=case,
+        pair=pair,
+        professionals=professionals,
+        secrets=[social_note.text.split(", ")[-1], details, *secret_obstacles],
+        shared=[shared],
+        objects={"diagnostic": diagnostic, "obstacle": obstacles_of(diagnostic)[0]},
+    )

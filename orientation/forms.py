@@ -1,0 +1,120 @@
+from typing import Any
+
+from django import forms
+
+from casework.enums import EducationLevel, ObstacleCategory
+from orientation.enums import Impact
+from orientation.models import Diagnostic
+
+YES_NO_UNKNOWN = [("", "Non renseigné"), ("true", "Oui"), ("false", "Non")]
+
+
+def _tristate(value: Any) -> bool | None:
+    return {"true": True, "false": False}.get(value)
+
+
+class PersonSectionsForm(forms.Form):
+    """Written with the person, by either professional."""
+
+    person_words = forms.CharField(
+        label="Parole de la personne : ce qu'elle dit de sa situation et ce qu'elle souhaite",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    strengths = forms.CharField(
+        label="Atouts et compétences",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    active_last_two_years = forms.TypedChoiceField(
+        label="A travaillé ou été en formation au cours des deux dernières années",
+        choices=YES_NO_UNKNOWN,
+        coerce=_tristate,
+        empty_value=None,
+        required=False,
+    )
+    can_project_into_work = forms.TypedChoiceField(
+        label="Se projette dans un emploi à court terme",
+        choices=YES_NO_UNKNOWN,
+        coerce=_tristate,
+        empty_value=None,
+        required=False,
+    )
+    education_level = forms.ChoiceField(
+        label="Niveau de formation",
+        choices=[("", "Non renseigné"), *EducationLevel.choices],
+        required=False,
+    )
+
+    @classmethod
+    def initial_of(cls, diagnostic: Diagnostic) -> dict[str, Any]:
+        def tri(value: bool | None) -> str:
+            return "" if value is None else str(value).lower()
+
+        return {
+            "person_words": diagnostic.person_words,
+            "strengths": diagnostic.strengths,
+            "active_last_two_years": tri(diagnostic.active_last_two_years),
+            "can_project_into_work": tri(diagnostic.can_project_into_work),
+            "education_level": diagnostic.education_level,
+        }
+
+
+class ProfessionalSituationForm(forms.Form):
+    professional_situation = forms.CharField(
+        label="Situation professionnelle (écrite par le ou la conseiller·ère)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+
+class SocialSummaryForm(forms.Form):
+    social_summary = forms.CharField(
+        label="Synthèse sociale (écrite par le ou la travailleur·se social·e)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Partagée avec le ou la conseiller·ère si l'accord de partage le prévoit.",
+    )
+
+
+class SocialDetailsForm(forms.Form):
+    text = forms.CharField(
+        label="Éléments sociaux détaillés (secret professionnel)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Jamais partagés avec le ou la conseiller·ère.",
+    )
+
+
+class ObstacleForm(forms.Form):
+    category = forms.ChoiceField(label="Catégorie", choices=ObstacleCategory.choices)
+    impact = forms.ChoiceField(label="Impact sur la recherche d'emploi", choices=Impact.choices)
+    in_persons_words = forms.CharField(
+        label="La difficulté, dans les mots de la personne",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    person_disputes = forms.BooleanField(
+        label="La personne n'est pas d'accord avec ce qui est écrit", required=False
+    )
+    person_refuses_writing = forms.BooleanField(
+        label="La personne refuse que ce point soit écrit (rien ne sera enregistré)",
+        required=False,
+    )
+
+
+class OpinionForm(forms.Form):
+    validated = forms.TypedChoiceField(
+        label="Avis de la personne sur le diagnostic",
+        choices=[
+            ("true", "La personne valide le diagnostic"),
+            ("false", "La personne le conteste"),
+        ],
+        coerce=_tristate,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label="Ce que la personne en dit (obligatoire si elle conteste)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )

@@ -1,0 +1,71 @@
+"""Reads of the diagnostic: what each viewer may see of it. Secret and shared parts are decided
+here, on every request, from the grants and the accord de partage in force."""
+
+from dataclasses import dataclass, field
+
+from casework import permissions
+from casework.enums import ShareCategory, obstacle_share_category
+from casework.models import Case, SharingAgreement
+from casework.sharing import agreement_in_force
+from orientation.models import Diagnostic, Obstacle, SocialDetails
+from partners.models import Professional
+
+
+def current_diagnostic(case: Case) -> Diagnostic | None:
+    return Diagnostic.objects.filter(case=case).order_by("-version").first()
+
+
+def social_details_for(diagnostic: Diagnostic) -> SocialDetails:
+    """Secret: call only for a social worker of the case."""
+    return SocialDetails.objects.get(diagnostic=diagnostic)
+
+
+@dataclass
+class DiagnosticView:
+    """The diagnostic as one viewer may see it."""
+
+    diagnostic: Diagnostic
+    social: bool  # the viewer is a social worker of the case: sees everything
+    social_summary_shown: bool = False
+    obstacles: list[Obstacle] = field(default_factory=list)
+    social_details: SocialDetails | None = None
+    hidden_on_social_side: bool = False  # something exists that the accord does not cover
+    shared_categories: list[str] = field(default_factory=list)
+    agreement: SharingAgreement | None = None
+
+
+def diagnostic_for(diagnostic: Diagnostic, viewer: Professional) -> DiagnosticView:
+    """The social worker sees everything; the advisor sees the social summary and each obstacle
+    only as the accord de partage in force covers their category, never a disputed obstacle."""
+    case = diagnostic.case
+    obstacles = list(
+        Obstacle.objects.filter(diagnostic=diagnostic)
+        .select_related("raised_by")
+        .order_by("category", "pk")
+    )
+    if permissions.can_read_social_notes(viewer, case):
+        return DiagnosticView(
+            diagnostic=diagnostic,
+            social=True,
+            social_summary_shown=True,
+            obstacles=obstacles,
+            social_details=social_details_for(diagnostic),
+        )
+    agreement = agreement_in_force(case)
+    covered = set(agreement.categories) if agreement else set()
+    view = DiagnosticView(diagnostic=diagnostic, social=False, agreement=agreement)
+    if diagnostic.social_summary:
+        if ShareCategory.SOCIAL_SUMMARY in covered:
+            view.social_summary_shown = True
+            view.shared_categories.append(ShareCategory.SOCIAL_SUMMARY)
+        else:
+            view.hidden_on_social_side = True
+    for obstacle in obstacles:
+        category = obstacle_share_category(obstacle.category)
+        if obstacle.person_agrees and category in covered:
+            view.obstacles.append(obstacle)
+            if category not in view.shared_categories:
+                view.shared_categories.append(category)
+        else:
+            view.hidden_on_social_side = True
+    return view
