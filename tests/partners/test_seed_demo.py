@@ -5,8 +5,15 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from casework.models import Beneficiary, Case, CaseUserObjectPermission, Interview
+from casework.models import (
+    Beneficiary,
+    Case,
+    CaseUserObjectPermission,
+    InformationShare,
+    Interview,
+)
 from casework.selectors import CaseloadFilters, caseload
+from orientation.models import Diagnostic
 from partners.demo import DEMO_DEPARTMENT_CODE
 from partners.enums import OrganisationKind, Role
 from partners.models import Department, Organisation, Pair, Professional
@@ -24,6 +31,8 @@ def _counts() -> dict[str, int]:
         "cases": Case.objects.count(),
         "interviews": Interview.objects.count(),
         "grants": CaseUserObjectPermission.objects.count(),
+        "diagnostics": Diagnostic.objects.count(),
+        "journal": InformationShare.objects.count(),
         "groups": Group.objects.count(),
         "audit rows": LogEntry.objects.count(),
     }
@@ -76,6 +85,7 @@ def test_seed_demo_people_have_varied_histories(settings):
     assert states == {"proposed", "diagnostic", "active", "suspended", "closed", "refused"}
     assert overdue.exists()
     assert seen.exists()
+    assert set(Diagnostic.objects.values_list("state", flat=True)) == {"draft", "locked"}
 
 
 def test_seed_demo_twice_changes_nothing(settings):

@@ -1,0 +1,71 @@
+"""Diagnostics for the demo department's people: locked for most accompaniments under way,
+drafts for those in « diagnostic en cours ». Idempotent."""
+
+import random
+
+from django.db import transaction
+
+from casework.enums import CaseState, ObstacleCategory
+from casework.models import Case
+from orientation import services
+from orientation.enums import Impact
+from orientation.models import Diagnostic
+from partners.demo import DEMO_DEPARTMENT_CODE
+
+WORDS = {
+    ObstacleCategory.HOUSING: "Je suis hébergée chez ma sœur, ça ne peut pas durer.",
+    ObstacleCategory.MOBILITY: "Je n'ai pas le permis et le bus passe deux fois par jour.",
+    ObstacleCategory.CHILDCARE: "Je n'ai personne pour garder mon fils le mercredi.",
+    ObstacleCategory.FINANCES: "J'ai des dettes de loyer, je n'ose plus ouvrir le courrier.",
+    ObstacleCategory.HEALTH: "J'ai mal au dos, je ne peux pas porter de charges.",
+    ObstacleCategory.DIGITAL: "Je n'arrive pas à faire mes démarches sur internet.",
+}
+
+
+@transaction.atomic
+def seed_more(*, people: int) -> int:
+    cases = list(
+        Case.objects.filter(pair__department__code=DEMO_DEPARTMENT_CODE)
+        .filter(state__in=[CaseState.DIAGNOSTIC, CaseState.ACTIVE, CaseState.SUSPENDED])
+        .select_related("pair__advisor", "pair__social_worker", "beneficiary")
+        .order_by("pk")
+    )
+    if not cases or Diagnostic.objects.filter(case__in=cases).exists():
+        return 0
+    rng = random.Random(21)  # noqa: S311 — demo data
+    for case in cases:
+        advisor, social_worker = case.pair.advisor, case.pair.social_worker
+        diagnostic = services.diagnostic_start(case=case, acting_user=social_worker)
+        services.diagnostic_update(
+            diagnostic=diagnostic,
+            acting_user=advisor,
+            fields={
+                "person_words": "Je voudrais retrouver un travail stable, près de chez moi.",
+                "strengths": "Sérieuse, à l'aise avec le public, expérience en vente.",
+                "professional_situation": "Sans emploi depuis plus d'un an ; dernier poste en "
+                "grande distribution.",
+                "active_last_two_years": rng.random() < 0.5,
+                "can_project_into_work": rng.random() < 0.7,
+            },
+        )
+        services.diagnostic_update(
+            diagnostic=diagnostic,
+            acting_user=social_worker,
+            fields={"social_summary": "Vit seule avec un enfant ; démarches de logement en cours."},
+        )
+        for category in rng.sample(list(WORDS), 2):
+            services.obstacle_add(
+                diagnostic=diagnostic,
+                acting_user=social_worker,
+                category=category,
+                impact=rng.choice(Impact.values),
+                in_persons_words=WORDS[category],
+            )
+        if case.state == CaseState.DIAGNOSTIC:
+            continue
+        services.diagnostic_record_opinion(
+            diagnostic=diagnostic, acting_user=social_worker, validated=True
+        )
+        services.diagnostic_sign(diagnostic=diagnostic, acting_user=social_worker)
+        services.diagnostic_sign(diagnostic=diagnostic, acting_user=advisor)
+    return len(cases)
