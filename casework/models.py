@@ -204,6 +204,11 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.state not in (CaseState.CLOSED, CaseState.REFUSED)
 
+    @property
+    def co_accompagnant(self) -> Professional:
+        """The member of the binôme who is not the référent unique."""
+        return self.pair.co_member(self.referent)
+
 
 class CaseUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)

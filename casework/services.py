@@ -16,6 +16,7 @@ from casework.enums import (
     DiagnosticState,
     ExitReason,
     JournalChannel,
+    OrientationPath,
     ShareCategory,
     SuspensionReason,
 )
@@ -522,4 +523,32 @@ def case_set_diagnostic_state(
         case.planned_end_on = case.started_on + ACCOMPANIMENT_LENGTH
         case.state = CaseState.ACTIVE
     _bump(case, acting_user)
+    return case
+
+
+def referent_for_path(pair: Pair, path: str) -> Professional:
+    """The référent unique follows from the path: the social worker for the social path, the
+    advisor otherwise; the other member of the binôme is co-accompagnant·e."""
+    return pair.social_worker if path == OrientationPath.SOCIAL else pair.advisor
+
+
+@transaction.atomic
+def case_set_orientation(*, case: Case, path: str, acting_user: Professional) -> Case:
+    """Written by the orientation app when a decision is recorded: path and référent."""
+    case = _lock(case)
+    referent = referent_for_path(case.pair, path)
+    changed_referent = referent.pk != case.referent_id
+    case.orientation_path = path
+    case.referent = referent
+    _bump(case, acting_user)
+    if changed_referent:
+        journal.record(
+            department=case.pair.department,
+            actor=acting_user,
+            channel=JournalChannel.GRANT,
+            purpose="Changement de référent unique à la suite de la décision d'orientation",
+            case=case,
+            recipient=f"{referent.job_title or referent.get_role_display()} "
+            f"({referent.organisation.name if referent.organisation else ''})",
+        )
     return case

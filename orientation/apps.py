@@ -22,3 +22,8 @@ class OrientationConfig(AppConfig):
         )
         auditlog.register(models.Obstacle, mask_fields=["in_persons_words"])
         auditlog.register(models.SocialDetails, mask_fields=["text"])
+        auditlog.register(
+            models.Recommendation,
+            mask_fields=["rationale", "person_comment", "validation_comment"],
+        )
+        auditlog.register(models.OrientationDecision, mask_fields=["reasons", "person_comment"])

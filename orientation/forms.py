@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 
-from casework.enums import EducationLevel, ObstacleCategory
+from casework.enums import EducationLevel, ObstacleCategory, OrientationPath
 from orientation.enums import Impact
 from orientation.models import Diagnostic
 
@@ -118,3 +118,52 @@ class OpinionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
+
+
+class RecommendationForm(forms.Form):
+    path = forms.ChoiceField(
+        label="Parcours que le binôme préconise",
+        choices=OrientationPath.choices,
+        widget=forms.RadioSelect,
+    )
+    rationale = forms.CharField(
+        label="Motifs (et, s'il s'écarte des critères nationaux, pourquoi)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    person_agrees = forms.TypedChoiceField(
+        label="Avis de la personne",
+        choices=[("true", "La personne est d'accord"), ("false", "La personne n'est pas d'accord")],
+        coerce=_tristate,
+        widget=forms.RadioSelect,
+    )
+    person_comment = forms.CharField(
+        label="Ce que la personne en dit (obligatoire si elle n'est pas d'accord)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
+class DecisionForm(forms.Form):
+    path = forms.ChoiceField(label="Parcours décidé", choices=OrientationPath.choices)
+    decided_on = forms.DateField(
+        label="Date de la décision",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reasons = forms.CharField(
+        label="Motifs de la décision", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    review_on = forms.DateField(
+        label="Date de réexamen",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
+        help_text="Par défaut : six mois après la décision.",
+    )
+
+
+class ValidationForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label="Validation",
+        choices=[("true", "Valider"), ("false", "Renvoyer au binôme")],
+        coerce=_tristate,
+    )
+    comment = forms.CharField(label="Commentaire", required=False, max_length=2000)

@@ -4,9 +4,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from casework.enums import DiagnosticState, EducationLevel, ObstacleCategory
+from casework.enums import DiagnosticState, EducationLevel, ObstacleCategory, OrientationPath
 from casework.models import Case
-from orientation.enums import Impact
+from orientation.enums import (
+    DecidingAuthority,
+    DecisionBasis,
+    Impact,
+    NotificationKind,
+    RecommendationState,
+)
 from partners.audit import AuditedQuerySet
 from partners.models import Professional
 
@@ -132,3 +138,122 @@ class SocialDetails(models.Model):
 
     def __str__(self) -> str:
         return f"Éléments sociaux n°{self.pk}"
+
+
+class Recommendation(models.Model):
+    """The binôme's « préconisation »: it recommends, the competent authority decides."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    diagnostic = models.ForeignKey(
+        Diagnostic, on_delete=models.PROTECT, related_name="+", verbose_name="diagnostic"
+    )
+    path = models.CharField("parcours préconisé", max_length=20, choices=OrientationPath.choices)
+    rationale = models.TextField("motifs")
+    criteria_path = models.CharField(
+        "parcours suggéré par les critères nationaux",
+        max_length=20,
+        choices=OrientationPath.choices,
+        blank=True,
+    )
+    is_reorientation = models.BooleanField("proposition de réorientation", default=False)
+    person_agrees = models.BooleanField("la personne est d'accord")
+    person_comment = models.TextField("avis de la personne", blank=True)
+    state = models.CharField(
+        "état",
+        max_length=20,
+        choices=RecommendationState.choices,
+        default=RecommendationState.SIGNING,
+    )
+    created_by = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    advisor_signed_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    advisor_signed_at = models.DateTimeField(null=True, blank=True)
+    social_worker_signed_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    social_worker_signed_at = models.DateTimeField(null=True, blank=True)
+    validated_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    validated_at = models.DateTimeField(null=True, blank=True)
+    validation_comment = models.TextField("commentaire de l'encadrement", blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "préconisation du binôme"
+        verbose_name_plural = "préconisations du binôme"
+        base_manager_name = "objects"
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(person_agrees=True) | ~Q(person_comment=""),
+                name="recommendation_disagreement_has_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Préconisation n°{self.pk}"
+
+
+class OrientationDecision(models.Model):
+    """The competent authority's « décision d'orientation », as recorded in Binôme."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    path = models.CharField("parcours", max_length=20, choices=OrientationPath.choices)
+    authority = models.CharField(
+        "autorité qui décide", max_length=30, choices=DecidingAuthority.choices
+    )
+    basis = models.CharField("fondement", max_length=20, choices=DecisionBasis.choices)
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_on = models.DateField("décidée le")
+    reasons = models.TextField("motifs de la décision")
+    review_on = models.DateField("date de réexamen")
+    is_reorientation = models.BooleanField("réorientation", default=False)
+    person_agrees = models.BooleanField("la personne est d'accord", null=True, blank=True)
+    person_comment = models.TextField("avis de la personne", blank=True)
+    recorded_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, related_name="+", verbose_name="enregistrée par"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "décision d'orientation"
+        verbose_name_plural = "décisions d'orientation"
+        base_manager_name = "objects"
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=~Q(basis=DecisionBasis.RECOMMENDATION) | Q(recommendation__isnull=False),
+                name="decision_on_recommendation_names_it",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_on__gte=models.F("decided_on")),
+                name="decision_review_after_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Décision d'orientation n°{self.pk}"
+
+
+class Notification(models.Model):
+    """An in-app notice to one professional (a recommendation to sign, to validate…)."""
+
+    recipient = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=NotificationKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notification"
+        verbose_name_plural = "notifications"
+        indexes: ClassVar = [models.Index(fields=["recipient", "done_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Notification n°{self.pk}"

@@ -3,11 +3,21 @@ here, on every request, from the grants and the accord de partage in force."""
 
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
+
 from casework import permissions
 from casework.enums import ShareCategory, obstacle_share_category
 from casework.models import Case, SharingAgreement
 from casework.sharing import agreement_in_force
-from orientation.models import Diagnostic, Obstacle, SocialDetails
+from orientation.enums import Impact, OrientationPath, RecommendationState
+from orientation.models import (
+    Diagnostic,
+    Notification,
+    Obstacle,
+    OrientationDecision,
+    Recommendation,
+    SocialDetails,
+)
 from partners.models import Professional
 
 
@@ -69,3 +79,72 @@ def diagnostic_for(diagnostic: Diagnostic, viewer: Professional) -> DiagnosticVi
         else:
             view.hidden_on_social_side = True
     return view
+
+
+def criteria_suggestion(diagnostic: Diagnostic) -> tuple[str, list[str]]:
+    """The path the national orientation criteria point to, with the reasons, read from the
+    diagnostic's structured facts. A decision aid shown on the form: never stored as a score,
+    never applied automatically."""
+    strong = Obstacle.objects.filter(diagnostic=diagnostic, impact=Impact.STRONG).count()
+    reasons = []
+    if diagnostic.active_last_two_years:
+        reasons.append("activité au cours des deux dernières années")
+    if diagnostic.can_project_into_work:
+        reasons.append("se projette dans un emploi")
+    if strong:
+        reasons.append(f"{strong} difficulté(s) à impact fort")
+    if strong >= 2 or diagnostic.can_project_into_work is False:
+        return (
+            OrientationPath.SOCIAL if strong >= 2 else OrientationPath.SOCIOPROFESSIONNEL,
+            reasons,
+        )
+    if diagnostic.active_last_two_years and diagnostic.can_project_into_work and not strong:
+        return OrientationPath.EMPLOI, reasons
+    return OrientationPath.SOCIOPROFESSIONNEL, reasons
+
+
+def recommendations_of(case: Case) -> list[Recommendation]:
+    return list(
+        Recommendation.objects.filter(case=case)
+        .select_related("advisor_signed_by", "social_worker_signed_by", "validated_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def decisions_of(case: Case) -> list[OrientationDecision]:
+    return list(
+        OrientationDecision.objects.filter(case=case)
+        .select_related("recorded_by", "recommendation")
+        .order_by("decided_on", "pk")
+    )
+
+
+def recommendations_to_validate(supervisor: Professional) -> QuerySet[Recommendation]:
+    """Recommendations waiting for this supervisor's validation (cases of their subtree)."""
+    return (
+        Recommendation.objects.filter(
+            state=RecommendationState.VALIDATION,
+            case__in=Case.objects.visible_to(supervisor).values("pk"),
+        )
+        .select_related("case__beneficiary", "case__pair__advisor", "case__pair__social_worker")
+        .order_by("created_at", "pk")
+    )
+
+
+def recommendations_awaiting_decision(professional: Professional) -> QuerySet[Recommendation]:
+    return (
+        Recommendation.objects.filter(
+            state=RecommendationState.AWAITING_DECISION,
+            case__in=Case.objects.visible_to(professional).values("pk"),
+        )
+        .select_related("case__beneficiary", "case__pair__advisor", "case__pair__social_worker")
+        .order_by("created_at", "pk")
+    )
+
+
+def notifications_of(professional: Professional) -> QuerySet[Notification]:
+    return (
+        Notification.objects.filter(recipient=professional, done_at__isnull=True)
+        .select_related("case__beneficiary")
+        .order_by("-created_at", "-pk")
+    )

@@ -3,6 +3,7 @@ from django.urls import path
 from orientation import views
 
 PREFIX = "accompagnements/<int:pk>/diagnostic/"
+ORIENTATION = "accompagnements/<int:pk>/orientation/"
 
 urlpatterns = [
     path(PREFIX, views.diagnostic, name="diagnostic"),
@@ -23,4 +24,25 @@ urlpatterns = [
     path(f"{PREFIX}signer/", views.diagnostic_sign, name="diagnostic_sign"),
     path(f"{PREFIX}nouvelle-version/", views.diagnostic_new_version, name="diagnostic_new_version"),
     path(f"{PREFIX}copie/", views.diagnostic_copy, name="diagnostic_copy"),
+    path(f"{ORIENTATION}", views.orientation, name="orientation"),
+    path(f"{ORIENTATION}preconisation/", views.recommendation_create, name="recommendation_create"),
+    path(
+        f"{ORIENTATION}preconisations/<int:rec_pk>/signer/",
+        views.recommendation_sign,
+        name="recommendation_sign",
+    ),
+    path(
+        f"{ORIENTATION}preconisations/<int:rec_pk>/valider/",
+        views.recommendation_validate,
+        name="recommendation_validate",
+    ),
+    path(f"{ORIENTATION}decision/", views.decision_create, name="decision_create"),
+    path(
+        f"{ORIENTATION}decisions/<int:decision_pk>/courrier/",
+        views.decision_letter,
+        name="decision_letter",
+    ),
+    path("preconisations-a-valider/", views.to_validate, name="to_validate"),
+    path("decisions-a-enregistrer/", views.to_decide, name="to_decide"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

@@ -5,26 +5,37 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casework import journal, permissions
 from casework import selectors as case_selectors
-from casework.enums import JournalChannel, ShareCategory, obstacle_share_category
+from casework.enums import (
+    JournalChannel,
+    OrientationPath,
+    ShareCategory,
+    obstacle_share_category,
+)
 from casework.errors import InvalidInput
 from casework.models import Case
 from orientation import selectors, services
+from orientation.enums import DecidingAuthority
 from orientation.forms import (
+    DecisionForm,
     ObstacleForm,
     OpinionForm,
     PersonSectionsForm,
     ProfessionalSituationForm,
+    RecommendationForm,
     SocialDetailsForm,
     SocialSummaryForm,
+    ValidationForm,
 )
-from orientation.models import Diagnostic, Obstacle
+from orientation.models import Diagnostic, Obstacle, OrientationDecision, Recommendation
 from partners.enums import PAIR_ROLES, Role
 from partners.errors import DomainError
 from partners.models import Professional
+from partners.views import paginate
 
 SOCIAL_DETAILS = "social_details"
 
@@ -310,4 +321,255 @@ def diagnostic_copy(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "orientation/diagnostic_copy.html",
         {"case": case, "beneficiary": case.beneficiary, "diagnostic": diagnostic, "view": view},
+    )
+
+
+def _reader_case(user: Professional, pk: int) -> Case:
+    """Recommendations and decisions: the binôme, the supervisor, the admin and the auditor."""
+    try:
+        case = case_selectors.case_for(user, pk)
+    except Case.DoesNotExist as missing:
+        raise Http404 from missing
+    if user.role in PAIR_ROLES and not permissions.can_change_case(user, case):
+        raise Http404
+    return case
+
+
+@login_required
+def orientation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case's recommendations and decisions, in order, with what each role may do next."""
+    user = _user(request)
+    case = _reader_case(user, pk)
+    member = user.role in PAIR_ROLES
+    recommendations = selectors.recommendations_of(case)
+    open_recommendation = next(
+        (r for r in recommendations if r.state not in ("decided", "rejected")), None
+    )
+    return render(
+        request,
+        "orientation/orientation.html",
+        {
+            "case": case,
+            "beneficiary": case.beneficiary,
+            "member": member,
+            "recommendations": recommendations,
+            "decisions": selectors.decisions_of(case),
+            "open_recommendation": open_recommendation,
+            "can_sign": member
+            and open_recommendation is not None
+            and open_recommendation.state == "signing"
+            and not (
+                open_recommendation.advisor_signed_at
+                if user.role == Role.ADVISOR
+                else open_recommendation.social_worker_signed_at
+            ),
+            "can_validate": user.role == Role.SUPERVISOR
+            and open_recommendation is not None
+            and open_recommendation.state == "validation",
+            "validation_form": ValidationForm(),
+        },
+    )
+
+
+@login_required
+def recommendation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = _case(user, pk)
+    locked = Diagnostic.objects.filter(case=case, state="locked").order_by("-version").first()
+    form = RecommendationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.recommendation_create(
+                case=case,
+                acting_user=user,
+                path=data["path"],
+                rationale=data["rationale"],
+                person_agrees=bool(data["person_agrees"]),
+                person_comment=data["person_comment"],
+            )
+        except InvalidInput as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                "Préconisation enregistrée et signée ; l'autre membre du binôme est prévenu.",
+            )
+            return redirect("orientation", pk=case.pk)
+    suggestion = selectors.criteria_suggestion(locked) if locked else None
+    return render(
+        request,
+        "orientation/recommendation_form.html",
+        {
+            "case": case,
+            "beneficiary": case.beneficiary,
+            "form": form,
+            "diagnostic": locked,
+            "suggestion": OrientationPath(suggestion[0]).label if suggestion else "",
+            "suggestion_reasons": suggestion[1] if suggestion else [],
+        },
+    )
+
+
+def _recommendation(case: Case, rec_pk: int) -> Recommendation:
+    recommendation = Recommendation.objects.filter(pk=rec_pk, case=case).first()
+    if recommendation is None:
+        raise Http404
+    return recommendation
+
+
+@login_required
+@require_POST
+def recommendation_sign(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+    user = _user(request)
+    case = _case(user, pk)
+    try:
+        services.recommendation_sign(recommendation=_recommendation(case, rec_pk), acting_user=user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Préconisation signée.")
+    return redirect("orientation", pk=case.pk)
+
+
+@login_required
+@require_POST
+def recommendation_validate(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+    user = _user(request)
+    if user.role != Role.SUPERVISOR:
+        raise Http404
+    case = _reader_case(user, pk)
+    form = ValidationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choisissez de valider ou de renvoyer la préconisation.")
+        return redirect("orientation", pk=case.pk)
+    try:
+        services.recommendation_validate(
+            recommendation=_recommendation(case, rec_pk),
+            acting_user=user,
+            approve=bool(form.cleaned_data["approve"]),
+            comment=form.cleaned_data["comment"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Avis de l'encadrement enregistré.")
+    return redirect("orientation", pk=case.pk)
+
+
+@login_required
+def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the authority's decision: on the recommendation awaiting it, or on the national
+    criteria when the decision came first."""
+    user = _user(request)
+    case = _case(user, pk)
+    awaiting = (
+        Recommendation.objects.filter(case=case, state="awaiting_decision").order_by("-pk").first()
+    )
+    initial = {"decided_on": timezone.localdate(), "path": awaiting.path if awaiting else ""}
+    form = DecisionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decision_record(
+                case=case,
+                acting_user=user,
+                path=data["path"],
+                decided_on=data["decided_on"],
+                reasons=data["reasons"],
+                review_on=data["review_on"],
+                recommendation=awaiting,
+            )
+        except InvalidInput as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Décision d'orientation enregistrée.")
+            return redirect("orientation", pk=case.pk)
+    return render(
+        request,
+        "orientation/decision_form.html",
+        {
+            "case": case,
+            "beneficiary": case.beneficiary,
+            "form": form,
+            "awaiting": awaiting,
+            "authority": DecidingAuthority(services.authority_for(case)).label,
+        },
+    )
+
+
+@login_required
+def decision_letter(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+    """The notification of the decision to the person, with the ways and delays to appeal."""
+    user = _user(request)
+    case = _case(user, pk)
+    decision = (
+        OrientationDecision.objects.filter(pk=decision_pk, case=case)
+        .select_related("recorded_by")
+        .first()
+    )
+    if decision is None:
+        raise Http404
+    journal.record(
+        department=case.pair.department,
+        actor=user,
+        channel=JournalChannel.PRINT,
+        purpose="Notification de la décision d'orientation remise à la personne",
+        case=case,
+        recipient="la personne accompagnée",
+        object_type="décision d'orientation",
+        object_id=str(decision.pk),
+        request=request,
+    )
+    return render(
+        request,
+        "orientation/decision_letter.html",
+        {
+            "case": case,
+            "beneficiary": case.beneficiary,
+            "decision": decision,
+            "department": case.pair.department,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def to_validate(request: HttpRequest) -> HttpResponse:
+    """« Préconisations à valider », for supervisors when the department asks for validation."""
+    user = _user(request)
+    if user.role != Role.SUPERVISOR:
+        raise Http404
+    return render(
+        request,
+        "orientation/to_validate.html",
+        {"page": paginate(request, selectors.recommendations_to_validate(user))},
+    )
+
+
+@login_required
+def to_decide(request: HttpRequest) -> HttpResponse:
+    """« Décisions à enregistrer »: recommendations of the user's binômes awaiting a decision."""
+    user = _user(request)
+    if user.role not in PAIR_ROLES:
+        raise Http404
+    return render(
+        request,
+        "orientation/to_decide.html",
+        {"page": paginate(request, selectors.recommendations_awaiting_decision(user))},
+    )
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The professional's in-app notifications (what awaits their signature, validation…)."""
+    user = _user(request)
+    return render(
+        request,
+        "orientation/notifications.html",
+        {"page": paginate(request, selectors.notifications_of(user))},
     )

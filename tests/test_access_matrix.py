@@ -43,6 +43,18 @@ def obstacle_kwargs(world: World) -> dict[str, Any]:
     return {"pk": world.case.pk, "obstacle_pk": world.objects["obstacle"].pk}
 
 
+def oriented_kwargs(world: World) -> dict[str, Any]:
+    return {"pk": world.objects["oriented_case"].pk}
+
+
+def recommendation_kwargs(world: World) -> dict[str, Any]:
+    return {**oriented_kwargs(world), "rec_pk": world.objects["recommendation"].pk}
+
+
+def decision_kwargs(world: World) -> dict[str, Any]:
+    return {**oriented_kwargs(world), "decision_pk": world.objects["decision"].pk}
+
+
 def pair_kwargs(world: World) -> dict[str, Any]:
     return {"pair_pk": world.pair.pk}
 
@@ -123,6 +135,28 @@ EXPECTATIONS: dict[str, Expect] = {
     "obstacle_opinion": Expect(
         get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=obstacle_kwargs
     ),
+    "orientation": Expect(
+        get=only([*CASE_MEMBERS, "supervisor_subtree", "admin", "auditor"], 200),
+        kwargs=oriented_kwargs,
+    ),
+    "recommendation_create": Expect(
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=oriented_kwargs
+    ),
+    "recommendation_sign": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=recommendation_kwargs
+    ),
+    "recommendation_validate": Expect(
+        get=statuses(NOT_ALLOWED),
+        post=only(["supervisor_subtree"], 302),
+        kwargs=recommendation_kwargs,
+    ),
+    "decision_create": Expect(
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=oriented_kwargs
+    ),
+    "decision_letter": Expect(get=only(CASE_MEMBERS, 200), kwargs=decision_kwargs),
+    "to_validate": Expect(get=only(["supervisor_subtree", "supervisor_other"], 200)),
+    "to_decide": Expect(get=only(PAIR_VIEWERS, 200)),
+    "notifications": Expect(get=statuses(200)),
     # The functional administration: the admin role only (Django's admin redirects the others).
     "admin:index": Expect(get=ADMIN_SITE),
     "admin:partners_pair_changelist": Expect(get=ADMIN_SITE),

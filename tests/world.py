@@ -11,7 +11,7 @@ from partners import services as partner_services
 from partners.enums import OrganisationKind, Role
 from partners.models import Pair, Professional
 from tests.casework.factories import CaseFactory, InterviewFactory, NoteFactory, SocialNoteFactory
-from tests.orientation.factories import make_diagnostic, obstacles_of
+from tests.orientation.factories import make_decided_case, make_diagnostic, obstacles_of
 from tests.partners.factories import DepartmentFactory, PairFactory, ProfessionalFactory
 
 ANONYMOUS = "anonymous"
@@ -118,11 +118,19 @@ def build_world() -> World:
         for o in obstacles_of(diagnostic)
         if o.category == ObstacleCategory.HEALTH
     ]
+    oriented = CaseFactory(pair=pair, beneficiary__department=department, state=CaseState.ACTIVE)
+    recommendation, decision = make_decided_case(oriented)
     return World(
         case=case,
         pair=pair,
         professionals=professionals,
         secrets=[social_note.text.split(", ")[-1], details, *secret_obstacles],
         shared=[shared],
-        objects={"diagnostic": diagnostic, "obstacle": obstacles_of(diagnostic)[0]},
+        objects={
+            "diagnostic": diagnostic,
+            "obstacle": obstacles_of(diagnostic)[0],
+            "oriented_case": oriented,
+            "recommendation": recommendation,
+            "decision": decision,
+        },
     )

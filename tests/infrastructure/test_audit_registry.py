@@ -36,6 +36,8 @@ def test_registry_covers_the_domain_models():
         "casework.Suspension",
         "orientation.Diagnostic",
         "orientation.Obstacle",
+        "orientation.OrientationDecision",
+        "orientation.Recommendation",
         "orientation.SocialDetails",
         "partners.Department",
         "partners.Organisation",

@@ -1,8 +1,9 @@
+import datetime
 from typing import Any
 
 from casework.enums import CaseState, ObstacleCategory
 from orientation import services
-from orientation.models import Diagnostic, Obstacle
+from orientation.models import Diagnostic, Obstacle, OrientationDecision, Recommendation
 from tests.casework.factories import CaseFactory, secret_token
 
 
@@ -52,3 +53,46 @@ def make_diagnostic(
 
 def obstacles_of(diagnostic: Diagnostic) -> list[Obstacle]:
     return list(Obstacle.objects.filter(diagnostic=diagnostic).order_by("pk"))
+
+
+def lock(diagnostic: Diagnostic) -> Diagnostic:
+    """The person validates, both professionals sign: the version is locked."""
+    case = diagnostic.case
+    services.diagnostic_record_opinion(
+        diagnostic=diagnostic, acting_user=case.pair.social_worker, validated=True
+    )
+    services.diagnostic_sign(diagnostic=diagnostic, acting_user=case.pair.social_worker)
+    return services.diagnostic_sign(diagnostic=diagnostic, acting_user=case.pair.advisor)
+
+
+def make_recommendation(
+    case: Any, *, path: str = "socioprofessionnel", person_agrees: bool = True, comment: str = ""
+) -> Recommendation:
+    """A recommendation on a locked diagnostic, signed by both members."""
+    if not Diagnostic.objects.filter(case=case, state="locked").exists():
+        lock(make_diagnostic(case))
+    recommendation = services.recommendation_create(
+        case=case,
+        acting_user=case.pair.advisor,
+        path=path,
+        rationale="Projet en restauration, logement à stabiliser d'abord.",
+        person_agrees=person_agrees,
+        person_comment=comment,
+    )
+    return services.recommendation_sign(
+        recommendation=recommendation, acting_user=case.pair.social_worker
+    )
+
+
+def make_decided_case(case: Any) -> tuple[Recommendation, OrientationDecision]:
+    recommendation = make_recommendation(case)
+    decision = services.decision_record(
+        case=case,
+        acting_user=case.pair.advisor,
+        path=recommendation.path,
+        decided_on=datetime.date(2026, 3, 2),
+        reasons="Suit la préconisation du binôme.",
+        recommendation=recommendation,
+    )
+    recommendation.refresh_from_db()
+    return recommendation, decision
