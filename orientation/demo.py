@@ -1,17 +1,20 @@
 """Diagnostics for the demo department's people: locked for most accompaniments under way,
 drafts for those in « diagnostic en cours ». Idempotent."""
 
+import datetime
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
-from casework.enums import CaseState, ObstacleCategory
+from casework.enums import CaseState, ObstacleCategory, OrientationPath
 from casework.models import Case
 from orientation import services
 from orientation.enums import Impact
 from orientation.models import Diagnostic
 from partners.demo import DEMO_DEPARTMENT_CODE
 
+PATHS = [OrientationPath.EMPLOI, OrientationPath.SOCIOPROFESSIONNEL, OrientationPath.SOCIAL]
 WORDS = {
     ObstacleCategory.HOUSING: "Je suis hébergée chez ma sœur, ça ne peut pas durer.",
     ObstacleCategory.MOBILITY: "Je n'ai pas le permis et le bus passe deux fois par jour.",
@@ -68,4 +71,13 @@ def seed_more(*, people: int) -> int:
         )
         services.diagnostic_sign(diagnostic=diagnostic, acting_user=social_worker)
         services.diagnostic_sign(diagnostic=diagnostic, acting_user=advisor)
+        if rng.random() < 0.7:  # most have had their orientation decided
+            path = rng.choice(PATHS)
+            services.decision_record(
+                case=case,
+                acting_user=advisor,
+                path=path,
+                decided_on=timezone.localdate() - datetime.timedelta(days=rng.randint(5, 60)),
+                reasons="Orientation décidée par le président du conseil départemental.",
+            )
     return len(cases)
