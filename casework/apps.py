@@ -31,7 +31,7 @@ class CaseworkConfig(AppConfig):
                 "city",
             ],
         )
-        auditlog.register(models.Case)
+        auditlog.register(models.Case, mask_fields=["six_month_review", "end_review"])
         auditlog.register(models.CasePairPeriod, mask_fields=["reason"])
         auditlog.register(models.Suspension)
         auditlog.register(models.Interview, mask_fields=["summary"])
@@ -39,5 +39,7 @@ class CaseworkConfig(AppConfig):
         auditlog.register(models.SocialNote, mask_fields=["text"])
         auditlog.register(models.PairContact, mask_fields=["summary"], m2m_fields={"cases"})
         auditlog.register(models.SharingAgreement)
+        auditlog.register(models.Appointment, mask_fields=["place", "person_explanation"])
+        auditlog.register(models.BreachReport, mask_fields=["reason"])
         # Grants and revokes of case permissions are recorded in the journal (InformationShare),
         # which is itself append-only; neither is in auditlog's registry.

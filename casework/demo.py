@@ -156,6 +156,11 @@ def _history(
             case=case, reason=rng.choice(SuspensionReason.values), acting_user=pair.social_worker
         )
     if state == CaseState.CLOSED:
+        services.case_record_end_review(
+            case=case,
+            summary="Bilan fait avec la personne : objectifs atteints en partie.",
+            acting_user=pair.advisor,
+        )
         return services.case_close(
             case=case, exit_reason=rng.choice(ExitReason.values), acting_user=pair.advisor
         )

@@ -141,3 +141,9 @@ class JournalChannel(models.TextChoices):
 class JournalBasis(models.TextChoices):
     AGREEMENT = "agreement", "Accord de partage de la personne"
     LEGAL = "legal", "Base légale du département"
+
+
+class AppointmentOutcome(models.TextChoices):
+    HELD = "held", "Rendez-vous honoré"
+    EXCUSED = "excused", "Absence excusée"
+    UNEXCUSED = "unexcused", "Absence non excusée"

@@ -7,6 +7,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from casework.enums import (
     AgreementMethod,
+    AppointmentOutcome,
     CaseState,
     DiagnosticState,
     EducationLevel,
@@ -171,6 +172,14 @@ class Case(models.Model):
     diagnostic_state = models.CharField(
         "état du diagnostic", max_length=12, choices=DiagnosticState.choices, blank=True
     )
+    next_action_due_on = models.DateField(
+        "prochaine action à échéance", null=True, blank=True
+    )  # written by the orientation app's plan services
+    six_month_review_on = models.DateField("bilan à six mois fait le", null=True, blank=True)
+    six_month_review = models.TextField("bilan à six mois", blank=True)
+    extended_times = models.PositiveSmallIntegerField("prolongations", default=0)
+    end_review_on = models.DateField("bilan de fin d'accompagnement fait le", null=True, blank=True)
+    end_review = models.TextField("bilan de fin d'accompagnement", blank=True)
     version = models.PositiveIntegerField("version", default=1)
     created_at = models.DateTimeField("créé le", default=timezone.now)
 
@@ -185,6 +194,10 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=~Q(state=CaseState.CLOSED) | ~Q(exit_reason=""),
                 name="case_closed_has_exit_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=CaseState.CLOSED) | Q(end_review_on__isnull=False),
+                name="case_closed_after_end_review",
             ),
             models.CheckConstraint(
                 condition=Q(state__in=[CaseState.PROPOSED, CaseState.REFUSED])
@@ -503,3 +516,64 @@ class InformationShare(models.Model):
 
     def __str__(self) -> str:
         return f"Partage n°{self.seq}"
+
+
+class Appointment(models.Model):
+    """A « rendez-vous » (a convocation to print); its outcome is a fact, recorded afterwards.
+
+    Nothing is sent anywhere because of an absence: only a deliberate BreachReport by the
+    référent leaves the case.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="appointments")
+    planned_at = models.DateTimeField("date et heure")
+    place = models.CharField("lieu", max_length=255)
+    with_whom = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, related_name="+", verbose_name="avec"
+    )
+    convened_by = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(
+        "issue", max_length=10, choices=AppointmentOutcome.choices, blank=True
+    )
+    person_explanation = models.TextField("explication de la personne", blank=True)
+    outcome_recorded_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "rendez-vous"
+        verbose_name_plural = "rendez-vous"
+        base_manager_name = "objects"
+        indexes: ClassVar = [models.Index(fields=["case", "planned_at"])]
+
+    def __str__(self) -> str:
+        return f"Rendez-vous n°{self.pk}"
+
+
+class BreachReport(models.Model):
+    """A « signalement de manquement »: a deliberate act of the référent, with a written reason,
+    visible to the person and journaled. Never produced by the product on its own."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="breach_reports")
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField("motif")
+    reported_by = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "signalement de manquement"
+        verbose_name_plural = "signalements de manquement"
+        base_manager_name = "objects"
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=~Q(reason=""), name="breach_report_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Signalement n°{self.pk}"

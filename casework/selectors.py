@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from casework.enums import CaseState
 from casework.models import (
+    Appointment,
     Beneficiary,
+    BreachReport,
     Case,
     InformationShare,
     Interview,
@@ -190,3 +192,27 @@ def journal_search(department_id: int, filters: JournalFilters) -> QuerySet[Info
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
     return rows.select_related("actor").order_by("-at", "-seq")
+
+
+def appointments_of(case: Case) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(case=case)
+        .select_related("with_whom", "outcome_recorded_by")
+        .order_by("-planned_at", "-pk")
+    )
+
+
+def upcoming_appointments(case: Case) -> list[Appointment]:
+    return list(
+        Appointment.objects.filter(
+            case=case, outcome="", planned_at__date__gte=timezone.localdate()
+        )
+        .select_related("with_whom")
+        .order_by("planned_at")[:3]
+    )
+
+
+def breach_reports_of(case: Case) -> list[BreachReport]:
+    return list(
+        BreachReport.objects.filter(case=case).select_related("reported_by").order_by("reported_at")
+    )

@@ -12,6 +12,7 @@ from casework import journal, permissions
 from casework.enums import (
     OPEN_STATES,
     AgreementMethod,
+    AppointmentOutcome,
     CaseState,
     DiagnosticState,
     ExitReason,
@@ -22,7 +23,9 @@ from casework.enums import (
 )
 from casework.errors import ConcurrentChange, ConsentRequired, InvalidInput
 from casework.models import (
+    Appointment,
     Beneficiary,
+    BreachReport,
     Case,
     CasePairPeriod,
     Interview,
@@ -226,6 +229,10 @@ def case_close(
 ) -> Case:
     case = _lock(case)
     _require_state(case, [CaseState.DIAGNOSTIC, CaseState.ACTIVE, CaseState.SUSPENDED], "clore")
+    if case.end_review_on is None:
+        raise InvalidTransition(
+            "Le bilan de fin d'accompagnement, fait avec la personne, précède la sortie."
+        )
     if case.state == CaseState.SUSPENDED:
         open_suspension = case.suspensions.get(ended_on__isnull=True)
         open_suspension.ended_on = closed_on or timezone.localdate()
@@ -551,4 +558,175 @@ def case_set_orientation(*, case: Case, path: str, acting_user: Professional) ->
             recipient=f"{referent.job_title or referent.get_role_display()} "
             f"({referent.organisation.name if referent.organisation else ''})",
         )
+    return case
+
+
+@transaction.atomic
+def case_record_end_review(*, case: Case, summary: str, acting_user: Professional) -> Case:
+    """The end-of-accompaniment review, made with the person (« bilan de fin »)."""
+    case = _lock(case)
+    _require_state(case, OPEN_STATES, "faire le bilan de fin d'accompagnement")
+    if not summary.strip():
+        raise InvalidInput("Résumez le bilan fait avec la personne.", "summary")
+    case.end_review_on = timezone.localdate()
+    case.end_review = summary.strip()
+    _bump(case, acting_user)
+    return case
+
+
+@transaction.atomic
+def case_record_six_month_review(*, case: Case, summary: str, acting_user: Professional) -> Case:
+    case = _lock(case)
+    _require_state(case, [CaseState.ACTIVE, CaseState.SUSPENDED], "faire le bilan à six mois")
+    if not summary.strip():
+        raise InvalidInput("Résumez le bilan à six mois.", "summary")
+    case.six_month_review_on = timezone.localdate()
+    case.six_month_review = summary.strip()
+    _bump(case, acting_user)
+    return case
+
+
+MAX_EXTENSION_MONTHS = 6
+
+
+@transaction.atomic
+def case_extend(*, case: Case, months: int, acting_user: Professional) -> Case:
+    """Extend the accompaniment (the planned end moves by ``months``)."""
+    case = _lock(case)
+    _require_state(case, [CaseState.ACTIVE, CaseState.SUSPENDED], "prolonger l'accompagnement")
+    if not 1 <= months <= MAX_EXTENSION_MONTHS or case.planned_end_on is None:
+        raise InvalidInput(f"Une prolongation va de 1 à {MAX_EXTENSION_MONTHS} mois.", "months")
+    case.planned_end_on += relativedelta(months=months)
+    case.extended_times += 1
+    _bump(case, acting_user)
+    return case
+
+
+def milestones_due(case: Case, today: datetime.date | None = None) -> list[str]:
+    """What is due soon on an accompaniment under way (shown, never acted upon)."""
+    today = today or timezone.localdate()
+    due: list[str] = []
+    if case.state != CaseState.ACTIVE or case.started_on is None:
+        return due
+    if case.six_month_review_on is None and case.started_on + relativedelta(
+        months=6
+    ) <= today + datetime.timedelta(days=30):
+        due.append("Bilan à six mois")
+    if case.planned_end_on and case.planned_end_on <= today + datetime.timedelta(days=30):
+        due.append("Bilan de fin d'accompagnement (ou prolongation)")
+    return due
+
+
+@transaction.atomic
+def appointment_plan(
+    *,
+    case: Case,
+    acting_user: Professional,
+    planned_at: datetime.datetime,
+    place: str,
+    with_whom: Professional,
+) -> Appointment:
+    """Convene the person. The case's next appointment is kept up to date."""
+    case = _lock(case)
+    _require_state(case, OPEN_STATES, "planifier un rendez-vous")
+    if timezone.localdate(planned_at) < timezone.localdate():
+        raise InvalidInput(
+            "Un rendez-vous se planifie pour aujourd'hui ou plus tard.", "planned_at"
+        )
+    if with_whom.pk not in (case.pair.advisor_id, case.pair.social_worker_id):
+        raise InvalidInput("Le rendez-vous a lieu avec un membre du binôme.", "with_whom")
+    if not place.strip():
+        raise InvalidInput("Indiquez le lieu du rendez-vous.", "place")
+    appointment = Appointment(
+        case=case,
+        planned_at=planned_at,
+        place=place.strip(),
+        with_whom=with_whom,
+        convened_by=acting_user,
+    )
+    _save(appointment, acting_user)
+    day = timezone.localdate(planned_at)
+    if (
+        case.next_appointment_on is None
+        or case.next_appointment_on < timezone.localdate()
+        or day < case.next_appointment_on
+    ):
+        case.next_appointment_on = day
+    _bump(case, acting_user)
+    return appointment
+
+
+@transaction.atomic
+def appointment_record_outcome(
+    *,
+    appointment: Appointment,
+    acting_user: Professional,
+    outcome: str,
+    person_explanation: str = "",
+) -> Appointment:
+    """Record what happened. An absence is a fact: nothing is sent anywhere because of it."""
+    appointment = (
+        Appointment.objects.select_for_update().select_related("case").get(pk=appointment.pk)
+    )
+    if timezone.localdate(appointment.planned_at) > timezone.localdate():
+        raise InvalidInput("Ce rendez-vous n'a pas encore eu lieu.", "outcome")
+    if outcome not in AppointmentOutcome.values:
+        raise InvalidInput("Choisissez l'issue du rendez-vous.", "outcome")
+    appointment.outcome = outcome
+    appointment.person_explanation = person_explanation.strip()
+    appointment.outcome_recorded_by = acting_user
+    appointment.outcome_recorded_at = timezone.now()
+    _save(appointment, acting_user)
+    if outcome == AppointmentOutcome.HELD:
+        case = _lock(appointment.case)
+        day = timezone.localdate(appointment.planned_at)
+        if case.last_contact_on is None or day > case.last_contact_on:
+            case.last_contact_on = day
+            _bump(case, acting_user)
+    return appointment
+
+
+@transaction.atomic
+def breach_report(
+    *,
+    case: Case,
+    acting_user: Professional,
+    reason: str,
+    appointment: Appointment | None = None,
+    request: Any = None,
+) -> BreachReport:
+    """A « signalement de manquement »: only the référent, deliberately, with a written reason;
+    journaled, and shown to the person in the journal of their file."""
+    case = _lock(case)
+    if acting_user.pk != case.referent_id:
+        raise InvalidTransition("Seul·e le ou la référent·e unique peut faire un signalement.")
+    if not reason.strip():
+        raise InvalidInput("Un signalement s'accompagne d'un motif écrit.", "reason")
+    report = BreachReport(
+        case=case, appointment=appointment, reason=reason.strip(), reported_by=acting_user
+    )
+    _save(report, acting_user)
+    journal.record(
+        department=case.pair.department,
+        actor=acting_user,
+        channel=JournalChannel.REPORT,
+        purpose="Signalement de manquement par le ou la référent·e unique",
+        case=case,
+        recipient="Président·e du conseil départemental",
+        object_type="signalement",
+        object_id=str(report.pk),
+        request=request,
+    )
+    return report
+
+
+@transaction.atomic
+def case_set_next_action_due(
+    *, case: Case, due_on: datetime.date | None, acting_user: Professional
+) -> Case:
+    """Written by the orientation app's plan services: the earliest open action's due date."""
+    case = _lock(case)
+    if case.next_action_due_on != due_on:
+        case.next_action_due_on = due_on
+        _bump(case, acting_user)
     return case

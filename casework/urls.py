@@ -47,6 +47,24 @@ urlpatterns = [
         views.case_journal_print,
         name="case_journal_print",
     ),
+    path("accompagnements/<int:pk>/rendez-vous/", views.appointments, name="appointments"),
+    path(
+        "accompagnements/<int:pk>/rendez-vous/nouveau/",
+        views.appointment_plan,
+        name="appointment_plan",
+    ),
+    path(
+        "accompagnements/<int:pk>/rendez-vous/<int:appointment_pk>/issue/",
+        views.appointment_outcome,
+        name="appointment_outcome",
+    ),
+    path(
+        "accompagnements/<int:pk>/rendez-vous/<int:appointment_pk>/convocation/",
+        views.convocation,
+        name="convocation",
+    ),
+    path("accompagnements/<int:pk>/signalement/", views.breach_report, name="breach_report"),
+    path("accompagnements/<int:pk>/etapes/", views.case_milestone, name="case_milestone"),
     path("journal/", views.journal_search, name="journal_search"),
     path("journal/export.csv", views.journal_export, name="journal_export"),
 ]

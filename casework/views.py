@@ -17,16 +17,20 @@ from casework.enums import CaseState, InterviewChannel, JournalChannel, ShareCat
 from casework.errors import ConcurrentChange, InvalidInput
 from casework.forms import (
     AgreementForm,
+    AppointmentForm,
     BeneficiaryForm,
+    BreachReportForm,
     CaseHandoverForm,
     HandoverForm,
     InterviewForm,
     JournalSearchForm,
+    MilestoneForm,
     NoteForm,
+    OutcomeForm,
     PairContactForm,
     TransitionForm,
 )
-from casework.models import Case, Interview
+from casework.models import Appointment, Case, Interview
 from casework.sharing import agreement_in_force
 from partners.enums import PAIR_ROLES, Role
 from partners.errors import DomainError
@@ -84,6 +88,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
         search=request.session.get(SEARCH_SESSION_KEY, ""),
     )
     page = paginate(request, selectors.caseload(user, filters))
+    for case in page.object_list:
+        case.milestones_due = services.milestones_due(case)
     return render(
         request,
         "casework/caseload.html",
@@ -121,7 +127,15 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
             (action, TransitionForm.ACTIONS[action])
             for action in TransitionForm.AVAILABLE.get(CaseState(case.state), ())
         ]
-        context["transition_form"] = TransitionForm(initial={"version": case.version})
+        # Own id prefixes: the page holds several forms with fields of the same names.
+        context["transition_form"] = TransitionForm(
+            initial={"version": case.version}, auto_id="etat_%s"
+        )
+        context["upcoming"] = selectors.upcoming_appointments(case)
+        context["milestones_due"] = services.milestones_due(case)
+        context["milestone_form"] = MilestoneForm(auto_id="etape_%s")
+        context["breach_reports"] = selectors.breach_reports_of(case)
+        context["is_referent"] = user.pk == case.referent_id
     elif user.role == Role.ADMIN and case.is_open:
         pairs = pairs_of_department(case.pair.department).exclude(pk=case.pair_id)
         context["handover_form"] = CaseHandoverForm(pairs=pairs)
@@ -706,3 +720,173 @@ def journal_export(request: HttpRequest) -> HttpResponse:
         request=request,
     )
     return response
+
+
+@login_required
+def appointments(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case's appointments, to plan one, record an outcome, print a convocation."""
+    user = _user(request)
+    case = _member_case_or_404(user, pk)
+    return _appointments_page(request, case, AppointmentForm(case=case))
+
+
+def _appointments_page(request: HttpRequest, case: Case, form: AppointmentForm) -> HttpResponse:
+    return render(
+        request,
+        "casework/appointments.html",
+        {
+            "case": case,
+            "beneficiary": case.beneficiary,
+            "page": paginate(request, selectors.appointments_of(case)),
+            "form": freeze_choices(form),
+            "outcome_form": OutcomeForm(),
+            "is_referent": _user(request).pk == case.referent_id,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def appointment_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = _member_case_or_404(user, pk)
+    form = AppointmentForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            appointment = services.appointment_plan(
+                case=case,
+                acting_user=user,
+                planned_at=form.cleaned_data["planned_at"],
+                place=form.cleaned_data["place"],
+                with_whom=form.cleaned_data["with_whom"],
+            )
+        except InvalidInput as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            when = timezone.localtime(appointment.planned_at)
+            messages.success(request, f"Rendez-vous planifié le {when:%d/%m/%Y à %H:%M}.")
+            return redirect("appointments", pk=case.pk)
+    return _appointments_page(request, case, form)
+
+
+def _appointment(case: Case, appointment_pk: int) -> Appointment:
+    appointment = (
+        Appointment.objects.filter(pk=appointment_pk, case=case)
+        .select_related("with_whom__organisation")
+        .first()
+    )
+    if appointment is None:
+        raise Http404
+    return appointment
+
+
+@login_required
+@require_POST
+def appointment_outcome(request: HttpRequest, pk: int, appointment_pk: int) -> HttpResponse:
+    user = _user(request)
+    case = _member_case_or_404(user, pk)
+    appointment = _appointment(case, appointment_pk)
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choisissez l'issue du rendez-vous.")
+        return redirect("appointments", pk=case.pk)
+    try:
+        services.appointment_record_outcome(
+            appointment=appointment,
+            acting_user=user,
+            outcome=form.cleaned_data["outcome"],
+            person_explanation=form.cleaned_data["person_explanation"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Issue du rendez-vous enregistrée.")
+    return redirect("appointments", pk=case.pk)
+
+
+@login_required
+def convocation(request: HttpRequest, pk: int, appointment_pk: int) -> HttpResponse:
+    """The convocation to print for the person; the print is journaled."""
+    user = _user(request)
+    case = _member_case_or_404(user, pk)
+    appointment = _appointment(case, appointment_pk)
+    journal.record(
+        department=case.pair.department,
+        actor=user,
+        channel=JournalChannel.PRINT,
+        purpose="Convocation à un rendez-vous remise à la personne",
+        case=case,
+        recipient="la personne accompagnée",
+        object_type="convocation",
+        object_id=str(appointment.pk),
+        request=request,
+    )
+    return render(
+        request,
+        "casework/convocation.html",
+        {
+            "case": case,
+            "beneficiary": case.beneficiary,
+            "appointment": appointment,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def breach_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """A « signalement de manquement »: the référent only, deliberately, with a written reason."""
+    user = _user(request)
+    case = _member_case_or_404(user, pk)
+    if user.pk != case.referent_id:
+        raise Http404
+    form = BreachReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.breach_report(
+                case=case, acting_user=user, reason=form.cleaned_data["reason"], request=request
+            )
+        except InvalidInput as error:
+            form.add_error("reason", error.message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, "Signalement enregistré ; il figure au journal remis à la personne."
+            )
+            return redirect("case_detail", pk=case.pk)
+    return render(
+        request,
+        "casework/breach_report.html",
+        {"case": case, "beneficiary": case.beneficiary, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def case_milestone(request: HttpRequest, pk: int) -> HttpResponse:
+    """Six-month review, extension, end-of-accompaniment review."""
+    user = _user(request)
+    case = _member_case_or_404(user, pk)
+    form = MilestoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Cette étape n'est pas reconnue.")
+        return redirect("case_detail", pk=case.pk)
+    data = form.cleaned_data
+    try:
+        if data["action"] == "six_month_review":
+            services.case_record_six_month_review(
+                case=case, summary=data["summary"], acting_user=user
+            )
+        elif data["action"] == "end_review":
+            services.case_record_end_review(case=case, summary=data["summary"], acting_user=user)
+        else:
+            services.case_extend(case=case, months=data["months"] or 0, acting_user=user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{MilestoneForm.ACTIONS[data['action']]} : c'est fait.")
+    return redirect("case_detail", pk=case.pk)

@@ -27,3 +27,6 @@ class OrientationConfig(AppConfig):
             mask_fields=["rationale", "person_comment", "validation_comment"],
         )
         auditlog.register(models.OrientationDecision, mask_fields=["reasons", "person_comment"])
+        auditlog.register(models.ActionPlan)
+        auditlog.register(models.Action, mask_fields=["title", "partner_name"])
+        auditlog.register(models.ObstacleLift)

@@ -37,3 +37,23 @@ class NotificationKind(models.TextChoices):
     SIGNATURE = "signature", "Préconisation à signer"
     VALIDATION = "validation", "Préconisation à valider"
     DECISION = "decision", "Décision à enregistrer"
+
+
+class ActionOwner(models.TextChoices):
+    PERSON = "person", "La personne"
+    ADVISOR = "advisor", "Le ou la conseiller·ère"
+    SOCIAL_WORKER = "social_worker", "Le ou la travailleur·se social·e"
+    PARTNER = "partner", "Un partenaire"
+
+
+class ActionStatus(models.TextChoices):
+    TODO = "todo", "À faire"
+    IN_PROGRESS = "in_progress", "En cours"
+    DONE = "done", "Faite"
+    DROPPED = "dropped", "Abandonnée"
+
+
+class ContractKind(models.TextChoices):
+    CONTRAT_ENGAGEMENT = "contrat_engagement", "Contrat d'engagement"
+    CER = "cer", "Contrat d'engagements réciproques (CER, avant 2025)"
+    PPAE = "ppae", "Projet personnalisé d'accès à l'emploi (PPAE, avant 2025)"

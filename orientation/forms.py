@@ -1,9 +1,9 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from casework.enums import EducationLevel, ObstacleCategory, OrientationPath
-from orientation.enums import Impact
+from orientation.enums import ActionOwner, ContractKind, Impact
 from orientation.models import Diagnostic
 
 YES_NO_UNKNOWN = [("", "Non renseigné"), ("true", "Oui"), ("false", "Non")]
@@ -167,3 +167,34 @@ class ValidationForm(forms.Form):
         coerce=_tristate,
     )
     comment = forms.CharField(label="Commentaire", required=False, max_length=2000)
+
+
+class ContractForm(forms.Form):
+    kind = forms.ChoiceField(label="Contrat", choices=ContractKind.choices)
+    reference = forms.CharField(label="Référence", max_length=50, required=False)
+    signed_on = forms.DateField(
+        label="Signé le",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
+    )
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label="Action", max_length=255)
+    owner = forms.ChoiceField(label="Qui la porte", choices=ActionOwner.choices)
+    partner_name = forms.CharField(label="Partenaire", max_length=150, required=False)
+    due_on = forms.DateField(
+        label="Échéance",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
+    )
+    obstacle = forms.TypedChoiceField(
+        label="Difficulté travaillée", coerce=int, empty_value=None, required=False
+    )
+
+    def __init__(self, *args: Any, obstacles: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.TypedChoiceField, self.fields["obstacle"]).choices = [
+            ("", "—"),
+            *[(o.pk, f"{o.get_category_display()} : {o.in_persons_words}") for o in obstacles],
+        ]

@@ -7,6 +7,9 @@ from django.utils import timezone
 from casework.enums import DiagnosticState, EducationLevel, ObstacleCategory, OrientationPath
 from casework.models import Case
 from orientation.enums import (
+    ActionOwner,
+    ActionStatus,
+    ContractKind,
     DecidingAuthority,
     DecisionBasis,
     Impact,
@@ -107,7 +110,7 @@ class Obstacle(models.Model):
     person_agrees = models.BooleanField(
         "la personne est d'accord avec ce qui est écrit", default=True
     )
-    lifted_at = models.DateField("frein levé le", null=True, blank=True)
+    # When it is « levé » is recorded in ObstacleLift: locked versions never change.
 
     objects = AuditedQuerySet.as_manager()
 
@@ -257,3 +260,80 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"Notification n°{self.pk}"
+
+
+class ActionPlan(models.Model):
+    """The « plan d'action » agreed with the person, with its contract's reference."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="+")
+    contract_kind = models.CharField(
+        "contrat",
+        max_length=20,
+        choices=ContractKind.choices,
+        default=ContractKind.CONTRAT_ENGAGEMENT,
+    )
+    contract_reference = models.CharField("référence du contrat", max_length=50, blank=True)
+    contract_signed_on = models.DateField("signé le", null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "plan d'action"
+        verbose_name_plural = "plans d'action"
+        base_manager_name = "objects"
+
+    def __str__(self) -> str:
+        return f"Plan d'action n°{self.pk}"
+
+
+class Action(models.Model):
+    plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField("action", max_length=255)
+    owner = models.CharField("qui", max_length=20, choices=ActionOwner.choices)
+    partner_name = models.CharField("partenaire", max_length=150, blank=True)
+    due_on = models.DateField("échéance", null=True, blank=True)
+    status = models.CharField(
+        "état", max_length=12, choices=ActionStatus.choices, default=ActionStatus.TODO
+    )
+    obstacle = models.ForeignKey(
+        Obstacle,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="difficulté travaillée",
+    )
+    done_on = models.DateField("faite le", null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "action"
+        verbose_name_plural = "actions"
+        base_manager_name = "objects"
+
+    def __str__(self) -> str:
+        return f"Action n°{self.pk}"
+
+
+class ObstacleLift(models.Model):
+    """A difficulty « levée », when the person and the référent agree. Recorded apart from the
+    diagnostic, whose locked versions never change."""
+
+    obstacle = models.OneToOneField(Obstacle, on_delete=models.PROTECT, related_name="+")
+    lifted_on = models.DateField("levé le")
+    recorded_by = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
+    person_agrees = models.BooleanField("la personne est d'accord")
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "frein levé"
+        verbose_name_plural = "freins levés"
+        base_manager_name = "objects"
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(person_agrees=True), name="lift_needs_the_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Frein levé n°{self.pk}"

@@ -11,9 +11,12 @@ from casework.models import Case, SharingAgreement
 from casework.sharing import agreement_in_force
 from orientation.enums import Impact, OrientationPath, RecommendationState
 from orientation.models import (
+    Action,
+    ActionPlan,
     Diagnostic,
     Notification,
     Obstacle,
+    ObstacleLift,
     OrientationDecision,
     Recommendation,
     SocialDetails,
@@ -22,7 +25,10 @@ from partners.models import Professional
 
 
 def current_diagnostic(case: Case) -> Diagnostic | None:
-    return Diagnostic.objects.filter(case=case).order_by("-version").first()
+    diagnostic = Diagnostic.objects.filter(case=case).order_by("-version").first()
+    if diagnostic is not None:
+        diagnostic.case = case  # already loaded, with what the pages need
+    return diagnostic
 
 
 def social_details_for(diagnostic: Diagnostic) -> SocialDetails:
@@ -147,4 +153,22 @@ def notifications_of(professional: Professional) -> QuerySet[Notification]:
         Notification.objects.filter(recipient=professional, done_at__isnull=True)
         .select_related("case__beneficiary")
         .order_by("-created_at", "-pk")
+    )
+
+
+def plan_of(case: Case) -> ActionPlan | None:
+    return ActionPlan.objects.filter(case=case).first()
+
+
+def actions_of(plan: ActionPlan | None) -> QuerySet[Action]:
+    if plan is None:
+        return Action.objects.none()
+    return Action.objects.filter(plan=plan).select_related("obstacle").order_by("due_on", "pk")
+
+
+def lifts_of(case: Case) -> list[ObstacleLift]:
+    return list(
+        ObstacleLift.objects.filter(obstacle__diagnostic__case=case)
+        .select_related("obstacle", "recorded_by")
+        .order_by("lifted_on", "pk")
     )

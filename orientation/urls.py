@@ -4,6 +4,7 @@ from orientation import views
 
 PREFIX = "accompagnements/<int:pk>/diagnostic/"
 ORIENTATION = "accompagnements/<int:pk>/orientation/"
+PLAN = "accompagnements/<int:pk>/plan/"
 
 urlpatterns = [
     path(PREFIX, views.diagnostic, name="diagnostic"),
@@ -42,6 +43,12 @@ urlpatterns = [
         views.decision_letter,
         name="decision_letter",
     ),
+    path(f"{PLAN}", views.action_plan, name="action_plan"),
+    path(f"{PLAN}contrat/", views.plan_contract, name="plan_contract"),
+    path(f"{PLAN}actions/", views.action_add, name="action_add"),
+    path(f"{PLAN}actions/<int:action_pk>/", views.action_status, name="action_status"),
+    path(f"{PLAN}freins/<int:obstacle_pk>/lever/", views.obstacle_lift, name="obstacle_lift"),
+    path(f"{PLAN}imprimer/", views.plan_print, name="plan_print"),
     path("preconisations-a-valider/", views.to_validate, name="to_validate"),
     path("decisions-a-enregistrer/", views.to_decide, name="to_decide"),
     path("notifications/", views.notifications, name="notifications"),

@@ -19,8 +19,10 @@ from casework.enums import (
 from casework.errors import InvalidInput
 from casework.models import Case
 from orientation import selectors, services
-from orientation.enums import DecidingAuthority
+from orientation.enums import ActionStatus, DecidingAuthority
 from orientation.forms import (
+    ActionForm,
+    ContractForm,
     DecisionForm,
     ObstacleForm,
     OpinionForm,
@@ -31,7 +33,13 @@ from orientation.forms import (
     SocialSummaryForm,
     ValidationForm,
 )
-from orientation.models import Diagnostic, Obstacle, OrientationDecision, Recommendation
+from orientation.models import (
+    Action,
+    Diagnostic,
+    Obstacle,
+    OrientationDecision,
+    Recommendation,
+)
 from partners.enums import PAIR_ROLES, Role
 from partners.errors import DomainError
 from partners.models import Professional
@@ -572,4 +580,179 @@ def notifications(request: HttpRequest) -> HttpResponse:
         request,
         "orientation/notifications.html",
         {"page": paginate(request, selectors.notifications_of(user))},
+    )
+
+
+def _plan_context(request: HttpRequest, case: Case, **bound: forms.Form) -> dict[str, Any]:
+    user = _user(request)
+    member = user.role in PAIR_ROLES
+    plan = selectors.plan_of(case)
+    diagnostic = selectors.current_diagnostic(case)
+    view = selectors.diagnostic_for(diagnostic, user) if member and diagnostic else None
+    obstacles = view.obstacles if view else []
+    lifts = selectors.lifts_of(case)
+    lifted = {lift.obstacle_id for lift in lifts}
+    visible_ids = {o.pk for o in obstacles}
+    context = {
+        "case": case,
+        "beneficiary": case.beneficiary,
+        "member": member,
+        "is_referent": user.pk == case.referent_id,
+        "plan": plan,
+        "actions": list(selectors.actions_of(plan)),
+        "visible_obstacle_ids": visible_ids,
+        "obstacles": [o for o in obstacles if o.pk not in lifted],
+        "lifts": [lift for lift in lifts if lift.obstacle_id in visible_ids],
+        "contract_form": bound.get("contract_form")
+        or ContractForm(
+            initial={
+                "kind": plan.contract_kind,
+                "reference": plan.contract_reference,
+                "signed_on": plan.contract_signed_on,
+            }
+            if plan
+            else {}
+        ),
+        "action_form": bound.get("action_form") or ActionForm(obstacles=obstacles),
+        "statuses": ActionStatus.choices,
+        "view": view,
+    }
+    if view is not None:
+        _journal_reads(request, case, view, "Consultation du plan d'action")
+    return context
+
+
+@login_required
+def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan d'action: the binôme writes it; the supervisor, admin and auditor read it."""
+    case = _reader_case(_user(request), pk)
+    return render(request, "orientation/action_plan.html", _plan_context(request, case))
+
+
+@login_required
+@require_POST
+def plan_contract(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = _case(user, pk)
+    form = ContractForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_set_contract(
+                case=case,
+                acting_user=user,
+                kind=form.cleaned_data["kind"],
+                reference=form.cleaned_data["reference"],
+                signed_on=form.cleaned_data["signed_on"],
+            )
+        except InvalidInput as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Contrat enregistré.")
+            return redirect("action_plan", pk=case.pk)
+    return render(
+        request, "orientation/action_plan.html", _plan_context(request, case, contract_form=form)
+    )
+
+
+@login_required
+@require_POST
+def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = _case(user, pk)
+    diagnostic = selectors.current_diagnostic(case)
+    obstacles = selectors.diagnostic_for(diagnostic, user).obstacles if diagnostic else []
+    form = ActionForm(request.POST, obstacles=obstacles)
+    if form.is_valid():
+        data = form.cleaned_data
+        obstacle = next((o for o in obstacles if o.pk == data["obstacle"]), None)
+        try:
+            services.action_add(
+                case=case,
+                acting_user=user,
+                title=data["title"],
+                owner=data["owner"],
+                partner_name=data["partner_name"],
+                due_on=data["due_on"],
+                obstacle=obstacle,
+            )
+        except InvalidInput as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Action ajoutée au plan.")
+            return redirect("action_plan", pk=case.pk)
+    return render(
+        request, "orientation/action_plan.html", _plan_context(request, case, action_form=form)
+    )
+
+
+@login_required
+@require_POST
+def action_status(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    user = _user(request)
+    case = _case(user, pk)
+    action = Action.objects.filter(pk=action_pk, plan__case=case).first()
+    if action is None:
+        raise Http404
+    try:
+        services.action_set_status(
+            action=action, acting_user=user, status=request.POST.get("status", "")
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "État de l'action enregistré.")
+    return redirect("action_plan", pk=case.pk)
+
+
+@login_required
+@require_POST
+def obstacle_lift(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpResponse:
+    user = _user(request)
+    case = _case(user, pk)
+    obstacle = Obstacle.objects.filter(pk=obstacle_pk, diagnostic__case=case).first()
+    if obstacle is None:
+        raise Http404
+    try:
+        services.obstacle_lift(
+            obstacle=obstacle,
+            acting_user=user,
+            person_agrees=request.POST.get("person_agrees") == "on",
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Frein levé, avec l'accord de la personne.")
+    return redirect("action_plan", pk=case.pk)
+
+
+@login_required
+def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan, in plain words, for the person; the print is journaled."""
+    user = _user(request)
+    case = _case(user, pk)
+    plan = selectors.plan_of(case)
+    journal.record(
+        department=case.pair.department,
+        actor=user,
+        channel=JournalChannel.PRINT,
+        purpose="Plan d'action remis à la personne",
+        case=case,
+        recipient="la personne accompagnée",
+        object_type="plan d'action",
+        request=request,
+    )
+    return render(
+        request,
+        "orientation/plan_print.html",
+        {
+            "case": case,
+            "beneficiary": case.beneficiary,
+            "plan": plan,
+            "actions": list(selectors.actions_of(plan)),
+            "today": timezone.localdate(),
+        },
     )

@@ -55,6 +55,14 @@ def decision_kwargs(world: World) -> dict[str, Any]:
     return {**oriented_kwargs(world), "decision_pk": world.objects["decision"].pk}
 
 
+def appointment_kwargs(world: World) -> dict[str, Any]:
+    return {**case_kwargs(world), "appointment_pk": world.objects["appointment"].pk}
+
+
+def action_kwargs(world: World) -> dict[str, Any]:
+    return {**case_kwargs(world), "action_pk": world.objects["action"].pk}
+
+
 def pair_kwargs(world: World) -> dict[str, Any]:
     return {"pair_pk": world.pair.pk}
 
@@ -157,6 +165,38 @@ EXPECTATIONS: dict[str, Expect] = {
     "to_validate": Expect(get=only(["supervisor_subtree", "supervisor_other"], 200)),
     "to_decide": Expect(get=only(PAIR_VIEWERS, 200)),
     "notifications": Expect(get=statuses(200)),
+    "appointments": Expect(get=only(CASE_MEMBERS, 200), kwargs=case_kwargs),
+    "appointment_plan": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+    ),
+    "appointment_outcome": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=appointment_kwargs
+    ),
+    "convocation": Expect(get=only(CASE_MEMBERS, 200), kwargs=appointment_kwargs),
+    # The référent of the world's case is its advisor.
+    "breach_report": Expect(
+        get=only(["case_advisor"], 200), post=only(["case_advisor"], 200), kwargs=case_kwargs
+    ),
+    "case_milestone": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
+    ),
+    "action_plan": Expect(
+        get=only([*CASE_MEMBERS, "supervisor_subtree", "admin", "auditor"], 200),
+        kwargs=case_kwargs,
+    ),
+    "plan_contract": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+    ),
+    "action_add": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+    ),
+    "action_status": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=action_kwargs
+    ),
+    "obstacle_lift": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=obstacle_kwargs
+    ),
+    "plan_print": Expect(get=only(CASE_MEMBERS, 200), kwargs=case_kwargs),
     # The functional administration: the admin role only (Django's admin redirects the others).
     "admin:index": Expect(get=ADMIN_SITE),
     "admin:partners_pair_changelist": Expect(get=ADMIN_SITE),

@@ -4,9 +4,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+
 from casework import services
 from casework.enums import CaseState, ObstacleCategory, ShareCategory
 from casework.models import Case
+from orientation import services as orientation_services
 from partners import services as partner_services
 from partners.enums import OrganisationKind, Role
 from partners.models import Pair, Professional
@@ -118,6 +121,16 @@ def build_world() -> World:
         for o in obstacles_of(diagnostic)
         if o.category == ObstacleCategory.HEALTH
     ]
+    appointment = services.appointment_plan(
+        case=case,
+        acting_user=pair.advisor,
+        planned_at=timezone.now(),
+        place="Agence du centre",
+        with_whom=pair.advisor,
+    )
+    action = orientation_services.action_add(
+        case=case, acting_user=pair.advisor, title="Refaire le CV", owner="person"
+    )
     oriented = CaseFactory(pair=pair, beneficiary__department=department, state=CaseState.ACTIVE)
     recommendation, decision = make_decided_case(oriented)
     return World(
@@ -132,5 +145,7 @@ def build_world() -> World:
             "oriented_case": oriented,
             "recommendation": recommendation,
             "decision": decision,
+            "appointment": appointment,
+            "action": action,
         },
     )

@@ -61,6 +61,9 @@ class CaseFactory(factory.django.DjangoModelFactory):
         if state == CaseState.SUSPENDED:
             return services.case_suspend(case=case, reason="hospital", acting_user=actor)
         if state == CaseState.CLOSED:
+            services.case_record_end_review(
+                case=case, summary="Bilan fait avec la personne.", acting_user=actor
+            )
             return services.case_close(case=case, exit_reason="durable_job", acting_user=actor)
         return case
 

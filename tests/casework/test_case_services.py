@@ -28,6 +28,7 @@ def test_case_walks_proposed_to_closed():
     states.append(case.state)
     case = services.case_start(case=case, acting_user=worker, started_on=datetime.date(2026, 2, 2))
     states.append(case.state)
+    services.case_record_end_review(case=case, summary="Entrée en formation.", acting_user=worker)
     case = services.case_close(case=case, exit_reason="training", acting_user=worker)
     states.append(case.state)
 

@@ -106,6 +106,7 @@ def test_grants_mirror_current_pair_after_random_services(seed):
         if case.state == CaseState.PROPOSED:
             services.case_record_refusal(case=case, acting_user=case.pair.social_worker)
         else:
+            services.case_record_end_review(case=case, summary="Bilan", acting_user=case.referent)
             services.case_close(case=case, exit_reason="other", acting_user=case.referent)
 
     def case_agree() -> None:

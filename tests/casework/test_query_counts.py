@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from casework import services
 from casework.enums import CaseState
@@ -63,13 +64,24 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
             channel="phone",
             cases=[case],
         )
+        services.appointment_plan(
+            case=case,
+            acting_user=new_pair.advisor,
+            planned_at=timezone.now() + datetime.timedelta(days=2),
+            place="Agence",
+            with_whom=new_pair.advisor,
+        )
+        services.breach_report(case=case, acting_user=new_pair.advisor, reason="Trois absences")
     client = login_client(new_pair.social_worker)
 
     # session, professional, case, grants (change, social), pair periods, agreement in force,
-    # interviews, notes, points binôme, social notes; then the journal row for the social notes
-    # shown: savepoint, head FOR UPDATE, insert, head update, release
-    with django_assert_num_queries(16):
+    # interviews, notes, points binôme, social notes, upcoming appointments, breach reports;
+    # then the journal row for the social notes shown: savepoint, head FOR UPDATE, insert,
+    # head update, release
+    with django_assert_num_queries(18):
         response = client.get(reverse("case_detail", args=[case.pk]))
 
     assert len(response.context["timeline"]) == 4 * size
     assert len(response.context["pair_periods"]) == 2
+    assert len(response.context["upcoming"]) == 3  # the next three
+    assert len(response.context["breach_reports"]) == size

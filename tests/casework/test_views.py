@@ -63,7 +63,9 @@ def test_caseload_search_by_post_keeps_names_out_of_url(login_client, pair):
 
 def test_caseload_excludes_other_pairs(login_client, pair):
     mine = _case(pair)
-    other = CaseFactory(pair=PairFactory(department=pair.department))
+    other = CaseFactory(
+        pair=PairFactory(department=pair.department), beneficiary__last_name="Introuvable"
+    )
 
     response = login_client(pair.advisor).get(reverse("caseload"))
 

@@ -25,7 +25,9 @@ AUDITED = sorted(auditlog.get_models(), key=lambda model: model._meta.label)
 
 def test_registry_covers_the_domain_models():
     assert {model._meta.label for model in AUDITED} == {
+        "casework.Appointment",
         "casework.Beneficiary",
+        "casework.BreachReport",
         "casework.Case",
         "casework.CasePairPeriod",
         "casework.Interview",
@@ -34,8 +36,11 @@ def test_registry_covers_the_domain_models():
         "casework.SharingAgreement",
         "casework.SocialNote",
         "casework.Suspension",
+        "orientation.Action",
+        "orientation.ActionPlan",
         "orientation.Diagnostic",
         "orientation.Obstacle",
+        "orientation.ObstacleLift",
         "orientation.OrientationDecision",
         "orientation.Recommendation",
         "orientation.SocialDetails",

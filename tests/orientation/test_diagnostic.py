@@ -302,7 +302,7 @@ def test_diagnostic_page_queries_constant(size, login_client, django_assert_num_
 
     # session, professional, case, grant check, diagnostic, obstacles with their writers,
     # social check, agreement in force; the journal row: savepoint, head, insert, head, release
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(reverse("diagnostic", args=[case.pk]))
 
     assert len(response.context["view"].obstacles) == size
