@@ -37,6 +37,10 @@ class NotificationKind(models.TextChoices):
     SIGNATURE = "signature", "Préconisation à signer"
     VALIDATION = "validation", "Préconisation à valider"
     DECISION = "decision", "Décision à enregistrer"
+    OVERDUE_INTERVIEW = "overdue", "Sans entretien depuis plus de 30 jours"
+    SIGNATURE_LATE = "signature_late", "Signature en attente depuis plus de 7 jours"
+    AGREEMENT_EXPIRING = "agreement", "Accord de partage qui expire dans les 30 jours"
+    ACTION_OVERDUE = "action", "Action du plan dont l'échéance est passée"
 
 
 class ActionOwner(models.TextChoices):

@@ -249,9 +249,12 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=12, choices=NotificationKind.choices)
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
     created_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(null=True, blank=True)
+    # What a reminder run creates carries a key: running it twice creates nothing more.
+    key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "notification"

@@ -1,18 +1,23 @@
 """Every write of the diagnostic partagé: drafted with the person, validated or contested by the
 person, signed by both professionals, then locked; a change after locking is the next version."""
 
+import dataclasses
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casework import permissions
 from casework import services as case_services
 from casework.enums import CaseState, DiagnosticState
 from casework.errors import ConsentRequired, InvalidInput
-from casework.models import Case
+from casework.models import Case, SharingAgreement
 from orientation.enums import (
     ActionOwner,
     ActionStatus,
@@ -36,7 +41,7 @@ from orientation.selectors import criteria_suggestion
 from partners.audit import acting_as
 from partners.enums import OrientationAuthority, Role
 from partners.errors import InvalidTransition
-from partners.models import Professional
+from partners.models import Department, Professional
 
 #: Who writes which part: the advisor the professional situation, the social worker the social
 #: summary; both the person's words, strengths and the structured facts.
@@ -316,8 +321,38 @@ def _fresh(case: Case) -> Case:
 
 
 def _notify(case: Case, recipients: list[Professional], kind: str) -> None:
-    for recipient in recipients:
-        Notification.objects.create(recipient=recipient, case=case, kind=kind)
+    """In-app notifications; their e-mails leave once the transaction has committed."""
+    created = [
+        Notification.objects.create(recipient=recipient, case=case, kind=kind).pk
+        for recipient in recipients
+    ]
+    if created:
+        from orientation import tasks  # tasks import this module
+
+        transaction.on_commit(lambda: tasks.send_notification_emails.delay(created))
+
+
+@transaction.atomic
+def notifications_email(*, notification_ids: list[int]) -> int:
+    """E-mail each notification not e-mailed yet (idempotent: emailed_at). No names in them."""
+    pending = (
+        Notification.objects.select_for_update(of=("self",))
+        .filter(pk__in=notification_ids, emailed_at__isnull=True)
+        .select_related("recipient")
+    )
+    sent = 0
+    for notification in pending:
+        send_mail(
+            subject=f"Binôme : {NotificationKind(notification.kind).label.lower()}",
+            message=f"Bonjour,\n\n{NotificationKind(notification.kind).label}.\n\n"
+            f"Le détail : {settings.BINOME_SITE_URL}/notifications/\n",
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+        sent += 1
+    return sent
 
 
 def _close_notifications(case: Case, kind: str, recipient: Professional | None = None) -> None:
@@ -648,3 +683,142 @@ def obstacle_lift(
     )
     _save(lift, acting_user)
     return lift
+
+
+SIGNATURE_REMINDER_AFTER = datetime.timedelta(days=7)
+AGREEMENT_WARNING = datetime.timedelta(days=30)
+
+
+@dataclass
+class ReminderReport:
+    created: int = 0
+    emails: int = 0
+    by_kind: dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+def _remind(
+    report: ReminderReport,
+    per_recipient: dict[int, list[str]],
+    today: datetime.date,
+    *,
+    kind: str,
+    case_id: int,
+    recipient_id: int,
+) -> None:
+    _, created = Notification.objects.get_or_create(
+        key=f"{kind}:{case_id}:{recipient_id}:{today.isoformat()}",
+        defaults={"kind": kind, "case_id": case_id, "recipient_id": recipient_id},
+    )
+    if created:
+        report.created += 1
+        report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
+        per_recipient.setdefault(recipient_id, []).append(kind)
+
+
+@transaction.atomic
+def reminders_send(*, today: datetime.date | None = None) -> ReminderReport:
+    """The daily reminders, as in-app notifications and one e-mail digest per professional.
+
+    Idempotent: each notification has a key (kind, case, recipient, day), so a second run on the
+    same day creates nothing and sends nothing. E-mails carry counts, never names.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    report = ReminderReport()
+    per_recipient: dict[int, list[str]] = {}
+
+    def remind(kind: str, case_id: int, recipient_id: int) -> None:
+        _remind(report, per_recipient, today, kind=kind, case_id=case_id, recipient_id=recipient_id)
+
+    # People without interview with their référent (department rhythm; silent when suspended).
+    for department in Department.objects.all():
+        threshold = today - datetime.timedelta(days=department.interview_interval_days)
+        overdue = (
+            Case.objects.filter(
+                pair__department=department,
+                state__in=[CaseState.PROPOSED, CaseState.DIAGNOSTIC, CaseState.ACTIVE],
+            )
+            .annotate(last_seen=Coalesce("last_referent_interview_on", "proposed_on"))
+            .filter(last_seen__lt=threshold)
+            .values_list("pk", "referent_id")
+        )
+        for case_id, referent_id in overdue:
+            remind(NotificationKind.OVERDUE_INTERVIEW, case_id, referent_id)
+    # Signatures pending for more than 7 days (diagnostics and préconisations).
+    late = timezone.make_aware(
+        datetime.datetime.combine(today - SIGNATURE_REMINDER_AFTER, datetime.time.min)
+    )
+    diagnostics = Diagnostic.objects.filter(
+        state__in=[DiagnosticState.VALIDATED, DiagnosticState.CONTESTED],
+        person_opinion_at__lt=late,
+    ).values_list(
+        "case_id",
+        "advisor_signed_at",
+        "social_worker_signed_at",
+        "case__pair__advisor_id",
+        "case__pair__social_worker_id",
+    )
+    recommendations = Recommendation.objects.filter(
+        state=RecommendationState.SIGNING, created_at__lt=late
+    ).values_list(
+        "case_id",
+        "advisor_signed_at",
+        "social_worker_signed_at",
+        "case__pair__advisor_id",
+        "case__pair__social_worker_id",
+    )
+    for case_id, advisor_at, social_at, advisor_id, social_id in [*diagnostics, *recommendations]:
+        if advisor_at is None:
+            remind(NotificationKind.SIGNATURE_LATE, case_id, advisor_id)
+        if social_at is None:
+            remind(NotificationKind.SIGNATURE_LATE, case_id, social_id)
+    # Préconisations awaiting the supervisors' validation.
+    for recommendation in Recommendation.objects.filter(
+        state=RecommendationState.VALIDATION
+    ).select_related(
+        "case__pair__advisor__organisation", "case__pair__social_worker__organisation"
+    ):
+        for supervisor in _supervisors_of(recommendation.case):
+            remind(NotificationKind.VALIDATION, recommendation.case_id, supervisor.pk)
+    # Accords de partage expiring within 30 days: the social worker who collects them.
+    expiring = SharingAgreement.objects.filter(
+        withdrawn_at__isnull=True,
+        replaced_at__isnull=True,
+        expires_on__gte=today,
+        expires_on__lte=today + AGREEMENT_WARNING,
+        case__state__in=[CaseState.DIAGNOSTIC, CaseState.ACTIVE, CaseState.SUSPENDED],
+    ).values_list("case_id", "case__pair__social_worker_id")
+    for case_id, social_id in expiring:
+        remind(NotificationKind.AGREEMENT_EXPIRING, case_id, social_id)
+    # Actions of the plan whose due date has passed: the référent.
+    overdue_actions = (
+        Action.objects.filter(
+            status__in=[ActionStatus.TODO, ActionStatus.IN_PROGRESS],
+            due_on__lt=today,
+            plan__case__state__in=[CaseState.ACTIVE],
+        )
+        .values_list("plan__case_id", "plan__case__referent_id")
+        .distinct()
+    )
+    for case_id, referent_id in overdue_actions:
+        remind(NotificationKind.ACTION_OVERDUE, case_id, referent_id)
+
+    recipients = Professional.objects.filter(pk__in=per_recipient, is_active=True)
+    for recipient in recipients:
+        kinds = per_recipient[recipient.pk]
+        lines = [
+            f"- {NotificationKind(kind).label} : {kinds.count(kind)}" for kind in sorted(set(kinds))
+        ]
+        send_mail(
+            subject=f"Binôme : {len(kinds)} rappel(s) pour aujourd'hui",
+            message="Bonjour,\n\nVos rappels du jour :\n"
+            + "\n".join(lines)
+            + f"\n\nLe détail : {settings.BINOME_SITE_URL}/notifications/\n",
+            from_email=None,
+            recipient_list=[recipient.email],
+        )
+        report.emails += 1
+    Notification.objects.filter(recipient__in=recipients, emailed_at__isnull=True).filter(
+        key__endswith=f":{today.isoformat()}"
+    ).update(emailed_at=now)
+    return report

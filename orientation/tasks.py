@@ -1,0 +1,34 @@
+"""Celery tasks: thin wrappers around services."""
+
+from typing import Any
+
+from celery import shared_task
+from django.db import OperationalError
+
+from orientation import services
+
+#: The longest delay before a retry; the broker's visibility timeout must exceed it.
+RETRY_MAX_COUNTDOWN = 10 * 60
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=60,
+    retry_backoff_max=RETRY_MAX_COUNTDOWN,
+    max_retries=3,
+)
+def send_daily_reminders() -> dict[str, Any]:
+    """The daily reminder run (beat: every morning). Idempotent: see services.reminders_send."""
+    report = services.reminders_send()
+    return {"created": report.created, "emails": report.emails, "by_kind": report.by_kind}
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=60,
+    retry_backoff_max=RETRY_MAX_COUNTDOWN,
+    max_retries=3,
+)
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """E-mails for in-app notifications, queued with transaction.on_commit by the services."""
+    return services.notifications_email(notification_ids=notification_ids)
