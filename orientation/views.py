@@ -1,5 +1,8 @@
+import csv
+import io
 from typing import Any, cast
 
+import openpyxl
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +22,7 @@ from casework.enums import (
 from casework.errors import InvalidInput
 from casework.models import Case
 from orientation import selectors, services
+from orientation import supervision as supervision_figures
 from orientation.enums import ActionStatus, DecidingAuthority
 from orientation.forms import (
     ActionForm,
@@ -756,3 +760,104 @@ def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+def _supervisor(request: HttpRequest) -> Professional:
+    user = _user(request)
+    if user.role != Role.SUPERVISOR or user.organisation is None:
+        raise Http404
+    return user
+
+
+@login_required
+def supervision(request: HttpRequest) -> HttpResponse:
+    """The supervisor's dashboard of their organisation subtree."""
+    user = _supervisor(request)
+    board = supervision_figures.dashboard(user)
+    return render(
+        request,
+        "orientation/supervision.html",
+        {
+            "board": board,
+            "drill_downs": supervision_figures.DRILL_DOWNS,
+            "path_max": max([count for *_, count in board.paths] or [0]) or 1,
+        },
+    )
+
+
+@login_required
+def supervision_list(request: HttpRequest, figure: str) -> HttpResponse:
+    """The cases behind one figure: metadata only."""
+    user = _supervisor(request)
+    if figure not in supervision_figures.DRILL_DOWNS:
+        raise Http404
+    professional = request.GET.get("professionnel", "")
+    cases = supervision_figures.drill_down(
+        user,
+        figure,
+        professional_id=int(professional) if professional.isdigit() else None,
+        value=request.GET.get("valeur", ""),
+    )
+    return render(
+        request,
+        "orientation/supervision_list.html",
+        {"title": supervision_figures.DRILL_DOWNS[figure], "page": paginate(request, cases)},
+    )
+
+
+def _export_rows(board: supervision_figures.Dashboard) -> list[list[object]]:
+    rows: list[list[object]] = [["section", "libellé", "valeur"]]
+    for row in board.advisors + board.social_workers:
+        name = row.professional.full_name
+        rows.append(["accompagnements ouverts", name, row.open_cases])
+        rows.append(["sans entretien depuis plus de 30 jours", name, row.overdue])
+    for pair_row in board.pairs:
+        label = f"{pair_row.pair.advisor.full_name} et {pair_row.pair.social_worker.full_name}"
+        rows.append(["points binôme (30 jours)", label, pair_row.contacts_30])
+    for _, label, count in board.paths:
+        rows.append(["parcours", label, count])
+    for _, label, count in board.exits:
+        rows.append(["sorties", label, count])
+    rows.append(["sorties en emploi durable à 6 mois (%)", "", board.durable_rate_6 or ""])
+    rows.append(["sorties en emploi durable à 12 mois (%)", "", board.durable_rate_12 or ""])
+    rows.append(["accords qui expirent dans les 30 jours", "", board.agreements_expiring])
+    for label, shown in board.obstacles:
+        rows.append(["freins", label, shown])
+    return rows
+
+
+@login_required
+def supervision_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The dashboard's figures as CSV or XLSX (no person's name); the export is journaled."""
+    user = _supervisor(request)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    rows = _export_rows(supervision_figures.dashboard(user))
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")
+        writer = csv.writer(response, delimiter=";")
+        writer.writerows(rows)
+    else:
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.title = "Tableau de bord"
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="tableau-de-bord.{fmt}"'
+    journal.record(
+        department=user.organisation.department,  # type: ignore[union-attr]
+        actor=user,
+        channel=JournalChannel.EXPORT,
+        purpose=f"Export du tableau de bord ({fmt.upper()}, chiffres sans nom de personne)",
+        recipient=f"{user.get_role_display()} (fichier {fmt.upper()})",
+        object_type="tableau de bord",
+        request=request,
+    )
+    return response

@@ -197,6 +197,15 @@ EXPECTATIONS: dict[str, Expect] = {
         get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=obstacle_kwargs
     ),
     "plan_print": Expect(get=only(CASE_MEMBERS, 200), kwargs=case_kwargs),
+    "supervision": Expect(get=only(["supervisor_subtree", "supervisor_other"], 200)),
+    "supervision_list": Expect(
+        get=only(["supervisor_subtree", "supervisor_other"], 200),
+        kwargs=lambda world: {"figure": "ouverts"},
+    ),
+    "supervision_export": Expect(
+        get=only(["supervisor_subtree", "supervisor_other"], 200),
+        kwargs=lambda world: {"fmt": "xlsx"},
+    ),
     # The functional administration: the admin role only (Django's admin redirects the others).
     "admin:index": Expect(get=ADMIN_SITE),
     "admin:partners_pair_changelist": Expect(get=ADMIN_SITE),

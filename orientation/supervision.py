@@ -1,0 +1,304 @@
+"""The supervisors' dashboard: figures about their organisation subtree, computed in a constant
+number of queries. Metadata only; no figure about a single person beyond the drill-down lists;
+social workers are never ranked on contact frequency; obstacle counts below 5 are hidden."""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from casework.enums import OPEN_STATES, CaseState, ExitReason, ObstacleCategory, OrientationPath
+from casework.models import Case, Interview, PairContact, SharingAgreement
+from orientation.enums import RecommendationState
+from orientation.models import Diagnostic, Obstacle, Recommendation
+from partners.enums import Role
+from partners.models import Pair, Professional
+from partners.selectors import supervised_organisations
+
+SMALL_COUNT = 5
+AGREEMENT_WARNING_DAYS = 30
+WAITING_DIAGNOSTIC_STATES = ["draft", "validated", "contested"]
+WAITING_RECOMMENDATION_STATES = [
+    RecommendationState.SIGNING,
+    RecommendationState.VALIDATION,
+    RecommendationState.AWAITING_DECISION,
+]
+
+
+@dataclass
+class ProfessionalRow:
+    professional: Professional
+    open_cases: int = 0
+    overdue: int = 0
+    seen_share: list[int | None] = field(default_factory=list)  # percent, per month
+
+
+@dataclass
+class PairRow:
+    pair: Pair
+    open_cases: int = 0
+    contacts_7: int = 0
+    contacts_30: int = 0
+
+
+@dataclass
+class Dashboard:
+    target: int
+    months: list[datetime.date]
+    advisors: list[ProfessionalRow]
+    social_workers: list[ProfessionalRow]
+    pairs: list[PairRow]
+    diagnostics_waiting: dict[str, int]
+    diagnostics_oldest: datetime.date | None
+    recommendations_waiting: dict[str, int]
+    recommendations_oldest: datetime.date | None
+    agreements_expiring: int
+    paths: list[tuple[str, str, int]]
+    exits: list[tuple[str, str, int]]
+    durable_rate_6: int | None
+    durable_rate_12: int | None
+    obstacles: list[tuple[str, str]]  # (label, count or « moins de 5 »)
+
+
+def supervised_cases(supervisor: Professional) -> QuerySet[Case]:
+    return Case.objects.visible_to(supervisor)
+
+
+def _month_starts(today: datetime.date) -> list[datetime.date]:
+    first = today.replace(day=1)
+    return [first - relativedelta(months=n) for n in (2, 1, 0)]
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def dashboard(supervisor: Professional, today: datetime.date | None = None) -> Dashboard:
+    today = today or timezone.localdate()
+    department = supervisor.organisation.department  # type: ignore[union-attr]
+    threshold = today - datetime.timedelta(days=department.interview_interval_days)
+    cases = supervised_cases(supervisor)
+    subtree = supervised_organisations(supervisor).values("pk")
+
+    team = list(
+        Professional.objects.filter(
+            organisation__in=subtree, role__in=[Role.ADVISOR, Role.SOCIAL_WORKER], is_active=True
+        ).order_by("last_name", "first_name", "pk")
+    )
+    rows = {p.pk: ProfessionalRow(p) for p in team}
+    open_rows = list(
+        cases.filter(state__in=OPEN_STATES)
+        .annotate(last_seen=Coalesce("last_referent_interview_on", "proposed_on"))
+        .values_list(
+            "pk",
+            "pair_id",
+            "pair__advisor_id",
+            "pair__social_worker_id",
+            "referent_id",
+            "state",
+            "last_seen",
+        )
+    )
+    per_pair: Counter[int] = Counter()
+    referent_of: dict[int, int] = {}
+    for pk, pair_id, advisor_id, social_id, referent_id, state, last_seen in open_rows:
+        per_pair[pair_id] += 1
+        referent_of[pk] = referent_id
+        for member in (advisor_id, social_id):
+            if member in rows:
+                rows[member].open_cases += 1
+        overdue = state != CaseState.SUSPENDED and last_seen < threshold
+        if overdue and referent_id in rows:
+            rows[referent_id].overdue += 1
+
+    months = _month_starts(today)
+    seen = set(
+        Interview.objects.filter(
+            case__in=cases.filter(state__in=OPEN_STATES), occurred_on__gte=months[0]
+        ).values_list("case_id", "author_id", "occurred_on__year", "occurred_on__month")
+    )
+    as_referent: Counter[int] = Counter(referent_of.values())
+    for row in rows.values():
+        if row.professional.role != Role.ADVISOR:
+            continue  # social workers work on request: never measured on contact frequency
+        for month in months:
+            seen_cases = {
+                case_id
+                for case_id, author_id, year, number in seen
+                if author_id == row.professional.pk
+                and (year, number) == (month.year, month.month)
+                and referent_of.get(case_id) == row.professional.pk
+            }
+            row.seen_share.append(_percent(len(seen_cases), as_referent[row.professional.pk]))
+
+    pairs = list(
+        Pair.objects.active()
+        .filter(Q(advisor__organisation__in=subtree) | Q(social_worker__organisation__in=subtree))
+        .with_members()
+        .order_by("advisor__last_name", "social_worker__last_name", "pk")
+    )
+    contacts = list(
+        PairContact.objects.filter(
+            pair__in=pairs, occurred_on__gte=today - datetime.timedelta(days=30)
+        ).values_list("pair_id", "occurred_on")
+    )
+    pair_rows = []
+    for pair in pairs:
+        dates = [day for pair_id, day in contacts if pair_id == pair.pk]
+        pair_rows.append(
+            PairRow(
+                pair=pair,
+                open_cases=per_pair[pair.pk],
+                contacts_7=sum(day >= today - datetime.timedelta(days=7) for day in dates),
+                contacts_30=len(dates),
+            )
+        )
+
+    diagnostics = list(
+        Diagnostic.objects.filter(case__in=cases, state__in=WAITING_DIAGNOSTIC_STATES).values_list(
+            "state", "drafted_on"
+        )
+    )
+    recommendations = list(
+        Recommendation.objects.filter(
+            case__in=cases, state__in=WAITING_RECOMMENDATION_STATES
+        ).values_list("state", "created_at")
+    )
+    agreements = SharingAgreement.objects.filter(
+        case__in=cases.filter(state__in=OPEN_STATES),
+        withdrawn_at__isnull=True,
+        replaced_at__isnull=True,
+        expires_on__gte=today,
+        expires_on__lte=today + datetime.timedelta(days=AGREEMENT_WARNING_DAYS),
+    ).count()
+    closed_and_open = list(
+        cases.values_list("state", "orientation_path", "exit_reason", "started_on", "closed_on")
+    )
+    path_counts = Counter(p for s, p, *_ in closed_and_open if s in OPEN_STATES and p)
+    exit_counts = Counter(r for s, _, r, *_ in closed_and_open if s == CaseState.CLOSED)
+
+    def durable_rate(months_after: int) -> int | None:
+        """Of the accompaniments started at least ``months_after`` months ago, the share that
+        ended in a durable job within that time."""
+        cutoff = today - relativedelta(months=months_after)
+        started = [(row[2], row[3], row[4]) for row in closed_and_open if row[3] is not None]
+        eligible = [(reason, start, end) for reason, start, end in started if start <= cutoff]
+        durable = [
+            1
+            for reason, start, end in eligible
+            if reason == ExitReason.DURABLE_JOB
+            and end is not None
+            and end <= start + relativedelta(months=months_after)
+        ]
+        return _percent(len(durable), len(eligible))
+
+    latest = Diagnostic.objects.filter(case__in=cases.filter(state__in=OPEN_STATES)).order_by(
+        "case_id", "-version"
+    )
+    latest_ids: dict[int, int] = {}
+    for diagnostic_id, case_id in latest.values_list("pk", "case_id"):
+        latest_ids.setdefault(case_id, diagnostic_id)
+    obstacle_counts = Counter(
+        Obstacle.objects.filter(diagnostic_id__in=latest_ids.values()).values_list(
+            "category", flat=True
+        )
+    )
+    return Dashboard(
+        target=department.caseload_target,
+        months=months,
+        advisors=[r for r in rows.values() if r.professional.role == Role.ADVISOR],
+        social_workers=[r for r in rows.values() if r.professional.role == Role.SOCIAL_WORKER],
+        pairs=pair_rows,
+        diagnostics_waiting=dict(Counter(state for state, _ in diagnostics)),
+        diagnostics_oldest=min((day for _, day in diagnostics), default=None),
+        recommendations_waiting=dict(Counter(state for state, _ in recommendations)),
+        recommendations_oldest=min(
+            (timezone.localdate(at) for _, at in recommendations), default=None
+        ),
+        agreements_expiring=agreements,
+        paths=[(p, OrientationPath(p).label, path_counts[p]) for p in OrientationPath.values],
+        exits=[
+            (r, ExitReason(r).label, exit_counts[r]) for r in ExitReason.values if exit_counts[r]
+        ],
+        durable_rate_6=durable_rate(6),
+        durable_rate_12=durable_rate(12),
+        obstacles=[
+            (
+                ObstacleCategory(category).label,
+                str(count) if count >= SMALL_COUNT else f"moins de {SMALL_COUNT}",
+            )
+            for category, count in sorted(obstacle_counts.items())
+        ],
+    )
+
+
+DRILL_DOWNS = {
+    "ouverts": "Accompagnements ouverts",
+    "sans-entretien": "Sans entretien avec le ou la référent·e depuis plus de 30 jours",
+    "diagnostics": "Diagnostics en attente de validation ou de signature",
+    "preconisations": "Préconisations en attente",
+    "accords": "Accords de partage qui expirent dans les 30 jours",
+    "parcours": "Parcours",
+    "sorties": "Sorties",
+}
+
+
+def drill_down(
+    supervisor: Professional,
+    figure: str,
+    *,
+    professional_id: int | None = None,
+    value: str = "",
+    today: datetime.date | None = None,
+) -> QuerySet[Case]:
+    """The cases behind a figure (metadata only)."""
+    today = today or timezone.localdate()
+    cases = supervised_cases(supervisor)
+    department = supervisor.organisation.department  # type: ignore[union-attr]
+    if figure in ("ouverts", "sans-entretien"):
+        cases = cases.filter(state__in=OPEN_STATES)
+        if professional_id:
+            cases = cases.filter(
+                Q(pair__advisor_id=professional_id) | Q(pair__social_worker_id=professional_id)
+            )
+    if figure == "sans-entretien":
+        threshold = today - datetime.timedelta(days=department.interview_interval_days)
+        cases = (
+            cases.exclude(state=CaseState.SUSPENDED)
+            .annotate(last_seen=Coalesce("last_referent_interview_on", "proposed_on"))
+            .filter(last_seen__lt=threshold)
+        )
+        if professional_id:
+            cases = cases.filter(referent_id=professional_id)
+    elif figure == "diagnostics":
+        cases = cases.filter(
+            pk__in=Diagnostic.objects.filter(state__in=WAITING_DIAGNOSTIC_STATES).values("case_id")
+        )
+    elif figure == "preconisations":
+        cases = cases.filter(
+            pk__in=Recommendation.objects.filter(state__in=WAITING_RECOMMENDATION_STATES).values(
+                "case_id"
+            )
+        )
+    elif figure == "accords":
+        cases = cases.filter(
+            state__in=OPEN_STATES,
+            sharing_agreements__withdrawn_at__isnull=True,
+            sharing_agreements__replaced_at__isnull=True,
+            sharing_agreements__expires_on__gte=today,
+            sharing_agreements__expires_on__lte=today
+            + datetime.timedelta(days=AGREEMENT_WARNING_DAYS),
+        )
+    elif figure == "parcours":
+        cases = cases.filter(state__in=OPEN_STATES, orientation_path=value)
+    elif figure == "sorties":
+        cases = cases.filter(state=CaseState.CLOSED, exit_reason=value)
+    return (
+        cases.select_related("beneficiary", "referent")
+        .order_by("beneficiary__last_name", "beneficiary__first_name", "pk")
+        .distinct()
+    )
