@@ -197,3 +197,30 @@ def _rows(department: Department, chunk_size: int) -> Iterator[dict[str, Any]]:
         .values("id", "hash", *HASHED_FIELDS)
         .iterator(chunk_size=chunk_size)
     )
+
+
+def record_print(
+    *,
+    request: HttpRequest,
+    actor: Professional,
+    case: Case,
+    purpose: str,
+    object_type: str,
+    object_id: str = "",
+    categories: Iterable[str] = (),
+    agreement: SharingAgreement | None = None,
+) -> InformationShare:
+    """The row of a document printed for the person (letter, convocation, copy, journal)."""
+    return record(
+        department=case.pair.department,
+        actor=actor,
+        channel=JournalChannel.PRINT,
+        purpose=purpose,
+        case=case,
+        categories=categories,
+        recipient="la personne accompagnée",
+        agreement=agreement,
+        object_type=object_type,
+        object_id=object_id,
+        request=request,
+    )

@@ -459,13 +459,10 @@ def handover_letter(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(user, pk)
     if user.role in PAIR_ROLES and not permissions.can_change_case(user, case):
         raise Http404
-    journal.record(
-        department=case.pair.department,
+    journal.record_print(
         actor=user,
-        channel=JournalChannel.PRINT,
         purpose="Courrier de changement de référent·e remis à la personne",
         case=case,
-        recipient="la personne accompagnée",
         object_type="courrier",
         request=request,
     )
@@ -543,13 +540,10 @@ def information_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable information notice handed to the person."""
     user = _user(request)
     case = _member_case_or_404(user, pk)
-    journal.record(
-        department=case.pair.department,
+    journal.record_print(
         actor=user,
-        channel=JournalChannel.PRINT,
         purpose="Notice d'information remise à la personne",
         case=case,
-        recipient="la personne accompagnée",
         object_type="notice d'information",
         request=request,
     )
@@ -598,13 +592,10 @@ def case_journal_print(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     case = _journal_reader_case_or_404(user, pk)
     rows = list(selectors.case_journal(case))
-    journal.record(
-        department=case.pair.department,
+    journal.record_print(
         actor=user,
-        channel=JournalChannel.PRINT,
         purpose="Journal des accès et des partages remis à la personne",
         case=case,
-        recipient="la personne accompagnée",
         object_type="journal",
         request=request,
     )
@@ -813,13 +804,10 @@ def convocation(request: HttpRequest, pk: int, appointment_pk: int) -> HttpRespo
     user = _user(request)
     case = _member_case_or_404(user, pk)
     appointment = _appointment(case, appointment_pk)
-    journal.record(
-        department=case.pair.department,
+    journal.record_print(
         actor=user,
-        channel=JournalChannel.PRINT,
         purpose="Convocation à un rendez-vous remise à la personne",
         case=case,
-        recipient="la personne accompagnée",
         object_type="convocation",
         object_id=str(appointment.pk),
         request=request,

@@ -11,7 +11,14 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from casework.enums import OPEN_STATES, CaseState, ExitReason, ObstacleCategory, OrientationPath
+from casework.enums import (
+    OPEN_STATES,
+    CaseState,
+    DiagnosticState,
+    ExitReason,
+    ObstacleCategory,
+    OrientationPath,
+)
 from casework.models import Case, Interview, PairContact, SharingAgreement
 from orientation.enums import RecommendationState
 from orientation.models import Diagnostic, Obstacle, Recommendation
@@ -213,9 +220,15 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
         advisors=[r for r in rows.values() if r.professional.role == Role.ADVISOR],
         social_workers=[r for r in rows.values() if r.professional.role == Role.SOCIAL_WORKER],
         pairs=pair_rows,
-        diagnostics_waiting=dict(Counter(state for state, _ in diagnostics)),
+        diagnostics_waiting={
+            DiagnosticState(state).label: count
+            for state, count in Counter(state for state, _ in diagnostics).items()
+        },
         diagnostics_oldest=min((day for _, day in diagnostics), default=None),
-        recommendations_waiting=dict(Counter(state for state, _ in recommendations)),
+        recommendations_waiting={
+            RecommendationState(state).label: count
+            for state, count in Counter(state for state, _ in recommendations).items()
+        },
         recommendations_oldest=min(
             (timezone.localdate(at) for _, at in recommendations), default=None
         ),

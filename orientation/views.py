@@ -316,15 +316,12 @@ def diagnostic_copy(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(user, pk)
     diagnostic = _diagnostic(case)
     view = selectors.diagnostic_for(diagnostic, user)
-    journal.record(
-        department=case.pair.department,
+    journal.record_print(
         actor=user,
-        channel=JournalChannel.PRINT,
         purpose="Copie du diagnostic remise à la personne",
         case=case,
         categories=view.shared_categories,
         agreement=view.agreement if view.shared_categories else None,
-        recipient="la personne accompagnée",
         object_type="diagnostic",
         object_id=str(diagnostic.pk),
         request=request,
@@ -526,13 +523,10 @@ def decision_letter(request: HttpRequest, pk: int, decision_pk: int) -> HttpResp
     )
     if decision is None:
         raise Http404
-    journal.record(
-        department=case.pair.department,
+    journal.record_print(
         actor=user,
-        channel=JournalChannel.PRINT,
         purpose="Notification de la décision d'orientation remise à la personne",
         case=case,
-        recipient="la personne accompagnée",
         object_type="décision d'orientation",
         object_id=str(decision.pk),
         request=request,
@@ -739,13 +733,10 @@ def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = _case(user, pk)
     plan = selectors.plan_of(case)
-    journal.record(
-        department=case.pair.department,
+    journal.record_print(
         actor=user,
-        channel=JournalChannel.PRINT,
         purpose="Plan d'action remis à la personne",
         case=case,
-        recipient="la personne accompagnée",
         object_type="plan d'action",
         request=request,
     )

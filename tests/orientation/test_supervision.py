@@ -81,8 +81,8 @@ def test_waiting_diagnostics_and_recommendations_counted():
 
     board = dashboard(supervisor)
 
-    assert board.diagnostics_waiting == {"draft": 1}
-    assert board.recommendations_waiting == {"signing": 1}
+    assert board.diagnostics_waiting == {"Brouillon": 1}
+    assert board.recommendations_waiting == {"En attente de signature": 1}
 
 
 def test_drill_down_lists_the_overdue_people(login_client):
