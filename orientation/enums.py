@@ -51,7 +51,7 @@ class ActionOwner(models.TextChoices):
 
 
 class ActionStatus(models.TextChoices):
-    TODO = "todo", "À faire"
+    TO_DO = "todo", "À faire"
     IN_PROGRESS = "in_progress", "En cours"
     DONE = "done", "Faite"
     DROPPED = "dropped", "Abandonnée"

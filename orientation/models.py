@@ -296,7 +296,7 @@ class Action(models.Model):
     partner_name = models.CharField("partenaire", max_length=150, blank=True)
     due_on = models.DateField("échéance", null=True, blank=True)
     status = models.CharField(
-        "état", max_length=12, choices=ActionStatus.choices, default=ActionStatus.TODO
+        "état", max_length=12, choices=ActionStatus.choices, default=ActionStatus.TO_DO
     )
     obstacle = models.ForeignKey(
         Obstacle,

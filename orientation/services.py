@@ -587,7 +587,7 @@ def _plan_of(case: Case, acting_user: Professional) -> ActionPlan:
 
 def _sync_next_action(case: Case, plan: ActionPlan, acting_user: Professional) -> None:
     open_actions = Action.objects.filter(
-        plan=plan, status__in=[ActionStatus.TODO, ActionStatus.IN_PROGRESS], due_on__isnull=False
+        plan=plan, status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS], due_on__isnull=False
     )
     due = open_actions.order_by("due_on").values_list("due_on", flat=True).first()
     case_services.case_set_next_action_due(case=case, due_on=due, acting_user=acting_user)
@@ -793,7 +793,7 @@ def reminders_send(*, today: datetime.date | None = None) -> ReminderReport:
     # Actions of the plan whose due date has passed: the référent.
     overdue_actions = (
         Action.objects.filter(
-            status__in=[ActionStatus.TODO, ActionStatus.IN_PROGRESS],
+            status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS],
             due_on__lt=today,
             plan__case__state__in=[CaseState.ACTIVE],
         )
