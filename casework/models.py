@@ -1,7 +1,9 @@
+import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -84,9 +86,37 @@ class Beneficiary(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+#: States in which the référent is expected to see the person (suspension pauses the rhythm).
+FOLLOWED_STATES = (CaseState.PROPOSED, CaseState.DIAGNOSTIC, CaseState.ACTIVE)
+
+
+def overdue_threshold(department: Department, today: datetime.date | None = None) -> datetime.date:
+    """A case is « sans entretien » when its référent has not seen the person since this date."""
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=department.interview_interval_days)
+
+
 class CaseQuerySet(AuditedQuerySet):
     def open(self) -> "CaseQuerySet":
         return self.exclude(state__in=[CaseState.CLOSED, CaseState.REFUSED])
+
+    def with_overdue(self, threshold: datetime.date) -> "CaseQuerySet":
+        """Annotate ``last_seen_on`` (the last interview with the référent, or the proposal date
+        before the first one) and ``overdue`` (followed, and not seen since ``threshold``)."""
+        return self.annotate(
+            last_seen_on=Coalesce("last_referent_interview_on", "proposed_on"),
+            overdue=models.Case(
+                models.When(
+                    Q(state__in=FOLLOWED_STATES) & Q(last_seen_on__lt=threshold),
+                    then=models.Value(True),
+                ),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            ),
+        )
+
+    def overdue(self, threshold: datetime.date) -> "CaseQuerySet":
+        return self.with_overdue(threshold).filter(overdue=True)
 
     def visible_to(self, user: "Professional | AnonymousUser") -> "CaseQuerySet":
         """The cases ``user`` may open at all, in SQL. What they see inside is decided later."""

@@ -4,12 +4,9 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, Q, QuerySet, Value, When
-from django.db.models import Case as SqlCase
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from casework.enums import CaseState
 from casework.models import (
     Appointment,
     Beneficiary,
@@ -20,31 +17,13 @@ from casework.models import (
     Note,
     PairContact,
     SocialNote,
+    overdue_threshold,
 )
 from partners.models import Organisation, Professional
 
 
-def overdue_threshold(professional: Professional) -> datetime.date:
-    """Cases whose référent has not seen the person since before this date are flagged."""
-    days = professional.organisation.department.interview_interval_days  # type: ignore[union-attr]
-    return timezone.localdate() - datetime.timedelta(days=days)
-
-
-def _with_overdue(cases: QuerySet[Case], threshold: datetime.date) -> QuerySet[Any]:
-    """Annotate ``overdue``: open, not suspended, no interview with the référent since the
-    threshold (the proposal date stands in before the first interview)."""
-    return cases.annotate(
-        last_seen_on=Coalesce("last_referent_interview_on", "proposed_on"),
-        overdue=SqlCase(
-            When(
-                Q(state__in=[CaseState.PROPOSED, CaseState.DIAGNOSTIC, CaseState.ACTIVE])
-                & Q(last_seen_on__lt=threshold),
-                then=Value(True),
-            ),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
-    )
+def professional_overdue_threshold(professional: Professional) -> datetime.date:
+    return overdue_threshold(professional.organisation.department)  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)
@@ -58,7 +37,7 @@ def caseload(professional: Professional, filters: CaseloadFilters) -> QuerySet[C
     """The portefeuille: the cases of the professional's pairs, overdue first."""
     visible = Case.objects.visible_to(professional)
     in_state = visible.filter(state=filters.state) if filters.state else visible.open()
-    cases = _with_overdue(in_state, overdue_threshold(professional))
+    cases = in_state.with_overdue(professional_overdue_threshold(professional))
     if filters.overdue_only:
         cases = cases.filter(overdue=True)
     for word in filters.search.split():
@@ -75,7 +54,8 @@ def caseload(professional: Professional, filters: CaseloadFilters) -> QuerySet[C
 def case_for(user: Professional, pk: int) -> Case:
     """One case the user may open, with what its page shows; Case.DoesNotExist otherwise."""
     return (
-        _with_overdue(Case.objects.visible_to(user), overdue_threshold(user))
+        Case.objects.visible_to(user)
+        .with_overdue(professional_overdue_threshold(user))
         .select_related(
             "beneficiary",
             "referent__organisation",

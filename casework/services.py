@@ -173,11 +173,16 @@ def case_start(
     if case.entry_agreed_at is None:
         raise ConsentRequired("L'accord de la personne pour entrer dans l'accompagnement manque.")
     _require_state(case, [CaseState.DIAGNOSTIC], "démarrer l'accompagnement")
-    case.started_on = started_on or timezone.localdate()
-    case.planned_end_on = case.started_on + ACCOMPANIMENT_LENGTH
-    case.state = CaseState.ACTIVE
+    _start(case, started_on or timezone.localdate())
     _bump(case, acting_user)
     return case
+
+
+def _start(case: Case, started_on: datetime.date) -> None:
+    """En cours from ``started_on``, for twelve months (paused while suspended)."""
+    case.started_on = started_on
+    case.planned_end_on = started_on + ACCOMPANIMENT_LENGTH
+    case.state = CaseState.ACTIVE
 
 
 @transaction.atomic
@@ -526,9 +531,7 @@ def case_set_diagnostic_state(
     case = _lock(case)
     case.diagnostic_state = diagnostic_state
     if diagnostic_state == DiagnosticState.LOCKED and case.state == CaseState.DIAGNOSTIC:
-        case.started_on = timezone.localdate()
-        case.planned_end_on = case.started_on + ACCOMPANIMENT_LENGTH
-        case.state = CaseState.ACTIVE
+        _start(case, timezone.localdate())
     _bump(case, acting_user)
     return case
 

@@ -10,14 +10,13 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casework import permissions
 from casework import services as case_services
 from casework.enums import CaseState, DiagnosticState
 from casework.errors import ConsentRequired, InvalidInput
-from casework.models import Case, SharingAgreement
+from casework.models import Case, SharingAgreement, overdue_threshold
 from orientation.enums import (
     ActionOwner,
     ActionStatus,
@@ -732,14 +731,9 @@ def reminders_send(*, today: datetime.date | None = None) -> ReminderReport:
 
     # People without interview with their référent (department rhythm; silent when suspended).
     for department in Department.objects.all():
-        threshold = today - datetime.timedelta(days=department.interview_interval_days)
         overdue = (
-            Case.objects.filter(
-                pair__department=department,
-                state__in=[CaseState.PROPOSED, CaseState.DIAGNOSTIC, CaseState.ACTIVE],
-            )
-            .annotate(last_seen=Coalesce("last_referent_interview_on", "proposed_on"))
-            .filter(last_seen__lt=threshold)
+            Case.objects.filter(pair__department=department)
+            .overdue(overdue_threshold(department, today))
             .values_list("pk", "referent_id")
         )
         for case_id, referent_id in overdue:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casework.enums import (
@@ -19,7 +18,14 @@ from casework.enums import (
     ObstacleCategory,
     OrientationPath,
 )
-from casework.models import Case, Interview, PairContact, SharingAgreement
+from casework.models import (
+    Case,
+    CaseQuerySet,
+    Interview,
+    PairContact,
+    SharingAgreement,
+    overdue_threshold,
+)
 from orientation.enums import RecommendationState
 from orientation.models import Diagnostic, Obstacle, Recommendation
 from partners.enums import Role
@@ -71,7 +77,7 @@ class Dashboard:
     obstacles: list[tuple[str, str]]  # (label, count or « moins de 5 »)
 
 
-def supervised_cases(supervisor: Professional) -> QuerySet[Case]:
+def supervised_cases(supervisor: Professional) -> CaseQuerySet:
     return Case.objects.visible_to(supervisor)
 
 
@@ -87,7 +93,7 @@ def _percent(part: int, whole: int) -> int | None:
 def dashboard(supervisor: Professional, today: datetime.date | None = None) -> Dashboard:
     today = today or timezone.localdate()
     department = supervisor.organisation.department  # type: ignore[union-attr]
-    threshold = today - datetime.timedelta(days=department.interview_interval_days)
+    threshold = overdue_threshold(department, today)
     cases = supervised_cases(supervisor)
     subtree = supervised_organisations(supervisor).values("pk")
 
@@ -99,26 +105,24 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
     rows = {p.pk: ProfessionalRow(p) for p in team}
     open_rows = list(
         cases.filter(state__in=OPEN_STATES)
-        .annotate(last_seen=Coalesce("last_referent_interview_on", "proposed_on"))
+        .with_overdue(threshold)
         .values_list(
             "pk",
             "pair_id",
             "pair__advisor_id",
             "pair__social_worker_id",
             "referent_id",
-            "state",
-            "last_seen",
+            "overdue",
         )
     )
     per_pair: Counter[int] = Counter()
     referent_of: dict[int, int] = {}
-    for pk, pair_id, advisor_id, social_id, referent_id, state, last_seen in open_rows:
+    for pk, pair_id, advisor_id, social_id, referent_id, overdue in open_rows:
         per_pair[pair_id] += 1
         referent_of[pk] = referent_id
         for member in (advisor_id, social_id):
             if member in rows:
                 rows[member].open_cases += 1
-        overdue = state != CaseState.SUSPENDED and last_seen < threshold
         if overdue and referent_id in rows:
             rows[referent_id].overdue += 1
 
@@ -279,12 +283,7 @@ def drill_down(
                 Q(pair__advisor_id=professional_id) | Q(pair__social_worker_id=professional_id)
             )
     if figure == "sans-entretien":
-        threshold = today - datetime.timedelta(days=department.interview_interval_days)
-        cases = (
-            cases.exclude(state=CaseState.SUSPENDED)
-            .annotate(last_seen=Coalesce("last_referent_interview_on", "proposed_on"))
-            .filter(last_seen__lt=threshold)
-        )
+        cases = cases.overdue(overdue_threshold(department, today))
         if professional_id:
             cases = cases.filter(referent_id=professional_id)
     elif figure == "diagnostics":
