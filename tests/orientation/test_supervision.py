@@ -28,7 +28,11 @@ def _team(cases_per_pair: int):  # type: ignore[no-untyped-def]
     for pair in pairs:
         for index in range(cases_per_pair):
             case = CaseFactory(
-                pair=pair, beneficiary__department=department, state=CaseState.ACTIVE
+                pair=pair,
+                beneficiary__department=department,
+                # Unlike Faker's names, these cannot be a professional's name too.
+                beneficiary__last_name=f"Personnenommee{pair.pk}x{index}",
+                state=CaseState.ACTIVE,
             )
             if index == 0:
                 InterviewFactory(case=case, author=advisor, occurred_on=TODAY)
