@@ -136,6 +136,8 @@ class JournalChannel(models.TextChoices):
     AGREEMENT_GIVEN = "agreement_given", "Accord de partage donné"
     AGREEMENT_WITHDRAWN = "agreement_withdrawn", "Accord de partage retiré"
     REPORT = "report", "Signalement"
+    REQUEST = "request", "Demande ponctuelle aux correspondant·es sociaux·ales"
+    ANSWER = "answer", "Réponse à une demande ponctuelle"
 
 
 class JournalBasis(models.TextChoices):
@@ -147,3 +149,23 @@ class AppointmentOutcome(models.TextChoices):
     HELD = "held", "Rendez-vous honoré"
     EXCUSED = "excused", "Absence excusée"
     UNEXCUSED = "unexcused", "Absence non excusée"
+
+
+class SocialRequestState(models.TextChoices):
+    """A one-off request to the social correspondents (axis 1 of the protocol)."""
+
+    OPEN = "open", "En attente de réponse"
+    ANSWERED = "answered", "Répondue"
+    CLOSED = "closed", "Close"
+    CONVERTED = "converted", "Devenue un accompagnement proposé"
+
+
+#: States in which a one-off request still waits for something (an answer, or being closed).
+SOCIAL_REQUEST_PENDING = (SocialRequestState.OPEN, SocialRequestState.ANSWERED)
+
+
+class RequestAgreementMethod(models.TextChoices):
+    """How the person agreed that their situation be put to the social correspondents."""
+
+    ORAL = "oral", "Accord oral de la personne, en entretien"
+    SIGNED_FORM = "signed_form", "Formulaire signé par la personne"

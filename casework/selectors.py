@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from casework.models import (
@@ -17,6 +17,7 @@ from casework.models import (
     Note,
     PairContact,
     SocialNote,
+    SocialRequest,
     overdue_threshold,
 )
 from partners.models import Organisation, Professional
@@ -196,3 +197,49 @@ def breach_reports_of(case: Case) -> list[BreachReport]:
     return list(
         BreachReport.objects.filter(case=case).select_related("reported_by").order_by("reported_at")
     )
+
+
+def social_requests_of(user: Professional) -> QuerySet[SocialRequest]:
+    """The one-off requests a professional sees (made, or to answer), pending first, the
+    earliest due first."""
+    return (
+        SocialRequest.objects.visible_to(user)
+        .select_related("beneficiary", "territory", "requester__organisation", "answered_by")
+        .order_by(
+            F("closed_at").asc(nulls_first=True),  # pending ones (not closed) first
+            "due_on",
+            "pk",
+        )
+    )
+
+
+def social_request_for(user: Professional, pk: int) -> SocialRequest:
+    """One request the user may open; SocialRequest.DoesNotExist otherwise (the same 404)."""
+    return (
+        SocialRequest.objects.visible_to(user)
+        .select_related(
+            "beneficiary__department",
+            "territory",
+            "requester__organisation",
+            "answered_by__organisation",
+            "closed_by",
+            "case",
+        )
+        .get(pk=pk)
+    )
+
+
+def request_territories(department_id: int) -> QuerySet[Organisation]:
+    """The organisations of the department for which at least one active social correspondent
+    answers (the organisation itself or one below it)."""
+    answering = Professional.objects.filter(
+        is_social_correspondent=True,
+        is_active=True,
+        organisation__path__startswith=OuterRef("path"),
+    )
+    return Organisation.objects.filter(department_id=department_id).filter(Exists(answering))
+
+
+def origin_requests_of(case: Case) -> list[SocialRequest]:
+    """The one-off requests the case came from (what the case page says about its origin)."""
+    return list(SocialRequest.objects.filter(case=case).order_by("created_at"))

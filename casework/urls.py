@@ -65,6 +65,32 @@ urlpatterns = [
     ),
     path("accompagnements/<int:pk>/signalement/", views.breach_report, name="breach_report"),
     path("accompagnements/<int:pk>/etapes/", views.case_milestone, name="case_milestone"),
+    path("demandes-ponctuelles/", views.social_requests, name="social_requests"),
+    path(
+        "demandes-ponctuelles/nouvelle/",
+        views.social_request_create,
+        name="social_request_create",
+    ),
+    path(
+        "demandes-ponctuelles/<int:pk>/",
+        views.social_request_detail,
+        name="social_request_detail",
+    ),
+    path(
+        "demandes-ponctuelles/<int:pk>/reponse/",
+        views.social_request_answer,
+        name="social_request_answer",
+    ),
+    path(
+        "demandes-ponctuelles/<int:pk>/cloture/",
+        views.social_request_close,
+        name="social_request_close",
+    ),
+    path(
+        "demandes-ponctuelles/<int:pk>/accompagnement/",
+        views.social_request_to_case,
+        name="social_request_to_case",
+    ),
     path("journal/", views.journal_search, name="journal_search"),
     path("journal/export.csv", views.journal_export, name="journal_export"),
 ]

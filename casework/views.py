@@ -13,8 +13,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casework import journal, permissions, selectors, services
-from casework.enums import CaseState, InterviewChannel, JournalChannel, ShareCategory
-from casework.errors import ConcurrentChange, InvalidInput
+from casework.enums import (
+    CaseState,
+    InterviewChannel,
+    JournalChannel,
+    ShareCategory,
+    SocialRequestState,
+)
+from casework.errors import ConcurrentChange, ConsentRequired, InvalidInput
 from casework.forms import (
     AgreementForm,
     AppointmentForm,
@@ -28,9 +34,12 @@ from casework.forms import (
     NoteForm,
     OutcomeForm,
     PairContactForm,
+    SocialRequestAnswerForm,
+    SocialRequestForm,
+    SocialRequestToCaseForm,
     TransitionForm,
 )
-from casework.models import Appointment, Case, Interview
+from casework.models import Appointment, Case, Interview, SocialRequest
 from casework.sharing import agreement_in_force
 from partners.enums import PAIR_ROLES, Role
 from partners.errors import DomainError
@@ -136,6 +145,7 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         context["milestone_form"] = MilestoneForm(auto_id="etape_%s")
         context["breach_reports"] = selectors.breach_reports_of(case)
         context["is_referent"] = user.pk == case.referent_id
+        context["origin_requests"] = selectors.origin_requests_of(case)
     elif user.role == Role.ADMIN and case.is_open:
         pairs = pairs_of_department(case.pair.department).exclude(pk=case.pair_id)
         context["handover_form"] = CaseHandoverForm(pairs=pairs)
@@ -878,3 +888,193 @@ def case_milestone(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{MilestoneForm.ACTIONS[data['action']]} : c'est fait.")
     return redirect("case_detail", pk=case.pk)
+
+
+# --- Axis 1: one-off requests to the social correspondents ---
+
+
+def _request_reader(request: HttpRequest) -> Professional:
+    """Advisors (who ask) and social correspondents (who answer); nobody else."""
+    user = _user(request)
+    if user.role != Role.ADVISOR and not user.is_social_correspondent:
+        raise Http404
+    return user
+
+
+def _social_request_or_404(user: Professional, pk: int) -> SocialRequest:
+    try:
+        return selectors.social_request_for(user, pk)
+    except SocialRequest.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+@login_required
+def social_requests(request: HttpRequest) -> HttpResponse:
+    """« Demandes ponctuelles »: those the advisor made, those the correspondent answers."""
+    user = _request_reader(request)
+    return render(
+        request,
+        "casework/social_requests.html",
+        {
+            "page": paginate(request, selectors.social_requests_of(user)),
+            "can_create": user.role == Role.ADVISOR,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def social_request_create(request: HttpRequest) -> HttpResponse:
+    """An advisor's request about a person followed outside a binôme, agreement first."""
+    user = _user(request)
+    if user.role != Role.ADVISOR or user.organisation is None:
+        raise Http404
+    department = user.organisation.department
+    form = SocialRequestForm(
+        request.POST or None, territories=selectors.request_territories(department.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                beneficiary = services.beneficiary_create(
+                    department=department,
+                    acting_user=user,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    birth_date=data["birth_date"],
+                    france_travail_id=data["france_travail_id"],
+                    postal_code=data["postal_code"],
+                    city=data["city"],
+                )
+                social_request = services.social_request_create(
+                    beneficiary=beneficiary,
+                    requester=user,
+                    territory=data["territory"],
+                    category=data["category"],
+                    question=data["question"],
+                    person_agreed=data["person_agreed"],
+                    agreement_method=data["agreement_method"],
+                    due_on=data["due_on"],
+                    request=request,
+                )
+        except ConsentRequired as error:
+            form.add_error("person_agreed", error.message)
+        except InvalidInput as error:
+            form.add_domain_error(error)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, "Demande envoyée aux correspondant·es sociaux·ales du territoire."
+            )
+            return redirect("social_request_detail", pk=social_request.pk)
+    return render(request, "casework/social_request_form.html", {"form": freeze_choices(form)})
+
+
+def _social_request_page(
+    request: HttpRequest, social_request: SocialRequest, **extra: Any
+) -> HttpResponse:
+    """The request's page; every response that shows it writes its one journal row."""
+    user = _user(request)
+    is_requester = user.pk == social_request.requester_id
+    correspondent = services.is_territory_correspondent(user, social_request)
+    context: dict[str, Any] = {
+        "social_request": social_request,
+        "beneficiary": social_request.beneficiary,
+        "is_requester": is_requester,
+        "correspondent": correspondent,
+        "can_close": social_request.is_pending,
+    }
+    if correspondent and social_request.state == SocialRequestState.OPEN:
+        context.setdefault("answer_form", SocialRequestAnswerForm())
+    if is_requester and social_request.is_pending:
+        context.setdefault(
+            "to_case_form", SocialRequestToCaseForm(pairs=list(pairs_of_professional(user)))
+        )
+    context.update(extra)
+    if "to_case_form" in context:
+        freeze_choices(context["to_case_form"])
+    journal.record(
+        department=social_request.beneficiary.department,
+        actor=user,
+        channel=JournalChannel.VIEW,
+        purpose="Consultation d'une demande ponctuelle",
+        beneficiary=social_request.beneficiary,
+        categories=[f"obstacles:{social_request.category}"],
+        object_type=services.SOCIAL_REQUEST_OBJECT,
+        object_id=str(social_request.pk),
+        request=request,
+    )
+    return render(request, "casework/social_request_detail.html", context)
+
+
+@login_required
+def social_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    social_request = _social_request_or_404(_user(request), pk)
+    return _social_request_page(request, social_request)
+
+
+@login_required
+@require_POST
+def social_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    social_request = _social_request_or_404(user, pk)
+    if not services.is_territory_correspondent(user, social_request):
+        raise Http404
+    form = SocialRequestAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.social_request_answer(
+                social_request=social_request,
+                acting_user=user,
+                answer=form.cleaned_data["answer"],
+                request=request,
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Réponse envoyée au ou à la conseiller·ère.")
+        return redirect("social_request_detail", pk=social_request.pk)
+    return _social_request_page(request, social_request, answer_form=form)
+
+
+@login_required
+@require_POST
+def social_request_close(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    social_request = _social_request_or_404(user, pk)
+    try:
+        services.social_request_close(social_request=social_request, acting_user=user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Demande close.")
+    return redirect("social_request_detail", pk=social_request.pk)
+
+
+@login_required
+@require_POST
+def social_request_to_case(request: HttpRequest, pk: int) -> HttpResponse:
+    """The request becomes a proposed accompagnement by one of the requester's binômes."""
+    user = _user(request)
+    social_request = _social_request_or_404(user, pk)
+    if user.pk != social_request.requester_id:
+        raise Http404
+    form = SocialRequestToCaseForm(request.POST, pairs=list(pairs_of_professional(user)))
+    if form.is_valid():
+        try:
+            case = services.social_request_to_case(
+                social_request=social_request, pair=form.cleaned_data["pair"], acting_user=user
+            )
+        except InvalidInput as error:
+            form.add_error("pair", error.message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                "L'accompagnement est proposé ; la demande ponctuelle reste à son historique.",
+            )
+            return redirect("case_detail", pk=case.pk)
+    return _social_request_page(request, social_request, to_case_form=form)

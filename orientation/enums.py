@@ -41,6 +41,7 @@ class NotificationKind(models.TextChoices):
     SIGNATURE_LATE = "signature_late", "Signature en attente depuis plus de 7 jours"
     AGREEMENT_EXPIRING = "agreement", "Accord de partage qui expire dans les 30 jours"
     ACTION_OVERDUE = "action", "Action du plan dont l'échéance est passée"
+    REQUEST_DUE = "request_due", "Demande ponctuelle sans réponse à l'échéance"
 
 
 class ActionOwner(models.TextChoices):

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from casework.enums import DiagnosticState, EducationLevel, ObstacleCategory, OrientationPath
-from casework.models import Case
+from casework.models import Case, SocialRequest
 from orientation.enums import (
     ActionOwner,
     ActionStatus,
@@ -248,7 +248,12 @@ class Notification(models.Model):
     """An in-app notice to one professional (a recommendation to sign, to validate…)."""
 
     recipient = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    social_request = models.ForeignKey(
+        SocialRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(max_length=16, choices=NotificationKind.choices)
     created_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -260,6 +265,13 @@ class Notification(models.Model):
         verbose_name = "notification"
         verbose_name_plural = "notifications"
         indexes: ClassVar = [models.Index(fields=["recipient", "done_at", "created_at"])]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(case__isnull=False, social_request__isnull=True)
+                | Q(case__isnull=True, social_request__isnull=False),
+                name="notification_about_a_case_or_a_request",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Notification n°{self.pk}"

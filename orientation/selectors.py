@@ -151,7 +151,7 @@ def recommendations_awaiting_decision(professional: Professional) -> QuerySet[Re
 def notifications_of(professional: Professional) -> QuerySet[Notification]:
     return (
         Notification.objects.filter(recipient=professional, done_at__isnull=True)
-        .select_related("case__beneficiary")
+        .select_related("case__beneficiary", "social_request__beneficiary")
         .order_by("-created_at", "-pk")
     )
 

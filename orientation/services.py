@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from casework import permissions
 from casework import services as case_services
-from casework.enums import CaseState, DiagnosticState
+from casework.enums import CaseState, DiagnosticState, SocialRequestState
 from casework.errors import ConsentRequired, InvalidInput
-from casework.models import Case, SharingAgreement, overdue_threshold
+from casework.models import Case, SharingAgreement, SocialRequest, overdue_threshold
 from orientation.enums import (
     ActionOwner,
     ActionStatus,
@@ -701,12 +701,19 @@ def _remind(
     today: datetime.date,
     *,
     kind: str,
-    case_id: int,
+    case_id: int | None,
     recipient_id: int,
+    social_request_id: int | None = None,
 ) -> None:
+    about = case_id if social_request_id is None else f"d{social_request_id}"
     _, created = Notification.objects.get_or_create(
-        key=f"{kind}:{case_id}:{recipient_id}:{today.isoformat()}",
-        defaults={"kind": kind, "case_id": case_id, "recipient_id": recipient_id},
+        key=f"{kind}:{about}:{recipient_id}:{today.isoformat()}",
+        defaults={
+            "kind": kind,
+            "case_id": case_id,
+            "social_request_id": social_request_id,
+            "recipient_id": recipient_id,
+        },
     )
     if created:
         report.created += 1
@@ -796,6 +803,31 @@ def reminders_send(*, today: datetime.date | None = None) -> ReminderReport:
     )
     for case_id, referent_id in overdue_actions:
         remind(NotificationKind.ACTION_OVERDUE, case_id, referent_id)
+    # One-off requests (axis 1) still without an answer at their due date: the correspondents
+    # of the territory (they are few: matched by organisation path here, not one query each).
+    due_requests = list(
+        SocialRequest.objects.filter(state=SocialRequestState.OPEN, due_on__lte=today)
+        .values_list("pk", "territory__path")
+        .order_by("pk")
+    )
+    if due_requests:
+        correspondents = list(
+            Professional.objects.filter(is_social_correspondent=True, is_active=True)
+            .exclude(organisation=None)
+            .values_list("pk", "organisation__path")
+        )
+        for request_id, territory_path in due_requests:
+            for correspondent_id, path in correspondents:
+                if path.startswith(territory_path):
+                    _remind(
+                        report,
+                        per_recipient,
+                        today,
+                        kind=NotificationKind.REQUEST_DUE,
+                        case_id=None,
+                        social_request_id=request_id,
+                        recipient_id=correspondent_id,
+                    )
 
     recipients = Professional.objects.filter(pk__in=per_recipient, is_active=True)
     for recipient in recipients:

@@ -20,6 +20,10 @@ pytestmark = pytest.mark.django_db
 PAIR_VIEWERS = [v for v in VIEWERS if v.endswith(("advisor", "social_worker"))]
 CASE_MEMBERS = ["case_advisor", "case_social_worker"]
 LOGGED_OUT = [ANONYMOUS, "inactive"]
+ADVISORS = [v for v in VIEWERS if v.endswith("advisor")]
+CORRESPONDENTS = ["correspondent_social_worker", "other_correspondent_social_worker"]
+#: The one-off request of the world: its requester and the correspondent of its territory.
+REQUEST_READERS = ["case_advisor", "correspondent_social_worker"]
 NOT_ALLOWED = 405
 
 
@@ -61,6 +65,10 @@ def appointment_kwargs(world: World) -> dict[str, Any]:
 
 def action_kwargs(world: World) -> dict[str, Any]:
     return {**case_kwargs(world), "action_pk": world.objects["action"].pk}
+
+
+def social_request_kwargs(world: World) -> dict[str, Any]:
+    return {"pk": world.objects["social_request"].pk}
 
 
 def pair_kwargs(world: World) -> dict[str, Any]:
@@ -205,6 +213,22 @@ EXPECTATIONS: dict[str, Expect] = {
     "supervision_export": Expect(
         get=only(["supervisor_subtree", "supervisor_other"], 200),
         kwargs=lambda world: {"fmt": "xlsx"},
+    ),
+    # Axis 1: advisors ask, the territory's correspondents answer; nobody else sees a request.
+    "social_requests": Expect(get=only([*ADVISORS, *CORRESPONDENTS], 200)),
+    "social_request_create": Expect(get=only(ADVISORS, 200), post=only(ADVISORS, 200)),
+    "social_request_detail": Expect(get=only(REQUEST_READERS, 200), kwargs=social_request_kwargs),
+    # Already answered: the empty answer form re-renders the page.
+    "social_request_answer": Expect(
+        get=statuses(NOT_ALLOWED),
+        post=only(["correspondent_social_worker"], 200),
+        kwargs=social_request_kwargs,
+    ),
+    "social_request_close": Expect(
+        get=statuses(NOT_ALLOWED), post=only(REQUEST_READERS, 302), kwargs=social_request_kwargs
+    ),
+    "social_request_to_case": Expect(
+        get=statuses(NOT_ALLOWED), post=only(["case_advisor"], 200), kwargs=social_request_kwargs
     ),
     # The functional administration: the admin role only (Django's admin redirects the others).
     "admin:index": Expect(get=ADMIN_SITE),

@@ -46,7 +46,7 @@ def test_secret_tokens_only_where_allowed(caplog):
         for response in responses.values()
         if any(
             token in response.content.decode(errors="replace")
-            for token in world.secrets + world.shared
+            for token in world.secrets + world.shared + world.request_content
         )
     ]
     rows_per_response = [
@@ -64,12 +64,22 @@ def test_secret_tokens_only_where_allowed(caplog):
         if world.shared[0] in response.content.decode(errors="replace")
     }
     assert shared_to == {"case_advisor", "case_social_worker"}
+    # A one-off request (question and answer) reaches its requester and the correspondents of
+    # its territory only: not the social worker of the binôme, not another territory's
+    # correspondent, not a supervisor or the admin.
+    request_seen_by = {
+        key[3]
+        for key, response in responses.items()
+        for token in world.request_content
+        if token in response.content.decode(errors="replace")
+    }
+    assert request_seen_by == {"case_advisor", "correspondent_social_worker"}
     audit = " ".join(
         f"{entry.changes} {entry.changes_text} {entry.object_repr} {entry.serialized_data}"
         for entry in LogEntry.objects.all()
     )
     outbox = " ".join(f"{m.subject} {m.body}" for m in mail.outbox)
-    for token in world.secrets + world.shared:
+    for token in world.secrets + world.shared + world.request_content:
         assert token not in audit
         assert token not in outbox
         assert token not in caplog.text

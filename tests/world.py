@@ -13,7 +13,13 @@ from orientation import services as orientation_services
 from partners import services as partner_services
 from partners.enums import OrganisationKind, Role
 from partners.models import Pair, Professional
-from tests.casework.factories import CaseFactory, InterviewFactory, NoteFactory, SocialNoteFactory
+from tests.casework.factories import (
+    CaseFactory,
+    InterviewFactory,
+    NoteFactory,
+    SocialNoteFactory,
+    SocialRequestFactory,
+)
 from tests.orientation.factories import make_decided_case, make_diagnostic, obstacles_of
 from tests.partners.factories import DepartmentFactory, PairFactory, ProfessionalFactory
 
@@ -26,6 +32,8 @@ VIEWERS = [
     "same_org_social_worker",
     "other_org_advisor",
     "other_org_social_worker",
+    "correspondent_social_worker",
+    "other_correspondent_social_worker",
     "supervisor_subtree",
     "supervisor_other",
     "admin",
@@ -43,6 +51,8 @@ class World:
     secrets: list[str] = field(default_factory=list)
     #: Tokens in content that crosses to the advisor under the person's accord de partage.
     shared: list[str] = field(default_factory=list)
+    #: Tokens in a one-off request (axis 1): the requester and the territory's correspondents.
+    request_content: list[str] = field(default_factory=list)
     objects: dict[str, Any] = field(default_factory=dict)
 
 
@@ -104,6 +114,13 @@ def build_world() -> World:
         "admin": member(Role.ADMIN, direction),
         "auditor": member(Role.AUDITOR, direction),
         "inactive": ProfessionalFactory(role=Role.ADVISOR, organisation=agency, is_active=False),
+        # Social correspondents (axis 1): the one of the request's territory, and another one.
+        "correspondent_social_worker": ProfessionalFactory(
+            role=Role.SOCIAL_WORKER, organisation=unit, is_social_correspondent=True
+        ),
+        "other_correspondent_social_worker": ProfessionalFactory(
+            role=Role.SOCIAL_WORKER, organisation=other_unit, is_social_correspondent=True
+        ),
     }
     shared = f"SHARED-{uuid.uuid4()}"
     details = f"SECRET-{uuid.uuid4()}"
@@ -131,6 +148,20 @@ def build_world() -> World:
     action = orientation_services.action_add(
         case=case, acting_user=pair.advisor, title="Refaire le CV", owner="person"
     )
+    # A one-off request of the case's advisor about someone followed outside a binôme, to the
+    # correspondents of « MDS du centre »; answered, so that both texts would leak.
+    question, answer = f"REQUEST-{uuid.uuid4()}", f"REQUEST-{uuid.uuid4()}"
+    social_request = SocialRequestFactory(
+        requester=pair.advisor,
+        territory=unit,
+        beneficiary__department=department,
+        question=f"Peut-elle avoir une aide pour sa caution ? {question}",
+    )
+    services.social_request_answer(
+        social_request=social_request,
+        acting_user=professionals["correspondent_social_worker"],
+        answer=f"Oui, le FSL : {answer}",
+    )
     oriented = CaseFactory(pair=pair, beneficiary__department=department, state=CaseState.ACTIVE)
     recommendation, decision = make_decided_case(oriented)
     return World(
@@ -139,7 +170,9 @@ def build_world() -> World:
         professionals=professionals,
         secrets=[social_note.text.split(", ")[-1], details, *secret_obstacles],
         shared=[shared],
+        request_content=[question, answer],
         objects={
+            "social_request": social_request,
             "diagnostic": diagnostic,
             "obstacle": obstacles_of(diagnostic)[0],
             "oriented_case": oriented,

@@ -6,8 +6,9 @@ import factory
 
 from casework import services
 from casework.enums import CaseState, InterviewChannel
-from casework.models import Beneficiary, Case, Interview, Note, SocialNote
-from tests.partners.factories import PairFactory
+from casework.models import Beneficiary, Case, Interview, Note, SocialNote, SocialRequest
+from partners.enums import OrganisationKind, Role
+from tests.partners.factories import OrganisationFactory, PairFactory, ProfessionalFactory
 
 
 def secret_token() -> str:
@@ -109,3 +110,38 @@ class SocialNoteFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> SocialNote:
         return services.social_note_add(**kwargs)
+
+
+class SocialRequestFactory(factory.django.DjangoModelFactory):
+    """A one-off request (axis 1) through the service, the person's agreement given.
+
+    By default its territory is a new social-action unit with one correspondent.
+    """
+
+    class Meta:
+        model = SocialRequest
+
+    requester = factory.SubFactory(ProfessionalFactory, role=Role.ADVISOR)
+    beneficiary = factory.SubFactory(
+        BeneficiaryFactory,
+        department=factory.SelfAttribute("..requester.organisation.department"),
+    )
+    territory = factory.LazyAttribute(
+        lambda o: (
+            ProfessionalFactory(
+                role=Role.SOCIAL_WORKER,
+                is_social_correspondent=True,
+                organisation=OrganisationFactory(
+                    department=o.requester.organisation.department, kind=OrganisationKind.DEPARTMENT
+                ),
+            ).organisation
+        )
+    )
+    category = "housing"
+    question = factory.Faker("sentence", locale="fr_FR")
+    person_agreed = True
+    agreement_method = "oral"
+
+    @classmethod
+    def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> SocialRequest:
+        return services.social_request_create(**kwargs)

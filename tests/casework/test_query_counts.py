@@ -75,10 +75,10 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
     client = login_client(new_pair.social_worker)
 
     # session, professional, case, grants (change, social), pair periods, agreement in force,
-    # interviews, notes, points binôme, social notes, upcoming appointments, breach reports;
-    # then the journal row for the social notes shown: savepoint, head FOR UPDATE, insert,
-    # head update, release
-    with django_assert_num_queries(18):
+    # interviews, notes, points binôme, social notes, upcoming appointments, breach reports,
+    # the one-off requests it came from; then the journal row for the social notes shown:
+    # savepoint, head FOR UPDATE, insert, head update, release
+    with django_assert_num_queries(19):
         response = client.get(reverse("case_detail", args=[case.pk]))
 
     assert len(response.context["timeline"]) == 4 * size

@@ -16,6 +16,7 @@ from tests.casework.factories import (
     InterviewFactory,
     NoteFactory,
     SocialNoteFactory,
+    SocialRequestFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,7 @@ def test_registry_covers_the_domain_models():
         "casework.PairContact",
         "casework.SharingAgreement",
         "casework.SocialNote",
+        "casework.SocialRequest",
         "casework.Suspension",
         "orientation.Action",
         "orientation.ActionPlan",
@@ -89,6 +91,12 @@ def test_no_identity_or_free_text_in_audit_rows():
     NoteFactory(case=case, text="Noteunique")
     SocialNoteFactory(case=case, text="Notesocialeunique")
     BeneficiaryFactory(department=case.pair.department)
+    social_request = SocialRequestFactory(question="Questionunique")
+    services.social_request_answer(
+        social_request=social_request,
+        acting_user=services.territory_correspondents(social_request.territory).get(),
+        answer="Réponseunique",
+    )
 
     audit = " ".join(
         f"{e.changes} {e.changes_text} {e.object_repr} {e.serialized_data} {e.additional_data}"
@@ -108,5 +116,7 @@ def test_no_identity_or_free_text_in_audit_rows():
         "Compterenduunique",
         "Noteunique",
         "Notesocialeunique",
+        "Questionunique",
+        "Réponseunique",
     ):
         assert value not in audit, value
