@@ -42,5 +42,6 @@ class CaseworkConfig(AppConfig):
         auditlog.register(models.Appointment, mask_fields=["place", "person_explanation"])
         auditlog.register(models.BreachReport, mask_fields=["reason"])
         auditlog.register(models.SocialRequest, mask_fields=["question", "answer"])
+        auditlog.register(models.Resource)  # the territory's public offer: nobody's data
         # Grants and revokes of case permissions are recorded in the journal (InformationShare),
         # which is itself append-only; neither is in auditlog's registry.

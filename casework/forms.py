@@ -20,7 +20,7 @@ from casework.enums import (
     SuspensionReason,
 )
 from casework.errors import InvalidInput
-from casework.models import Beneficiary, Case, Interview
+from casework.models import Beneficiary, Case, Interview, Resource
 from partners.forms import PairChoiceField
 from partners.models import Department, Organisation, Pair, Professional
 
@@ -391,3 +391,60 @@ class SocialRequestToCaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         pair_field = cast(PairChoiceField, self.fields["pair"])
         pair_field.queryset = Pair.objects.filter(pk__in=[p.pk for p in pairs]).with_members()
+
+
+class DirectorySearchForm(forms.Form):
+    categorie = forms.ChoiceField(
+        label="Difficulté",
+        choices=[("", "Toutes les difficultés"), *ObstacleCategory.choices],
+        required=False,
+    )
+    q = forms.CharField(label="Mots", max_length=100, required=False)
+
+
+class ResourceForm(forms.ModelForm):
+    categories = forms.MultipleChoiceField(
+        label="Difficultés auxquelles elle répond",
+        choices=ObstacleCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    area = forms.CharField(
+        label="Zone (codes géographiques de l'INSEE, séparés par des virgules)",
+        required=False,
+        help_text="Département (21), communes (21231)… Vide : tout le département.",
+    )
+
+    class Meta:
+        model = Resource
+        fields = (
+            "name",
+            "provider",
+            "description",
+            "conditions",
+            "phone",
+            "email",
+            "address",
+            "postal_code",
+            "city",
+            "link",
+        )
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "conditions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["categories"] = self.instance.category_list
+            self.initial["area"] = ", ".join(self.instance.area)
+
+    def clean_area(self) -> list[str]:
+        return [code.strip() for code in self.cleaned_data["area"].split(",") if code.strip()]
+
+
+class DirectoryImportForm(forms.Form):
+    document = forms.FileField(
+        label="Fichier JSON au schéma national de l'offre d'insertion",
+        help_text='Un objet {"structures": [...], "services": [...]} (data·inclusion).',
+    )

@@ -732,3 +732,83 @@ class SocialRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state in (SocialRequestState.OPEN, SocialRequestState.ANSWERED)
+
+
+class ResourceQuerySet(AuditedQuerySet):
+    def of_department(self, department_id: int) -> "ResourceQuerySet":
+        return self.filter(department_id=department_id)
+
+    def search(self, *, category: str = "", text: str = "") -> "ResourceQuerySet":
+        """By obstacle category (a token of ``categories``) and by words of the name, provider,
+        description, conditions or place (every word must appear somewhere)."""
+        found = self
+        if category:
+            found = found.filter(categories__contains=f" {category} ")
+        for word in text.split()[:8]:
+            found = found.filter(
+                Q(name__icontains=word)
+                | Q(provider__icontains=word)
+                | Q(description__icontains=word)
+                | Q(conditions__icontains=word)
+                | Q(city__icontains=word)
+            )
+        return found
+
+
+class Resource(models.Model):
+    """A local social resource of the territory's offer (« offre d'insertion du territoire »):
+    a CCAS service, housing or debt advice, childcare places, a mobility aid, French courses…
+
+    Exchanged in the national inclusion-offer schema (data·inclusion, ``services`` with their
+    ``structures``): ``external_id`` is the schema's service id, ``provider_id`` its structure
+    id, ``thematiques`` its themes; ``categories`` are our obstacle categories, derived from the
+    themes (see ``casework.directory``). No data about a person here.
+    """
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name="département"
+    )
+    source = models.CharField("source", max_length=100)
+    external_id = models.CharField("identifiant (schéma national)", max_length=200)
+    name = models.CharField("nom", max_length=150)
+    provider = models.CharField("porteur", max_length=200)
+    provider_id = models.CharField("identifiant du porteur (schéma national)", max_length=200)
+    #: Obstacle categories, space-separated and space-enclosed (" housing mobility "), so that a
+    #: category is one ``contains`` lookup on every database.
+    categories = models.CharField("difficultés auxquelles elle répond", max_length=200, blank=True)
+    thematiques = models.JSONField("thématiques (schéma national)", default=list)
+    description = models.TextField("description")
+    conditions = models.TextField("conditions d'accès", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("adresse électronique", blank=True)
+    address = models.CharField("adresse", max_length=255, blank=True)
+    postal_code = models.CharField("code postal", max_length=5, blank=True)
+    city = models.CharField("commune", max_length=100, blank=True)
+    area = models.JSONField("zone (codes géographiques)", default=list, blank=True)
+    link = models.URLField("lien", max_length=500, blank=True)
+    updated_on = models.DateField("mise à jour le")
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ressource du territoire"
+        verbose_name_plural = "offre d'insertion du territoire"
+        base_manager_name = "objects"
+        ordering: ClassVar = ["name", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["department", "external_id"], name="resource_unique_external_id"
+            ),
+        ]
+        indexes: ClassVar = [models.Index(fields=["department", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def category_list(self) -> list[str]:
+        return self.categories.split()
+
+    @property
+    def category_labels(self) -> list[str]:
+        return [ObstacleCategory(value).label for value in self.categories.split()]

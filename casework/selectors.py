@@ -16,6 +16,7 @@ from casework.models import (
     Interview,
     Note,
     PairContact,
+    Resource,
     SocialNote,
     SocialRequest,
     overdue_threshold,
@@ -243,3 +244,15 @@ def request_territories(department_id: int) -> QuerySet[Organisation]:
 def origin_requests_of(case: Case) -> list[SocialRequest]:
     """The one-off requests the case came from (what the case page says about its origin)."""
     return list(SocialRequest.objects.filter(case=case).order_by("created_at"))
+
+
+def directory_search(
+    department_id: int, *, category: str = "", text: str = ""
+) -> QuerySet[Resource]:
+    """« Que trouve-t-on ici pour cette difficulté ? »: the department's offer, by category and
+    words."""
+    return (
+        Resource.objects.of_department(department_id)
+        .search(category=category, text=text)
+        .order_by("name", "pk")
+    )

@@ -1,14 +1,16 @@
 """Every write of the casework app: people, accompagnements, interviews, notes, points binôme."""
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
-from casework import journal, permissions
+from casework import directory, journal, permissions
 from casework.enums import (
     OPEN_STATES,
     AgreementMethod,
@@ -34,6 +36,7 @@ from casework.models import (
     Interview,
     Note,
     PairContact,
+    Resource,
     SharingAgreement,
     SocialNote,
     SocialRequest,
@@ -938,3 +941,93 @@ def social_request_to_case(
     social_request.closed_at = timezone.now()
     _save(social_request, acting_user)
     return case
+
+
+# --- The territory's offer (« offre d'insertion du territoire ») ---
+
+
+#: The source named in the national schema for what is entered here.
+def directory_source(department: Department) -> str:
+    return f"binome-{department.code}"
+
+
+def _check_directory_admin(acting_user: Professional | None, department: Department) -> None:
+    if acting_user is None:  # a management command
+        return
+    organisation = acting_user.organisation
+    if (
+        acting_user.role != Role.ADMIN
+        or organisation is None
+        or organisation.department_id != department.pk
+    ):
+        raise InvalidTransition(
+            "L'offre du territoire est tenue par l'administration fonctionnelle."
+        )
+
+
+@transaction.atomic
+def resource_save(
+    *,
+    department: Department,
+    acting_user: Professional | None,
+    resource: Resource | None = None,
+    categories: Iterable[str],
+    **fields: Any,
+) -> Resource:
+    """Create or change a resource of the territory's offer (the functional administrator)."""
+    _check_directory_admin(acting_user, department)
+    chosen = [value for value in ObstacleCategory.values if value in set(categories)]
+    if not chosen:
+        raise InvalidInput("Cochez au moins une difficulté à laquelle elle répond.", "categories")
+    if resource is None:
+        resource = Resource(
+            department=department,
+            source=directory_source(department),
+            external_id=f"{directory_source(department)}--{uuid.uuid4().hex[:12]}",
+        )
+        if not fields.get("provider_id"):
+            fields["provider_id"] = f"{directory_source(department)}--{slugify(fields['provider'])}"
+    elif resource.department_id != department.pk:
+        raise InvalidTransition("Cette ressource relève d'un autre département.")
+    for name, value in fields.items():
+        setattr(resource, name, value.strip() if isinstance(value, str) else value)
+    resource.thematiques = directory.themes_for(chosen, resource.thematiques)
+    resource.categories = directory.categories_field(chosen)
+    resource.updated_on = timezone.localdate()
+    _save(resource, acting_user)
+    return resource
+
+
+def directory_import(
+    *, department: Department, document: bytes | str, acting_user: Professional | None
+) -> directory.ImportReport:
+    """Import a document of the national schema: every row, or none.
+
+    Every row is validated first; one rejected row and nothing is written (the report lists each
+    rejected row: line, field, reason). Then one transaction creates or updates the resources
+    by their identifier in the schema.
+    """
+    _check_directory_admin(acting_user, department)
+    rows, rejected = directory.read(document, department)
+    report = directory.ImportReport(rejected=rejected)
+    if rejected:
+        return report
+    with transaction.atomic():
+        existing = {
+            resource.external_id: resource
+            for resource in Resource.objects.of_department(department.pk).select_for_update()
+        }
+        for fields in rows:
+            resource = existing.get(fields["external_id"])
+            if resource is None:
+                _save(Resource(department=department, **fields), acting_user)
+                report.created += 1
+                continue
+            if all(getattr(resource, name) == value for name, value in fields.items()):
+                report.unchanged += 1
+                continue
+            for name, value in fields.items():
+                setattr(resource, name, value)
+            _save(resource, acting_user)
+            report.updated += 1
+    return report

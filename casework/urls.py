@@ -91,6 +91,11 @@ urlpatterns = [
         views.social_request_to_case,
         name="social_request_to_case",
     ),
+    path("offre/", views.directory_search, name="directory"),
+    path("offre/nouvelle/", views.resource_create, name="resource_create"),
+    path("offre/<int:pk>/modifier/", views.resource_edit, name="resource_edit"),
+    path("offre/import/", views.directory_import, name="directory_import"),
+    path("offre/export.json", views.directory_export, name="directory_export"),
     path("journal/", views.journal_search, name="journal_search"),
     path("journal/export.csv", views.journal_export, name="journal_export"),
 ]

@@ -1,5 +1,6 @@
 import csv
 import datetime
+import json
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casework import journal, permissions, selectors, services
+from casework import directory, journal, permissions, selectors, services
 from casework.enums import (
     CaseState,
     InterviewChannel,
@@ -27,6 +28,8 @@ from casework.forms import (
     BeneficiaryForm,
     BreachReportForm,
     CaseHandoverForm,
+    DirectoryImportForm,
+    DirectorySearchForm,
     HandoverForm,
     InterviewForm,
     JournalSearchForm,
@@ -34,12 +37,13 @@ from casework.forms import (
     NoteForm,
     OutcomeForm,
     PairContactForm,
+    ResourceForm,
     SocialRequestAnswerForm,
     SocialRequestForm,
     SocialRequestToCaseForm,
     TransitionForm,
 )
-from casework.models import Appointment, Case, Interview, SocialRequest
+from casework.models import Appointment, Case, Interview, Resource, SocialRequest
 from casework.sharing import agreement_in_force
 from partners.enums import PAIR_ROLES, Role
 from partners.errors import DomainError
@@ -146,6 +150,7 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         context["breach_reports"] = selectors.breach_reports_of(case)
         context["is_referent"] = user.pk == case.referent_id
         context["origin_requests"] = selectors.origin_requests_of(case)
+        context["directory_form"] = DirectorySearchForm(auto_id="offre_%s")
     elif user.role == Role.ADMIN and case.is_open:
         pairs = pairs_of_department(case.pair.department).exclude(pk=case.pair_id)
         context["handover_form"] = CaseHandoverForm(pairs=pairs)
@@ -1078,3 +1083,121 @@ def social_request_to_case(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("case_detail", pk=case.pk)
     return _social_request_page(request, social_request, to_case_form=form)
+
+
+# --- The territory's offer ---
+
+
+def _department_member(request: HttpRequest) -> Professional:
+    user = _user(request)
+    if user.organisation is None:
+        raise Http404
+    return user
+
+
+@login_required
+def directory_search(request: HttpRequest) -> HttpResponse:
+    """« Que trouve-t-on ici pour cette difficulté ? »: the department's offer, searchable."""
+    user = _department_member(request)
+    form = DirectorySearchForm(request.GET or None)
+    category = text = ""
+    if form.is_valid():
+        category, text = form.cleaned_data["categorie"], form.cleaned_data["q"]
+    department_id = user.organisation.department_id  # type: ignore[union-attr]
+    return render(
+        request,
+        "casework/directory.html",
+        {
+            "form": form,
+            "page": paginate(
+                request, selectors.directory_search(department_id, category=category, text=text)
+            ),
+            "searched": bool(category or text),
+            "can_manage": user.role == Role.ADMIN,
+        },
+    )
+
+
+def _resource_form_page(request: HttpRequest, resource: Resource | None) -> HttpResponse:
+    user = _admin(request)
+    department = user.organisation.department  # type: ignore[union-attr]
+    form = ResourceForm(request.POST or None, instance=resource)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {name: data[name] for name in ResourceForm.Meta.fields}
+        try:
+            saved = services.resource_save(
+                department=department,
+                acting_user=user,
+                resource=resource,
+                categories=data["categories"],
+                area=data["area"],
+                **fields,
+            )
+        except InvalidInput as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, f"« {saved.name} » est enregistrée dans l'offre du territoire."
+            )
+            return redirect("directory")
+    return render(request, "casework/resource_form.html", {"form": form, "resource": resource})
+
+
+@login_required
+def resource_create(request: HttpRequest) -> HttpResponse:
+    return _resource_form_page(request, None)
+
+
+@login_required
+def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _admin(request)
+    resource = (
+        Resource.objects.of_department(user.organisation.department_id)  # type: ignore[union-attr]
+        .filter(pk=pk)
+        .first()
+    )
+    if resource is None:
+        raise Http404
+    return _resource_form_page(request, resource)
+
+
+@login_required
+def directory_import(request: HttpRequest) -> HttpResponse:
+    """Upload a file of the national schema: all of it, or nothing, with the rejected rows."""
+    user = _admin(request)
+    department = user.organisation.department  # type: ignore[union-attr]
+    form = DirectoryImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = services.directory_import(
+            department=department,
+            document=form.cleaned_data["document"].read(),
+            acting_user=user,
+        )
+        if report.ok:
+            messages.success(
+                request,
+                f"Import terminé : {report.created} ressource(s) créée(s), {report.updated} "
+                f"modifiée(s), {report.unchanged} inchangée(s).",
+            )
+            return redirect("directory")
+    return render(request, "casework/directory_import.html", {"form": form, "report": report})
+
+
+@login_required
+def directory_export(request: HttpRequest) -> HttpResponse:
+    """The department's offer as one JSON document of the national schema."""
+    user = _admin(request)
+    department = user.organisation.department  # type: ignore[union-attr]
+    document = directory.export(Resource.objects.of_department(department.pk).order_by("pk"))
+    response = HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="offre-insertion-{department.code}.json"'
+    )
+    return response

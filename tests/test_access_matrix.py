@@ -230,6 +230,16 @@ EXPECTATIONS: dict[str, Expect] = {
     "social_request_to_case": Expect(
         get=statuses(NOT_ALLOWED), post=only(["case_advisor"], 200), kwargs=social_request_kwargs
     ),
+    # The territory's offer: everyone searches it; the functional administrator keeps it.
+    "directory": Expect(get=statuses(200)),
+    "resource_create": Expect(get=only(["admin"], 200), post=only(["admin"], 200)),
+    "resource_edit": Expect(
+        get=only(["admin"], 200),
+        post=only(["admin"], 200),
+        kwargs=lambda world: {"pk": world.objects["resource"].pk},
+    ),
+    "directory_import": Expect(get=only(["admin"], 200), post=only(["admin"], 200)),
+    "directory_export": Expect(get=only(["admin"], 200)),
     # The functional administration: the admin role only (Django's admin redirects the others).
     "admin:index": Expect(get=ADMIN_SITE),
     "admin:partners_pair_changelist": Expect(get=ADMIN_SITE),

@@ -162,6 +162,14 @@ def build_world() -> World:
         acting_user=professionals["correspondent_social_worker"],
         answer=f"Oui, le FSL : {answer}",
     )
+    resource = services.resource_save(
+        department=department,
+        acting_user=None,
+        categories=[ObstacleCategory.MOBILITY],
+        name="Prêt de cyclomoteurs",
+        provider="Mission locale du centre",
+        description="Un cyclomoteur prêté pour trois mois, pour aller au travail.",
+    )
     oriented = CaseFactory(pair=pair, beneficiary__department=department, state=CaseState.ACTIVE)
     recommendation, decision = make_decided_case(oriented)
     return World(
@@ -173,6 +181,7 @@ def build_world() -> World:
         request_content=[question, answer],
         objects={
             "social_request": social_request,
+            "resource": resource,
             "diagnostic": diagnostic,
             "obstacle": obstacles_of(diagnostic)[0],
             "oriented_case": oriented,

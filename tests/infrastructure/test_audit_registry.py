@@ -34,6 +34,7 @@ def test_registry_covers_the_domain_models():
         "casework.Interview",
         "casework.Note",
         "casework.PairContact",
+        "casework.Resource",
         "casework.SharingAgreement",
         "casework.SocialNote",
         "casework.SocialRequest",
