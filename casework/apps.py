@@ -43,5 +43,9 @@ class CaseworkConfig(AppConfig):
         auditlog.register(models.BreachReport, mask_fields=["reason"])
         auditlog.register(models.SocialRequest, mask_fields=["question", "answer"])
         auditlog.register(models.Resource)  # the territory's public offer: nobody's data
+        auditlog.register(models.Programme, mask_fields=["description"])
+        auditlog.register(models.ProgrammeSession, mask_fields=["place"])
+        auditlog.register(models.Enrolment)
+        auditlog.register(models.Attendance)
         # Grants and revokes of case permissions are recorded in the journal (InformationShare),
         # which is itself append-only; neither is in auditlog's registry.

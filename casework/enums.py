@@ -138,6 +138,7 @@ class JournalChannel(models.TextChoices):
     REPORT = "report", "Signalement"
     REQUEST = "request", "Demande ponctuelle aux correspondant·es sociaux·ales"
     ANSWER = "answer", "Réponse à une demande ponctuelle"
+    ENROLMENT = "enrolment", "Inscription à une action collective"
 
 
 class JournalBasis(models.TextChoices):
@@ -164,8 +165,8 @@ class SocialRequestState(models.TextChoices):
 SOCIAL_REQUEST_PENDING = (SocialRequestState.OPEN, SocialRequestState.ANSWERED)
 
 
-class RequestAgreementMethod(models.TextChoices):
-    """How the person agreed that their situation be put to the social correspondents."""
+class PersonAgreementMethod(models.TextChoices):
+    """How the person agreed to a one-off request, or to an enrolment in a collective action."""
 
     ORAL = "oral", "Accord oral de la personne, en entretien"
     SIGNED_FORM = "signed_form", "Formulaire signé par la personne"

@@ -15,3 +15,7 @@ class InvalidInput(DomainError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class CapacityReached(DomainError):
+    """A collective action has no place left."""

@@ -15,12 +15,12 @@ from casework.enums import (
     JournalChannel,
     ObstacleCategory,
     PairContactChannel,
-    RequestAgreementMethod,
+    PersonAgreementMethod,
     ShareCategory,
     SuspensionReason,
 )
 from casework.errors import InvalidInput
-from casework.models import Beneficiary, Case, Interview, Resource
+from casework.models import Beneficiary, Case, Interview, Programme, Resource
 from partners.forms import PairChoiceField
 from partners.models import Department, Organisation, Pair, Professional
 
@@ -334,7 +334,7 @@ class SocialRequestForm(DomainErrorsMixin, forms.Form):
         required=False,
     )
     agreement_method = forms.ChoiceField(
-        label="Accord recueilli", choices=RequestAgreementMethod.choices
+        label="Accord recueilli", choices=PersonAgreementMethod.choices
     )
     first_name = forms.CharField(label="Prénom", max_length=150)
     last_name = forms.CharField(label="Nom", max_length=150)
@@ -448,3 +448,62 @@ class DirectoryImportForm(forms.Form):
         label="Fichier JSON au schéma national de l'offre d'insertion",
         help_text='Un objet {"structures": [...], "services": [...]} (data·inclusion).',
     )
+
+
+class ProgrammeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return (
+            f"{obj.name} — {obj.organiser.name}, du {obj.starts_on:%d/%m/%Y} "
+            f"au {obj.ends_on:%d/%m/%Y} ({obj.target_group})"
+        )
+
+
+class EnrolmentForm(forms.Form):
+    programme = ProgrammeChoiceField(label="Action collective", queryset=Programme.objects.none())
+    person_agreed = forms.BooleanField(
+        label="La personne est d'accord pour être inscrite (son nom figurera sur la feuille "
+        "d'émargement de l'organisateur)",
+        required=False,
+    )
+    agreement_method = forms.ChoiceField(
+        label="Accord recueilli", choices=PersonAgreementMethod.choices
+    )
+
+    def __init__(self, *args: Any, programmes: QuerySet[Programme], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(ProgrammeChoiceField, self.fields["programme"]).queryset = programmes
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = (
+            "name",
+            "organiser",
+            "target_group",
+            "description",
+            "starts_on",
+            "ends_on",
+            "capacity",
+        )
+        widgets = {
+            "starts_on": DATE_WIDGET,
+            "ends_on": DATE_WIDGET,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, department: Department, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(
+            forms.ModelChoiceField, self.fields["organiser"]
+        ).queryset = Organisation.objects.filter(department=department).order_by("name")
+
+
+class ProgrammeSessionForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label="Date et heure",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    topic = forms.CharField(label="Thème", max_length=150)
+    place = forms.CharField(label="Lieu", max_length=255, required=False)

@@ -21,7 +21,7 @@ from casework.enums import (
     OrientationPath,
     PairContactChannel,
     PayingBody,
-    RequestAgreementMethod,
+    PersonAgreementMethod,
     RsaRole,
     RsaStatus,
     SocialRequestState,
@@ -666,7 +666,7 @@ class SocialRequest(models.Model):
     question = models.TextField("question")
     person_agreed_at = models.DateTimeField("accord de la personne donné le")
     agreement_method = models.CharField(
-        "accord recueilli par", max_length=12, choices=RequestAgreementMethod.choices
+        "accord recueilli par", max_length=12, choices=PersonAgreementMethod.choices
     )
     state = models.CharField(
         "état",
@@ -812,3 +812,124 @@ class Resource(models.Model):
     @property
     def category_labels(self) -> list[str]:
         return [ObstacleCategory(value).label for value in self.categories.split()]
+
+
+class Programme(models.Model):
+    """A collective action (« action collective »): a remobilisation club, workshops… with a
+    capacity, a target group and sessions; people are enrolled from their case page."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name="département"
+    )
+    name = models.CharField("nom", max_length=150)
+    organiser = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="organisé par"
+    )
+    target_group = models.CharField("public visé", max_length=255)
+    description = models.TextField("description", blank=True)
+    starts_on = models.DateField("début")
+    ends_on = models.DateField("fin")
+    capacity = models.PositiveSmallIntegerField("places")
+    created_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "action collective"
+        verbose_name_plural = "actions collectives"
+        base_manager_name = "objects"
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="programme_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="programme_has_places"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgrammeSession(models.Model):
+    """One session of a collective action (« séance »), with its attendance sheet."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="sessions", verbose_name="action"
+    )
+    starts_at = models.DateTimeField("date et heure")
+    topic = models.CharField("thème", max_length=150)
+    place = models.CharField("lieu", max_length=255, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "séance d'action collective"
+        verbose_name_plural = "séances d'actions collectives"
+        base_manager_name = "objects"
+        ordering: ClassVar = ["starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Séance n°{self.pk}"
+
+
+class Enrolment(models.Model):
+    """A person enrolled in a collective action, with their agreement, from their case."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="enrolments", verbose_name="action"
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="enrolments", verbose_name="accompagnement"
+    )
+    person_agreed_at = models.DateTimeField("accord de la personne donné le")
+    agreement_method = models.CharField(
+        "accord recueilli par", max_length=12, choices=PersonAgreementMethod.choices
+    )
+    enrolled_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, related_name="+", verbose_name="inscrit·e par"
+    )
+    enrolled_at = models.DateTimeField("inscrit·e le", default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "inscription à une action collective"
+        verbose_name_plural = "inscriptions à des actions collectives"
+        base_manager_name = "objects"
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["programme", "case"],
+                name="enrolment_once_per_case",
+                violation_error_message="La personne est déjà inscrite à cette action.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Inscription n°{self.pk}"
+
+
+class Attendance(models.Model):
+    """One line of a session's attendance sheet (« émargement »): present or absent."""
+
+    session = models.ForeignKey(
+        ProgrammeSession, on_delete=models.PROTECT, related_name="attendances"
+    )
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="attendances")
+    present = models.BooleanField("présent·e")
+    recorded_by = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "émargement"
+        verbose_name_plural = "émargements"
+        base_manager_name = "objects"
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["session", "enrolment"], name="attendance_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Émargement n°{self.pk}"

@@ -4,18 +4,23 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casework.models import (
     Appointment,
+    Attendance,
     Beneficiary,
     BreachReport,
     Case,
+    Enrolment,
     InformationShare,
     Interview,
     Note,
     PairContact,
+    Programme,
+    ProgrammeSession,
     Resource,
     SocialNote,
     SocialRequest,
@@ -72,7 +77,7 @@ def case_for(user: Professional, pk: int) -> Case:
 
 @dataclass(frozen=True)
 class TimelineItem:
-    kind: str  # "interview", "note", "pair_contact", "social_note"
+    kind: str  # "interview", "note", "pair_contact", "social_note", "enrolment"
     day: datetime.date
     at: datetime.datetime
     obj: Any
@@ -97,6 +102,10 @@ def timeline(case: Case, *, member: bool, social: bool) -> list[TimelineItem]:
     items += [
         TimelineItem("pair_contact", c.occurred_on, c.created_at, c)
         for c in PairContact.objects.filter(cases=case).select_related("author")
+    ]
+    items += [
+        TimelineItem("enrolment", e.enrolled_at.date(), e.enrolled_at, e)
+        for e in enrolments_of(case)
     ]
     if social:
         items += [
@@ -255,4 +264,82 @@ def directory_search(
         Resource.objects.of_department(department_id)
         .search(category=category, text=text)
         .order_by("name", "pk")
+    )
+
+
+#: Supervisors' statistics hide the counts of people below this number.
+SMALL_COUNT = 5
+
+
+def people_count(count: int) -> str:
+    """A count of people as shown in statistics: « moins de 5 » below five."""
+    return str(count) if count >= SMALL_COUNT else f"moins de {SMALL_COUNT}"
+
+
+def _count(queryset: QuerySet, by: str) -> Coalesce:
+    """A correlated COUNT subquery (several counts on one row, without a join product)."""
+    counted = queryset.order_by().values(by).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def programmes_of_department(department_id: int) -> QuerySet[Programme]:
+    """The department's collective actions, newest first, with their figures: people enrolled,
+    sessions, attendance marks recorded and marks « présent·e »."""
+    enrolled = Enrolment.objects.filter(programme=OuterRef("pk"))
+    sessions = ProgrammeSession.objects.filter(programme=OuterRef("pk"))
+    marks = Attendance.objects.filter(session__programme=OuterRef("pk"))
+    return (
+        Programme.objects.filter(department_id=department_id)
+        .select_related("organiser")
+        .annotate(
+            enrolled=_count(enrolled, "programme"),
+            session_count=_count(sessions, "programme"),
+            marks=_count(marks, "session__programme"),
+            present_marks=_count(marks.filter(present=True), "session__programme"),
+        )
+        .order_by("-starts_on", "pk")
+    )
+
+
+def open_programmes(department_id: int) -> QuerySet[Programme]:
+    """Actions a person can still be enrolled in (not ended)."""
+    return (
+        Programme.objects.filter(department_id=department_id, ends_on__gte=timezone.localdate())
+        .select_related("organiser")
+        .order_by("starts_on", "name", "pk")
+    )
+
+
+def programme_sessions(programme: Programme) -> list[ProgrammeSession]:
+    """The sessions with their attendance figures (present, recorded)."""
+    return list(
+        ProgrammeSession.objects.filter(programme=programme)
+        .annotate(
+            present=Count("attendances", filter=Q(attendances__present=True)),
+            recorded=Count("attendances"),
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+def attendance_sheet(session: ProgrammeSession) -> list[tuple[Enrolment, bool | None]]:
+    """Every person enrolled in the session's action, and their mark (None: not recorded)."""
+    marks = dict(Attendance.objects.filter(session=session).values_list("enrolment_id", "present"))
+    enrolments = (
+        Enrolment.objects.filter(programme_id=session.programme_id)
+        .select_related("case__beneficiary", "case__pair__advisor", "case__pair__social_worker")
+        .order_by("case__beneficiary__last_name", "case__beneficiary__first_name", "pk")
+    )
+    return [(enrolment, marks.get(enrolment.pk)) for enrolment in enrolments]
+
+
+def enrolments_of(case: Case) -> list[Enrolment]:
+    """The case's collective actions, with the sessions attended (for its timeline)."""
+    return list(
+        Enrolment.objects.filter(case=case)
+        .select_related("programme__organiser", "enrolled_by")
+        .annotate(
+            attended=Count("attendances", filter=Q(attendances__present=True)),
+            marked=Count("attendances"),
+        )
     )

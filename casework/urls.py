@@ -96,6 +96,24 @@ urlpatterns = [
     path("offre/<int:pk>/modifier/", views.resource_edit, name="resource_edit"),
     path("offre/import/", views.directory_import, name="directory_import"),
     path("offre/export.json", views.directory_export, name="directory_export"),
+    path("actions-collectives/", views.programmes, name="programmes"),
+    path("actions-collectives/nouvelle/", views.programme_create, name="programme_create"),
+    path("actions-collectives/<int:pk>/", views.programme_detail, name="programme_detail"),
+    path(
+        "actions-collectives/<int:pk>/seances/",
+        views.programme_session_add,
+        name="programme_session_add",
+    ),
+    path(
+        "actions-collectives/<int:pk>/seances/<int:session_pk>/emargement/",
+        views.attendance_sheet,
+        name="attendance_sheet",
+    ),
+    path(
+        "accompagnements/<int:pk>/actions-collectives/",
+        views.enrolment_create,
+        name="enrolment_create",
+    ),
     path("journal/", views.journal_search, name="journal_search"),
     path("journal/export.csv", views.journal_export, name="journal_export"),
 ]

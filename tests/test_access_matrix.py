@@ -24,6 +24,8 @@ ADVISORS = [v for v in VIEWERS if v.endswith("advisor")]
 CORRESPONDENTS = ["correspondent_social_worker", "other_correspondent_social_worker"]
 #: The one-off request of the world: its requester and the correspondent of its territory.
 REQUEST_READERS = ["case_advisor", "correspondent_social_worker"]
+#: The world's collective action is organised by « Agence du centre »: its professionals.
+ORGANISER_STAFF = ["case_advisor", "same_org_advisor", "supervisor_subtree", "admin"]
 NOT_ALLOWED = 405
 
 
@@ -240,6 +242,30 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "directory_import": Expect(get=only(["admin"], 200), post=only(["admin"], 200)),
     "directory_export": Expect(get=only(["admin"], 200)),
+    # Collective actions: everyone in the department sees them; the administrator records
+    # them; the organiser (the advisors' agency) and the administrator take attendance;
+    # the binôme enrols the person from the case page.
+    "programmes": Expect(get=statuses(200)),
+    "programme_create": Expect(get=only(["admin"], 200), post=only(["admin"], 200)),
+    "programme_detail": Expect(
+        get=statuses(200), kwargs=lambda world: {"pk": world.objects["programme"].pk}
+    ),
+    "programme_session_add": Expect(
+        get=statuses(NOT_ALLOWED),
+        post=only(["admin"], 200),
+        kwargs=lambda world: {"pk": world.objects["programme"].pk},
+    ),
+    "attendance_sheet": Expect(
+        get=only(ORGANISER_STAFF, 200),
+        post=only(ORGANISER_STAFF, 302),
+        kwargs=lambda world: {
+            "pk": world.objects["programme"].pk,
+            "session_pk": world.objects["programme_session"].pk,
+        },
+    ),
+    "enrolment_create": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
+    ),
     # The functional administration: the admin role only (Django's admin redirects the others).
     "admin:index": Expect(get=ADMIN_SITE),
     "admin:partners_pair_changelist": Expect(get=ADMIN_SITE),

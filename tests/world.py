@@ -1,5 +1,6 @@
 """One department with every kind of viewer around one case, for the access matrix and canary."""
 
+import datetime
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -170,6 +171,31 @@ def build_world() -> World:
         provider="Mission locale du centre",
         description="Un cyclomoteur prêté pour trois mois, pour aller au travail.",
     )
+    # A collective action organised by the advisors' agency, with a session held today, and the
+    # case's person enrolled in it.
+    programme = services.programme_create(
+        department=department,
+        acting_user=None,
+        name="Club de remobilisation",
+        organiser=agency,
+        target_group="Demandeur·ses d'emploi de 25 à 35 ans",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + datetime.timedelta(days=270),
+        capacity=12,
+    )
+    session = services.programme_add_session(
+        programme=programme,
+        acting_user=None,
+        starts_at=timezone.now(),
+        topic="Accueil",
+    )
+    services.enrolment_create(
+        programme=programme,
+        case=case,
+        acting_user=pair.advisor,
+        person_agreed=True,
+        agreement_method="oral",
+    )
     oriented = CaseFactory(pair=pair, beneficiary__department=department, state=CaseState.ACTIVE)
     recommendation, decision = make_decided_case(oriented)
     return World(
@@ -182,6 +208,8 @@ def build_world() -> World:
         objects={
             "social_request": social_request,
             "resource": resource,
+            "programme": programme,
+            "programme_session": session,
             "diagnostic": diagnostic,
             "obstacle": obstacles_of(diagnostic)[0],
             "oriented_case": oriented,

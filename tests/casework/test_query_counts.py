@@ -72,16 +72,34 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
             with_whom=new_pair.advisor,
         )
         services.breach_report(case=case, acting_user=new_pair.advisor, reason="Trois absences")
+        programme = services.programme_create(
+            department=new_pair.department,
+            acting_user=None,
+            name="Club",
+            organiser=new_pair.advisor.organisation,
+            target_group="Tous publics",
+            starts_on=timezone.localdate(),
+            ends_on=timezone.localdate() + datetime.timedelta(days=30),
+            capacity=5,
+        )
+        services.enrolment_create(
+            programme=programme,
+            case=case,
+            acting_user=new_pair.advisor,
+            person_agreed=True,
+            agreement_method="oral",
+        )
     client = login_client(new_pair.social_worker)
 
     # session, professional, case, grants (change, social), pair periods, agreement in force,
-    # interviews, notes, points binôme, social notes, upcoming appointments, breach reports,
-    # the one-off requests it came from; then the journal row for the social notes shown:
-    # savepoint, head FOR UPDATE, insert, head update, release
-    with django_assert_num_queries(19):
+    # interviews, notes, points binôme, collective actions, social notes, upcoming
+    # appointments, breach reports, the one-off requests it came from, the actions open for
+    # enrolment; then the journal row for the social notes shown: savepoint, head FOR UPDATE,
+    # insert, head update, release
+    with django_assert_num_queries(21):
         response = client.get(reverse("case_detail", args=[case.pk]))
 
-    assert len(response.context["timeline"]) == 4 * size
+    assert len(response.context["timeline"]) == 5 * size
     assert len(response.context["pair_periods"]) == 2
     assert len(response.context["upcoming"]) == 3  # the next three
     assert len(response.context["breach_reports"]) == size

@@ -27,13 +27,17 @@ AUDITED = sorted(auditlog.get_models(), key=lambda model: model._meta.label)
 def test_registry_covers_the_domain_models():
     assert {model._meta.label for model in AUDITED} == {
         "casework.Appointment",
+        "casework.Attendance",
         "casework.Beneficiary",
         "casework.BreachReport",
         "casework.Case",
         "casework.CasePairPeriod",
+        "casework.Enrolment",
         "casework.Interview",
         "casework.Note",
         "casework.PairContact",
+        "casework.Programme",
+        "casework.ProgrammeSession",
         "casework.Resource",
         "casework.SharingAgreement",
         "casework.SocialNote",
