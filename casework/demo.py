@@ -17,14 +17,22 @@ from casework.enums import (
     EducationLevel,
     ExitReason,
     InterviewChannel,
+    ObstacleCategory,
     PayingBody,
+    PersonAgreementMethod,
     RsaRole,
     ShareCategory,
     SuspensionReason,
 )
 from casework.models import Beneficiary, Case
-from partners.demo import DEMO_DEPARTMENT_CODE
-from partners.models import Department, Pair
+from partners.demo import (
+    DEMO_DEPARTMENT_CODE,
+    DEMO_EMAIL_DOMAIN,
+    FT_LOURDON,
+    FT_SAINTE_ODE,
+    MDS_LOURDON,
+)
+from partners.models import Department, Organisation, Pair, Professional
 
 PEOPLE = 300
 OBSTACLE_SHARES = [c for c in ShareCategory.values if c.startswith("obstacles:")]
@@ -97,7 +105,241 @@ def seed_more(*, people: int = PEOPLE) -> int:
         )
         state, overdue = PLAN[(index // len(pairs)) % len(PLAN)]
         _history(rng, today, pair, beneficiary, state, overdue)
+    _territory_offer(department)
+    _one_off_requests(department, today)
+    _collective_actions(department, today)
     return people
+
+
+# The territory's offer: (name, provider, categories, description, conditions, city)
+RESOURCES = [
+    (
+        "Aide facultative d'urgence",
+        "CCAS de Lourdon",
+        [ObstacleCategory.FINANCES],
+        "Secours ponctuel pour une facture d'énergie, de cantine ou un besoin urgent, "
+        "après un entretien avec une travailleuse sociale du CCAS.",
+        "Résider à Lourdon ; sur justificatifs de ressources",
+        "Lourdon",
+    ),
+    (
+        "Point conseil budget",
+        "UDAF du Val-de-Loue",
+        [ObstacleCategory.FINANCES],
+        "Conseil gratuit et confidentiel pour faire le point sur son budget, prévenir le "
+        "surendettement et monter un dossier à la Banque de France.",
+        "",
+        "Sainte-Ode",
+    ),
+    (
+        "Permanence logement",
+        "ADIL du Val-de-Loue",
+        [ObstacleCategory.HOUSING],
+        "Conseil juridique et financier sur le logement : impayés de loyer, FSL, droits du "
+        "locataire, recherche d'un logement social.",
+        "",
+        "Lourdon",
+    ),
+    (
+        "Places en crèche à vocation d'insertion professionnelle",
+        "Multi-accueil Les Petits Pas",
+        [ObstacleCategory.CHILDCARE],
+        "Six places réservées aux parents qui reprennent un emploi ou une formation, "
+        "pendant six mois renouvelables.",
+        "Être accompagné·e par France Travail ou le Département",
+        "Lourdon",
+    ),
+    (
+        "Prêt de cyclomoteurs",
+        "Mobilité solidaire du Val-de-Loue",
+        [ObstacleCategory.MOBILITY],
+        "Un cyclomoteur donné par un particulier et remis en état, prêté pour trois mois "
+        "pour aller travailler ou se former, casque fourni.",
+        "Un contrat de travail ou une entrée en formation ; permis AM ou B",
+        "Sainte-Ode",
+    ),
+    (
+        "Garage solidaire",
+        "Mobilité solidaire du Val-de-Loue",
+        [ObstacleCategory.MOBILITY],
+        "Réparations à prix coûtant pour les personnes aux minima sociaux.",
+        "Bénéficiaires du RSA ou de l'ASS",
+        "Sainte-Ode",
+    ),
+    (
+        "Permanence d'accès aux soins de santé (PASS)",
+        "Centre hospitalier de Lourdon",
+        [ObstacleCategory.HEALTH, ObstacleCategory.ADMINISTRATIVE],
+        "Consultations et ouverture des droits à l'assurance maladie pour les personnes "
+        "sans couverture ou en rupture de soins.",
+        "",
+        "Lourdon",
+    ),
+    (
+        "Ateliers sociolinguistiques",
+        "Centre social des Tilleuls",
+        [ObstacleCategory.LANGUAGE],
+        "Cours de français à visée professionnelle, deux matinées par semaine.",
+        "",
+        "Lourdon",
+    ),
+    (
+        "Aide aux démarches en ligne",
+        "France services de Sainte-Ode",
+        [ObstacleCategory.DIGITAL, ObstacleCategory.ADMINISTRATIVE],
+        "Un conseiller aide à créer ses comptes en ligne et à faire ses démarches "
+        "(CAF, impôts, assurance maladie) ; ordinateurs en libre accès.",
+        "",
+        "Sainte-Ode",
+    ),
+]
+
+
+def _territory_offer(department: Department) -> None:
+    for name, provider, categories, description, conditions, city in RESOURCES:
+        services.resource_save(
+            department=department,
+            acting_user=None,
+            categories=categories,
+            name=name,
+            provider=provider,
+            description=description,
+            conditions=conditions,
+            city=city,
+            area=[department.code],
+        )
+
+
+def _one_off_requests(department: Department, today: datetime.date) -> None:
+    """Three requests of the demo advisor to the correspondents of Lourdon (axis 1)."""
+    advisor = Professional.objects.get(email=f"conseillere@{DEMO_EMAIL_DOMAIN}")
+    correspondent = Professional.objects.get(email=f"correspondante.sociale@{DEMO_EMAIL_DOMAIN}")
+    territory = Organisation.objects.get(department=department, name=MDS_LOURDON)
+    requests = [
+        (
+            "Inès",
+            "Marchal",
+            ObstacleCategory.HOUSING,
+            "Madame a reçu un commandement de payer pour deux mois de loyer. Peut-elle être "
+            "reçue rapidement pour une demande de FSL ?",
+            today,  # due today: in today's reminders
+            "Oui : je la reçois jeudi à 10 h à la MDS ; qu'elle apporte son avis d'échéance.",
+        ),
+        (
+            "Kévin",
+            "Lemoine",
+            ObstacleCategory.CHILDCARE,
+            "Monsieur reprend un CDD de six mois le mois prochain et n'a pas de solution de "
+            "garde pour sa fille de deux ans. Que peut-on lui proposer ?",
+            today + datetime.timedelta(days=10),
+            "",
+        ),
+        (
+            "Sonia",
+            "Ferreira",
+            ObstacleCategory.FINANCES,
+            "Madame dit ne plus arriver à payer ses factures d'énergie. Un accompagnement "
+            "budgétaire est-il possible ?",
+            today + datetime.timedelta(days=6),
+            "",
+        ),
+    ]
+    for number, (first, last, category, question, due_on, answer) in enumerate(requests):
+        beneficiary = services.beneficiary_create(
+            department=department,
+            acting_user=advisor,
+            first_name=first,
+            last_name=last,
+            birth_date=datetime.date(1984 + number, 3 + number, 11),
+            france_travail_id=f"{8000000 + number}X",
+            city="Lourdon",
+        )
+        social_request = services.social_request_create(
+            beneficiary=beneficiary,
+            requester=advisor,
+            territory=territory,
+            category=category,
+            question=question,
+            person_agreed=True,
+            agreement_method=PersonAgreementMethod.ORAL,
+            due_on=due_on,
+        )
+        if answer:
+            services.social_request_answer(
+                social_request=social_request, acting_user=correspondent, answer=answer
+            )
+
+
+def _collective_actions(department: Department, today: datetime.date) -> None:
+    """A nine-month remobilisation club with people enrolled and sessions signed, and a
+    smaller one (whose figures the supervisors see hidden: fewer than five people)."""
+    admin = Professional.objects.get(email=f"admin@{DEMO_EMAIL_DOMAIN}")
+    organisations = {o.name: o for o in Organisation.objects.filter(department=department)}
+    clubs = [
+        ("Club de remobilisation 25–35 ans", FT_LOURDON, f"{JOB_SEEKERS} de 25 à 35 ans", 8),
+        ("Club 45 ans et plus", FT_SAINTE_ODE, f"{JOB_SEEKERS} de plus de 45 ans", 3),
+    ]
+    active = list(
+        Case.objects.filter(pair__department=department, state=CaseState.ACTIVE)
+        .select_related("pair__advisor", "pair__department")
+        .order_by("pk")
+    )
+    start = today - datetime.timedelta(days=60)
+    for index, (name, organiser, target_group, enrolled) in enumerate(clubs):
+        programme = services.programme_create(
+            department=department,
+            acting_user=None,
+            name=name,
+            organiser=organisations[organiser],
+            target_group=target_group,
+            starts_on=start,
+            ends_on=start + datetime.timedelta(days=270),
+            capacity=12,
+            description="Neuf mois de rencontres collectives pour reprendre confiance, "
+            "travailler son projet et rencontrer des employeurs.",
+        )
+        sessions = [
+            services.programme_add_session(
+                programme=programme,
+                acting_user=None,
+                starts_at=timezone.make_aware(
+                    datetime.datetime.combine(start + datetime.timedelta(days=days), TEN)
+                ),
+                topic=topic,
+                place=organiser,
+            )
+            for days, topic in ((7, "Accueil et présentation"), (35, "Confiance en soi"))
+        ]
+        services.programme_add_session(
+            programme=programme,
+            acting_user=None,
+            starts_at=timezone.make_aware(
+                datetime.datetime.combine(today + datetime.timedelta(days=14), TEN)
+            ),
+            topic="Rencontre avec des employeurs",
+            place=organiser,
+        )
+        people = active[index * 10 : index * 10 + enrolled]
+        enrolments = [
+            services.enrolment_create(
+                programme=programme,
+                case=case,
+                acting_user=case.pair.advisor,
+                person_agreed=True,
+                agreement_method=PersonAgreementMethod.ORAL,
+            )
+            for case in people
+        ]
+        for number, session in enumerate(sessions):
+            services.attendance_record(
+                session=session,
+                acting_user=admin,
+                present=[e.pk for i, e in enumerate(enrolments) if (i + number) % 4],
+            )
+
+
+TEN = datetime.time(10, 0)
+JOB_SEEKERS = "Demandeur·ses d'emploi"
 
 
 def _history(

@@ -9,8 +9,12 @@ from casework.models import (
     Beneficiary,
     Case,
     CaseUserObjectPermission,
+    Enrolment,
     InformationShare,
     Interview,
+    Programme,
+    Resource,
+    SocialRequest,
 )
 from casework.selectors import CaseloadFilters, caseload
 from orientation.models import Diagnostic
@@ -113,3 +117,18 @@ def test_seed_demo_sets_no_password_without_debug(settings, client):
 
     assert "demo-binome-2026" not in output
     assert not any(p.has_usable_password() for p in Professional.objects.all())
+
+
+def test_seed_demo_shows_the_territorys_offer_requests_and_collective_actions(settings):
+    _seed(settings, people=72)
+
+    assert Resource.objects.count() == 9
+    assert sorted(SocialRequest.objects.values_list("state", flat=True)) == [
+        "answered",
+        "open",
+        "open",
+    ]
+    assert sorted(
+        (p.name, p.sessions.count(), Enrolment.objects.filter(programme=p).count())
+        for p in Programme.objects.all()
+    ) == [("Club 45 ans et plus", 3, 3), ("Club de remobilisation 25–35 ans", 3, 8)]
