@@ -363,9 +363,20 @@ class SocialRequestForm(DomainErrorsMixin, forms.Form):
         help_text="Quinze jours par défaut.",
     )
 
-    def __init__(self, *args: Any, territories: QuerySet[Organisation], **kwargs: Any) -> None:
+    IDENTITY = ("first_name", "last_name", "birth_date", "france_travail_id", "postal_code", "city")
+
+    def __init__(
+        self,
+        *args: Any,
+        territories: QuerySet[Organisation],
+        known_person: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["territory"]).queryset = territories
+        if known_person:  # a further request about the person of an earlier one
+            for name in self.IDENTITY:
+                del self.fields[name]
 
     def clean_birth_date(self) -> datetime.date:
         birth_date = self.cleaned_data["birth_date"]

@@ -954,23 +954,34 @@ def social_request_create(request: HttpRequest) -> HttpResponse:
     if user.role != Role.ADVISOR or user.organisation is None:
         raise Http404
     department = user.organisation.department
+    # « suite »: a further request about the person of one of the advisor's earlier requests.
+    earlier = None
+    if request.GET.get("suite", "").isdigit():
+        earlier = (
+            SocialRequest.objects.filter(requester=user, pk=int(request.GET["suite"]))
+            .select_related("beneficiary", "territory")
+            .first()
+        )
+        if earlier is None:
+            raise Http404
     form = SocialRequestForm(
-        request.POST or None, territories=selectors.request_territories(department.pk)
+        request.POST or None,
+        territories=selectors.request_territories(department.pk),
+        known_person=earlier is not None,
+        initial={"territory": earlier.territory_id} if earlier else None,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                beneficiary = services.beneficiary_create(
-                    department=department,
-                    acting_user=user,
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    birth_date=data["birth_date"],
-                    france_travail_id=data["france_travail_id"],
-                    postal_code=data["postal_code"],
-                    city=data["city"],
-                )
+                if earlier is not None:
+                    beneficiary = earlier.beneficiary
+                else:
+                    beneficiary = services.beneficiary_create(
+                        department=department,
+                        acting_user=user,
+                        **{name: data[name] for name in SocialRequestForm.IDENTITY},
+                    )
                 social_request = services.social_request_create(
                     beneficiary=beneficiary,
                     requester=user,
@@ -993,7 +1004,11 @@ def social_request_create(request: HttpRequest) -> HttpResponse:
                 request, "Demande envoyée aux correspondant·es sociaux·ales du territoire."
             )
             return redirect("social_request_detail", pk=social_request.pk)
-    return render(request, "casework/social_request_form.html", {"form": freeze_choices(form)})
+    return render(
+        request,
+        "casework/social_request_form.html",
+        {"form": freeze_choices(form), "earlier": earlier},
+    )
 
 
 def _social_request_page(

@@ -12,6 +12,7 @@ from casework.directory import Rejection
 from casework.enums import ObstacleCategory
 from casework.models import Resource
 from partners.enums import Role
+from partners.errors import InvalidTransition
 from tests.partners.factories import DepartmentFactory, ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
@@ -253,7 +254,7 @@ def test_admin_adds_a_resource_and_others_may_not():
         f"binome-{department.code}--adil-21",
     )
     assert resource.thematiques == directory.themes_of("housing")
-    with pytest.raises(Exception, match="administration fonctionnelle"):
+    with pytest.raises(InvalidTransition, match="administration fonctionnelle"):
         services.resource_save(department=department, acting_user=advisor, **fields)
 
 

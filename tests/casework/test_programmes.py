@@ -13,6 +13,7 @@ from casework.enums import CaseState, JournalChannel
 from casework.errors import CapacityReached, ConsentRequired
 from casework.models import Enrolment, InformationShare
 from partners.enums import OrganisationKind, Role
+from partners.errors import InvalidTransition
 from tests.casework.factories import CaseFactory
 from tests.partners.factories import (
     DepartmentFactory,
@@ -186,7 +187,7 @@ def test_attendance_refused_before_the_session():
     )
     admin = ProfessionalFactory(role=Role.ADMIN, organisation__department=pair.department)
 
-    with pytest.raises(Exception, match="pas encore eu lieu"):
+    with pytest.raises(InvalidTransition, match="pas encore eu lieu"):
         services.attendance_record(session=session, acting_user=admin, present=[])
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from casework import services
 from casework.enums import CaseState, JournalChannel, SocialRequestState
-from casework.errors import ConsentRequired
+from casework.errors import ConsentRequired, InvalidInput
 from casework.models import Beneficiary, InformationShare, SocialRequest
 from orientation import services as orientation_services
 from orientation.enums import NotificationKind
@@ -103,7 +103,7 @@ def test_social_request_territory_needs_a_correspondent():
     pair = PairFactory()
     empty = OrganisationFactory(department=pair.department, kind=OrganisationKind.DEPARTMENT)
 
-    with pytest.raises(Exception, match="Aucun·e correspondant·e social·e"):
+    with pytest.raises(InvalidInput, match="Aucun·e correspondant·e social·e"):
         SocialRequestFactory(requester=pair.advisor, territory=empty)
 
 
@@ -344,3 +344,28 @@ def test_social_requests_list_queries_constant(
         assert {row.territory_id for row in rows} == {t.pk for t in territories}
     else:
         assert {row.requester_id for row in rows} == {r.pk for r in requesters}
+
+
+def test_further_request_about_the_same_person_reuses_the_record(login_client):
+    first = SocialRequestFactory()
+    client = login_client(first.requester)
+    url = f"{reverse('social_request_create')}?suite={first.pk}"
+
+    page = client.get(url)
+    response = client.post(
+        url,
+        {
+            "person_agreed": "on",
+            "agreement_method": "signed_form",
+            "territory": first.territory_id,
+            "category": "health",
+            "question": "Un centre de santé sans dépassement d'honoraires ?",
+        },
+    )
+    stranger = login_client(ProfessionalFactory(role=Role.ADVISOR))
+
+    second = SocialRequest.objects.exclude(pk=first.pk).get()
+    assert page.status_code == 200
+    assert response.url == reverse("social_request_detail", args=[second.pk])
+    assert (second.beneficiary_id, second.category) == (first.beneficiary_id, "health")
+    assert stranger.get(url).status_code == 404
