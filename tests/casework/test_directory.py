@@ -303,3 +303,22 @@ def test_directory_search_queries_constant(size, login_client, django_assert_num
     rows = response.context["page"].object_list
     assert len(rows) == 2 * size
     assert {row.provider for row in rows} == {"CCAS 0", "CCAS 1", "ADIL 0", "ADIL 1"}
+
+
+def test_admin_export_page_gives_the_national_schema_document(login_client):
+    admin = ProfessionalFactory(role=Role.ADMIN)
+    department = admin.organisation.department
+    services.directory_import(department=department, document=json.dumps(VALID), acting_user=None)
+
+    response = login_client(admin).get(reverse("directory_export"))
+
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="offre-insertion-{department.code}.json"'
+    )
+    assert json.loads(response.content) == directory.export(
+        Resource.objects.of_department(department.pk).order_by("pk")
+    )
+    assert [s["id"] for s in json.loads(response.content)["structures"]] == [
+        "cd21--s1",
+        "cd21--s2",
+    ]
