@@ -35,7 +35,8 @@ def _rights_page(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse
     user = _user(request)
     social = user.role == Role.SOCIAL_WORKER
     beneficiary = case.beneficiary
-    context = {
+    rectifications = selectors.rectifications_of(case)
+    context: dict[str, Any] = {
         "case": case,
         "beneficiary": beneficiary,
         "identity_form": forms.get("identity_form")
@@ -44,11 +45,22 @@ def _rights_page(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse
         "interviews": list(
             Interview.objects.filter(case=case).order_by("-occurred_on", "-pk")[:24]
         ),
-        "rectifications": selectors.rectifications_of(case),
+        "rectifications": rectifications,
         "person_requests": selectors.person_requests_of(case),
         # Obstacle corrections hold the person's words: their values for the social side only.
         "show_obstacle_values": social,
     }
+    shown = sorted({r.share_category for r in rectifications if r.share_category})
+    if social and shown:  # the social side's own content, read: journaled like the diagnostic
+        journal.record(
+            department=case.pair.department,
+            actor=user,
+            channel=JournalChannel.VIEW,
+            purpose="Consultation de l'historique des rectifications",
+            case=case,
+            categories=shown,
+            request=request,
+        )
     return render(request, "casework/case_rights.html", context)
 
 

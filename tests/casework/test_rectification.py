@@ -10,7 +10,7 @@ from django.urls import reverse
 from casework import rights
 from casework.enums import CaseState, PersonRequestState
 from casework.errors import InvalidInput
-from casework.models import Beneficiary, PersonRequest, Rectification
+from casework.models import Beneficiary, InformationShare, PersonRequest, Rectification
 from orientation import services as orientation_services
 from orientation.models import Diagnostic, Obstacle
 from partners.enums import Role
@@ -220,3 +220,26 @@ def test_objection_is_recorded_and_routed_to_the_dpo(django_capture_on_commit_ca
     )
     request.refresh_from_db()
     assert (request.state, request.answered_by) == (PersonRequestState.ANSWERED, dpo)
+
+
+def test_rights_page_journals_the_social_side_reading_corrected_difficulties():
+    case = CaseFactory(state=CaseState.ACTIVE)
+    obstacle = obstacles_of(make_diagnostic(case, obstacles=[("health", "Mal au dos", True)]))[0]
+    orientation_services.obstacle_rectify(
+        obstacle=obstacle,
+        acting_user=case.pair.social_worker,
+        reason="Précision",
+        in_persons_words="Hernie discale opérée",
+    )
+    url = reverse("case_rights", kwargs={"pk": case.pk})
+    social, advisor = Client(), Client()
+    social.force_login(case.pair.social_worker)
+    advisor.force_login(case.pair.advisor)
+
+    seen = social.get(url)
+    unseen = advisor.get(url)
+
+    assert "Hernie discale opérée" in seen.content.decode()
+    assert "Hernie discale opérée" not in unseen.content.decode()
+    assert InformationShare.objects.filter(request_id=seen["X-Request-ID"]).count() == 1
+    assert InformationShare.objects.filter(request_id=unseen["X-Request-ID"]).count() == 0
