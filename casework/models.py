@@ -773,7 +773,8 @@ class SocialRequestQuerySet(AuditedQuerySet):
                 pk=user.organisation_id, path__startswith=models.OuterRef("territory__path")
             )
             visible |= Q(models.Exists(in_territory))
-        return self.filter(visible)
+        # Files in the intermediate archive, or disposed: the auditor (DPO) only, as for cases.
+        return self.filter(visible, beneficiary__file_stage__in=ACTIVE_FILE_STAGES)
 
     def pending(self) -> "SocialRequestQuerySet":
         return self.filter(state__in=[SocialRequestState.OPEN, SocialRequestState.ANSWERED])

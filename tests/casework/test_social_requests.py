@@ -369,3 +369,16 @@ def test_further_request_about_the_same_person_reuses_the_record(login_client):
     assert response.url == reverse("social_request_detail", args=[second.pk])
     assert (second.beneficiary_id, second.category) == (first.beneficiary_id, "health")
     assert stranger.get(url).status_code == 404
+
+
+def test_social_request_of_an_archived_file_is_hidden(login_client):
+    social_request = SocialRequestFactory()
+    beneficiary = social_request.beneficiary
+    beneficiary.file_stage = "archived"
+    beneficiary.save()
+
+    response = login_client(social_request.requester).get(
+        reverse("social_request_detail", args=[social_request.pk])
+    )
+
+    assert response.status_code == 404
