@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.db import models
+from django.db.models import Q
 
 from partners.models import Professional
 
@@ -31,8 +32,9 @@ ERASED = "[effacé]"
 @dataclass(frozen=True)
 class PersonalData:
     model: type[models.Model]
-    #: Lookup from the model to the person (``""`` for the person's own row).
-    person_path: str
+    #: Lookup from the model to the person (``""`` for the person's own row); several when the
+    #: model reaches people by more than one road (a notification: its case or its request).
+    person_path: str | tuple[str, ...]
     section: str
     #: Erased at final disposal.
     free_text: tuple[str, ...] = ()
@@ -47,7 +49,7 @@ REGISTRY: dict[type[models.Model], PersonalData] = {}
 def register(
     model: type[models.Model],
     *,
-    person_path: str,
+    person_path: str | tuple[str, ...],
     section: str,
     free_text: tuple[str, ...] = (),
     not_exported: tuple[str, ...] = (),
@@ -59,7 +61,7 @@ def register(
 def track(
     model: type[models.Model],
     *,
-    person_path: str,
+    person_path: str | tuple[str, ...],
     section: str,
     free_text: tuple[str, ...] = (),
     audited: bool = True,
@@ -85,12 +87,11 @@ def track(
 
 
 def rows_about(entry: PersonalData, beneficiary_id: int) -> models.QuerySet[Any]:
-    lookup = f"{entry.person_path}__pk" if entry.person_path else "pk"
-    return (
-        entry.model._base_manager.filter(**{lookup: beneficiary_id})
-        .distinct()
-        .order_by(*entry.order_by)
-    )
+    paths = (entry.person_path,) if isinstance(entry.person_path, str) else entry.person_path
+    about = Q()
+    for path in paths:
+        about |= Q(**{f"{path}__pk" if path else "pk": beneficiary_id})
+    return entry.model._base_manager.filter(about).distinct().order_by(*entry.order_by)
 
 
 def exported_fields(entry: PersonalData) -> list[models.Field[Any, Any]]:

@@ -22,12 +22,12 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import DateField, Exists, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 
-from casework.enums import OPEN_STATES, FileStage
+from casework.enums import OPEN_STATES, FileStage, SocialRequestState
 from casework.errors import InvalidInput
-from casework.models import Beneficiary, Case, DisposalApproval
+from casework.models import Beneficiary, Case, DisposalApproval, SocialRequest
 from casework.personal_data import ERASED, REGISTRY, rows_about
 from casework.services import _save
 from partners.audit import acting_as, audited_bulk
@@ -41,25 +41,36 @@ DEFAULT_HORIZON_DAYS = 90
 
 def with_last_contact(queryset: QuerySet[Beneficiary]) -> QuerySet[Beneficiary]:
     """Annotate ``last_contact`` (the latest end, refusal, contact or interview of any of the
-    person's accompagnements; the file's creation without any) and ``has_open_case``."""
+    person's accompagnements, or one-off request about them; the file's creation without any)
+    and ``has_open_case`` (an accompagnement open, or a one-off request awaiting its answer)."""
     contact = Coalesce(
         "closed_on", "refused_on", "last_contact_on", "last_interview_on", "proposed_on"
     )
-    latest = (
+    latest_case = (
         Case.objects.filter(beneficiary=OuterRef("pk"))
         .annotate(contact=contact)
         .values("beneficiary")
         .annotate(latest=Max("contact"))
         .values("latest")
     )
+    latest_request = (
+        SocialRequest.objects.filter(beneficiary=OuterRef("pk"))
+        .values("beneficiary")
+        .annotate(latest=Max(TruncDate("created_at")))
+        .values("latest")
+    )
+    created = TruncDate("created_at")
     return queryset.annotate(
-        last_contact=Coalesce(
-            Subquery(latest, output_field=DateField()),
-            TruncDate("created_at"),
+        # Each side falls back on the creation date, so that Greatest never meets a NULL
+        # (PostgreSQL would skip it, SQLite would return NULL).
+        last_contact=Greatest(
+            Coalesce(Subquery(latest_case, output_field=DateField()), created),
+            Coalesce(Subquery(latest_request, output_field=DateField()), created),
             output_field=DateField(),
         ),
-        has_open_case=Exists(
-            Case.objects.filter(beneficiary=OuterRef("pk"), state__in=OPEN_STATES)
+        has_open_case=Exists(Case.objects.filter(beneficiary=OuterRef("pk"), state__in=OPEN_STATES))
+        | Exists(
+            SocialRequest.objects.filter(beneficiary=OuterRef("pk"), state=SocialRequestState.OPEN)
         ),
     )
 

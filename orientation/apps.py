@@ -65,7 +65,7 @@ class OrientationConfig(AppConfig):
         )
         track(
             models.Notification,
-            person_path="case__beneficiary",
+            person_path=("case__beneficiary", "social_request__beneficiary"),
             section="Notifications aux professionnels",
             audited=False,
             not_exported=("key",),

@@ -1,5 +1,6 @@
 """The right of access: everything about a person, as JSON and as a readable French document."""
 
+import datetime
 import io
 import json
 import zipfile
@@ -13,7 +14,10 @@ from casework.enums import JournalChannel
 from casework.models import InformationShare
 from casework.personal_data import REGISTRY, models_pointing_at_people
 from casework.rights import person_export
+from orientation.models import Notification
+from orientation.services import reminders_send
 from partners.enums import Role
+from tests.casework.factories import SocialRequestFactory
 from tests.casework.rights_factories import complete_file
 from tests.partners.factories import ProfessionalFactory
 
@@ -111,3 +115,16 @@ def test_export_person_command_writes_both_files_and_journals(tmp_path):
 def test_export_person_command_refuses_an_unknown_person():
     with pytest.raises(Exception, match="Aucune personne n°999999"):
         call_command("export_person", "999999")
+
+
+def test_export_includes_notifications_about_the_persons_one_off_requests():
+    request = SocialRequestFactory()
+    reminders_send(today=request.due_on + datetime.timedelta(days=1))
+    notification = Notification.objects.get(social_request=request)
+
+    export = person_export(beneficiary=request.beneficiary, acting_user=None)
+
+    rows = json.loads(export.json_text)["sections"]["orientation.notification"]["lignes"]
+    assert [(row["id"], row["social_request_id"]) for row in rows] == [
+        (notification.pk, request.pk)
+    ]

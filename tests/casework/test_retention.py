@@ -16,7 +16,8 @@ from casework.models import Beneficiary, Case, InformationShare, Interview
 from orientation.supervision import dashboard
 from partners.enums import Role
 from partners.errors import InvalidTransition
-from tests.casework.factories import CaseFactory
+from partners.models import Professional
+from tests.casework.factories import CaseFactory, SocialRequestFactory
 from tests.casework.rights_factories import complete_file
 from tests.partners.factories import ProfessionalFactory
 
@@ -215,3 +216,37 @@ def test_disposal_only_with_the_visa_then_nothing_of_the_person_remains(
     verified = _command_output("audit_verify", day=DISPOSAL_ON)
     assert "intact" in verified
     assert run(DISPOSAL_ON, django_capture_on_commit_callbacks).disposed == []
+
+
+def test_a_one_off_request_counts_as_a_contact_and_an_open_one_holds_the_file(
+    django_capture_on_commit_callbacks,
+):
+    case = closed_case()
+    with at(NOTICE_ON - datetime.timedelta(days=10)):
+        request = SocialRequestFactory(requester=case.pair.advisor, beneficiary=case.beneficiary)
+
+    assert run(NOTICE_ON, django_capture_on_commit_callbacks).notices == []  # still open
+    correspondent = Professional.objects.get(
+        organisation=request.territory, is_social_correspondent=True
+    )
+    with at(NOTICE_ON + datetime.timedelta(days=1)):
+        services.social_request_answer(
+            social_request=request, acting_user=correspondent, answer="Réponse"
+        )
+        services.social_request_close(social_request=request, acting_user=case.pair.advisor)
+    # Closed now, but asked ten days before the two years were up: that was a contact.
+    assert (
+        run(NOTICE_ON + datetime.timedelta(days=2), django_capture_on_commit_callbacks).notices
+        == []
+    )
+
+    two_years_after_the_request = datetime.date(2030, 11, 13)
+    assert (
+        run(
+            two_years_after_the_request - datetime.timedelta(days=1),
+            django_capture_on_commit_callbacks,
+        ).notices
+        == []
+    )
+    report = run(two_years_after_the_request, django_capture_on_commit_callbacks)
+    assert report.notices == [case.beneficiary_id]
