@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from casework.enums import (
@@ -86,6 +86,16 @@ def _month_starts(today: datetime.date) -> list[datetime.date]:
     return [first - relativedelta(months=n) for n in (2, 1, 0)]
 
 
+def _within_months(start: datetime.date, end: datetime.date, months: int) -> bool:
+    """``end <= start + months`` (calendar months), relativedelta only near the boundary."""
+    days = (end - start).days
+    if days <= 28 * months:
+        return True
+    if days > 31 * months:
+        return False
+    return end <= start + relativedelta(months=months)
+
+
 def _percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
@@ -133,17 +143,16 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
         ).values_list("case_id", "author_id", "occurred_on__year", "occurred_on__month")
     )
     as_referent: Counter[int] = Counter(referent_of.values())
+    # the open cases each référent saw, per month: one pass over the interviews
+    seen_by: dict[tuple[int, int, int], set[int]] = {}
+    for case_id, author_id, year, number in seen:
+        if referent_of.get(case_id) == author_id:
+            seen_by.setdefault((author_id, year, number), set()).add(case_id)
     for row in rows.values():
         if row.professional.role != Role.ADVISOR:
             continue  # social workers work on request: never measured on contact frequency
         for month in months:
-            seen_cases = {
-                case_id
-                for case_id, author_id, year, number in seen
-                if author_id == row.professional.pk
-                and (year, number) == (month.year, month.month)
-                and referent_of.get(case_id) == row.professional.pk
-            }
+            seen_cases = seen_by.get((row.professional.pk, month.year, month.month), set())
             row.seen_share.append(_percent(len(seen_cases), as_referent[row.professional.pk]))
 
     pairs = list(
@@ -203,20 +212,22 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
             for reason, start, end in eligible
             if reason == ExitReason.DURABLE_JOB
             and end is not None
-            and end <= start + relativedelta(months=months_after)
+            and _within_months(start, end, months_after)
         ]
         return _percent(len(durable), len(eligible))
 
-    latest = Diagnostic.objects.filter(case__in=cases.filter(state__in=OPEN_STATES)).order_by(
-        "case_id", "-version"
+    # the obstacles of the latest version of each open case's diagnostic, counted in SQL
+    newer = Diagnostic.objects.filter(case_id=OuterRef("case_id"), version__gt=OuterRef("version"))
+    latest = (
+        Diagnostic.objects.filter(case__in=cases.filter(state__in=OPEN_STATES))
+        .exclude(Exists(newer))
+        .values("pk")
     )
-    latest_ids: dict[int, int] = {}
-    for diagnostic_id, case_id in latest.values_list("pk", "case_id"):
-        latest_ids.setdefault(case_id, diagnostic_id)
-    obstacle_counts = Counter(
-        Obstacle.objects.filter(diagnostic_id__in=latest_ids.values()).values_list(
-            "category", flat=True
-        )
+    obstacle_counts = dict(
+        Obstacle.objects.filter(diagnostic__in=latest)
+        .values_list("category")
+        .annotate(count=Count("pk"))
+        .order_by()
     )
     return Dashboard(
         target=department.caseload_target,
