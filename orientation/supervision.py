@@ -104,8 +104,18 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
     today = today or timezone.localdate()
     department = supervisor.organisation.department  # type: ignore[union-attr]
     threshold = overdue_threshold(department, today)
-    cases = supervised_cases(supervisor)
     subtree = supervised_organisations(supervisor).values("pk")
+    # Every pair with a member in the subtree, fetched once: the cases are then filtered on a
+    # list of pair ids, which the planner estimates from its statistics (docs/performance.md).
+    # The same cases as supervised_cases(supervisor).
+    all_pairs = list(
+        Pair.objects.filter(
+            Q(advisor__organisation__in=subtree) | Q(social_worker__organisation__in=subtree)
+        )
+        .with_members()
+        .order_by("advisor__last_name", "social_worker__last_name", "pk")
+    )
+    cases = Case.objects.filter(pair_id__in=[pair.pk for pair in all_pairs])
 
     team = list(
         Professional.objects.filter(
@@ -155,12 +165,7 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
             seen_cases = seen_by.get((row.professional.pk, month.year, month.month), set())
             row.seen_share.append(_percent(len(seen_cases), as_referent[row.professional.pk]))
 
-    pairs = list(
-        Pair.objects.active()
-        .filter(Q(advisor__organisation__in=subtree) | Q(social_worker__organisation__in=subtree))
-        .with_members()
-        .order_by("advisor__last_name", "social_worker__last_name", "pk")
-    )
+    pairs = [pair for pair in all_pairs if pair.is_active]
     contacts = list(
         PairContact.objects.filter(
             pair__in=pairs, occurred_on__gte=today - datetime.timedelta(days=30)
