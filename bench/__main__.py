@@ -32,7 +32,7 @@ CASE_LINK = re.compile(r'href="/accompagnements/(\d+)/"')
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=60, help="requêtes mesurées par page")
+    parser.add_argument("--repeat", type=int, default=100, help="requêtes mesurées par page")
     parser.add_argument("--warmup", type=int, default=5)
     return parser.parse_args()
 
@@ -129,20 +129,44 @@ def mirror_grants_into_guardian_generic_tables() -> int:
     return direct
 
 
-def timed(call: Callable[[], Any], repeat: int, warmup: int) -> dict[str, float]:
-    for _ in range(warmup):
-        call()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
+def _stats(samples: list[float]) -> dict[str, float]:
+    samples = sorted(samples)
     return {
         "median_ms": round(statistics.median(samples), 2),
         "p95_ms": round(samples[max(0, round(0.95 * len(samples)) - 1)], 2),
         "n": len(samples),
     }
+
+
+def timed_interleaved(
+    calls: dict[str, Callable[[], Any]], repeat: int, warmup: int, *, roll_back: bool = False
+) -> dict[str, dict[str, float]]:
+    """Median and p95 of each call, the calls taking turns (a, b, c, a, b, c…) so that the noise
+    of a shared machine falls on all of them alike. With ``roll_back``, each call runs in its own
+    transaction, rolled back after it (only the call is timed): every write measures the same
+    database."""
+    from django.db import transaction
+
+    def one(call: Callable[[], Any]) -> float:
+        if not roll_back:
+            started = time.perf_counter()
+            call()
+            return (time.perf_counter() - started) * 1000
+        with transaction.atomic():
+            started = time.perf_counter()
+            call()
+            elapsed = (time.perf_counter() - started) * 1000
+            transaction.set_rollback(True)
+        return elapsed
+
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(warmup):
+        for call in calls.values():
+            one(call)
+    for _ in range(repeat):
+        for name, call in calls.items():
+            samples[name].append(one(call))
+    return {name: _stats(values) for name, values in samples.items()}
 
 
 def query_count(call: Callable[[], Any]) -> int:
@@ -164,32 +188,6 @@ def rolled_back(call: Callable[[], Any]) -> Callable[[], Any]:
             transaction.set_rollback(True)
 
     return run
-
-
-def timed_rolled_back(call: Callable[[], Any], repeat: int, warmup: int) -> dict[str, float]:
-    """Like ``timed``, each call in its own transaction, rolled back; only the call is timed."""
-    from django.db import transaction
-
-    samples: list[float] = []
-
-    def one() -> None:
-        with transaction.atomic():
-            started = time.perf_counter()
-            call()
-            samples.append((time.perf_counter() - started) * 1000)
-            transaction.set_rollback(True)
-
-    for _ in range(warmup):
-        one()
-    samples.clear()
-    for _ in range(repeat):
-        one()
-    samples.sort()
-    return {
-        "median_ms": round(statistics.median(samples), 2),
-        "p95_ms": round(samples[max(0, round(0.95 * len(samples)) - 1)], 2),
-        "n": len(samples),
-    }
 
 
 def subjects() -> dict[str, Any]:
@@ -276,9 +274,16 @@ def measure(repeat: int, warmup: int) -> dict[str, Any]:
                 ("portefeuille_plancher", "bench_caseload_floor"),
             )
         }
-        for name, call in pages.items():
-            print(f"   mesure : {name}", file=sys.stderr)
-            results[name] = {**timed(call, repeat, warmup), "queries": query_count(call)}
+        groups = (
+            ("portefeuille", "portefeuille_guardian", "portefeuille_plancher"),
+            ("fiche_accompagnement",),
+            ("tableau_de_bord",),
+        )
+        for group in groups:
+            print(f"   mesure : {', '.join(group)}", file=sys.stderr)
+            timings = timed_interleaved({name: pages[name] for name in group}, repeat, warmup)
+            for name in group:
+                results[name] = {**timings[name], "queries": query_count(pages[name])}
 
         today = timezone.localdate()
         url = reverse("interview_log", args=[case.pk])
@@ -316,16 +321,15 @@ def measure(repeat: int, warmup: int) -> dict[str, Any]:
                     summary="Point téléphonique.",
                 )
 
-        for name, call in (
-            ("entretien_service", service),
-            ("entretien_htmx", htmx_post),
-            ("entretien_insert_nu", bare_insert),
-        ):
-            print(f"   mesure : {name}", file=sys.stderr)
-            results[name] = {
-                **timed_rolled_back(call, repeat, warmup),
-                "queries": query_count(rolled_back(call)),
-            }
+        writes = {
+            "entretien_service": service,
+            "entretien_htmx": htmx_post,
+            "entretien_insert_nu": bare_insert,
+        }
+        print(f"   mesure : {', '.join(writes)}", file=sys.stderr)
+        timings = timed_interleaved(writes, repeat, warmup, roll_back=True)
+        for name, call in writes.items():
+            results[name] = {**timings[name], "queries": query_count(rolled_back(call))}
     results["same_rows"] = (
         first_rows["portefeuille"]
         == first_rows["portefeuille_guardian"]
@@ -346,6 +350,11 @@ def report(people: int, seed: dict[str, Any], grants: int, measured: dict[str, A
     guardian = measured["portefeuille_guardian"]
     bare = measured["entretien_insert_nu"]
     ratios = {
+        "portefeuille_sur_plancher_mediane": ratio(product["median_ms"], floor["median_ms"]),
+        "guardian_sur_portefeuille_mediane": ratio(guardian["median_ms"], product["median_ms"]),
+        "service_sur_insert_nu_mediane": ratio(
+            measured["entretien_service"]["median_ms"], bare["median_ms"]
+        ),
         "portefeuille_sur_plancher_p95": ratio(product["p95_ms"], floor["p95_ms"]),
         "guardian_sur_portefeuille_p95": ratio(guardian["p95_ms"], product["p95_ms"]),
         "guardian_sur_plancher_p95": ratio(guardian["p95_ms"], floor["p95_ms"]),
@@ -397,7 +406,7 @@ def print_table(result: dict[str, Any]) -> None:
     ):
         row = m[name]
         print(f"{name:<28}{row['median_ms']:>12.2f}{row['p95_ms']:>10.2f}{row['queries']:>10}")
-    print("\nrapports (p95)")
+    print("\nrapports")
     for name, value in result["ratios"].items():
         print(f"  {name:<34}{value:>8}")
     s = m["subjects"]

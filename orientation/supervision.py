@@ -233,7 +233,10 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
         durable = [
             1
             for start, end in durable_exits
-            if start <= cutoffs[months_after] and _within_months(start, end, months_after)
+            if start is not None  # filtered in SQL; said again for the type checker
+            and end is not None
+            and start <= cutoffs[months_after]
+            and _within_months(start, end, months_after)
         ]
         return _percent(len(durable), eligible[months_after])
 
