@@ -115,7 +115,8 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
         .with_members()
         .order_by("advisor__last_name", "social_worker__last_name", "pk")
     )
-    cases = Case.objects.filter(pair_id__in=[pair.pk for pair in all_pairs])
+    pair_ids = [pair.pk for pair in all_pairs]
+    cases = Case.objects.filter(pair_id__in=pair_ids)
 
     team = list(
         Professional.objects.filter(
@@ -147,7 +148,8 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
     seen_by = {
         (author_id, year, number): count
         for author_id, year, number, count in Interview.objects.filter(
-            case__in=open_cases,
+            case__pair_id__in=pair_ids,  # one join with the cases (their référent), not two
+            case__state__in=OPEN_STATES,
             occurred_on__gte=months[0],
             author_id=F("case__referent_id"),
         )
