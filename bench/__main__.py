@@ -57,7 +57,8 @@ def seed_if_needed(people: int) -> dict[str, Any]:
     from casework.models import Beneficiary
 
     department = scale.scale_department()
-    seed_file = RESULTS / f"seed-{people}.json"
+    # keyed by database and scale: the figures of the load of *this* database
+    seed_file = RESULTS / f"seed-{connection.settings_dict['NAME']}-{people}.json"
     if department is not None:
         held = Beneficiary.objects.filter(department=department).count()
         if held != people:
