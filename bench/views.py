@@ -18,7 +18,7 @@ from django.shortcuts import render
 from guardian.shortcuts import get_objects_for_user
 
 from casework import selectors, services
-from casework.enums import CaseState
+from casework.enums import ACTIVE_FILE_STAGES, CaseState
 from casework.models import (
     FOLLOWED_STATES,
     Beneficiary,
@@ -97,6 +97,7 @@ WHERE c.id IN (
     WHERE g.user_id = %(user)s AND perm.codename = 'view_case'
 )
 AND c.state <> ALL(%(closed)s)
+AND b.file_stage = ANY(%(file_stages)s)
 ORDER BY o.overdue DESC, b.last_name, b.first_name, c.id
 LIMIT %(limit)s OFFSET %(offset)s
 """
@@ -127,6 +128,7 @@ def caseload_floor(request: HttpRequest) -> HttpResponse:
                 "threshold": selectors.professional_overdue_threshold(user),
                 "user": user.pk,
                 "closed": [str(CaseState.CLOSED), str(CaseState.REFUSED)],
+                "file_stages": [str(stage) for stage in ACTIVE_FILE_STAGES],
                 "limit": PAGE_SIZE,
                 "offset": (number - 1) * PAGE_SIZE,
             },

@@ -1,12 +1,25 @@
 from django.apps import AppConfig
 
+#: The person's identity and contact: masked in the audit trail, replaced at final disposal.
+IDENTITY_FIELDS = (
+    "first_name",
+    "last_name",
+    "birth_date",
+    "france_travail_id",
+    "rsa_number",
+    "phone",
+    "email",
+    "address",
+    "postal_code",
+    "city",
+)
+
 
 class CaseworkConfig(AppConfig):
     name = "casework"
     verbose_name = "Accompagnements"
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
 
         from casework import models
         from partners.services import register_open_case_counter
@@ -16,30 +29,97 @@ class CaseworkConfig(AppConfig):
 
         register_open_case_counter(open_cases)
 
-        auditlog.register(
+        from casework.personal_data import track
+
+        track(
             models.Beneficiary,
-            mask_fields=[
-                "first_name",
-                "last_name",
-                "birth_date",
-                "france_travail_id",
-                "rsa_number",
-                "phone",
-                "email",
-                "address",
-                "postal_code",
-                "city",
-            ],
+            person_path="",
+            section="Identité et situation",
+            masked=IDENTITY_FIELDS,
         )
-        auditlog.register(models.Case, mask_fields=["six_month_review", "end_review"])
-        auditlog.register(models.CasePairPeriod, mask_fields=["reason"])
-        auditlog.register(models.Suspension)
-        auditlog.register(models.Interview, mask_fields=["summary"])
-        auditlog.register(models.Note, mask_fields=["text"])
-        auditlog.register(models.SocialNote, mask_fields=["text"])
-        auditlog.register(models.PairContact, mask_fields=["summary"], m2m_fields={"cases"})
-        auditlog.register(models.SharingAgreement)
-        auditlog.register(models.Appointment, mask_fields=["place", "person_explanation"])
-        auditlog.register(models.BreachReport, mask_fields=["reason"])
-        # Grants and revokes of case permissions are recorded in the journal (InformationShare),
-        # which is itself append-only; neither is in auditlog's registry.
+        track(
+            models.Case,
+            person_path="beneficiary",
+            section="Accompagnements",
+            free_text=("six_month_review", "end_review"),
+        )
+        track(
+            models.CasePairPeriod,
+            person_path="case__beneficiary",
+            section="Binômes successifs",
+            free_text=("reason",),
+        )
+        track(models.Suspension, person_path="case__beneficiary", section="Suspensions")
+        track(
+            models.Interview,
+            person_path="case__beneficiary",
+            section="Entretiens",
+            free_text=("summary",),
+            order_by=("occurred_on", "pk"),
+        )
+        track(
+            models.Appointment,
+            person_path="case__beneficiary",
+            section="Rendez-vous",
+            free_text=("place", "person_explanation"),
+            order_by=("planned_at", "pk"),
+        )
+        track(
+            models.BreachReport,
+            person_path="case__beneficiary",
+            section="Signalements de manquement",
+            free_text=("reason",),
+        )
+        track(models.Note, person_path="case__beneficiary", section="Notes", free_text=("text",))
+        track(
+            models.SocialNote,
+            person_path="case__beneficiary",
+            section="Notes sociales",
+            free_text=("text",),
+        )
+        track(
+            models.PairContact,
+            person_path="cases__beneficiary",
+            section="Points binôme où la situation a été évoquée",
+            free_text=("summary",),
+            m2m_fields={"cases"},
+        )
+        track(
+            models.SharingAgreement,
+            person_path="case__beneficiary",
+            section="Accords de partage",
+        )
+        track(
+            models.Rectification,
+            person_path="beneficiary",
+            section="Rectifications",
+            free_text=("previous_value", "new_value", "reason"),
+        )
+        track(
+            models.PersonRequest,
+            person_path="beneficiary",
+            section="Demandes sur les données",
+            free_text=("text", "answer"),
+        )
+        track(
+            models.DisposalApproval,
+            person_path="beneficiaries",
+            section="Visa d'élimination",
+        )
+        for permission_model in (models.CaseUserObjectPermission, models.CaseGroupObjectPermission):
+            # Grants and revokes of case permissions are recorded in the journal, which is
+            # itself append-only; neither is in auditlog's registry.
+            track(
+                permission_model,
+                person_path="content_object__beneficiary",
+                section="Droits d'accès en cours",
+                audited=False,
+            )
+        track(
+            models.InformationShare,
+            person_path="beneficiary",
+            section="Journal des accès et des partages",
+            audited=False,
+            not_exported=("prev_hash", "hash", "ip", "request_id"),
+            order_by=("department", "seq"),
+        )

@@ -147,3 +147,28 @@ class AppointmentOutcome(models.TextChoices):
     HELD = "held", "Rendez-vous honoré"
     EXCUSED = "excused", "Absence excusée"
     UNEXCUSED = "unexcused", "Absence non excusée"
+
+
+class FileStage(models.TextChoices):
+    """The life of a person's file (CNIL reference frameworks for social action)."""
+
+    ACTIVE = "active", "Base active"
+    NOTICE = "notice", "Avis d'archivage envoyé au référent"
+    ARCHIVED = "archived", "Archive intermédiaire"
+    DISPOSED = "disposed", "Éliminé (visa des Archives départementales)"
+
+
+#: Stages in which professionals other than the auditor still open the file.
+ACTIVE_FILE_STAGES = (FileStage.ACTIVE, FileStage.NOTICE)
+
+
+class PersonRequestKind(models.TextChoices):
+    ACCESS = "access", "Droit d'accès"
+    RECTIFICATION = "rectification", "Droit de rectification"
+    OBJECTION = "objection", "Droit d'opposition"
+    OTHER = "other", "Autre demande relative aux données"
+
+
+class PersonRequestState(models.TextChoices):
+    OPEN = "open", "À traiter par le ou la DPO"
+    ANSWERED = "answered", "Réponse apportée"

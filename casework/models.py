@@ -8,18 +8,22 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from casework.enums import (
+    ACTIVE_FILE_STAGES,
     AgreementMethod,
     AppointmentOutcome,
     CaseState,
     DiagnosticState,
     EducationLevel,
     ExitReason,
+    FileStage,
     InterviewChannel,
     JournalBasis,
     JournalChannel,
     OrientationPath,
     PairContactChannel,
     PayingBody,
+    PersonRequestKind,
+    PersonRequestState,
     RsaRole,
     RsaStatus,
     SuspensionReason,
@@ -67,6 +71,24 @@ class Beneficiary(models.Model):
         "niveau de formation", max_length=4, choices=EducationLevel.choices, blank=True
     )
     created_at = models.DateTimeField("créée le", default=timezone.now)
+    # The life of the file: written only by the retention services.
+    file_stage = models.CharField(
+        "cycle de vie du dossier",
+        max_length=10,
+        choices=FileStage.choices,
+        default=FileStage.ACTIVE,
+    )
+    notice_sent_on = models.DateField("avis d'archivage envoyé le", null=True, blank=True)
+    archived_on = models.DateField("archivé le", null=True, blank=True)
+    disposal_approval = models.ForeignKey(
+        "casework.DisposalApproval",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="beneficiaries",
+        verbose_name="visa d'élimination",
+    )
+    disposed_on = models.DateField("éliminé le", null=True, blank=True)
 
     objects = AuditedQuerySet.as_manager()
 
@@ -76,6 +98,7 @@ class Beneficiary(models.Model):
         verbose_name_plural = "personnes accompagnées"
         indexes: ClassVar = [
             models.Index(fields=["department", "last_name", "first_name", "birth_date"]),
+            models.Index(fields=["department", "file_stage"]),
         ]
 
     def __str__(self) -> str:
@@ -123,11 +146,15 @@ class CaseQuerySet(AuditedQuerySet):
         if not user.is_authenticated or not user.is_active:
             return self.none()
         user = cast(Professional, user)  # AUTH_USER_MODEL
+        cases = self
+        if user.role != Role.AUDITOR:
+            # Files in the intermediate archive, or disposed: the auditor (DPO) only.
+            cases = cases.filter(beneficiary__file_stage__in=ACTIVE_FILE_STAGES)
         if user.role in PAIR_ROLES:
             granted = CaseUserObjectPermission.objects.filter(
                 user=user, permission__codename="view_case"
             ).values("content_object_id")
-            return self.filter(pk__in=granted)
+            return cases.filter(pk__in=granted)
         if user.organisation is None:
             return self.none()
         if user.role == Role.SUPERVISOR:
@@ -137,9 +164,9 @@ class CaseQuerySet(AuditedQuerySet):
             pairs = Pair.objects.filter(
                 Q(advisor__organisation__in=subtree) | Q(social_worker__organisation__in=subtree)
             ).values("pk")
-            return self.filter(pair__in=pairs)
+            return cases.filter(pair__in=pairs)
         if user.role in (Role.ADMIN, Role.AUDITOR):
-            return self.filter(pair__department_id=user.organisation.department_id)
+            return cases.filter(pair__department_id=user.organisation.department_id)
         return self.none()
 
 
@@ -610,3 +637,123 @@ class BreachReport(models.Model):
 
     def __str__(self) -> str:
         return f"Signalement n°{self.pk}"
+
+
+class DisposalApproval(models.Model):
+    """The Archives départementales' visa for the final disposal of archived files."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name="département"
+    )
+    visa_reference = models.CharField("référence du visa d'élimination", max_length=100)
+    approved_on = models.DateField("visa donné le")
+    recorded_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, related_name="+", verbose_name="enregistré par"
+    )
+    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "visa d'élimination"
+        verbose_name_plural = "visas d'élimination"
+        base_manager_name = "objects"
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=~Q(visa_reference=""), name="disposal_approval_has_reference"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visa d'élimination n°{self.pk}"
+
+
+class Rectification(models.Model):
+    """A correction asked by the person: the previous value, the new one, who, when and why.
+
+    The corrected object keeps only its new value; this row is the recorded history. Rows about
+    an obstacle carry its sharing category, so they are shown only where the obstacle is.
+    """
+
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.PROTECT, related_name="rectifications"
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="rectifications"
+    )
+    object_type = models.CharField("objet", max_length=50)
+    object_id = models.CharField(max_length=40)
+    field_name = models.CharField(max_length=50)
+    field_label = models.CharField("champ", max_length=100)
+    share_category = models.CharField(max_length=40, blank=True)
+    previous_value = models.TextField("ancienne valeur", blank=True)
+    new_value = models.TextField("nouvelle valeur", blank=True)
+    reason = models.TextField("motif de la rectification")
+    recorded_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, related_name="+", verbose_name="enregistrée par"
+    )
+    recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "rectification"
+        verbose_name_plural = "rectifications"
+        base_manager_name = "objects"
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=~Q(reason=""), name="rectification_has_reason"),
+        ]
+        indexes: ClassVar = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"Rectification n°{self.pk}"
+
+
+class PersonRequestQuerySet(AuditedQuerySet):
+    def for_dpo(self, user: Professional) -> "PersonRequestQuerySet":
+        if user.role != Role.AUDITOR or not user.is_active or user.organisation is None:
+            return self.none()
+        return self.filter(beneficiary__department_id=user.organisation.department_id)
+
+
+class PersonRequest(models.Model):
+    """A request about the person's data (access, rectification, objection), routed to the DPO."""
+
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.PROTECT, related_name="person_requests"
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="person_requests"
+    )
+    kind = models.CharField("nature", max_length=15, choices=PersonRequestKind.choices)
+    text = models.TextField("ce que la personne demande, dans ses mots")
+    received_on = models.DateField("reçue le")
+    recorded_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, related_name="+", verbose_name="enregistrée par"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(
+        "état", max_length=10, choices=PersonRequestState.choices, default=PersonRequestState.OPEN
+    )
+    answer = models.TextField("réponse", blank=True)
+    answered_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PersonRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande de la personne sur ses données"
+        verbose_name_plural = "demandes des personnes sur leurs données"
+        base_manager_name = "objects"
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=~Q(text=""), name="person_request_has_text"),
+            models.CheckConstraint(
+                condition=~Q(state=PersonRequestState.ANSWERED) | ~Q(answer=""),
+                name="person_request_answered_has_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Demande n°{self.pk}"

@@ -41,6 +41,7 @@ from casework.enums import (
     DiagnosticState,
     EducationLevel,
     ExitReason,
+    FileStage,
     InterviewChannel,
     JournalBasis,
     JournalChannel,
@@ -487,6 +488,7 @@ BENEFICIARY_COLUMNS = (
     "id", "department_id", "first_name", "last_name", "birth_date", "france_travail_id",
     "rsa_paying_body", "rsa_number", "rsa_role", "rsa_rights_and_duties", "rsa_status", "phone",
     "email", "address", "postal_code", "city", "qpv_resident", "education_level", "created_at",
+    "file_stage",
 )  # fmt: skip
 CASE_COLUMNS = (
     "id", "beneficiary_id", "pair_id", "referent_id", "state", "proposed_on", "entry_agreed_at",
@@ -681,6 +683,7 @@ class Generator:
             f"06{rng.randrange(10**8):08d}", "",
             f"{rng.randrange(1, 120)} rue des Tilleuls", f"99{city}{rng.randrange(10):1d}0",
             CITIES[city], rng.random() < 0.3, seed.education_level, _at(seed.proposed_on, rng),
+            FileStage.ACTIVE.value,
         )  # fmt: skip
 
     def _agreements(self, seeds: list[CaseSeed]) -> list[tuple]:

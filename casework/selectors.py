@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from casework.enums import ACTIVE_FILE_STAGES
 from casework.models import (
     Appointment,
     Beneficiary,
@@ -16,6 +17,8 @@ from casework.models import (
     Interview,
     Note,
     PairContact,
+    PersonRequest,
+    Rectification,
     SocialNote,
     overdue_threshold,
 )
@@ -136,7 +139,11 @@ def likely_duplicates(
             last_name__iexact=last_name.strip(),
             birth_date=birth_date,
         )
-    return list(Beneficiary.objects.filter(match, department_id=department_id).order_by("pk")[:5])
+    return list(
+        Beneficiary.objects.filter(
+            match, department_id=department_id, file_stage__in=ACTIVE_FILE_STAGES
+        ).order_by("pk")[:5]
+    )
 
 
 def case_journal(case: Case) -> QuerySet[InformationShare]:
@@ -195,4 +202,46 @@ def upcoming_appointments(case: Case) -> list[Appointment]:
 def breach_reports_of(case: Case) -> list[BreachReport]:
     return list(
         BreachReport.objects.filter(case=case).select_related("reported_by").order_by("reported_at")
+    )
+
+
+def rectifications_of(case: Case) -> list[Rectification]:
+    """The corrections recorded on the person's file, newest first (for the case's binôme)."""
+    return list(
+        Rectification.objects.filter(beneficiary_id=case.beneficiary_id)
+        .select_related("recorded_by__organisation")
+        .order_by("-recorded_at", "-pk")
+    )
+
+
+def person_requests_of(case: Case) -> list[PersonRequest]:
+    return list(
+        PersonRequest.objects.filter(beneficiary_id=case.beneficiary_id).order_by(
+            "-received_on", "-pk"
+        )
+    )
+
+
+#: At most this many people in a DPO search: a search is narrowed, not browsed.
+PERSON_SEARCH_LIMIT = 50
+
+
+def person_search(department_id: int, text: str) -> list[Beneficiary]:
+    """The DPO's search of the department's people, archived files included (disputes)."""
+    words = Q()
+    for word in text.split()[:4]:
+        words &= Q(last_name__icontains=word) | Q(first_name__icontains=word)
+    match = words | Q(france_travail_id__iexact=text.strip())
+    return list(
+        Beneficiary.objects.filter(match, department_id=department_id).order_by(
+            "last_name", "first_name", "pk"
+        )[:PERSON_SEARCH_LIMIT]
+    )
+
+
+def person_requests_for_dpo(user: Professional) -> QuerySet[PersonRequest]:
+    return (
+        PersonRequest.objects.for_dpo(user)
+        .select_related("recorded_by__organisation", "answered_by")
+        .order_by("state", "received_on", "pk")
     )

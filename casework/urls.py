@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework import views
+from casework import rights_views, views
 
 urlpatterns = [
     path("portefeuille/", views.caseload, name="caseload"),
@@ -65,6 +65,32 @@ urlpatterns = [
     ),
     path("accompagnements/<int:pk>/signalement/", views.breach_report, name="breach_report"),
     path("accompagnements/<int:pk>/etapes/", views.case_milestone, name="case_milestone"),
+    path("accompagnements/<int:pk>/droits/", rights_views.case_rights, name="case_rights"),
+    path(
+        "accompagnements/<int:pk>/droits/identite/",
+        rights_views.identity_rectify,
+        name="identity_rectify",
+    ),
+    path(
+        "accompagnements/<int:pk>/droits/demande/",
+        rights_views.person_request_create,
+        name="person_request_create",
+    ),
+    path(
+        "accompagnements/<int:pk>/entretiens/<int:interview_pk>/rectifier/",
+        rights_views.interview_rectify,
+        name="interview_rectify",
+    ),
+    path("dpo/personnes/", rights_views.person_search, name="person_search"),
+    path("dpo/personnes/<int:pk>/", rights_views.person_rights, name="person_rights"),
+    path("dpo/personnes/<int:pk>/export/", rights_views.person_export, name="person_export"),
+    path("dpo/demandes/", rights_views.person_requests, name="person_requests"),
+    path(
+        "dpo/demandes/<int:request_pk>/reponse/",
+        rights_views.person_request_answer,
+        name="person_request_answer",
+    ),
+    path("dpo/elimination/", rights_views.disposal, name="disposal"),
     path("journal/", views.journal_search, name="journal_search"),
     path("journal/export.csv", views.journal_export, name="journal_export"),
 ]

@@ -34,7 +34,7 @@ from casework.models import Appointment, Case, Interview
 from casework.sharing import agreement_in_force
 from partners.enums import PAIR_ROLES, Role
 from partners.errors import DomainError
-from partners.forms import freeze_choices
+from partners.forms import add_domain_error, freeze_choices
 from partners.models import Professional
 from partners.selectors import pairs_of_department, pairs_of_professional
 from partners.views import paginate
@@ -758,10 +758,8 @@ def appointment_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 place=form.cleaned_data["place"],
                 with_whom=form.cleaned_data["with_whom"],
             )
-        except InvalidInput as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
         except DomainError as error:
-            form.add_error(None, error.message)
+            add_domain_error(form, error)
         else:
             when = timezone.localtime(appointment.planned_at)
             messages.success(request, f"Rendez-vous planifié le {when:%d/%m/%Y à %H:%M}.")

@@ -6,27 +6,67 @@ class OrientationConfig(AppConfig):
     verbose_name = "Diagnostic et orientation"
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-
+        from casework.personal_data import track
         from orientation import models
 
-        auditlog.register(
+        track(
             models.Diagnostic,
-            mask_fields=[
+            person_path="case__beneficiary",
+            section="Diagnostics partagés (toutes les versions)",
+            free_text=(
                 "person_words",
                 "strengths",
                 "professional_situation",
                 "social_summary",
                 "person_opinion_comment",
-            ],
+            ),
+            order_by=("case", "version"),
         )
-        auditlog.register(models.Obstacle, mask_fields=["in_persons_words"])
-        auditlog.register(models.SocialDetails, mask_fields=["text"])
-        auditlog.register(
+        track(
+            models.Obstacle,
+            person_path="diagnostic__case__beneficiary",
+            section="Difficultés (freins périphériques)",
+            free_text=("in_persons_words",),
+        )
+        track(
+            models.SocialDetails,
+            person_path="diagnostic__case__beneficiary",
+            section="Éléments sociaux détaillés",
+            free_text=("text",),
+        )
+        track(
+            models.ObstacleLift,
+            person_path="obstacle__diagnostic__case__beneficiary",
+            section="Difficultés levées",
+        )
+        track(
             models.Recommendation,
-            mask_fields=["rationale", "person_comment", "validation_comment"],
+            person_path="case__beneficiary",
+            section="Préconisations du binôme",
+            free_text=("rationale", "person_comment", "validation_comment"),
         )
-        auditlog.register(models.OrientationDecision, mask_fields=["reasons", "person_comment"])
-        auditlog.register(models.ActionPlan)
-        auditlog.register(models.Action, mask_fields=["title", "partner_name"])
-        auditlog.register(models.ObstacleLift)
+        track(
+            models.OrientationDecision,
+            person_path="case__beneficiary",
+            section="Décisions d'orientation",
+            free_text=("reasons", "person_comment"),
+        )
+        track(
+            models.ActionPlan,
+            person_path="case__beneficiary",
+            section="Plans d'action",
+            free_text=("contract_reference",),
+        )
+        track(
+            models.Action,
+            person_path="plan__case__beneficiary",
+            section="Actions du plan",
+            free_text=("title", "partner_name"),
+        )
+        track(
+            models.Notification,
+            person_path="case__beneficiary",
+            section="Notifications aux professionnels",
+            audited=False,
+            not_exported=("key",),
+        )

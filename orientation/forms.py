@@ -103,6 +103,25 @@ class ObstacleForm(forms.Form):
     )
 
 
+class ObstacleRectificationForm(forms.Form):
+    """What the person asks to correct in a difficulty as written; the old text is kept."""
+
+    in_persons_words = forms.CharField(
+        label="La difficulté, dans les mots de la personne",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    impact = forms.ChoiceField(label="Impact sur la recherche d'emploi", choices=Impact.choices)
+    person_agrees = forms.BooleanField(
+        label="La personne est d'accord avec ce qui est écrit", required=False
+    )
+    reason = forms.CharField(
+        label="Ce que la personne conteste, et pourquoi",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
 class OpinionForm(forms.Form):
     validated = forms.TypedChoiceField(
         label="Avis de la personne sur le diagnostic",

@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from casework import permissions
 from casework import services as case_services
-from casework.enums import CaseState, DiagnosticState
+from casework.enums import CaseState, DiagnosticState, obstacle_share_category
 from casework.errors import ConsentRequired, InvalidInput
-from casework.models import Case, SharingAgreement, overdue_threshold
+from casework.models import Case, Rectification, SharingAgreement, overdue_threshold
+from casework.rights import record_rectifications
 from orientation.enums import (
     ActionOwner,
     ActionStatus,
@@ -212,6 +213,61 @@ def obstacle_set_person_agrees(
         _save(diagnostic, acting_user, update_fields=reopened)
         _sync_case(diagnostic, acting_user)
     return obstacle
+
+
+@transaction.atomic
+def obstacle_rectify(
+    *,
+    obstacle: Obstacle,
+    acting_user: Professional,
+    reason: str,
+    in_persons_words: str | None = None,
+    impact: str | None = None,
+    person_agrees: bool | None = None,
+) -> list[Rectification]:
+    """The person contests a difficulty as written: the correction is recorded with who, when
+    and why. In a locked diagnostic it is made in the next version (the locked one stays as it
+    was); either way the person sees the diagnostic again before it is signed."""
+    diagnostic = (
+        Diagnostic.objects.select_for_update().select_related("case").get(pk=obstacle.diagnostic_id)
+    )
+    _member(diagnostic.case, acting_user)
+    if Diagnostic.objects.filter(case=diagnostic.case, version__gt=diagnostic.version).exists():
+        raise InvalidTransition("Rectifiez la difficulté dans la version la plus récente.")
+    if diagnostic.state == DiagnosticState.LOCKED:
+        position = list(
+            Obstacle.objects.filter(diagnostic=diagnostic)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ).index(obstacle.pk)
+        diagnostic = diagnostic_new_version(diagnostic=diagnostic, acting_user=acting_user)
+        obstacle = Obstacle.objects.filter(diagnostic=diagnostic).order_by("pk")[position]
+    target = Obstacle.objects.select_for_update().get(pk=obstacle.pk)
+    changes: dict[str, Any] = {}
+    if in_persons_words is not None:
+        if not in_persons_words.strip():
+            raise InvalidInput(
+                "Écrivez la difficulté comme la personne la dit.", "in_persons_words"
+            )
+        changes["in_persons_words"] = in_persons_words.strip()
+    if impact is not None:
+        changes["impact"] = impact
+    if person_agrees is not None:
+        changes["person_agrees"] = person_agrees
+    rows = record_rectifications(
+        instance=target,
+        changes=changes,
+        beneficiary=diagnostic.case.beneficiary,
+        case=diagnostic.case,
+        reason=reason,
+        acting_user=acting_user,
+        share_category=obstacle_share_category(target.category),
+    )
+    reopened = _back_to_draft(diagnostic)
+    if reopened:
+        _save(diagnostic, acting_user, update_fields=reopened)
+    _sync_case(diagnostic, acting_user)
+    return rows
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from casework.enums import (
+    ACTIVE_FILE_STAGES,
     OPEN_STATES,
     CaseState,
     DiagnosticState,
@@ -107,7 +108,6 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
     subtree = supervised_organisations(supervisor).values("pk")
     # Every pair with a member in the subtree, fetched once: the cases are then filtered on a
     # list of pair ids, which the planner estimates from its statistics (docs/performance.md).
-    # The same cases as supervised_cases(supervisor).
     all_pairs = list(
         Pair.objects.filter(
             Q(advisor__organisation__in=subtree) | Q(social_worker__organisation__in=subtree)
@@ -116,7 +116,7 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
         .order_by("advisor__last_name", "social_worker__last_name", "pk")
     )
     pair_ids = [pair.pk for pair in all_pairs]
-    cases = Case.objects.filter(pair_id__in=pair_ids)
+    cases = supervised_cases(supervisor).filter(pair_id__in=pair_ids)  # the same cases
 
     team = list(
         Professional.objects.filter(
@@ -150,6 +150,7 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
         for author_id, year, number, count in Interview.objects.filter(
             case__pair_id__in=pair_ids,  # one join with the cases (their référent), not two
             case__state__in=OPEN_STATES,
+            case__beneficiary__file_stage__in=ACTIVE_FILE_STAGES,  # as visible_to
             occurred_on__gte=months[0],
             author_id=F("case__referent_id"),
         )

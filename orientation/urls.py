@@ -21,6 +21,11 @@ urlpatterns = [
         views.obstacle_opinion,
         name="obstacle_opinion",
     ),
+    path(
+        f"{PREFIX}difficultes/<int:obstacle_pk>/rectifier/",
+        views.obstacle_rectify,
+        name="obstacle_rectify",
+    ),
     path(f"{PREFIX}avis-de-la-personne/", views.diagnostic_opinion, name="diagnostic_opinion"),
     path(f"{PREFIX}signer/", views.diagnostic_sign, name="diagnostic_sign"),
     path(f"{PREFIX}nouvelle-version/", views.diagnostic_new_version, name="diagnostic_new_version"),

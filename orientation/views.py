@@ -20,7 +20,7 @@ from casework.enums import (
     obstacle_share_category,
 )
 from casework.errors import InvalidInput
-from casework.models import Case
+from casework.models import Case, Rectification
 from orientation import selectors, services
 from orientation import supervision as supervision_figures
 from orientation.enums import ActionStatus, DecidingAuthority
@@ -29,6 +29,7 @@ from orientation.forms import (
     ContractForm,
     DecisionForm,
     ObstacleForm,
+    ObstacleRectificationForm,
     OpinionForm,
     PersonSectionsForm,
     ProfessionalSituationForm,
@@ -46,6 +47,7 @@ from orientation.models import (
 )
 from partners.enums import PAIR_ROLES, Role
 from partners.errors import DomainError
+from partners.forms import add_domain_error
 from partners.models import Professional
 from partners.views import paginate
 
@@ -261,6 +263,61 @@ def obstacle_opinion(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpRes
 
 
 @login_required
+def obstacle_rectify(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpResponse:
+    """The person contests a difficulty as written: correct it, with the reason; the previous
+    text stays in the history (and, once locked, in the previous version)."""
+    user = _user(request)
+    case = _case(user, pk)
+    view = selectors.diagnostic_for(_diagnostic(case), user)
+    obstacle = next((o for o in view.obstacles if o.pk == obstacle_pk), None)
+    if obstacle is None:  # not there, or not covered by the accord de partage
+        raise Http404
+    form = ObstacleRectificationForm(
+        request.POST or None,
+        initial={
+            "in_persons_words": obstacle.in_persons_words,
+            "impact": obstacle.impact,
+            "person_agrees": obstacle.person_agrees,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.obstacle_rectify(obstacle=obstacle, acting_user=user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return _done(
+                request, case, "Rectification enregistrée : la personne relit le diagnostic."
+            )
+    journal.record(
+        department=case.pair.department,
+        actor=user,
+        channel=JournalChannel.VIEW,
+        purpose="Rectification d'une difficulté du diagnostic",
+        case=case,
+        categories=[obstacle_share_category(obstacle.category)],
+        agreement=None if view.social else view.agreement,
+        object_type="obstacle",
+        object_id=str(obstacle.pk),
+        request=request,
+    )
+    history = Rectification.objects.filter(
+        object_type="obstacle", object_id=str(obstacle.pk)
+    ).select_related("recorded_by")
+    return render(
+        request,
+        "orientation/obstacle_rectify.html",
+        {
+            "case": case,
+            "beneficiary": case.beneficiary,
+            "obstacle": obstacle,
+            "form": form,
+            "history": list(history.order_by("-recorded_at", "-pk")),
+        },
+    )
+
+
+@login_required
 @require_POST
 def diagnostic_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -397,10 +454,8 @@ def recommendation_create(request: HttpRequest, pk: int) -> HttpResponse:
                 person_agrees=bool(data["person_agrees"]),
                 person_comment=data["person_comment"],
             )
-        except InvalidInput as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
         except DomainError as error:
-            form.add_error(None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request,
@@ -491,10 +546,8 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
                 review_on=data["review_on"],
                 recommendation=awaiting,
             )
-        except InvalidInput as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
         except DomainError as error:
-            form.add_error(None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Décision d'orientation enregistrée.")
             return redirect("orientation", pk=case.pk)
@@ -642,10 +695,8 @@ def plan_contract(request: HttpRequest, pk: int) -> HttpResponse:
                 reference=form.cleaned_data["reference"],
                 signed_on=form.cleaned_data["signed_on"],
             )
-        except InvalidInput as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
         except DomainError as error:
-            form.add_error(None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Contrat enregistré.")
             return redirect("action_plan", pk=case.pk)
@@ -675,10 +726,8 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
                 due_on=data["due_on"],
                 obstacle=obstacle,
             )
-        except InvalidInput as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
         except DomainError as error:
-            form.add_error(None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Action ajoutée au plan.")
             return redirect("action_plan", pk=case.pk)

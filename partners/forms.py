@@ -3,6 +3,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from partners.errors import DomainError
+
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
@@ -41,3 +43,10 @@ class PairChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.advisor.full_name} et {obj.social_worker.full_name}"
+
+
+def add_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's refusal on the form: next to its field when it names one of the form's
+    fields (``InvalidInput.field``), on top of the form otherwise."""
+    field = getattr(error, "field", None)
+    form.add_error(field if field in form.fields else None, error.message)

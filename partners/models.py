@@ -44,9 +44,9 @@ class Department(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(30)],
     )
     notice_delay_days = models.PositiveSmallIntegerField(
-        "délai de remise de la notice d'information (jours)",
+        "délai entre l'avis d'archivage au référent et l'archivage (jours)",
         default=30,
-        validators=[MinValueValidator(0), MaxValueValidator(30)],
+        validators=[MinValueValidator(0), MaxValueValidator(90)],
     )
     interview_interval_days = models.PositiveSmallIntegerField(
         "rythme d'entretien attendu par défaut (jours)",

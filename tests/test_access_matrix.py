@@ -63,6 +63,14 @@ def action_kwargs(world: World) -> dict[str, Any]:
     return {**case_kwargs(world), "action_pk": world.objects["action"].pk}
 
 
+def interview_kwargs(world: World) -> dict[str, Any]:
+    return {**case_kwargs(world), "interview_pk": world.objects["interview"].pk}
+
+
+def person_kwargs(world: World) -> dict[str, Any]:
+    return {"pk": world.case.beneficiary_id}
+
+
 def pair_kwargs(world: World) -> dict[str, Any]:
     return {"pair_pk": world.pair.pk}
 
@@ -206,6 +214,37 @@ EXPECTATIONS: dict[str, Expect] = {
         get=only(["supervisor_subtree", "supervisor_other"], 200),
         kwargs=lambda world: {"fmt": "xlsx"},
     ),
+    # The person's rights: the binôme records them; the DPO (auditor) exports and answers.
+    "case_rights": Expect(get=only(CASE_MEMBERS, 200), kwargs=case_kwargs),
+    "identity_rectify": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+    ),
+    "person_request_create": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+    ),
+    "interview_rectify": Expect(
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=interview_kwargs
+    ),
+    # The world's housing obstacle is covered by the accord de partage: both members see it,
+    # until the POSTs of obstacle_opinion record that the person disputes it: a disputed
+    # obstacle is never shared, so the advisor's POSTs find nothing.
+    "obstacle_rectify": Expect(
+        get=only(CASE_MEMBERS, 200),
+        post=only(["case_social_worker"], 200),
+        kwargs=obstacle_kwargs,
+    ),
+    "person_search": Expect(get=only(["auditor"], 200), post=only(["auditor"], 200)),
+    "person_rights": Expect(get=only(["auditor"], 200), kwargs=person_kwargs),
+    "person_export": Expect(
+        get=statuses(NOT_ALLOWED), post=only(["auditor"], 200), kwargs=person_kwargs
+    ),
+    "person_requests": Expect(get=only(["auditor"], 200)),
+    "person_request_answer": Expect(
+        get=statuses(NOT_ALLOWED),
+        post=only(["auditor"], 302),
+        kwargs=lambda world: {"request_pk": world.objects["person_request"].pk},
+    ),
+    "disposal": Expect(get=only(["auditor"], 200), post=only(["auditor"], 200)),
     # The functional administration: the admin role only (Django's admin redirects the others).
     "admin:index": Expect(get=ADMIN_SITE),
     "admin:partners_pair_changelist": Expect(get=ADMIN_SITE),

@@ -47,9 +47,10 @@ def _generate(department_id: int, pairs: list[Pair]) -> None:
             INSERT INTO casework_beneficiary (department_id, first_name, last_name, birth_date,
                 france_travail_id, rsa_paying_body, rsa_number, rsa_role, rsa_rights_and_duties,
                 rsa_status, phone, email, address, postal_code, city, qpv_resident,
-                education_level, created_at)
+                education_level, created_at, file_stage)
             SELECT %s, 'Prénom' || g, 'Nom' || (g %% 997), DATE '1980-01-01' + (g %% 9000),
-                lpad(g::text, 8, '0'), '', '', '', true, '', '', '', '', '', '', false, '', now()
+                lpad(g::text, 8, '0'), '', '', '', true, '', '', '', '', '', '', false, '', now(),
+                'active'
             FROM generate_series(1, %s) g
             """,
             [department_id, CASES],

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from casework import services
+from casework import rights, services
 from casework.enums import CaseState, ObstacleCategory, ShareCategory
 from casework.models import Case
 from orientation import services as orientation_services
@@ -82,7 +82,7 @@ def build_world() -> World:
     # Each other pair follows someone too, so a leak across pairs would have data to show.
     CaseFactory(pair=same_org, beneficiary__department=department, state=CaseState.ACTIVE)
     CaseFactory(pair=other_org, beneficiary__department=department, state=CaseState.ACTIVE)
-    InterviewFactory(case=case)
+    interview = InterviewFactory(case=case)
     NoteFactory(case=case)
     social_note = SocialNoteFactory(case=case)
     services.agreement_record(
@@ -131,6 +131,13 @@ def build_world() -> World:
     action = orientation_services.action_add(
         case=case, acting_user=pair.advisor, title="Refaire le CV", owner="person"
     )
+    person_request = rights.person_request_record(
+        case=case,
+        acting_user=pair.advisor,
+        kind="objection",
+        text="Je refuse que mon dossier serve aux statistiques",
+        received_on=timezone.localdate(),
+    )
     oriented = CaseFactory(pair=pair, beneficiary__department=department, state=CaseState.ACTIVE)
     recommendation, decision = make_decided_case(oriented)
     return World(
@@ -147,5 +154,7 @@ def build_world() -> World:
             "decision": decision,
             "appointment": appointment,
             "action": action,
+            "interview": interview,
+            "person_request": person_request,
         },
     )

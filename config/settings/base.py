@@ -163,6 +163,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orientation.tasks.send_daily_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
+    "nightly-retention": {
+        "task": "casework.tasks.run_retention",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # E-mail (reminders): the console by default; an SMTP server from the environment.

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0004_follow_up'),
+        ('casework', '0005_person_rights_and_retention'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

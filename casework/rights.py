@@ -1,0 +1,294 @@
+"""The person's rights on their data: access (the full export), rectification, objection.
+
+Writes of the casework app like ``services.py``, kept apart because they answer the DPO's work,
+not the binôme's. The export reads ``casework.personal_data``'s registry, so a model added to any
+app is exported as soon as it is registered there.
+"""
+
+import datetime
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from casework import journal, permissions
+from casework.enums import JournalChannel, PersonRequestState
+from casework.errors import InvalidInput
+from casework.models import Beneficiary, Case, Interview, PersonRequest, Rectification
+from casework.personal_data import export_sections
+from casework.services import _save, check_birth_date
+from partners.enums import Role
+from partners.errors import InvalidTransition
+from partners.models import Professional
+
+EXPORT_PURPOSE = "Droit d'accès de la personne : export complet de ses données"
+
+
+@dataclass
+class PersonExport:
+    beneficiary_id: int
+    json_text: str
+    html_text: str
+
+    @property
+    def basename(self) -> str:
+        return f"binome-personne-{self.beneficiary_id}"
+
+    def zip_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(f"{self.basename}.json", self.json_text)
+            archive.writestr(f"{self.basename}.html", self.html_text)
+        return buffer.getvalue()
+
+
+def _export_content(beneficiary: Beneficiary, produced_at: datetime.datetime) -> PersonExport:
+    department = beneficiary.department
+    sections = list(export_sections(beneficiary.pk, with_names=department.journal_shows_names))
+    data = {
+        "personne": beneficiary.pk,
+        "departement": f"{department.code} {department.name}",
+        "produit_le": produced_at.isoformat(),
+        "sections": {
+            section.key: {"titre": section.title, "lignes": [row.raw for row in section.rows]}
+            for section in sections
+        },
+    }
+    html = render_to_string(
+        "casework/person_export.html",
+        {
+            "beneficiary": beneficiary,
+            "department": department,
+            "produced_at": produced_at,
+            "sections": sections,
+        },
+    )
+    return PersonExport(
+        beneficiary_id=beneficiary.pk,
+        json_text=json.dumps(data, ensure_ascii=False, indent=2, default=str),
+        html_text=html,
+    )
+
+
+@transaction.atomic
+def person_export(
+    *,
+    beneficiary: Beneficiary,
+    acting_user: Professional | None,
+    request: HttpRequest | None = None,
+) -> PersonExport:
+    """Everything about the person, as JSON and as a readable French document; journaled.
+
+    Produced for the DPO (the auditor role) or from the command line; never shown on a page.
+    """
+    if acting_user is not None and acting_user.role != Role.AUDITOR:
+        raise InvalidTransition("Seul·e le ou la délégué·e à la protection des données exporte.")
+    export = _export_content(beneficiary, timezone.now())
+    journal.record(
+        department=beneficiary.department,
+        actor=acting_user,
+        channel=JournalChannel.EXPORT,
+        purpose=EXPORT_PURPOSE,
+        beneficiary=beneficiary,
+        object_type="beneficiary",
+        object_id=str(beneficiary.pk),
+        recipient="La personne (droit d'accès)",
+        request=request,
+    )
+    return export
+
+
+# Rectification -------------------------------------------------------------------------------
+
+#: The facts of a person's identity that a rectification may correct, with their labels.
+RECTIFIABLE_IDENTITY = (
+    "first_name",
+    "last_name",
+    "birth_date",
+    "france_travail_id",
+    "phone",
+    "email",
+    "address",
+    "postal_code",
+    "city",
+    "education_level",
+)
+
+
+def _reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Notez pourquoi la personne demande cette correction.", "reason")
+    return reason
+
+
+def _display(instance: Any, name: str) -> str:
+    field = instance._meta.get_field(name)
+    value = getattr(instance, name)
+    if field.choices:
+        return str(getattr(instance, f"get_{name}_display")())
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return "" if value is None else str(value)
+
+
+def record_rectifications(
+    *,
+    instance: Any,
+    changes: dict[str, Any],
+    beneficiary: Beneficiary,
+    case: Case | None,
+    reason: str,
+    acting_user: Professional,
+    share_category: str = "",
+) -> list[Rectification]:
+    """Apply ``changes`` to ``instance`` and write one history row per changed field.
+
+    The caller has checked the rights and the state, and holds the row's lock.
+    """
+    reason = _reason(reason)
+    rows = []
+    changed = [name for name, value in changes.items() if getattr(instance, name) != value]
+    if not changed:
+        raise InvalidInput("Rien n'a changé : modifiez la valeur à corriger.")
+    for name in changed:
+        previous = _display(instance, name)
+        setattr(instance, name, changes[name])
+        rows.append(
+            Rectification(
+                beneficiary=beneficiary,
+                case=case,
+                object_type=instance._meta.model_name,
+                object_id=str(instance.pk),
+                field_name=name,
+                field_label=str(instance._meta.get_field(name).verbose_name),
+                share_category=share_category,
+                previous_value=previous,
+                new_value=_display(instance, name),
+                reason=reason,
+                recorded_by=acting_user,
+            )
+        )
+    _save(instance, acting_user)
+    for row in rows:
+        _save(row, acting_user)
+    return rows
+
+
+@transaction.atomic
+def beneficiary_rectify(
+    *, case: Case, acting_user: Professional, changes: dict[str, Any], reason: str
+) -> list[Rectification]:
+    """Correct the person's identity at their request, from their accompagnement."""
+    if not permissions.can_change_case(acting_user, case):
+        raise InvalidTransition("Seul le binôme de la personne enregistre une rectification.")
+    refused = set(changes) - set(RECTIFIABLE_IDENTITY)
+    if refused:
+        raise InvalidInput("Ce champ ne se rectifie pas ici.")
+    if "birth_date" in changes:
+        check_birth_date(changes["birth_date"])
+    beneficiary = Beneficiary.objects.select_for_update().get(pk=case.beneficiary_id)
+    return record_rectifications(
+        instance=beneficiary,
+        changes=changes,
+        beneficiary=beneficiary,
+        case=case,
+        reason=reason,
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def interview_rectify(
+    *, interview: Interview, acting_user: Professional, summary: str, reason: str
+) -> list[Rectification]:
+    """Correct an interview's summary that the person contests; the previous text is kept."""
+    locked = Interview.objects.select_for_update().select_related("case").get(pk=interview.pk)
+    if not permissions.can_change_case(acting_user, locked.case):
+        raise InvalidTransition("Seul le binôme de la personne enregistre une rectification.")
+    return record_rectifications(
+        instance=locked,
+        changes={"summary": summary.strip()},
+        beneficiary=locked.case.beneficiary,
+        case=locked.case,
+        reason=reason,
+        acting_user=acting_user,
+    )
+
+
+# Requests to the DPO (objection, access, rectification refused…) ----------------------------
+
+
+@transaction.atomic
+def person_request_record(
+    *,
+    case: Case,
+    acting_user: Professional,
+    kind: str,
+    text: str,
+    received_on: datetime.date,
+) -> PersonRequest:
+    """Record what the person asks about their data, in their words, and route it to the DPO."""
+    if not permissions.can_change_case(acting_user, case):
+        raise InvalidTransition("Seul le binôme de la personne enregistre sa demande.")
+    if received_on > timezone.localdate():
+        raise InvalidInput("La demande ne peut pas avoir été reçue dans le futur.", "received_on")
+    person_request = PersonRequest(
+        beneficiary=case.beneficiary,
+        case=case,
+        kind=kind,
+        text=text.strip(),
+        received_on=received_on,
+        recorded_by=acting_user,
+    )
+    if not person_request.text:
+        raise InvalidInput("Notez ce que la personne demande, dans ses mots.", "text")
+    _save(person_request, acting_user)
+    department_id = case.beneficiary.department_id
+    transaction.on_commit(lambda: _email_dpo(person_request.pk, department_id))
+    return person_request
+
+
+def _email_dpo(person_request_id: int, department_id: int) -> None:
+    """The DPO (every active auditor of the department) is told; no name in the e-mail."""
+    recipients = list(
+        Professional.objects.filter(
+            role=Role.AUDITOR, is_active=True, organisation__department_id=department_id
+        ).values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    kind = PersonRequest.objects.get(pk=person_request_id).get_kind_display()
+    send_mail(
+        subject=f"Binôme : nouvelle demande d'une personne ({kind.lower()})",
+        message=f"Bonjour,\n\nUne demande sur ses données a été enregistrée ({kind}).\n"
+        f"Le détail : {settings.BINOME_SITE_URL}/dpo/demandes/\n",
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
+@transaction.atomic
+def person_request_answer(
+    *, person_request: PersonRequest, acting_user: Professional, answer: str
+) -> PersonRequest:
+    locked = (
+        PersonRequest.objects.for_dpo(acting_user).select_for_update().get(pk=person_request.pk)
+    )
+    if locked.state == PersonRequestState.ANSWERED:
+        raise InvalidTransition("Cette demande a déjà reçu une réponse.")
+    answer = answer.strip()
+    if not answer:
+        raise InvalidInput("Écrivez la réponse apportée à la personne.", "answer")
+    locked.answer, locked.state = answer, PersonRequestState.ANSWERED
+    locked.answered_by, locked.answered_at = acting_user, timezone.now()
+    _save(locked, acting_user)
+    return locked

@@ -1,0 +1,21 @@
+"""Celery tasks: thin wrappers around services."""
+
+from typing import Any
+
+from celery import shared_task
+from django.db import OperationalError
+
+from casework import retention
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=60, max_retries=3)
+def run_retention() -> dict[str, Any]:
+    """The nightly life-of-file run (beat): notices, archiving, approved disposals. Idempotent."""
+    report = retention.retention_run()
+    return {
+        "notices": len(report.notices),
+        "notices_cancelled": len(report.notices_cancelled),
+        "archived": len(report.archived),
+        "disposed": len(report.disposed),
+        "waiting_for_visa": len(report.waiting_for_visa),
+    }

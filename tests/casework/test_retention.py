@@ -1,0 +1,217 @@
+"""The life of the file, with the clock moved: notice, archive, disposal only with the visa."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from casework import retention, services
+from casework.enums import CaseState, FileStage
+from casework.models import Beneficiary, Case, InformationShare, Interview
+from orientation.supervision import dashboard
+from partners.enums import Role
+from partners.errors import InvalidTransition
+from tests.casework.factories import CaseFactory
+from tests.casework.rights_factories import complete_file
+from tests.partners.factories import ProfessionalFactory
+
+pytestmark = pytest.mark.django_db
+
+CLOSED_ON = datetime.date(2026, 11, 23)  # "today" when the test data is written
+NOTICE_ON = datetime.date(2028, 11, 23)  # + 2 years (the default active duration)
+ARCHIVE_ON = datetime.date(2028, 12, 23)  # + 30 days (the default notice delay)
+DISPOSAL_ON = datetime.date(2033, 12, 23)  # + 5 years (the default archive duration)
+
+
+def at(day: datetime.date) -> time_machine.travel:
+    return time_machine.travel(datetime.datetime.combine(day, datetime.time(3, 0)), tick=False)
+
+
+def closed_case(**kwargs) -> Case:
+    with at(CLOSED_ON):
+        return CaseFactory(state=CaseState.CLOSED, **kwargs)
+
+
+def run(day: datetime.date, capture) -> retention.RetentionReport:
+    with at(day), capture(execute=True):
+        return retention.retention_run()
+
+
+def stage(case: Case) -> str:
+    return Beneficiary.objects.get(pk=case.beneficiary_id).file_stage
+
+
+def auditor_of(case: Case):
+    return ProfessionalFactory(
+        role=Role.AUDITOR, organisation__department=case.beneficiary.department
+    )
+
+
+def test_notice_to_the_last_referent_at_the_active_duration(django_capture_on_commit_callbacks):
+    case = closed_case()
+
+    before = run(NOTICE_ON - datetime.timedelta(days=1), django_capture_on_commit_callbacks)
+    assert (before.notices, stage(case)) == ([], FileStage.ACTIVE)
+
+    report = run(NOTICE_ON, django_capture_on_commit_callbacks)
+
+    assert (report.notices, stage(case)) == ([case.beneficiary_id], FileStage.NOTICE)
+    assert [message.to for message in mail.outbox] == [[case.referent.email]]
+    assert "archive intermédiaire le 23/12/2028" in mail.outbox[0].body
+    assert case.beneficiary.last_name not in mail.outbox[0].body
+    again = run(NOTICE_ON, django_capture_on_commit_callbacks)
+    assert (again.notices, len(mail.outbox)) == ([], 1)
+
+
+def test_archive_after_the_notice_delay_then_only_the_auditor_opens_it(
+    django_capture_on_commit_callbacks,
+):
+    case = closed_case()
+    auditor = auditor_of(case)
+    run(NOTICE_ON, django_capture_on_commit_callbacks)
+    assert (
+        run(ARCHIVE_ON - datetime.timedelta(days=1), django_capture_on_commit_callbacks).archived
+        == []
+    )
+
+    report = run(ARCHIVE_ON, django_capture_on_commit_callbacks)
+
+    assert (report.archived, stage(case)) == ([case.beneficiary_id], FileStage.ARCHIVED)
+    for member in (case.pair.advisor, case.pair.social_worker):
+        assert list(Case.objects.visible_to(member)) == []
+        client = Client()
+        client.force_login(member)
+        assert client.get(reverse("case_detail", kwargs={"pk": case.pk})).status_code == 404
+    assert list(Case.objects.visible_to(auditor)) == [case]
+    client = Client()
+    client.force_login(auditor)
+    response = client.get(reverse("person_rights", kwargs={"pk": case.beneficiary_id}))
+    assert response.status_code == 200
+    assert "Archive intermédiaire" in response.content.decode()
+    assert InformationShare.objects.filter(request_id=response["X-Request-ID"]).count() == 1
+
+
+def test_nothing_moves_while_an_accompaniment_is_open(django_capture_on_commit_callbacks):
+    with at(CLOSED_ON):
+        case = CaseFactory(state=CaseState.ACTIVE)
+
+    for day in (NOTICE_ON, ARCHIVE_ON, DISPOSAL_ON, DISPOSAL_ON + datetime.timedelta(days=3650)):
+        report = run(day, django_capture_on_commit_callbacks)
+        assert (report.notices, report.archived, stage(case)) == ([], [], FileStage.ACTIVE)
+
+
+def test_a_new_accompaniment_cancels_the_notice(django_capture_on_commit_callbacks):
+    case = closed_case()
+    run(NOTICE_ON, django_capture_on_commit_callbacks)
+    with at(NOTICE_ON + datetime.timedelta(days=3)):
+        services.case_propose(
+            beneficiary=case.beneficiary,
+            pair=case.pair,
+            proposed_on=NOTICE_ON + datetime.timedelta(days=3),
+            acting_user=case.pair.advisor,
+        )
+
+    report = run(ARCHIVE_ON, django_capture_on_commit_callbacks)
+
+    assert (report.notices_cancelled, report.archived) == ([case.beneficiary_id], [])
+    assert stage(case) == FileStage.ACTIVE
+
+
+def test_dry_run_lists_who_moves_when_and_writes_nothing():
+    first = closed_case()
+    second = closed_case(pair__department=first.pair.department)
+    out = _command_output("retention", "--dry-run", "--days", "30", day=NOTICE_ON)
+
+    assert f"Personne n°{first.beneficiary_id} : avis au référent le 23/11/2028" in out
+    assert f"Personne n°{second.beneficiary_id} : avis au référent le 23/11/2028" in out
+    assert "2 dossier(s) changeront d'étape" in out
+    assert {stage(first), stage(second)} == {FileStage.ACTIVE}
+
+
+def _command_output(*args: str, day: datetime.date) -> str:
+    import io
+
+    out = io.StringIO()
+    with at(day):
+        call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def _texts_in_every_table() -> str:
+    """Every value of every column of every table, as text (auditlog and journal included)."""
+    chunks = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            columns = connection.introspection.get_table_description(cursor, table)
+            for column in columns:
+                name = connection.ops.quote_name(column.name)
+                table_name = connection.ops.quote_name(table)
+                # Names from the database's own catalogue, quoted: no input reaches this SQL.
+                sql = f"SELECT CAST({name} AS TEXT) FROM {table_name}"  # noqa: S608
+                cursor.execute(sql)
+                chunks.extend(str(value) for (value,) in cursor.fetchall() if value is not None)
+    return "\n".join(chunks)
+
+
+def test_disposal_only_with_the_visa_then_nothing_of_the_person_remains(
+    django_capture_on_commit_callbacks,
+):
+    file = complete_file()
+    case = file.case
+    services.case_record_end_review(
+        case=case, summary="Bilan QZXbilanQZX", acting_user=case.referent
+    )
+    file.tokens.append("QZXbilanQZX")
+    with at(CLOSED_ON):
+        services.case_close(case=case, exit_reason="durable_job", acting_user=case.referent)
+    supervisor = ProfessionalFactory(
+        role=Role.SUPERVISOR, organisation=case.pair.advisor.organisation
+    )
+    auditor = auditor_of(case)
+    birth_date = case.beneficiary.birth_date.isoformat()
+    assert all(token in _texts_in_every_table() for token in file.tokens)
+    run(NOTICE_ON, django_capture_on_commit_callbacks)
+    run(ARCHIVE_ON, django_capture_on_commit_callbacks)
+
+    # The archive duration is over, but without the Archives' visa nothing is disposed of.
+    waiting = run(DISPOSAL_ON, django_capture_on_commit_callbacks)
+    assert (waiting.waiting_for_visa, waiting.disposed) == ([case.beneficiary_id], [])
+    assert stage(case) == FileStage.ARCHIVED
+    with at(DISPOSAL_ON):
+        assert list(retention.disposal_candidates(case.beneficiary.department)) == [
+            case.beneficiary
+        ]
+        with pytest.raises(InvalidTransition):
+            retention.disposal_approval_record(
+                department=case.beneficiary.department,
+                acting_user=case.pair.advisor,
+                visa_reference="AD99-2033-17",
+                approved_on=DISPOSAL_ON,
+                beneficiary_ids=[case.beneficiary_id],
+            )
+        retention.disposal_approval_record(
+            department=case.beneficiary.department,
+            acting_user=auditor,
+            visa_reference="AD99-2033-17",
+            approved_on=DISPOSAL_ON,
+            beneficiary_ids=[case.beneficiary_id],
+        )
+    counts = (Beneficiary.objects.count(), Case.objects.count(), Interview.objects.count())
+    figures = dashboard(supervisor, today=DISPOSAL_ON)
+
+    report = run(DISPOSAL_ON, django_capture_on_commit_callbacks)
+
+    assert (report.disposed, stage(case)) == ([case.beneficiary_id], FileStage.DISPOSED)
+    everything = _texts_in_every_table()
+    assert [token for token in file.tokens if token in everything] == []
+    assert birth_date not in everything
+    assert (Beneficiary.objects.count(), Case.objects.count(), Interview.objects.count()) == counts
+    assert dashboard(supervisor, today=DISPOSAL_ON) == figures
+    verified = _command_output("audit_verify", day=DISPOSAL_ON)
+    assert "intact" in verified
+    assert run(DISPOSAL_ON, django_capture_on_commit_callbacks).disposed == []
