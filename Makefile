@@ -14,7 +14,7 @@ for candidate in "python3.13" "python3.12" "PYENV_VERSION=3.12.1 python3.12" "py
 done; exit 1
 endef
 
-.PHONY: run test lint fmt install migrate seed clean
+.PHONY: run test lint fmt install migrate seed clean bench
 
 $(STAMP): pyproject.toml requirements.lock
 	@if [ ! -x $(PY) ]; then \
@@ -44,7 +44,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy config partners casework orientation manage.py
+	$(VENV)/bin/mypy config partners casework orientation bench manage.py
 	$(VENV)/bin/djlint templates --check
 	$(VENV)/bin/djlint templates --lint
 	$(VENV)/bin/lint-imports
@@ -54,6 +54,12 @@ fmt: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djlint templates --reformat
+
+# Measure a large department (docs/performance.md). PostgreSQL only: DATABASE_URL must name a
+# database kept for it; it is loaded by seed_scale the first time. ARGS="--people 2000" to scale.
+bench: install
+	@if [ -z "$$DATABASE_URL" ]; then echo "make bench mesure PostgreSQL : définissez DATABASE_URL (une base dédiée)." >&2; exit 1; fi
+	$(PY) -m bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -667,6 +667,10 @@ def _journal_filters(form: JournalSearchForm) -> selectors.JournalFilters:
     )
 
 
+#: The auditor's search counts at most this many rows (a department's journal holds millions).
+JOURNAL_COUNT_CAP = 5000
+
+
 @login_required
 def journal_search(request: HttpRequest) -> HttpResponse:
     """The auditor's search in the department's journal."""
@@ -679,7 +683,9 @@ def journal_search(request: HttpRequest) -> HttpResponse:
         "casework/journal_search.html",
         {
             "form": freeze_choices(form),
-            "page": paginate(request, selectors.journal_search(department.pk, filters)),
+            "page": paginate(
+                request, selectors.journal_search(department.pk, filters), cap=JOURNAL_COUNT_CAP
+            ),
             "query": request.GET.urlencode(),
         },
     )

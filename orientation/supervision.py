@@ -7,10 +7,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from casework.enums import (
+    ACTIVE_FILE_STAGES,
     OPEN_STATES,
     CaseState,
     DiagnosticState,
@@ -86,6 +87,16 @@ def _month_starts(today: datetime.date) -> list[datetime.date]:
     return [first - relativedelta(months=n) for n in (2, 1, 0)]
 
 
+def _within_months(start: datetime.date, end: datetime.date, months: int) -> bool:
+    """``end <= start + months`` (calendar months), relativedelta only near the boundary."""
+    days = (end - start).days
+    if days <= 28 * months:
+        return True
+    if days > 31 * months:
+        return False
+    return end <= start + relativedelta(months=months)
+
+
 def _percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
@@ -94,8 +105,18 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
     today = today or timezone.localdate()
     department = supervisor.organisation.department  # type: ignore[union-attr]
     threshold = overdue_threshold(department, today)
-    cases = supervised_cases(supervisor)
     subtree = supervised_organisations(supervisor).values("pk")
+    # Every pair with a member in the subtree, fetched once: the cases are then filtered on a
+    # list of pair ids, which the planner estimates from its statistics (docs/performance.md).
+    all_pairs = list(
+        Pair.objects.filter(
+            Q(advisor__organisation__in=subtree) | Q(social_worker__organisation__in=subtree)
+        )
+        .with_members()
+        .order_by("advisor__last_name", "social_worker__last_name", "pk")
+    )
+    pair_ids = [pair.pk for pair in all_pairs]
+    cases = supervised_cases(supervisor).filter(pair_id__in=pair_ids)  # the same cases
 
     team = list(
         Professional.objects.filter(
@@ -103,55 +124,48 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
         ).order_by("last_name", "first_name", "pk")
     )
     rows = {p.pk: ProfessionalRow(p) for p in team}
-    open_rows = list(
-        cases.filter(state__in=OPEN_STATES)
-        .with_overdue(threshold)
-        .values_list(
-            "pk",
-            "pair_id",
-            "pair__advisor_id",
-            "pair__social_worker_id",
-            "referent_id",
-            "overdue",
-        )
+    # The open cases, counted in SQL per (pair, référent): a few hundred groups, not 15,000 rows.
+    open_cases = cases.filter(state__in=OPEN_STATES)
+    open_groups = (
+        open_cases.with_overdue(threshold)
+        .values_list("pair_id", "pair__advisor_id", "pair__social_worker_id", "referent_id")
+        .annotate(count=Count("pk"), overdue_count=Count("pk", filter=Q(overdue=True)))
+        .order_by()
     )
     per_pair: Counter[int] = Counter()
-    referent_of: dict[int, int] = {}
-    for pk, pair_id, advisor_id, social_id, referent_id, overdue in open_rows:
-        per_pair[pair_id] += 1
-        referent_of[pk] = referent_id
+    as_referent: Counter[int] = Counter()
+    for pair_id, advisor_id, social_id, referent_id, count, overdue_count in open_groups:
+        per_pair[pair_id] += count
+        as_referent[referent_id] += count
         for member in (advisor_id, social_id):
             if member in rows:
-                rows[member].open_cases += 1
-        if overdue and referent_id in rows:
-            rows[referent_id].overdue += 1
+                rows[member].open_cases += count
+        if referent_id in rows:
+            rows[referent_id].overdue += overdue_count
 
     months = _month_starts(today)
-    seen = set(
-        Interview.objects.filter(
-            case__in=cases.filter(state__in=OPEN_STATES), occurred_on__gte=months[0]
-        ).values_list("case_id", "author_id", "occurred_on__year", "occurred_on__month")
-    )
-    as_referent: Counter[int] = Counter(referent_of.values())
+    # the open cases each référent saw, per month (interviews by someone else do not count)
+    seen_by = {
+        (author_id, year, number): count
+        for author_id, year, number, count in Interview.objects.filter(
+            case__pair_id__in=pair_ids,  # one join with the cases (their référent), not two
+            case__state__in=OPEN_STATES,
+            case__beneficiary__file_stage__in=ACTIVE_FILE_STAGES,  # as visible_to
+            occurred_on__gte=months[0],
+            author_id=F("case__referent_id"),
+        )
+        .values_list("author_id", "occurred_on__year", "occurred_on__month")
+        .annotate(count=Count("case_id", distinct=True))
+        .order_by()
+    }
     for row in rows.values():
         if row.professional.role != Role.ADVISOR:
             continue  # social workers work on request: never measured on contact frequency
         for month in months:
-            seen_cases = {
-                case_id
-                for case_id, author_id, year, number in seen
-                if author_id == row.professional.pk
-                and (year, number) == (month.year, month.month)
-                and referent_of.get(case_id) == row.professional.pk
-            }
-            row.seen_share.append(_percent(len(seen_cases), as_referent[row.professional.pk]))
+            seen_count = seen_by.get((row.professional.pk, month.year, month.month), 0)
+            row.seen_share.append(_percent(seen_count, as_referent[row.professional.pk]))
 
-    pairs = list(
-        Pair.objects.active()
-        .filter(Q(advisor__organisation__in=subtree) | Q(social_worker__organisation__in=subtree))
-        .with_members()
-        .order_by("advisor__last_name", "social_worker__last_name", "pk")
-    )
+    pairs = [pair for pair in all_pairs if pair.is_active]
     contacts = list(
         PairContact.objects.filter(
             pair__in=pairs, occurred_on__gte=today - datetime.timedelta(days=30)
@@ -186,37 +200,61 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
         expires_on__gte=today,
         expires_on__lte=today + datetime.timedelta(days=AGREEMENT_WARNING_DAYS),
     ).count()
-    closed_and_open = list(
-        cases.values_list("state", "orientation_path", "exit_reason", "started_on", "closed_on")
+    # Every case of the subtree, counted in SQL by state, path and exit reason, with how many
+    # started at least 6 and 12 months ago; then the dates of the durable-job exits only.
+    cutoffs = {months_after: today - relativedelta(months=months_after) for months_after in (6, 12)}
+    groups = list(
+        cases.values_list("state", "orientation_path", "exit_reason")
+        .annotate(
+            count=Count("pk"),
+            eligible_6=Count("pk", filter=Q(started_on__lte=cutoffs[6])),
+            eligible_12=Count("pk", filter=Q(started_on__lte=cutoffs[12])),
+        )
+        .order_by()
     )
-    path_counts = Counter(p for s, p, *_ in closed_and_open if s in OPEN_STATES and p)
-    exit_counts = Counter(r for s, _, r, *_ in closed_and_open if s == CaseState.CLOSED)
+    path_counts: Counter[str] = Counter()
+    exit_counts: Counter[str] = Counter()
+    eligible = {6: 0, 12: 0}
+    for state, path, reason, count, eligible_6, eligible_12 in groups:
+        if state in OPEN_STATES and path:
+            path_counts[path] += count
+        if state == CaseState.CLOSED:
+            exit_counts[reason] += count
+        eligible[6] += eligible_6
+        eligible[12] += eligible_12
+    durable_exits = list(
+        cases.filter(
+            exit_reason=ExitReason.DURABLE_JOB,
+            closed_on__isnull=False,
+            started_on__lte=cutoffs[6],
+        ).values_list("started_on", "closed_on")
+    )
 
     def durable_rate(months_after: int) -> int | None:
         """Of the accompaniments started at least ``months_after`` months ago, the share that
         ended in a durable job within that time."""
-        cutoff = today - relativedelta(months=months_after)
-        started = [(row[2], row[3], row[4]) for row in closed_and_open if row[3] is not None]
-        eligible = [(reason, start, end) for reason, start, end in started if start <= cutoff]
         durable = [
             1
-            for reason, start, end in eligible
-            if reason == ExitReason.DURABLE_JOB
+            for start, end in durable_exits
+            if start is not None  # filtered in SQL; said again for the type checker
             and end is not None
-            and end <= start + relativedelta(months=months_after)
+            and start <= cutoffs[months_after]
+            and _within_months(start, end, months_after)
         ]
-        return _percent(len(durable), len(eligible))
+        return _percent(len(durable), eligible[months_after])
 
-    latest = Diagnostic.objects.filter(case__in=cases.filter(state__in=OPEN_STATES)).order_by(
-        "case_id", "-version"
+    # the obstacles of the latest version of each open case's diagnostic, counted in SQL
+    newer = Diagnostic.objects.filter(case_id=OuterRef("case_id"), version__gt=OuterRef("version"))
+    latest = (
+        Diagnostic.objects.filter(case__in=cases.filter(state__in=OPEN_STATES))
+        .exclude(Exists(newer))
+        .values("pk")
     )
-    latest_ids: dict[int, int] = {}
-    for diagnostic_id, case_id in latest.values_list("pk", "case_id"):
-        latest_ids.setdefault(case_id, diagnostic_id)
-    obstacle_counts = Counter(
-        Obstacle.objects.filter(diagnostic_id__in=latest_ids.values()).values_list(
-            "category", flat=True
-        )
+    obstacle_counts = dict(
+        Obstacle.objects.filter(diagnostic__in=latest)
+        .values_list("category")
+        .annotate(count=Count("pk"))
+        .order_by()
     )
     return Dashboard(
         target=department.caseload_target,

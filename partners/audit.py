@@ -2,16 +2,18 @@
 
 Every domain model is registered here or in its app's ``ready()``. Audited querysets refuse
 ``update()``, ``delete()`` and the bulk methods, because those write without a trace; the only way
-around is :func:`audited_bulk`, which writes one audit row for the whole batch.
+around is :func:`audited_bulk`, which writes one audit row for the whole batch, and its PostgreSQL
+streaming form :func:`audited_copy` (COPY), which writes the batch and its audit row in one
+transaction.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models, transaction
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -60,21 +62,56 @@ class AuditedQuerySet(models.QuerySet):
 @contextmanager
 def audited_bulk(*, model: "type[Model]", actor: Any, description: str) -> Iterator[None]:
     """Allow bulk writes on ``model`` for the block, and record them as one audit row."""
-    from auditlog.models import LogEntry
-
     token = _bulk_allowed.set(True)
     try:
         yield
     finally:
         _bulk_allowed.reset(token)
+    _log_batch(model=model, actor=actor, description=description)
+
+
+def _log_batch(*, model: "type[Model]", actor: Any, description: str) -> None:
+    from auditlog.models import LogEntry
+
     LogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(model),
         object_pk="*",
-        object_repr=f"Lot : {description}",
+        object_repr=f"Lot : {description}"[:200],
         action=LogEntry.Action.UPDATE,
         changes_text=description,
         actor=actor,
     )
+
+
+def audited_copy(
+    *,
+    model: "type[Model]",
+    actor: Any,
+    description: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> int:
+    """Stream ``rows`` into ``model``'s table with COPY (PostgreSQL), as one audited batch.
+
+    The rows and their one audit row commit together or not at all: the COPY and the audit row
+    are in the same transaction. Returns the number of rows written.
+    """
+    if connection.vendor != "postgresql":
+        raise BulkWriteRefused("COPY n'existe que sur PostgreSQL.")
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    count = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        _log_batch(
+            model=model,
+            actor=actor,
+            description=f"{description} : {count} ligne(s) chargée(s) par COPY",
+        )
+    return count
 
 
 @contextmanager

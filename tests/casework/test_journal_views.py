@@ -117,3 +117,22 @@ def test_auditor_search_queries_constant(size, login_client, django_assert_num_q
         response = client.get(reverse("journal_search"))
 
     assert len(response.context["page"].object_list) == 2 * size + 2
+
+
+def test_auditor_search_counts_at_most_the_cap(login_client, monkeypatch):
+    """A department's journal holds millions of rows: the search counts a bounded number."""
+    monkeypatch.setattr("casework.views.JOURNAL_COUNT_CAP", 4)
+    case = CaseFactory(state=CaseState.ACTIVE)
+    _views(case, 5)  # and the grant at opening: 6 rows
+    client = login_client(_auditor(case))
+
+    capped = client.get(reverse("journal_search"))
+    exact = client.get(f"{reverse('journal_search')}?channel={JournalChannel.GRANT}")
+
+    # the pages stop at the cap (plus one row), the person is told to narrow the search
+    assert (capped.context["page"].paginator.count, len(capped.context["page"].object_list)) == (
+        5,
+        5,
+    )
+    assert "Plus de 4 lignes : précisez la recherche" in capped.content.decode()
+    assert "1 ligne(s)." in exact.content.decode()

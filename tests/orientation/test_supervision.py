@@ -117,10 +117,11 @@ def test_dashboard_queries_constant(size, login_client, django_assert_num_querie
     supervisor, *_ = _team(size)
     client = login_client(supervisor)
 
-    # session and professional, then one query per block of figures (team, open cases,
-    # interviews, binômes, points binôme, waiting diagnostics and recommendations, agreements,
-    # all cases, latest diagnostics, obstacles)
-    with django_assert_num_queries(12):
+    # session and professional, then one query per block of figures (binômes, team, open cases
+    # per binôme and référent, interviews, points binôme, waiting diagnostics and
+    # recommendations, agreements, all cases per state, durable-job exits, obstacles of the
+    # latest diagnostics)
+    with django_assert_num_queries(13):
         response = client.get(reverse("supervision"))
 
     assert response.context["board"].advisors[0].open_cases == 2 * size

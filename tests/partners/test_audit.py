@@ -1,11 +1,12 @@
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import DatabaseError, connection
 
 from partners import services
-from partners.audit import MASK, BulkWriteRefused, audited_bulk
+from partners.audit import MASK, BulkWriteRefused, audited_bulk, audited_copy
 from partners.enums import Role
-from partners.models import Department, Pair, Professional
+from partners.models import Department, Organisation, Pair, Professional
 from tests.partners.factories import DepartmentFactory, PairFactory, ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +83,63 @@ def test_pair_end_audit_row_names_the_actor():
         admin,
         ["", "other"],
     )
+
+
+COPY_COLUMNS = ("department_id", "kind", "name", "path")
+
+
+def _organisation_rows(department: Department, *paths: str) -> list[tuple[int, str, str, str]]:
+    return [(department.pk, "other", f"Organisation {path}", path) for path in paths]
+
+
+@pytest.mark.postgres
+def test_audited_copy_writes_the_batch_and_one_audit_row():
+    department = DepartmentFactory()
+    before = LogEntry.objects.count()
+
+    count = audited_copy(
+        model=Organisation,
+        actor=None,
+        description="deux organisations",
+        columns=COPY_COLUMNS,
+        rows=_organisation_rows(department, "copie-a/", "copie-b/"),
+    )
+
+    assert count == 2
+    assert sorted(
+        Organisation.objects.filter(department=department).values_list("path", flat=True)
+    ) == [
+        "copie-a/",
+        "copie-b/",
+    ]
+    entry = LogEntry.objects.latest("pk")
+    assert LogEntry.objects.count() == before + 1
+    assert (entry.content_type, entry.object_pk, entry.changes_text) == (
+        ContentType.objects.get_for_model(Organisation),
+        "*",
+        "deux organisations : 2 ligne(s) chargée(s) par COPY",
+    )
+
+
+@pytest.mark.postgres
+def test_audited_copy_writes_nothing_when_the_batch_fails():
+    department = DepartmentFactory()
+    before = LogEntry.objects.count()
+
+    with pytest.raises(DatabaseError):
+        audited_copy(
+            model=Organisation,
+            actor=None,
+            description="doublon",
+            columns=COPY_COLUMNS,
+            rows=_organisation_rows(department, "copie-c/", "copie-c/"),  # the path is unique
+        )
+
+    assert LogEntry.objects.count() == before
+    assert not Organisation.objects.filter(department=department).exists()
+
+
+def test_audited_copy_refused_outside_postgresql(monkeypatch):
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with pytest.raises(BulkWriteRefused, match="PostgreSQL"):
+        audited_copy(model=Organisation, actor=None, description="x", columns=COPY_COLUMNS, rows=[])

@@ -1,0 +1,452 @@
+"""``python -m bench --people N`` (``make bench ARGS="--people N"``).
+
+Seeds the database with ``seed_scale`` when it holds no scale department (in a child process,
+whose duration and peak memory are reported), reuses it when it holds the same scale, refuses
+otherwise. Then, in this process, with Django's test Client against the real database: median
+and p95 over repeated requests of the portefeuille (product, guardian's generic path, floor), the
+case page, the supervisor's dashboard, and interview logging (service, htmx POST, bare insert).
+Writes are rolled back one by one, so a second run measures the same data. Prints a table and
+writes JSON to bench/results/.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+CASE_LINK = re.compile(r'href="/accompagnements/(\d+)/"')
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=100, help="requêtes mesurées par page")
+    parser.add_argument("--warmup", type=int, default=5)
+    return parser.parse_args()
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ["DEBUG"] = "0"  # no query log, no debug toolbar-like overheads: as in production
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def kib_to_mib(kib: int) -> float:
+    return round(kib / 1024, 1)
+
+
+def seed_if_needed(people: int) -> dict[str, Any]:
+    from django.db import connection
+
+    from casework import scale
+    from casework.models import Beneficiary
+
+    department = scale.scale_department()
+    # keyed by database and scale: the figures of the load of *this* database
+    seed_file = RESULTS / f"seed-{connection.settings_dict['NAME']}-{people}.json"
+    if department is not None:
+        held = Beneficiary.objects.filter(department=department).count()
+        if held != people:
+            sys.exit(
+                f"La base {connection.settings_dict['NAME']} contient déjà le département d'essai "
+                f"avec {held} personnes, pas {people} : utilisez une autre base (DATABASE_URL) "
+                "ou recréez-la (dropdb puis createdb)."
+            )
+        if seed_file.exists():
+            return {**json.loads(seed_file.read_text()), "reused": True}
+        return {"reused": True, "seconds": None, "peak_rss_mib": None}
+    print(f"== seed_scale --people {people} (processus fils)", file=sys.stderr)
+    started = time.monotonic()
+    subprocess.run(  # noqa: S603 — our own command, no shell
+        [sys.executable, str(ROOT / "manage.py"), "seed_scale", "--people", str(people)],
+        check=True,
+        env={**os.environ, "DEBUG": "0"},
+    )
+    result = {
+        "reused": False,
+        "seconds": round(time.monotonic() - started, 1),
+        "peak_rss_mib": kib_to_mib(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss),
+        "load_average": os.getloadavg(),
+        "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    seed_file.write_text(json.dumps(result, indent=2))
+    return result
+
+
+def mirror_grants_into_guardian_generic_tables() -> int:
+    """guardian's generic UserObjectPermission gets the same grants as the direct table, row for
+    row (one audited COPY batch per 50,000 rows); GroupObjectPermission stays empty, as the product
+    grants nothing to groups. Done once per database."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from guardian.models import UserObjectPermission
+
+    from casework.models import Case, CaseUserObjectPermission
+    from partners.audit import audited_copy
+
+    case_type = ContentType.objects.get_for_model(Case)
+    direct = CaseUserObjectPermission.objects.count()
+    if UserObjectPermission.objects.filter(content_type=case_type).count() == direct:
+        return direct
+    if UserObjectPermission.objects.filter(content_type=case_type).exists():
+        sys.exit("Les tables génériques de guardian sont à moitié remplies : recréez la base.")
+    print(f"== copie de {direct} droits dans les tables génériques de guardian", file=sys.stderr)
+    last_id, batch = 0, 50_000
+    while True:
+        rows = list(
+            CaseUserObjectPermission.objects.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", "permission_id", "content_object_id", "user_id")[:batch]
+        )
+        if not rows:
+            break
+        last_id = rows[-1][0]
+        audited_copy(
+            model=UserObjectPermission,
+            actor=None,
+            description="banc d'essai — droits recopiés dans la table générique de guardian",
+            columns=("permission_id", "content_type_id", "object_pk", "user_id"),
+            rows=((perm, case_type.pk, str(case), user) for _, perm, case, user in rows),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE guardian_userobjectpermission")
+        cursor.execute("ANALYZE guardian_groupobjectpermission")
+    return direct
+
+
+def _stats(samples: list[float]) -> dict[str, float]:
+    samples = sorted(samples)
+    return {
+        "median_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[max(0, round(0.95 * len(samples)) - 1)], 2),
+        "n": len(samples),
+    }
+
+
+def timed_interleaved(
+    calls: dict[str, Callable[[], Any]], repeat: int, warmup: int, *, roll_back: bool = False
+) -> dict[str, dict[str, float]]:
+    """Median and p95 of each call, the calls taking turns (a, b, c, a, b, c…) so that the noise
+    of a shared machine falls on all of them alike. With ``roll_back``, each call runs in its own
+    transaction, rolled back after it (only the call is timed): every write measures the same
+    database."""
+    from django.db import transaction
+
+    def one(call: Callable[[], Any]) -> float:
+        if not roll_back:
+            started = time.perf_counter()
+            call()
+            return (time.perf_counter() - started) * 1000
+        with transaction.atomic():
+            started = time.perf_counter()
+            call()
+            elapsed = (time.perf_counter() - started) * 1000
+            transaction.set_rollback(True)
+        return elapsed
+
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(warmup):
+        for call in calls.values():
+            one(call)
+    for _ in range(repeat):
+        for name, call in calls.items():
+            samples[name].append(one(call))
+    return {name: _stats(values) for name, values in samples.items()}
+
+
+def query_count(call: Callable[[], Any]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured.captured_queries)
+
+
+def rolled_back(call: Callable[[], Any]) -> Callable[[], Any]:
+    """Run ``call`` in a transaction that is rolled back (timed inside it)."""
+    from django.db import transaction
+
+    def run() -> None:
+        with transaction.atomic():
+            call()
+            transaction.set_rollback(True)
+
+    return run
+
+
+def subjects() -> dict[str, Any]:
+    from casework import scale
+    from casework.enums import CaseState
+    from casework.models import Case, Interview
+    from partners.enums import Role
+    from partners.models import Pair, Professional
+
+    department = scale.scale_department()
+    pair = Pair.objects.filter(department=department).order_by("pk").first()
+    if pair is None:
+        sys.exit("Aucun binôme dans le département d'essai.")
+    advisor = Professional.objects.select_related("organisation__department").get(
+        pk=pair.advisor_id
+    )
+    case = (
+        Case.objects.filter(pair=pair, state=CaseState.ACTIVE, referent=advisor)
+        .order_by("pk")
+        .first()
+    )
+    if case is None:
+        sys.exit("Aucun accompagnement en cours du référent dans le premier binôme.")
+    supervisor = Professional.objects.get(
+        role=Role.SUPERVISOR,
+        organisation__department=department,
+        organisation__name="France Travail — Direction territoriale Nord",
+    )
+    return {
+        "advisor": advisor,
+        "case": case,
+        "supervisor": supervisor,
+        "case_interviews": Interview.objects.filter(case=case).count(),
+    }
+
+
+def measure(repeat: int, warmup: int) -> dict[str, Any]:
+    from auditlog.context import disable_auditlog
+    from django.test import Client, override_settings
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from casework import services
+    from casework.enums import InterviewChannel
+    from casework.models import Case, Interview
+    from orientation.supervision import supervised_cases
+
+    who = subjects()
+    advisor, case, supervisor = who["advisor"], who["case"], who["supervisor"]
+    results: dict[str, Any] = {
+        "subjects": {
+            "advisor_open_cases": Case.objects.visible_to(advisor).open().count(),
+            "case_interviews": who["case_interviews"],
+            "supervisor_open_cases": supervised_cases(supervisor).open().count(),
+        }
+    }
+
+    with override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=["testserver"]):
+        as_advisor, as_supervisor = Client(), Client()
+        as_advisor.force_login(advisor)
+        as_supervisor.force_login(supervisor)
+
+        def get(client: Client, url: str) -> Callable[[], Any]:
+            def call() -> None:
+                response = client.get(url)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{url} : {response.status_code}")
+
+            return call
+
+        pages = {
+            "portefeuille": get(as_advisor, reverse("caseload")),
+            "portefeuille_guardian": get(as_advisor, reverse("bench_caseload_guardian")),
+            "portefeuille_plancher": get(as_advisor, reverse("bench_caseload_floor")),
+            "fiche_accompagnement": get(as_advisor, reverse("case_detail", args=[case.pk])),
+            "tableau_de_bord": get(as_supervisor, reverse("supervision")),
+        }
+        # the three portefeuilles list the same 50 people in the same order
+        first_rows = {
+            name: CASE_LINK.findall(as_advisor.get(reverse(url)).content.decode())
+            for name, url in (
+                ("portefeuille", "caseload"),
+                ("portefeuille_guardian", "bench_caseload_guardian"),
+                ("portefeuille_plancher", "bench_caseload_floor"),
+            )
+        }
+        groups = (
+            ("portefeuille", "portefeuille_guardian", "portefeuille_plancher"),
+            ("fiche_accompagnement",),
+            ("tableau_de_bord",),
+        )
+        for group in groups:
+            print(f"   mesure : {', '.join(group)}", file=sys.stderr)
+            timings = timed_interleaved({name: pages[name] for name in group}, repeat, warmup)
+            for name in group:
+                results[name] = {**timings[name], "queries": query_count(pages[name])}
+
+        today = timezone.localdate()
+        url = reverse("interview_log", args=[case.pk])
+
+        def service() -> None:
+            services.interview_log(
+                case=Case.objects.get(pk=case.pk),
+                author=advisor,
+                occurred_on=today,
+                channel=InterviewChannel.PHONE,
+                summary="Point téléphonique.",
+            )
+
+        def htmx_post() -> None:
+            response = as_advisor.post(
+                url,
+                {
+                    "occurred_on": today.isoformat(),
+                    "channel": InterviewChannel.PHONE,
+                    "summary": "Point téléphonique.",
+                    "version": Case.objects.get(pk=case.pk).version,
+                },
+                headers={"HX-Request": "true"},
+            )
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} : {response.status_code}")
+
+        def bare_insert() -> None:
+            with disable_auditlog():
+                Interview.objects.create(
+                    case_id=case.pk,
+                    author=advisor,
+                    occurred_on=today,
+                    channel=InterviewChannel.PHONE,
+                    summary="Point téléphonique.",
+                )
+
+        writes = {
+            "entretien_service": service,
+            "entretien_htmx": htmx_post,
+            "entretien_insert_nu": bare_insert,
+        }
+        print(f"   mesure : {', '.join(writes)}", file=sys.stderr)
+        timings = timed_interleaved(writes, repeat, warmup, roll_back=True)
+        for name, call in writes.items():
+            results[name] = {**timings[name], "queries": query_count(rolled_back(call))}
+    results["same_rows"] = (
+        first_rows["portefeuille"]
+        == first_rows["portefeuille_guardian"]
+        == first_rows["portefeuille_plancher"]
+    )
+    return results
+
+
+def ratio(a: float, b: float) -> float:
+    return round(a / b, 2) if b else float("nan")
+
+
+def report(people: int, seed: dict[str, Any], grants: int, measured: dict[str, Any]) -> dict:
+    from django.db import connection
+
+    rss = kib_to_mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    floor, product = measured["portefeuille_plancher"], measured["portefeuille"]
+    guardian = measured["portefeuille_guardian"]
+    bare = measured["entretien_insert_nu"]
+    ratios = {
+        "portefeuille_sur_plancher_mediane": ratio(product["median_ms"], floor["median_ms"]),
+        "guardian_sur_portefeuille_mediane": ratio(guardian["median_ms"], product["median_ms"]),
+        "service_sur_insert_nu_mediane": ratio(
+            measured["entretien_service"]["median_ms"], bare["median_ms"]
+        ),
+        "portefeuille_sur_plancher_p95": ratio(product["p95_ms"], floor["p95_ms"]),
+        "guardian_sur_portefeuille_p95": ratio(guardian["p95_ms"], product["p95_ms"]),
+        "guardian_sur_plancher_p95": ratio(guardian["p95_ms"], floor["p95_ms"]),
+        "service_sur_insert_nu_p95": ratio(measured["entretien_service"]["p95_ms"], bare["p95_ms"]),
+        "htmx_sur_insert_nu_p95": ratio(measured["entretien_htmx"]["p95_ms"], bare["p95_ms"]),
+    }
+    targets = {
+        "portefeuille p95 ≤ 1,5 × plancher": ratios["portefeuille_sur_plancher_p95"] <= 1.5,
+        "tableau de bord p95 ≤ 300 ms": measured["tableau_de_bord"]["p95_ms"] <= 300,
+        "service d'entretien p95 ≤ 20 ms": measured["entretien_service"]["p95_ms"] <= 20,
+        "POST htmx p95 ≤ 100 ms": measured["entretien_htmx"]["p95_ms"] <= 100,
+        "processus de mesure < 300 Mio": rss < 300,
+    }
+    if seed.get("seconds") is not None and people >= 100_000:
+        targets["seed_scale < 10 min"] = seed["seconds"] < 600
+        targets["seed_scale < 2 Gio"] = seed["peak_rss_mib"] < 2048
+    return {
+        "people": people,
+        "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+            "python": platform.python_version(),
+            "postgresql": connection.pg_version,  # type: ignore[attr-defined]
+        },
+        "seed": seed,
+        "guardian_generic_grants": grants,
+        "measures": measured,
+        "ratios": ratios,
+        "bench_peak_rss_mib": rss,
+        "targets": targets,
+    }
+
+
+def print_table(result: dict[str, Any]) -> None:
+    m = result["measures"]
+    load = result["machine"]["load_average"]
+    print(f"\nBanc d'essai — {result['people']} personnes — charge {load}")
+    print(f"{'mesure':<28}{'médiane ms':>12}{'p95 ms':>10}{'requêtes':>10}")
+    for name in (
+        "portefeuille",
+        "portefeuille_guardian",
+        "portefeuille_plancher",
+        "fiche_accompagnement",
+        "tableau_de_bord",
+        "entretien_service",
+        "entretien_htmx",
+        "entretien_insert_nu",
+    ):
+        row = m[name]
+        print(f"{name:<28}{row['median_ms']:>12.2f}{row['p95_ms']:>10.2f}{row['queries']:>10}")
+    print("\nrapports")
+    for name, value in result["ratios"].items():
+        print(f"  {name:<34}{value:>8}")
+    s = m["subjects"]
+    print(
+        f"\nportefeuille de {s['advisor_open_cases']} accompagnements ouverts ; fiche avec "
+        f"{s['case_interviews']} entretiens ; tableau de bord sur {s['supervisor_open_cases']} "
+        f"accompagnements ouverts ; mêmes 50 lignes sur les trois chemins : {m['same_rows']}"
+    )
+    seed = result["seed"]
+    if seed.get("seconds") is not None:
+        print(
+            f"seed_scale : {seed['seconds']} s, mémoire maximale {seed['peak_rss_mib']} Mio"
+            + (" (mesuré lors du chargement de cette base)" if seed.get("reused") else "")
+        )
+    print(f"mémoire maximale du processus de mesure : {result['bench_peak_rss_mib']} Mio")
+    for target, ok in result["targets"].items():
+        print(f"  [{'ok' if ok else 'MANQUÉ'}] {target}")
+
+
+def main() -> None:
+    args = parse_args()
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        sys.exit("Le banc d'essai mesure PostgreSQL : définissez DATABASE_URL.")
+    call_command("migrate", verbosity=0)
+    seed = seed_if_needed(args.people)
+    grants = mirror_grants_into_guardian_generic_tables()
+    measured = measure(args.repeat, args.warmup)
+    result = report(args.people, seed, grants, measured)
+    print_table(result)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / f"bench-{args.people}-{stamp}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    print(f"\nRésultats : {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

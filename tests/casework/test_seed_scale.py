@@ -1,0 +1,129 @@
+"""seed_scale: a large department loaded by COPY, whose journal verifies and whose grants work."""
+
+import random
+from collections import Counter
+from io import StringIO
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from casework import scale
+from casework.enums import OPEN_STATES, CaseState
+from casework.models import (
+    Beneficiary,
+    Case,
+    CaseUserObjectPermission,
+    InformationShare,
+    Interview,
+    SharingAgreement,
+)
+from orientation.models import Diagnostic, OrientationDecision
+from partners.models import Pair
+
+PEOPLE = 1000
+
+
+def _audit_verify() -> int:
+    try:
+        call_command("audit_verify", stdout=StringIO())
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    return 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_seed_scale_loads_a_department_whose_journal_verifies():
+    call_command("seed_scale", people=PEOPLE, stdout=StringIO())
+
+    department = scale.scale_department()
+    assert department is not None
+    assert _audit_verify() == 0
+    cases = Case.objects.filter(pair__department=department)
+    states = Counter(cases.values_list("state", flat=True))
+    assert Beneficiary.objects.filter(department=department).count() == PEOPLE
+    assert sum(states.values()) == PEOPLE
+    assert sum(states[state] for state in OPEN_STATES) == PEOPLE * 30 // 100
+    assert states[CaseState.REFUSED] == PEOPLE * 5 // 100
+    # the proportions of a large department: ~10 interviews and ~20 journal rows per person
+    assert 8 * PEOPLE <= Interview.objects.count() <= 12 * PEOPLE
+    assert 16 * PEOPLE <= InformationShare.objects.count() <= 24 * PEOPLE
+    assert CaseUserObjectPermission.objects.count() == 5 * PEOPLE
+    entered = PEOPLE - states[CaseState.PROPOSED] - states[CaseState.REFUSED]
+    assert 0.8 * entered <= SharingAgreement.objects.count() <= entered
+    assert Diagnostic.objects.count() == cases.exclude(diagnostic_state="").count()
+    assert OrientationDecision.objects.count() == cases.exclude(orientation_path="").count()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_seed_scale_writes_one_audit_row_per_batch():
+    before = LogEntry.objects.filter(object_pk="*").count()
+
+    call_command("seed_scale", people=PEOPLE, stdout=StringIO())
+
+    batches = LogEntry.objects.filter(object_pk="*", changes_text__startswith="seed_scale")
+    assert LogEntry.objects.filter(object_pk="*").count() - before == batches.count()
+    per_table = Counter(batches.values_list("content_type__model", flat=True))
+    # professionals and pairs once; each table of accompaniments once per chunk
+    assert (per_table["professional"], per_table["pair"], per_table["case"]) == (1, 1, 1)
+    assert per_table["informationshare"] == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_seeded_advisor_sees_exactly_the_cases_of_their_pair():
+    call_command("seed_scale", people=PEOPLE, stdout=StringIO())
+    pair = Pair.objects.filter(department=scale.scale_department()).order_by("pk").first()
+    assert pair is not None
+
+    visible = Case.objects.visible_to(pair.advisor)
+
+    assert set(visible.values_list("pk", flat=True)) == set(
+        Case.objects.filter(pair=pair).values_list("pk", flat=True)
+    )
+    assert visible.open().count() == scale.ScalePlan(PEOPLE).bench_open_cases
+    assert set(Case.objects.visible_to(pair.social_worker)) == set(visible)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_seed_scale_refuses_a_second_load():
+    call_command("seed_scale", people=100, stdout=StringIO())
+    with pytest.raises(CommandError, match="déjà le département d'essai"):
+        call_command("seed_scale", people=100, stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_seed_scale_refuses_sqlite(monkeypatch):
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with pytest.raises(CommandError, match="il faut PostgreSQL"):
+        call_command("seed_scale", people=100, stdout=StringIO())
+
+
+class _Pair:
+    def __init__(self, territory: int) -> None:
+        self.territory = territory
+
+
+def test_default_plan_spreads_open_cases_over_organisations():
+    """At the default scale no organisation holds more than 15 % of the open accompaniments,
+    a territory holds half of them (15,000) and the bench's binôme 250."""
+    plan = scale.ScalePlan(scale.DEFAULT_PEOPLE)
+    pairs = [_Pair(territory) for territory in (0, 1) for _ in range(plan.pairs_per_territory)]
+    assignments = scale.assign_cases(plan, pairs, random.Random(1))  # type: ignore[arg-type]
+    open_cases = [pair for pair, state in assignments if state in OPEN_STATES]
+    per_pair = Counter(open_cases)
+    # pair n of a territory sits in leaf organisation n % leaves (see seed_staff)
+    per_leaf = Counter(
+        (pairs[index].territory, (index % plan.pairs_per_territory) % plan.leaves_per_territory)
+        for index in open_cases
+    )
+
+    assert (len(pairs), len(open_cases)) == (250, 30_000)
+    assert per_pair[0] == 250
+    assert sum(n for (territory, _), n in per_leaf.items() if territory == 0) == 15_000
+    assert max(per_leaf.values()) <= 0.15 * len(open_cases)
+    assert Counter(state for _, state in assignments)[CaseState.CLOSED] == 65_000
