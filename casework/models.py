@@ -8,7 +8,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from casework.enums import (
-    ACTIVE_FILE_STAGES,
+    CLOSED_FILE_STAGES,
     AgreementMethod,
     AppointmentOutcome,
     CaseState,
@@ -102,6 +102,11 @@ class Beneficiary(models.Model):
         indexes: ClassVar = [
             models.Index(fields=["department", "last_name", "first_name", "birth_date"]),
             models.Index(fields=["department", "file_stage"]),
+            models.Index(
+                fields=["id"],
+                condition=Q(file_stage__in=CLOSED_FILE_STAGES),
+                name="beneficiary_closed_files",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -110,6 +115,12 @@ class Beneficiary(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+def closed_files() -> models.QuerySet[Beneficiary, Any]:
+    """The people whose file is in the intermediate archive or disposed of: only the auditor
+    (the DPO) opens them. Read as a small set to exclude, never as a join on every person."""
+    return Beneficiary.objects.filter(file_stage__in=CLOSED_FILE_STAGES).values("pk")
 
 
 #: States in which the référent is expected to see the person (suspension pauses the rhythm).
@@ -151,8 +162,7 @@ class CaseQuerySet(AuditedQuerySet):
         user = cast(Professional, user)  # AUTH_USER_MODEL
         cases = self
         if user.role != Role.AUDITOR:
-            # Files in the intermediate archive, or disposed: the auditor (DPO) only.
-            cases = cases.filter(beneficiary__file_stage__in=ACTIVE_FILE_STAGES)
+            cases = cases.exclude(beneficiary__in=closed_files())
         if user.role in PAIR_ROLES:
             granted = CaseUserObjectPermission.objects.filter(
                 user=user, permission__codename="view_case"
@@ -777,7 +787,7 @@ class SocialRequestQuerySet(AuditedQuerySet):
             )
             visible |= Q(models.Exists(in_territory))
         # Files in the intermediate archive, or disposed: the auditor (DPO) only, as for cases.
-        return self.filter(visible, beneficiary__file_stage__in=ACTIVE_FILE_STAGES)
+        return self.filter(visible).exclude(beneficiary__in=closed_files())
 
     def pending(self) -> "SocialRequestQuerySet":
         return self.filter(state__in=[SocialRequestState.OPEN, SocialRequestState.ANSWERED])

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0005_person_rights_and_retention'),
+        ('casework', '0006_social_requests_offer_and_collective_actions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
