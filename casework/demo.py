@@ -10,16 +10,18 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from casework import services
+from casework import retention, rights, services
 from casework.enums import (
     AgreementMethod,
     CaseState,
     EducationLevel,
     ExitReason,
+    FileStage,
     InterviewChannel,
     ObstacleCategory,
     PayingBody,
     PersonAgreementMethod,
+    PersonRequestKind,
     RsaRole,
     ShareCategory,
     SuspensionReason,
@@ -108,7 +110,45 @@ def seed_more(*, people: int = PEOPLE) -> int:
     _territory_offer(department)
     _one_off_requests(department, today)
     _collective_actions(department, today)
+    _person_rights(department, today)
     return people
+
+
+def _person_rights(department: Department, today: datetime.date) -> None:
+    """What the DPO's pages show: two requests about data, a file in the intermediate archive,
+    and one whose archive duration is over, waiting for the Archives' visa."""
+    active = list(
+        Case.objects.filter(pair__department=department, state=CaseState.ACTIVE)
+        .select_related("pair__advisor", "beneficiary")
+        .order_by("pk")[:2]
+    )
+    for case, kind, text in zip(
+        active,
+        (PersonRequestKind.OBJECTION, PersonRequestKind.ACCESS),
+        (
+            "Je ne veux pas que mes difficultés de santé soient transmises à l'agence.",
+            "Je voudrais savoir qui a lu mon dossier depuis mon inscription.",
+        ),
+        strict=False,
+    ):
+        rights.person_request_record(
+            case=case, acting_user=case.pair.advisor, kind=kind, text=text, received_on=today
+        )
+    closed = list(
+        Beneficiary.objects.filter(department=department, cases__state=CaseState.CLOSED)
+        .distinct()
+        .order_by("pk")[:2]
+    )
+    for person, archived_years_ago in zip(
+        closed, (1, department.retention_archive_years), strict=False
+    ):
+        archived_on = today - datetime.timedelta(days=365 * archived_years_ago + 1)
+        retention.set_stage(
+            person.pk,
+            file_stage=FileStage.ARCHIVED,
+            notice_sent_on=archived_on - datetime.timedelta(days=department.notice_delay_days),
+            archived_on=archived_on,
+        )
 
 
 # The territory's offer: (name, provider, categories, description, conditions, city)

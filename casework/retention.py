@@ -185,7 +185,8 @@ def retention_run(
     return report
 
 
-def _set_stage(beneficiary_id: int, **values: object) -> Beneficiary:
+def set_stage(beneficiary_id: int, **values: object) -> Beneficiary:
+    """Move one file (the demo uses it to show an archive; the run below for the rules)."""
     person = Beneficiary.objects.select_for_update().get(pk=beneficiary_id)
     for name, value in values.items():
         setattr(person, name, value)
@@ -200,7 +201,7 @@ def _cancel_notices(department: Department, today: datetime.date, report: Retent
         Beneficiary.objects.filter(department=department, file_stage=FileStage.NOTICE)
     ).filter(Q(has_open_case=True) | Q(last_contact__gt=threshold))
     for pk in noticed.values_list("pk", flat=True):
-        _set_stage(pk, file_stage=FileStage.ACTIVE, notice_sent_on=None)
+        set_stage(pk, file_stage=FileStage.ACTIVE, notice_sent_on=None)
         report.notices_cancelled.append(pk)
 
 
@@ -217,7 +218,7 @@ def _last_referent(beneficiary_id: int) -> Professional | None:
 def _send_notice(
     department: Department, beneficiary_id: int, today: datetime.date, report: RetentionReport
 ) -> None:
-    _set_stage(beneficiary_id, file_stage=FileStage.NOTICE, notice_sent_on=today)
+    set_stage(beneficiary_id, file_stage=FileStage.NOTICE, notice_sent_on=today)
     report.notices.append(beneficiary_id)
     referent = _last_referent(beneficiary_id)
     if referent is None or not referent.is_active:
@@ -244,7 +245,7 @@ def _send_notice(
 
 
 def _archive(beneficiary_id: int, today: datetime.date, report: RetentionReport) -> None:
-    _set_stage(beneficiary_id, file_stage=FileStage.ARCHIVED, archived_on=today)
+    set_stage(beneficiary_id, file_stage=FileStage.ARCHIVED, archived_on=today)
     report.archived.append(beneficiary_id)
 
 

@@ -12,10 +12,12 @@ from casework.models import (
     Enrolment,
     InformationShare,
     Interview,
+    PersonRequest,
     Programme,
     Resource,
     SocialRequest,
 )
+from casework.retention import disposal_candidates
 from casework.selectors import CaseloadFilters, caseload
 from orientation.models import Diagnostic
 from partners.demo import DEMO_DEPARTMENT_CODE
@@ -132,3 +134,12 @@ def test_seed_demo_shows_the_territorys_offer_requests_and_collective_actions(se
         (p.name, p.sessions.count(), Enrolment.objects.filter(programme=p).count())
         for p in Programme.objects.all()
     ) == [("Club 45 ans et plus", 3, 3), ("Club de remobilisation 25–35 ans", 3, 8)]
+
+
+def test_seed_demo_gives_the_dpo_requests_an_archive_and_a_file_awaiting_its_visa(settings):
+    _seed(settings, people=72)
+    department = Department.objects.get(code=DEMO_DEPARTMENT_CODE)
+
+    assert sorted(PersonRequest.objects.values_list("kind", flat=True)) == ["access", "objection"]
+    assert Beneficiary.objects.filter(file_stage="archived").count() == 2
+    assert len(disposal_candidates(department)) == 1
