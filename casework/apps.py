@@ -41,5 +41,6 @@ class CaseworkConfig(AppConfig):
         auditlog.register(models.SharingAgreement)
         auditlog.register(models.Appointment, mask_fields=["place", "person_explanation"])
         auditlog.register(models.BreachReport, mask_fields=["reason"])
+        auditlog.register(models.Delegation, mask_fields=["reason"], m2m_fields={"cases"})
         # Grants and revokes of case permissions are recorded in the journal (InformationShare),
         # which is itself append-only; neither is in auditlog's registry.

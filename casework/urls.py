@@ -65,6 +65,8 @@ urlpatterns = [
     ),
     path("accompagnements/<int:pk>/signalement/", views.breach_report, name="breach_report"),
     path("accompagnements/<int:pk>/etapes/", views.case_milestone, name="case_milestone"),
+    path("remplacements/", views.delegations, name="delegations"),
+    path("remplacements/<int:pk>/arret/", views.delegation_revoke, name="delegation_revoke"),
     path("journal/", views.journal_search, name="journal_search"),
     path("journal/export.csv", views.journal_export, name="journal_export"),
 ]

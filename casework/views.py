@@ -21,6 +21,7 @@ from casework.forms import (
     BeneficiaryForm,
     BreachReportForm,
     CaseHandoverForm,
+    DelegationForm,
     HandoverForm,
     InterviewForm,
     JournalSearchForm,
@@ -30,12 +31,12 @@ from casework.forms import (
     PairContactForm,
     TransitionForm,
 )
-from casework.models import Appointment, Case, Interview
+from casework.models import Appointment, Case, Delegation, Interview
 from casework.sharing import agreement_in_force
 from partners.enums import PAIR_ROLES, Role
 from partners.errors import DomainError
 from partners.forms import freeze_choices
-from partners.models import Professional
+from partners.models import Pair, Professional
 from partners.selectors import pairs_of_department, pairs_of_professional
 from partners.views import paginate
 
@@ -151,19 +152,27 @@ SOCIAL_NOTES = "social_notes"
 
 
 def render_case(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """Render a case page; a response that shows social notes writes its one journal row."""
+    """Render a case page with its one journal row, when it has one: a page that shows social
+    notes, and any case page opened by a remplaçant·e (the use of a remplacement is journaled at
+    each page view, so that the person's journal shows every access made in someone's place)."""
     shown = [item for item in context.get("timeline", ()) if item.kind == "social_note"]
-    if shown:
-        case = context["case"]
+    case = context["case"]
+    delegation_id = getattr(case, "via_delegation", None)
+    if shown or delegation_id is not None:
+        purposes = []
+        if delegation_id is not None:
+            purposes.append("Consultation de l'accompagnement en remplacement")
+        if shown:
+            purposes.append("Consultation des notes sociales de l'accompagnement")
         journal.record(
             department=case.pair.department,
             actor=_user(request),
             channel=JournalChannel.VIEW,
-            purpose="Consultation des notes sociales de l'accompagnement",
+            purpose=" ; ".join(purposes),
             case=case,
-            categories=[SOCIAL_NOTES],
-            object_type="notes sociales",
-            object_id=",".join(str(item.obj.pk) for item in shown),
+            categories=[SOCIAL_NOTES] if shown else [],
+            object_type="notes sociales" if shown else "remplacement",
+            object_id=",".join(str(item.obj.pk) for item in shown) if shown else str(delegation_id),
             request=request,
         )
     return render(request, template, context)
@@ -878,3 +887,85 @@ def case_milestone(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{MilestoneForm.ACTIONS[data['action']]} : c'est fait.")
     return redirect("case_detail", pk=case.pk)
+
+
+def _delegation_organiser(request: HttpRequest) -> Professional:
+    user = _user(request)
+    if user.role not in (*PAIR_ROLES, Role.SUPERVISOR, Role.ADMIN) or user.organisation is None:
+        raise Http404
+    return user
+
+
+@login_required
+def delegations(request: HttpRequest) -> HttpResponse:
+    """« Remplacements »: those that concern the user, and the form to organise one."""
+    user = _delegation_organiser(request)
+    own_cases = None
+    if user.role in PAIR_ROLES:
+        own_cases = (
+            Case.objects.open()
+            .filter(pair__in=Pair.objects.of(user))
+            .select_related("beneficiary")
+            .order_by("beneficiary__last_name", "beneficiary__first_name", "pk")
+        )
+    form = DelegationForm(
+        request.POST or None,
+        replaceable=selectors.replaceable_by(user),
+        delegates=selectors.possible_delegates(user),
+        own_cases=own_cases,
+        initial={"replaced": user.pk} if user.role in PAIR_ROLES else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            delegation = services.delegation_give(
+                replaced=data["replaced"],
+                delegate=data["delegate"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                reason=data["reason"],
+                cases=data.get("cases") or None,
+                acting_user=user,
+                request=request,
+            )
+        except InvalidInput as error:
+            form.add_domain_error(error)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                f"Remplacement enregistré du {delegation.starts_on:%d/%m/%Y} au "
+                f"{delegation.ends_on:%d/%m/%Y}.",
+            )
+            return redirect("delegations")
+    return render(
+        request,
+        "casework/delegations.html",
+        {
+            "form": freeze_choices(form),
+            "delegations": list(selectors.delegations_for(user)),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """End a remplacement before its date."""
+    user = _delegation_organiser(request)
+    delegation = (
+        Delegation.objects.filter(pk=pk, replaced__in=selectors.replaceable_by(user).values("pk"))
+        .select_related("replaced__organisation")
+        .first()
+    )
+    if delegation is None:
+        raise Http404
+    try:
+        services.delegation_revoke(delegation=delegation, acting_user=user, request=request)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Remplacement arrêté : les droits du remplaçant·e sont retirés.")
+    return redirect("delegations")

@@ -18,7 +18,12 @@ from tests.world import ANONYMOUS, VIEWERS, World, build_world
 pytestmark = pytest.mark.django_db
 
 PAIR_VIEWERS = [v for v in VIEWERS if v.endswith(("advisor", "social_worker"))]
-CASE_MEMBERS = ["case_advisor", "case_social_worker"]
+#: The binôme of the world's case, and their remplaçant·es in force (who have their rights).
+CASE_MEMBERS = ["case_advisor", "case_social_worker", "delegate_advisor", "delegate_social_worker"]
+PAIR_MEMBERS = ["case_advisor", "case_social_worker"]
+SOCIAL_WORKERS = ["case_social_worker", "delegate_social_worker"]
+#: Those who may organise or stop the remplacements of the world (their own, their subtree's).
+DELEGATION_ORGANISERS = [*PAIR_VIEWERS, "supervisor_subtree", "supervisor_other", "admin"]
 LOGGED_OUT = [ANONYMOUS, "inactive"]
 NOT_ALLOWED = 405
 
@@ -94,7 +99,7 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "note_add": Expect(get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs),
     "social_note_add": Expect(
-        get=statuses(NOT_ALLOWED), post=only(["case_social_worker"], 302), kwargs=case_kwargs
+        get=statuses(NOT_ALLOWED), post=only(SOCIAL_WORKERS, 302), kwargs=case_kwargs
     ),
     "case_transition": Expect(
         get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
@@ -103,13 +108,14 @@ EXPECTATIONS: dict[str, Expect] = {
         get=statuses(NOT_ALLOWED), post=only(["admin"], 200), kwargs=case_kwargs
     ),
     "handover_letter": Expect(get=only([*CASE_MEMBERS, "admin"], 200), kwargs=case_kwargs),
+    # A point binôme is the binôme's own: a remplaçant·e is not a member of the pair.
     "pair_contact_create": Expect(
-        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=pair_kwargs
+        get=only(PAIR_MEMBERS, 200), post=only(PAIR_MEMBERS, 200), kwargs=pair_kwargs
     ),
     "handover": Expect(get=only(["admin"], 200), post=only(["admin"], 200)),
     "agreement_record": Expect(
-        get=only(["case_social_worker"], 200),
-        post=only(["case_social_worker"], 200),
+        get=only(SOCIAL_WORKERS, 200),
+        post=only(SOCIAL_WORKERS, 200),
         kwargs=case_kwargs,
     ),
     "agreement_withdraw": Expect(
@@ -122,6 +128,17 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "case_journal_print": Expect(get=only([*CASE_MEMBERS, "auditor"], 200), kwargs=case_kwargs),
     "journal_search": Expect(get=only(["auditor"], 200)),
+    "delegations": Expect(
+        get=only(DELEGATION_ORGANISERS, 200), post=only(DELEGATION_ORGANISERS, 200)
+    ),
+    # A remplacement to come of the case's social worker: stopped by them or the admin (the
+    # supervisor of the world's agency is the advisor's, not the social worker's); stopping it
+    # again says it is over.
+    "delegation_revoke": Expect(
+        get=statuses(NOT_ALLOWED),
+        post=only(["case_social_worker", "admin"], 302),
+        kwargs=lambda world: {"pk": world.objects["delegations"]["to_come"].pk},
+    ),
     "journal_export": Expect(get=only(["auditor"], 200)),
     "diagnostic": Expect(get=only([*CASE_MEMBERS, "supervisor_subtree"], 200), kwargs=case_kwargs),
     "diagnostic_copy": Expect(get=only(CASE_MEMBERS, 200), kwargs=case_kwargs),
@@ -138,7 +155,7 @@ EXPECTATIONS: dict[str, Expect] = {
         )
     },
     "diagnostic_social_details": Expect(
-        get=statuses(NOT_ALLOWED), post=only(["case_social_worker"], 302), kwargs=case_kwargs
+        get=statuses(NOT_ALLOWED), post=only(SOCIAL_WORKERS, 302), kwargs=case_kwargs
     ),
     "obstacle_opinion": Expect(
         get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=obstacle_kwargs

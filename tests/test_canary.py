@@ -17,7 +17,8 @@ from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
-ALLOWED_VIEWERS = {"case_social_worker"}
+#: The social worker of the case and their remplaçant·e in force (never the expired one).
+ALLOWED_VIEWERS = {"case_social_worker", "delegate_social_worker"}
 
 
 def test_secret_tokens_only_where_allowed(caplog):
@@ -63,7 +64,12 @@ def test_secret_tokens_only_where_allowed(caplog):
         for key, response in responses.items()
         if world.shared[0] in response.content.decode(errors="replace")
     }
-    assert shared_to == {"case_advisor", "case_social_worker"}
+    assert shared_to == {
+        "case_advisor",
+        "case_social_worker",
+        "delegate_advisor",
+        "delegate_social_worker",
+    }
     audit = " ".join(
         f"{entry.changes} {entry.changes_text} {entry.object_repr} {entry.serialized_data}"
         for entry in LogEntry.objects.all()

@@ -159,6 +159,10 @@ CELERY_TASK_TIME_LIMIT = 20 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "expire-delegations": {
+        "task": "casework.tasks.expire_delegations",
+        "schedule": crontab(hour=0, minute=15),
+    },
     "daily-reminders": {
         "task": "orientation.tasks.send_daily_reminders",
         "schedule": crontab(hour=6, minute=30),

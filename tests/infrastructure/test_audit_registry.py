@@ -30,6 +30,7 @@ def test_registry_covers_the_domain_models():
         "casework.BreachReport",
         "casework.Case",
         "casework.CasePairPeriod",
+        "casework.Delegation",
         "casework.Interview",
         "casework.Note",
         "casework.PairContact",
