@@ -321,7 +321,7 @@ def beneficiary_create(request: HttpRequest) -> HttpResponse:
     """A new person and the accompaniment proposed to them, in one step."""
     user = _pair_member(request)
     pairs = list(pairs_of_professional(user))
-    form = BeneficiaryForm(request.POST or None, pairs=pairs)
+    form = BeneficiaryForm(request.POST if request.method == "POST" else None, pairs=pairs)
     duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -372,7 +372,9 @@ def pair_contact_create(request: HttpRequest, pair_pk: int) -> HttpResponse:
     if pair is None:
         raise Http404
     form = PairContactForm(
-        request.POST or None, pair=pair, initial={"occurred_on": timezone.localdate()}
+        request.POST if request.method == "POST" else None,
+        pair=pair,
+        initial={"occurred_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -409,7 +411,9 @@ def handover(request: HttpRequest) -> HttpResponse:
     """Changement de référent: every open case of a leaving professional, in one step."""
     user = _admin(request)
     department = user.organisation.department  # type: ignore[union-attr]
-    form = HandoverForm(request.POST or None, pairs=pairs_of_department(department))
+    form = HandoverForm(
+        request.POST if request.method == "POST" else None, pairs=pairs_of_department(department)
+    )
     moved: list[Case] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -496,7 +500,7 @@ def agreement_record(request: HttpRequest, pk: int) -> HttpResponse:
     case = _social_worker_case_or_404(user, pk)
     current = agreement_in_force(case)
     initial = {"categories": current.categories} if current else {}
-    form = AgreementForm(request.POST or None, initial=initial)
+    form = AgreementForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -840,7 +844,7 @@ def breach_report(request: HttpRequest, pk: int) -> HttpResponse:
     case = _member_case_or_404(user, pk)
     if user.pk != case.referent_id:
         raise Http404
-    form = BreachReportForm(request.POST or None)
+    form = BreachReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.breach_report(
@@ -909,7 +913,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
             .order_by("beneficiary__last_name", "beneficiary__first_name", "pk")
         )
     form = DelegationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         replaceable=selectors.replaceable_by(user),
         delegates=selectors.possible_delegates(user),
         own_cases=own_cases,

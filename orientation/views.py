@@ -385,7 +385,7 @@ def recommendation_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = _case(user, pk)
     locked = Diagnostic.objects.filter(case=case, state="locked").order_by("-version").first()
-    form = RecommendationForm(request.POST or None)
+    form = RecommendationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -478,7 +478,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
         Recommendation.objects.filter(case=case, state="awaiting_decision").order_by("-pk").first()
     )
     initial = {"decided_on": timezone.localdate(), "path": awaiting.path if awaiting else ""}
-    form = DecisionForm(request.POST or None, initial=initial)
+    form = DecisionForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.conftest import CHECKED_COMBINATIONS
+from tests.conftest import CHECKED_COMBINATIONS, log_in
 from tests.world import ANONYMOUS, VIEWERS, World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -83,9 +83,21 @@ ADMIN_SITE = only(["admin"], 200, others=302)
 
 EXPECTATIONS: dict[str, Expect] = {
     "home": Expect(get=statuses(200, **dict.fromkeys(PAIR_VIEWERS, 302))),
-    "login": Expect(get={**statuses(302), ANONYMOUS: 200, "inactive": 200}),
+    "login": Expect(
+        get={**statuses(302), ANONYMOUS: 200, "inactive": 200},
+        post={**statuses(302), ANONYMOUS: 200, "inactive": 200},
+    ),
     "logout": Expect(
         get=statuses(NOT_ALLOWED, **dict.fromkeys(LOGGED_OUT, NOT_ALLOWED)), post=statuses(302)
+    ),
+    "logout_everywhere": Expect(get=statuses(NOT_ALLOWED), post=statuses(302)),
+    # POST without data: the form comes back with its errors.
+    "password_change": Expect(get=statuses(200), post=statuses(200)),
+    # Admin and auditor already have a device (tests.conftest.log_in): the page says so.
+    "otp_setup": Expect(get=statuses(200), post=statuses(200)),
+    # Those without a device are sent to enrol one.
+    "otp_verify": Expect(
+        get=statuses(302, admin=200, auditor=200), post=statuses(302, admin=200, auditor=200)
     ),
     "my_pairs": Expect(get=only(PAIR_VIEWERS, 200)),
     "caseload": Expect(get=only(PAIR_VIEWERS, 200), post=only(PAIR_VIEWERS, 302)),
@@ -252,8 +264,7 @@ def test_every_url_has_an_expectation():
 def clients_for(world: World) -> dict[str, Client]:
     clients = {ANONYMOUS: Client()}
     for viewer, professional in world.professionals.items():
-        clients[viewer] = Client()
-        clients[viewer].force_login(professional)
+        clients[viewer] = log_in(Client(), professional)
     return clients
 
 
@@ -288,4 +299,13 @@ def test_access_matrix(request):
     }
     wrong = {key: (got, expected[key]) for key, got in actual.items() if got != expected[key]}
     assert wrong == {}, "(url, méthode, variante, rôle) : (obtenu, attendu)"
+    # Every response to a logged-in professional may hold personal data: none is stored.
+    stored = sorted(
+        key
+        for key, response in responses.items()
+        if key[3] not in LOGGED_OUT
+        and response.wsgi_request.user.is_authenticated
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+    assert stored == []
     request.config.stash[CHECKED_COMBINATIONS] = len(actual)

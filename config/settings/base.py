@@ -6,6 +6,7 @@ from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -38,6 +39,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "guardian",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "partners",
     "casework",
     "orientation",
@@ -45,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "partners.middleware.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -52,8 +56,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "partners.middleware.LoadUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "partners.middleware.SessionTimeoutMiddleware",
+    "partners.middleware.SecondFactorRequiredMiddleware",
+    "partners.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -137,9 +145,43 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Sessions (docs/deployment.md, « Sessions et connexion »): a session ends after 30 minutes
+# without a request, 12 hours after the login whatever the activity, and when the browser closes
+# (shared office computers). partners.middleware.SessionTimeoutMiddleware enforces the first two;
+# partners.checks refuses to start without them.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+BINOME_SESSION_IDLE_TIMEOUT = 30 * 60
+BINOME_SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
 CSRF_COOKIE_HTTPONLY = True
+
+# Login throttling (partners.throttle): after 5 failures for one address, or 50 from one IP,
+# within 15 minutes, the login is refused for 15 minutes. Counted in the cache (Redis in
+# production, so that every web worker sees the same counts).
+BINOME_LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+BINOME_LOGIN_MAX_FAILURES_PER_IP = 50
+BINOME_LOGIN_LOCKOUT_SECONDS = 15 * 60
+
+# Second factor (django-otp, TOTP): required for these roles, optional for the others.
+BINOME_OTP_REQUIRED_ROLES = ["admin", "auditor"]
+OTP_TOTP_ISSUER = "Binôme"
+
+# Content-Security-Policy (Django's own middleware): no inline script or style anywhere; the
+# DSFR's and htmx's files come from our static files. DSFR's stylesheets use data: images.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -316,8 +316,9 @@ def test_delegations_page_queries_constant(size, login_client, django_assert_num
         _give(case.pair.advisor, _colleague(case.pair.advisor), acting_user=admin)
     client = login_client(admin)
 
-    # session, professional, the people to replace, the delegates, the remplacements
-    with django_assert_num_queries(5):
+    # session, professional, its TOTP device, the people to replace, the delegates, the
+    # remplacements
+    with django_assert_num_queries(6):
         response = client.get(reverse("delegations"))
 
     assert len(response.context["delegations"]) == size
