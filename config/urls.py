@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,3 +12,6 @@ urlpatterns = [
     path("", include("orientation.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BINOME_PROCONNECT_ENABLED:  # ProConnect login, only when configured
+    urlpatterns.insert(0, path("proconnect/", include("mozilla_django_oidc.urls")))

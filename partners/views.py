@@ -3,6 +3,7 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -59,6 +60,12 @@ class LoginView(auth_views.LoginView):
     template_name = "partners/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["proconnect"] = settings.BINOME_PROCONNECT_ENABLED
+        context["proconnect_failed"] = self.request.GET.get("proconnect") == "echec"
+        return context
 
 
 @login_required

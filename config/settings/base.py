@@ -236,3 +236,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# ProConnect (the State's OpenID Connect for public agents), through mozilla-django-oidc: off
+# unless PROCONNECT_CLIENT_ID is set. A professional logs in with ProConnect only if an active
+# account with the same e-mail address exists (no account is created); the e-mail and password
+# login stays. See docs/deployment.md, « ProConnect ».
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
+BINOME_PROCONNECT_ENABLED = bool(PROCONNECT_CLIENT_ID)
+if BINOME_PROCONNECT_ENABLED:
+    PROCONNECT_BASE_URL = os.environ.get(
+        "PROCONNECT_BASE_URL", "https://auth.proconnect.gouv.fr/api/v2"
+    ).rstrip("/")
+    AUTHENTICATION_BACKENDS = ["partners.backends.ProConnectBackend", *AUTHENTICATION_BACKENDS]
+    OIDC_RP_CLIENT_ID = PROCONNECT_CLIENT_ID
+    OIDC_RP_CLIENT_SECRET = os.environ["PROCONNECT_CLIENT_SECRET"]
+    OIDC_RP_SIGN_ALGO = "RS256"
+    OIDC_RP_SCOPES = "openid email given_name usual_name"
+    OIDC_OP_ISSUER = os.environ.get("PROCONNECT_ISSUER", PROCONNECT_BASE_URL)
+    OIDC_OP_AUTHORIZATION_ENDPOINT = f"{PROCONNECT_BASE_URL}/authorize"
+    OIDC_OP_TOKEN_ENDPOINT = f"{PROCONNECT_BASE_URL}/token"
+    OIDC_OP_USER_ENDPOINT = f"{PROCONNECT_BASE_URL}/userinfo"
+    OIDC_OP_JWKS_ENDPOINT = f"{PROCONNECT_BASE_URL}/jwks"
+    OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
+    OIDC_CREATE_USER = False
+    OIDC_TIMEOUT = 10
+    LOGIN_REDIRECT_URL_FAILURE = "/connexion/?proconnect=echec"
