@@ -146,3 +146,9 @@ def test_password_change_applies_django_validators(advisor, login_client):
     ]
     advisor.refresh_from_db()
     assert advisor.check_password(PASSWORD)
+
+
+def test_admin_site_login_goes_through_binome_login():
+    response = Client().get("/admin/login/?next=/admin/")
+
+    assert (response.status_code, response["Location"]) == (302, "/connexion/?next=/admin/")
