@@ -97,7 +97,30 @@ def seed_more(*, people: int = PEOPLE) -> int:
         )
         state, overdue = PLAN[(index // len(pairs)) % len(PLAN)]
         _history(rng, today, pair, beneficiary, state, overdue)
+    _remplacement(pairs, today)
     return people
+
+
+DEMO_DELEGATE_EMAIL = "conseillere@demo.binome.test"
+
+
+def _remplacement(pairs: list[Pair], today: datetime.date) -> None:
+    """The demo advisor replaces a colleague on leave for two weeks: their people appear in her
+    portefeuille (and in the remplacements page)."""
+    delegate = next(
+        (p.advisor for p in pairs if p.advisor.email == DEMO_DELEGATE_EMAIL), pairs[0].advisor
+    )
+    replaced = next(p.advisor for p in pairs if p.advisor.pk != delegate.pk)
+    if not Case.objects.open().filter(pair__advisor=replaced).exists():
+        return
+    services.delegation_give(
+        replaced=replaced,
+        delegate=delegate,
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=14),
+        reason="Congés",
+        acting_user=replaced,
+    )
 
 
 def _history(

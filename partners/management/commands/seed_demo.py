@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 "  L'administration et l'audit demandent aussi un code de double "
                 "authentification : « make code » (ou « .venv/bin/python manage.py demo_totp ») "
                 "affiche le code du moment ; ou ajoutez la clé "
-                f"{b32encode(bytes.fromhex(demo.DEMO_TOTP_KEY)).decode()} à une application "
+                f"{b32encode(bytes.fromhex(demo.DEMO_TOTP_KEY)).decode().rstrip('=')} à une application "
                 "d'authentification."
             )
         else:
