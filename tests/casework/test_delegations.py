@@ -124,7 +124,7 @@ def test_nightly_task_removes_expired_grants_and_journals_it():
     delegation = _give(case.pair.advisor, delegate, days=2)
 
     with time_machine.travel(datetime.datetime(2026, 6, 3, 22, 15, tzinfo=datetime.UTC)):
-        expired_ids = tasks.expire_delegations.delay().get()
+        expired_ids = tasks.expire_delegations()
         again = services.delegations_expire()
 
     assert expired_ids == [delegation.pk]
