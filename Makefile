@@ -14,7 +14,7 @@ for candidate in "python3.13" "python3.12" "PYENV_VERSION=3.12.1 python3.12" "py
 done; exit 1
 endef
 
-.PHONY: run test lint fmt install migrate seed clean bench
+.PHONY: run test lint fmt install migrate seed clean bench code
 
 $(STAMP): pyproject.toml requirements.lock
 	@if [ ! -x $(PY) ]; then \
@@ -37,6 +37,10 @@ seed: migrate
 run: seed
 	@echo "Binôme : http://$(HOST)/ (Ctrl+C pour arrêter)"
 	$(PY) manage.py runserver $(HOST)
+
+# The demo's second-factor codes (admin and auditor logins).
+code: install
+	$(PY) manage.py demo_totp
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -127,6 +127,13 @@ class CaseworkConfig(AppConfig):
         auditlog.register(models.Resource)
         auditlog.register(models.Programme, mask_fields=["description"])
         auditlog.register(models.ProgrammeSession, mask_fields=["place"])
+        track(
+            models.Delegation,
+            person_path="cases__beneficiary",
+            section="Remplacements couvrant l'accompagnement",
+            masked=("reason",),  # a professional's absence, not the person's: kept at disposal
+            m2m_fields={"cases"},
+        )
         for permission_model in (models.CaseUserObjectPermission, models.CaseGroupObjectPermission):
             # Grants and revokes of case permissions are recorded in the journal, which is
             # itself append-only; neither is in auditlog's registry.

@@ -111,6 +111,7 @@ def seed_more(*, people: int = PEOPLE) -> int:
     _one_off_requests(department, today)
     _collective_actions(department, today)
     _person_rights(department, today)
+    _remplacement(pairs, today)
     return people
 
 
@@ -380,6 +381,28 @@ def _collective_actions(department: Department, today: datetime.date) -> None:
 
 TEN = datetime.time(10, 0)
 JOB_SEEKERS = "Demandeur·ses d'emploi"
+
+
+DEMO_DELEGATE_EMAIL = "conseillere@demo.binome.test"
+
+
+def _remplacement(pairs: list[Pair], today: datetime.date) -> None:
+    """The demo advisor replaces a colleague on leave for two weeks: their people appear in her
+    portefeuille (and in the remplacements page)."""
+    delegate = next(
+        (p.advisor for p in pairs if p.advisor.email == DEMO_DELEGATE_EMAIL), pairs[0].advisor
+    )
+    replaced = next(p.advisor for p in pairs if p.advisor.pk != delegate.pk)
+    if not Case.objects.open().filter(pair__advisor=replaced).exists():
+        return
+    services.delegation_give(
+        replaced=replaced,
+        delegate=delegate,
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=14),
+        reason="Congés",
+        acting_user=replaced,
+    )
 
 
 def _history(

@@ -170,11 +170,25 @@ class TransitionForm(forms.Form):
         return self.cleaned_data
 
 
+#: Beyond a 64-bit integer, a database cannot even compare an id (SQLite raises).
+LARGEST_ID = 2**63 - 1
+
+
 class CaseChoiceField(forms.ModelMultipleChoiceField):
     """Cases shown by the person's name (give it a queryset with ``beneficiary``)."""
 
     def label_from_instance(self, obj: Any) -> str:
         return obj.beneficiary.full_name
+
+    def clean(self, value: Any) -> Any:
+        for pk in value or ():
+            if str(pk).lstrip("-").isdigit() and abs(int(pk)) > LARGEST_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super().clean(value)
 
 
 class PairContactForm(forms.Form):
@@ -605,3 +619,55 @@ class ProgrammeSessionForm(forms.Form):
     )
     topic = forms.CharField(label="Thème", max_length=150)
     place = forms.CharField(label="Lieu", max_length=255, required=False)
+
+
+class ProfessionalChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        organisation = obj.organisation.name if obj.organisation else ""
+        return f"{obj.full_name} — {obj.get_role_display()}, {organisation}"
+
+
+class DelegationForm(DomainErrorsMixin, forms.Form):
+    """A remplacement: who, by whom, when, and (for one's own) which accompagnements."""
+
+    replaced = ProfessionalChoiceField(
+        label="Professionnel·le absent·e", queryset=Professional.objects.none()
+    )
+    delegate = ProfessionalChoiceField(
+        label="Remplaçant·e",
+        queryset=Professional.objects.none(),
+        help_text="Du même métier : un·e conseiller·ère pour un·e conseiller·ère, un·e "
+        "travailleur·se social·e pour un·e travailleur·se social·e.",
+    )
+    starts_on = forms.DateField(label="Du", widget=DATE_WIDGET)
+    ends_on = forms.DateField(
+        label="Au (inclus)",
+        widget=DATE_WIDGET,
+        help_text="Le lendemain, les droits du remplaçant·e cessent d'eux-mêmes.",
+    )
+    reason = forms.CharField(label="Motif", max_length=255)
+    cases = CaseChoiceField(
+        label="Accompagnements confiés",
+        queryset=Case.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Aucune case cochée : tous vos accompagnements en cours.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        replaceable: QuerySet[Professional],
+        delegates: QuerySet[Professional],
+        own_cases: QuerySet[Case] | None,
+        **kwargs: Any,
+    ) -> None:
+        """``own_cases``: the open cases of the user when they organise their own remplacement
+        (None: every open case of the replaced professional, without a choice)."""
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["replaced"]).queryset = replaceable
+        cast(forms.ModelChoiceField, self.fields["delegate"]).queryset = delegates
+        if own_cases is None:
+            del self.fields["cases"]
+        else:
+            cast(forms.ModelMultipleChoiceField, self.fields["cases"]).queryset = own_cases

@@ -107,7 +107,8 @@ def interview_rectify(request: HttpRequest, pk: int, interview_pk: int) -> HttpR
     if interview is None:
         raise Http404
     form = InterviewRectificationForm(
-        request.POST or None, initial={"interview": interview.pk, "summary": interview.summary}
+        request.POST if request.method == "POST" else None,
+        initial={"interview": interview.pk, "summary": interview.summary},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -148,6 +149,8 @@ def person_request_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _rights_page(request, case, request_form=form)
 
 
+PERSON_SEARCH_SESSION_KEY = "dpo_person_search"
+
 # The DPO ---------------------------------------------------------------------------------------
 
 
@@ -162,15 +165,22 @@ def _dpo_person(user: Any, pk: int) -> Beneficiary:
 
 @login_required
 def person_search(request: HttpRequest) -> HttpResponse:
-    """The DPO's search (POST: names stay out of URLs), archived files included."""
+    """The DPO's search, archived files included. The words (people's names) are posted and
+    kept in the session, then shown by a GET: never in a URL or an access log."""
     user = _auditor(request)
-    form = PersonSearchForm(request.POST or None)
-    results = None
-    if request.method == "POST" and form.is_valid():
-        results = selectors.person_search(
-            user.organisation.department_id,  # type: ignore[union-attr]
-            form.cleaned_data["search"],
-        )
+    if request.method == "POST":
+        form = PersonSearchForm(request.POST)
+        if form.is_valid():
+            request.session[PERSON_SEARCH_SESSION_KEY] = form.cleaned_data["search"]
+            return redirect("person_search")
+    else:
+        form = PersonSearchForm(initial={"search": request.session.get(PERSON_SEARCH_SESSION_KEY)})
+    words = request.session.get(PERSON_SEARCH_SESSION_KEY) if request.method == "GET" else None
+    results = (
+        selectors.person_search(user.organisation.department_id, words)  # type: ignore[union-attr]
+        if words
+        else None
+    )
     return render(
         request,
         "casework/person_search.html",
@@ -267,7 +277,9 @@ def disposal(request: HttpRequest) -> HttpResponse:
     user = _auditor(request)
     department = user.organisation.department  # type: ignore[union-attr]
     candidates = list(retention.disposal_candidates(department).values_list("pk", flat=True))
-    form = DisposalApprovalForm(request.POST or None, candidates=candidates)
+    form = DisposalApprovalForm(
+        request.POST if request.method == "POST" else None, candidates=candidates
+    )
     if request.method == "POST" and form.is_valid():
         try:
             approval = retention.disposal_approval_record(

@@ -4,7 +4,17 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -15,6 +25,8 @@ from casework.models import (
     Beneficiary,
     BreachReport,
     Case,
+    CaseUserObjectPermission,
+    Delegation,
     Enrolment,
     InformationShare,
     Interview,
@@ -27,8 +39,10 @@ from casework.models import (
     Resource,
     SocialNote,
     SocialRequest,
+    live_grant,
     overdue_threshold,
 )
+from partners.enums import PAIR_ROLES, Role
 from partners.models import Organisation, Professional
 
 
@@ -62,9 +76,25 @@ def caseload(professional: Professional, filters: CaseloadFilters) -> QuerySet[C
 
 
 def case_for(user: Professional, pk: int) -> Case:
-    """One case the user may open, with what its page shows; Case.DoesNotExist otherwise."""
+    """One case the user may open, with what its page shows; Case.DoesNotExist otherwise.
+
+    ``via_delegation`` is the id of the live remplacement through which the user opens it, if any.
+    """
+    delegation: Any = Value(None, output_field=IntegerField())
+    if user.role in PAIR_ROLES:
+        delegation = Subquery(
+            CaseUserObjectPermission.objects.filter(
+                user=user,
+                content_object=OuterRef("pk"),
+                permission__codename="view_case",
+                delegation__isnull=False,
+            )
+            .filter(live_grant())
+            .values("delegation_id")[:1]
+        )
     return (
         Case.objects.visible_to(user)
+        .annotate(via_delegation=delegation)
         .with_overdue(professional_overdue_threshold(user))
         .select_related(
             "beneficiary",
@@ -391,4 +421,55 @@ def enrolments_of(case: Case) -> list[Enrolment]:
             attended=Count("attendances", filter=Q(attendances__present=True)),
             marked=Count("attendances"),
         )
+    )
+
+
+def replaceable_by(user: Professional) -> QuerySet[Professional]:
+    """The professionals whose remplacement ``user`` may organise (see
+    ``services.can_organise_delegation``): themselves, their subtree, or their department."""
+    people = Professional.objects.filter(is_active=True, role__in=PAIR_ROLES)
+    if user.role in PAIR_ROLES:
+        people = people.filter(pk=user.pk)
+    elif user.organisation is None:
+        return people.none()
+    elif user.role == Role.SUPERVISOR:
+        people = people.filter(
+            organisation__in=Organisation.objects.subtree_of(user.organisation).values("pk")
+        )
+    elif user.role == Role.ADMIN:
+        people = people.filter(organisation__department_id=user.organisation.department_id)
+    else:
+        return people.none()
+    return people.select_related("organisation").order_by("last_name", "first_name", "pk")
+
+
+def possible_delegates(user: Professional) -> QuerySet[Professional]:
+    """The active advisors and social workers of the user's department."""
+    if user.organisation is None:
+        return Professional.objects.none()
+    return (
+        Professional.objects.filter(
+            is_active=True,
+            role__in=PAIR_ROLES,
+            organisation__department_id=user.organisation.department_id,
+        )
+        .select_related("organisation")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def delegations_for(user: Professional) -> "QuerySet[Delegation]":
+    """The remplacements in force or to come that concern ``user``: given by or to them, or of
+    the professionals whose remplacement they may organise."""
+    pending: QuerySet[Delegation] = Delegation.objects.pending().filter(
+        ends_on__gte=timezone.localdate()
+    )
+    if user.role in PAIR_ROLES:
+        pending = pending.filter(Q(replaced=user) | Q(delegate=user))
+    else:
+        pending = pending.filter(replaced__in=replaceable_by(user).values("pk"))
+    return (
+        pending.select_related("replaced__organisation", "delegate__organisation")
+        .annotate(case_count=Count("cases"))
+        .order_by("starts_on", "pk")
     )

@@ -140,6 +140,8 @@ urlpatterns = [
         views.enrolment_create,
         name="enrolment_create",
     ),
+    path("remplacements/", views.delegations, name="delegations"),
+    path("remplacements/<int:pk>/arret/", views.delegation_revoke, name="delegation_revoke"),
     path("journal/", views.journal_search, name="journal_search"),
     path("journal/export.csv", views.journal_export, name="journal_export"),
 ]

@@ -28,6 +28,7 @@ from casework.forms import (
     BeneficiaryForm,
     BreachReportForm,
     CaseHandoverForm,
+    DelegationForm,
     DirectoryImportForm,
     DirectorySearchForm,
     EnrolmentForm,
@@ -49,6 +50,7 @@ from casework.forms import (
 from casework.models import (
     Appointment,
     Case,
+    Delegation,
     Interview,
     Programme,
     ProgrammeSession,
@@ -59,7 +61,7 @@ from casework.sharing import agreement_in_force
 from partners.enums import PAIR_ROLES, Role
 from partners.errors import DomainError
 from partners.forms import add_domain_error, freeze_choices
-from partners.models import Professional
+from partners.models import Pair, Professional
 from partners.selectors import pairs_of_department, pairs_of_professional
 from partners.views import paginate
 
@@ -185,19 +187,27 @@ SOCIAL_NOTES = "social_notes"
 
 
 def render_case(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """Render a case page; a response that shows social notes writes its one journal row."""
+    """Render a case page with its one journal row, when it has one: a page that shows social
+    notes, and any case page opened by a remplaçant·e (the use of a remplacement is journaled at
+    each page view, so that the person's journal shows every access made in someone's place)."""
     shown = [item for item in context.get("timeline", ()) if item.kind == "social_note"]
-    if shown:
-        case = context["case"]
+    case = context["case"]
+    delegation_id = getattr(case, "via_delegation", None)
+    if shown or delegation_id is not None:
+        purposes = []
+        if delegation_id is not None:
+            purposes.append("Consultation de l'accompagnement en remplacement")
+        if shown:
+            purposes.append("Consultation des notes sociales de l'accompagnement")
         journal.record(
             department=case.pair.department,
             actor=_user(request),
             channel=JournalChannel.VIEW,
-            purpose="Consultation des notes sociales de l'accompagnement",
+            purpose=" ; ".join(purposes),
             case=case,
-            categories=[SOCIAL_NOTES],
-            object_type="notes sociales",
-            object_id=",".join(str(item.obj.pk) for item in shown),
+            categories=[SOCIAL_NOTES] if shown else [],
+            object_type="notes sociales" if shown else "remplacement",
+            object_id=",".join(str(item.obj.pk) for item in shown) if shown else str(delegation_id),
             request=request,
         )
     return render(request, template, context)
@@ -346,7 +356,7 @@ def beneficiary_create(request: HttpRequest) -> HttpResponse:
     """A new person and the accompaniment proposed to them, in one step."""
     user = _pair_member(request)
     pairs = list(pairs_of_professional(user))
-    form = BeneficiaryForm(request.POST or None, pairs=pairs)
+    form = BeneficiaryForm(request.POST if request.method == "POST" else None, pairs=pairs)
     duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -397,7 +407,9 @@ def pair_contact_create(request: HttpRequest, pair_pk: int) -> HttpResponse:
     if pair is None:
         raise Http404
     form = PairContactForm(
-        request.POST or None, pair=pair, initial={"occurred_on": timezone.localdate()}
+        request.POST if request.method == "POST" else None,
+        pair=pair,
+        initial={"occurred_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -434,7 +446,9 @@ def handover(request: HttpRequest) -> HttpResponse:
     """Changement de référent: every open case of a leaving professional, in one step."""
     user = _admin(request)
     department = user.organisation.department  # type: ignore[union-attr]
-    form = HandoverForm(request.POST or None, pairs=pairs_of_department(department))
+    form = HandoverForm(
+        request.POST if request.method == "POST" else None, pairs=pairs_of_department(department)
+    )
     moved: list[Case] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -521,7 +535,7 @@ def agreement_record(request: HttpRequest, pk: int) -> HttpResponse:
     case = _social_worker_case_or_404(user, pk)
     current = agreement_in_force(case)
     initial = {"categories": current.categories} if current else {}
-    form = AgreementForm(request.POST or None, initial=initial)
+    form = AgreementForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -869,7 +883,7 @@ def breach_report(request: HttpRequest, pk: int) -> HttpResponse:
     case = _member_case_or_404(user, pk)
     if user.pk != case.referent_id:
         raise Http404
-    form = BreachReportForm(request.POST or None)
+    form = BreachReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.breach_report(
@@ -969,7 +983,7 @@ def social_request_create(request: HttpRequest) -> HttpResponse:
         if earlier is None:
             raise Http404
     form = SocialRequestForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         territories=selectors.request_territories(department.pk),
         known_person=earlier is not None,
         initial={"territory": earlier.territory_id} if earlier else None,
@@ -1159,7 +1173,7 @@ def directory_search(request: HttpRequest) -> HttpResponse:
 def _resource_form_page(request: HttpRequest, resource: Resource | None) -> HttpResponse:
     user = _admin(request)
     department = user.organisation.department  # type: ignore[union-attr]
-    form = ResourceForm(request.POST or None, instance=resource)
+    form = ResourceForm(request.POST if request.method == "POST" else None, instance=resource)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {name: data[name] for name in ResourceForm.Meta.fields}
@@ -1207,7 +1221,9 @@ def directory_import(request: HttpRequest) -> HttpResponse:
     """Upload a file of the national schema: all of it, or nothing, with the rejected rows."""
     user = _admin(request)
     department = user.organisation.department  # type: ignore[union-attr]
-    form = DirectoryImportForm(request.POST or None, request.FILES or None)
+    form = DirectoryImportForm(
+        request.POST if request.method == "POST" else None, request.FILES or None
+    )
     report = None
     if request.method == "POST" and form.is_valid():
         report = services.directory_import(
@@ -1298,7 +1314,7 @@ def _figures(programme: Any) -> dict[str, str]:
 def programme_create(request: HttpRequest) -> HttpResponse:
     user = _admin(request)
     department = user.organisation.department  # type: ignore[union-attr]
-    form = ProgrammeForm(request.POST or None, department=department)
+    form = ProgrammeForm(request.POST if request.method == "POST" else None, department=department)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -1426,3 +1442,85 @@ def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Inscription à « {data['programme'].name} » enregistrée.")
     return redirect("case_detail", pk=case.pk)
+
+
+def _delegation_organiser(request: HttpRequest) -> Professional:
+    user = _user(request)
+    if user.role not in (*PAIR_ROLES, Role.SUPERVISOR, Role.ADMIN) or user.organisation is None:
+        raise Http404
+    return user
+
+
+@login_required
+def delegations(request: HttpRequest) -> HttpResponse:
+    """« Remplacements »: those that concern the user, and the form to organise one."""
+    user = _delegation_organiser(request)
+    own_cases = None
+    if user.role in PAIR_ROLES:
+        own_cases = (
+            Case.objects.open()
+            .filter(pair__in=Pair.objects.of(user))
+            .select_related("beneficiary")
+            .order_by("beneficiary__last_name", "beneficiary__first_name", "pk")
+        )
+    form = DelegationForm(
+        request.POST if request.method == "POST" else None,
+        replaceable=selectors.replaceable_by(user),
+        delegates=selectors.possible_delegates(user),
+        own_cases=own_cases,
+        initial={"replaced": user.pk} if user.role in PAIR_ROLES else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            delegation = services.delegation_give(
+                replaced=data["replaced"],
+                delegate=data["delegate"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                reason=data["reason"],
+                cases=data.get("cases") or None,
+                acting_user=user,
+                request=request,
+            )
+        except InvalidInput as error:
+            form.add_domain_error(error)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                f"Remplacement enregistré du {delegation.starts_on:%d/%m/%Y} au "
+                f"{delegation.ends_on:%d/%m/%Y}.",
+            )
+            return redirect("delegations")
+    return render(
+        request,
+        "casework/delegations.html",
+        {
+            "form": freeze_choices(form),
+            "delegations": list(selectors.delegations_for(user)),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """End a remplacement before its date."""
+    user = _delegation_organiser(request)
+    delegation = (
+        Delegation.objects.filter(pk=pk, replaced__in=selectors.replaceable_by(user).values("pk"))
+        .select_related("replaced__organisation")
+        .first()
+    )
+    if delegation is None:
+        raise Http404
+    try:
+        services.delegation_revoke(delegation=delegation, acting_user=user, request=request)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Remplacement arrêté : les droits du remplaçant·e sont retirés.")
+    return redirect("delegations")

@@ -1,9 +1,23 @@
+from typing import Any
+
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, reverse
 
 admin.site.site_header = "Binôme — administration fonctionnelle"
 admin.site.site_title = "Binôme"
 admin.site.index_title = "Départements, organisations, professionnel·les et binômes"
+
+
+def admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The admin site's own login page would skip login throttling and the second factor: it
+    sends to Binôme's login page instead."""
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("partners.urls")),
@@ -11,3 +25,6 @@ urlpatterns = [
     path("", include("orientation.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BINOME_PROCONNECT_ENABLED:  # ProConnect login, only when configured
+    urlpatterns.insert(0, path("proconnect/", include("mozilla_django_oidc.urls")))

@@ -273,7 +273,7 @@ def obstacle_rectify(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpRes
     if obstacle is None:  # not there, or not covered by the accord de partage
         raise Http404
     form = ObstacleRectificationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={
             "in_persons_words": obstacle.in_persons_words,
             "impact": obstacle.impact,
@@ -442,7 +442,7 @@ def recommendation_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = _case(user, pk)
     locked = Diagnostic.objects.filter(case=case, state="locked").order_by("-version").first()
-    form = RecommendationForm(request.POST or None)
+    form = RecommendationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -533,7 +533,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
         Recommendation.objects.filter(case=case, state="awaiting_decision").order_by("-pk").first()
     )
     initial = {"decided_on": timezone.localdate(), "path": awaiting.path if awaiting else ""}
-    form = DecisionForm(request.POST or None, initial=initial)
+    form = DecisionForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -3,7 +3,9 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners import services
 from partners.enums import OrganisationKind, Role
@@ -155,6 +157,21 @@ LOGINS = [
 ]
 
 
+#: The demo's published TOTP key (hex) for the logins that need a second factor. Set only with
+#: the demo password (DEBUG on): ``manage.py demo_totp`` prints its current code.
+DEMO_TOTP_KEY = "62696e6f6d652d64656d6f2d746f74702d32303236"
+
+
+def demo_totp_devices() -> list[TOTPDevice]:
+    return list(
+        TOTPDevice.objects.filter(
+            user__email__endswith=f"@{DEMO_EMAIL_DOMAIN}", key=DEMO_TOTP_KEY, confirmed=True
+        )
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+
 @transaction.atomic
 def seed(*, password: str | None) -> list[tuple[str, str]]:
     """Create what is missing of the demo department; return (role, email) for each login."""
@@ -202,4 +219,16 @@ def seed(*, password: str | None) -> list[tuple[str, str]]:
                 started_on=PAIRS_START,
                 acting_user=None,
             )
+    if password is not None:  # the demo on a laptop: admin and auditor get a known device
+        for professional in professionals.values():
+            if professional.role in settings.BINOME_OTP_REQUIRED_ROLES:
+                TOTPDevice.objects.get_or_create(
+                    user=professional,
+                    defaults={
+                        "name": "Démonstration",
+                        "key": DEMO_TOTP_KEY,
+                        "confirmed": True,
+                        "tolerance": 2,
+                    },
+                )
     return [(role, member(local_part).email) for role, local_part in LOGINS]

@@ -23,3 +23,7 @@ class PairHasOpenCases(DomainError):
 
 class ProfessionalStillInPair(DomainError):
     pass
+
+
+class InvalidToken(DomainError):
+    """A second-factor code that does not match."""

@@ -1,8 +1,10 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
 
+from partners import throttle
 from partners.errors import DomainError
 
 
@@ -23,10 +25,60 @@ class LoginForm(AuthenticationForm):
             "(les majuscules comptent dans le mot de passe)."
         ),
         "inactive": "Ce compte est désactivé. Adressez-vous à l'administration fonctionnelle.",
+        "throttled": (
+            "Trop de tentatives de connexion ont échoué. Par sécurité, la connexion est bloquée "
+            "pendant encore %(minutes)s minute(s). Si vous avez oublié votre mot de passe, "
+            "adressez-vous à l'administration fonctionnelle."
+        ),
     }
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+    def clean(self) -> dict[str, Any]:
+        """Refuse while the account or the IP is locked (partners.throttle), count failures."""
+        email = str(self.data.get("username") or "").strip().lower()
+        ip = self.request.META.get("REMOTE_ADDR") if self.request is not None else None
+        lock = throttle.locked(email, ip)
+        if lock is not None:
+            raise ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": lock.minutes_left},
+            )
+        try:
+            cleaned = super().clean()
+        except ValidationError as error:
+            if error.code == "invalid_login":
+                throttle.record_failure(email, ip)
+            raise
+        if self.user_cache is not None:
+            throttle.record_success(email)
+        return cleaned
+
+
+class TokenForm(forms.Form):
+    """A six-digit code from the authenticator application."""
+
+    token = forms.CharField(
+        label="Code à six chiffres de votre application d'authentification",
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        error_messages={
+            "required": "Saisissez le code affiché par votre application.",
+            "min_length": "Le code compte six chiffres.",
+            "max_length": "Le code compte six chiffres.",
+        },
+    )
+
+    def clean_token(self) -> str:
+        token = self.cleaned_data["token"].strip()
+        if not token.isdigit():
+            raise ValidationError("Le code ne contient que des chiffres.")
+        return token
 
 
 def freeze_choices(form: forms.BaseForm) -> forms.BaseForm:
@@ -50,3 +102,11 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
     fields (``InvalidInput.field``), on top of the form otherwise."""
     field = getattr(error, "field", None)
     form.add_error(field if field in form.fields else None, error.message)
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's form, its validators and French messages; the rules are said in the page."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = ""

@@ -181,6 +181,10 @@ class Professional(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("actif·ve", default=True)
     is_staff = models.BooleanField("accès à l'administration", default=False)
     date_joined = models.DateTimeField("date d'arrivée", default=timezone.now)
+    #: Every session opened before this time is over (« se déconnecter partout »).
+    sessions_revoked_at = models.DateTimeField(
+        "sessions fermées le", null=True, blank=True, editable=False
+    )
 
     objects = ProfessionalManager()
 

@@ -6,11 +6,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.audit import acting_as
 from partners.enums import PairEndReason, Role
 from partners.errors import (
     InvalidPair,
+    InvalidToken,
     InvalidTransition,
     PairHasOpenCases,
     ProfessionalStillInPair,
@@ -295,3 +298,34 @@ def pair_check_end(pair: Pair, ended_on: datetime.date) -> None:
             f"Ce binôme suit encore {open_cases} accompagnement(s) en cours : confiez-les "
             "d'abord à un autre binôme (changement de référent), puis terminez-le."
         )
+
+
+@transaction.atomic
+def professional_logout_everywhere(*, professional: Professional) -> Professional:
+    """End every session of ``professional`` (other browsers, a forgotten office computer):
+    partners.middleware.SessionTimeoutMiddleware ends those opened before this time."""
+    professional = Professional.objects.select_for_update().get(pk=professional.pk)
+    professional.sessions_revoked_at = timezone.now()
+    _save(professional, professional)
+    return professional
+
+
+TOTP_TOLERANCE = 1  # one 30-second step either side: phones' clocks drift
+
+
+@transaction.atomic
+def totp_device_enrol(*, professional: Professional, key: str, token: str) -> TOTPDevice:
+    """Record the professional's authenticator application, once it has shown a right code."""
+    if TOTPDevice.objects.filter(user=professional, confirmed=True).exists():
+        raise InvalidTransition("La double authentification est déjà activée pour ce compte.")
+    device = TOTPDevice(user=professional, name="Application d'authentification", key=key)
+    totp = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    if not totp.verify(int(token), tolerance=TOTP_TOLERANCE):
+        raise InvalidToken(
+            "Ce code ne correspond pas : vérifiez l'heure de votre téléphone et saisissez le "
+            "code affiché maintenant."
+        )
+    device.confirmed = True
+    device.full_clean()
+    device.save()
+    return device

@@ -8,4 +8,8 @@ urlpatterns = [
     path("mes-binomes/", views.my_pairs, name="my_pairs"),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/partout/", views.logout_everywhere, name="logout_everywhere"),
+    path("mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("double-authentification/", views.otp_setup, name="otp_setup"),
+    path("double-authentification/code/", views.otp_verify, name="otp_verify"),
 ]

@@ -1,14 +1,30 @@
+from base64 import b32encode
+from typing import Any, cast
+from urllib.parse import urlencode
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
-from partners import selectors
+from partners import selectors, services
 from partners.enums import PAIR_ROLES, Role
-from partners.forms import LoginForm
+from partners.errors import DomainError
+from partners.forms import LoginForm, OwnPasswordChangeForm, TokenForm
 from partners.models import Professional
 
 PAGE_SIZE = 50
@@ -31,6 +47,10 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self.count > self.cap
+
+
+def _user(request: HttpRequest) -> Professional:
+    return cast(Professional, request.user)
 
 
 def paginate(
@@ -68,6 +88,12 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["proconnect"] = settings.BINOME_PROCONNECT_ENABLED
+        context["proconnect_failed"] = self.request.GET.get("proconnect") == "echec"
+        return context
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -96,3 +122,102 @@ def home(request: HttpRequest) -> HttpResponse:
             "pairs": paginate(request, selectors.pairs_of_department(department)),
         },
     )
+
+
+@login_required
+@require_POST
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    """« Me déconnecter partout »: every session of the professional ends, this one too."""
+    services.professional_logout_everywhere(professional=_user(request))
+    logout(request)
+    messages.success(
+        request, "Toutes vos sessions sont fermées, sur chaque ordinateur. Reconnectez-vous."
+    )
+    return redirect("login")
+
+
+#: The key of a device being enrolled, kept in the session until its first right code.
+PENDING_TOTP_KEY = "binome_pending_totp_key"
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator application (required for admin and auditor, optional otherwise)."""
+    user = _user(request)
+    enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    if enrolled:
+        return render(request, "partners/otp_setup.html", {"enrolled": True})
+    key = request.session.get(PENDING_TOTP_KEY) or random_hex(20)
+    request.session[PENDING_TOTP_KEY] = key
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.totp_device_enrol(
+                professional=user, key=key, token=form.cleaned_data["token"]
+            )
+        except DomainError as error:
+            form.add_error("token", error.message)
+        else:
+            del request.session[PENDING_TOTP_KEY]
+            otp_login(request, device)
+            messages.success(request, "Double authentification activée.")
+            return redirect(_safe_next(request))
+    draft = TOTPDevice(user=user, key=key)
+    return render(
+        request,
+        "partners/otp_setup.html",
+        {
+            "enrolled": False,
+            "form": form,
+            "secret": b32encode(draft.bin_key).decode(),
+            "qr_svg": mark_safe(segno.make(draft.config_url).svg_inline(scale=4)),  # noqa: S308 — our own SVG
+            "next": _safe_next(request),
+        },
+    )
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Give the code of one's authenticator application for this session."""
+    user = _user(request)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return redirect(f"{reverse('otp_setup')}?{urlencode({'next': _safe_next(request)})}")
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        allowed, _details = device.verify_is_allowed()
+        if allowed and device.verify_token(form.cleaned_data["token"]):
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error(
+            "token",
+            "Ce code ne correspond pas, ou trop d'essais ont échoué : attendez quelques "
+            "secondes et saisissez le code affiché maintenant."
+            if allowed
+            else "Trop d'essais ont échoué : attendez une minute avant de réessayer.",
+        )
+    return render(request, "partners/otp_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's password; Django's password validators apply (AUTH_PASSWORD_VALIDATORS)."""
+
+    template_name = "partners/password_change.html"
+    form_class = OwnPasswordChangeForm
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        messages.success(
+            self.request,
+            "Mot de passe changé. Vos autres sessions sont fermées.",
+        )
+        return super().form_valid(form)

@@ -4,7 +4,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.enums import Role
 from partners.models import Professional
@@ -69,14 +72,34 @@ def template_query_guard() -> Iterator[TemplateQueryGuard]:
         pytest.fail(f"Requêtes SQL pendant le rendu d'un gabarit :\n{lines}", pytrace=False)
 
 
+def log_in(client: Client, professional: Professional) -> Client:
+    """Log ``client`` in as ``professional``; for the roles that must give a second factor
+    (admin, auditor), with a TOTP device already verified in the session."""
+    client.force_login(professional)
+    if professional.role in settings.BINOME_OTP_REQUIRED_ROLES:
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=professional, defaults={"name": "Test", "confirmed": True}
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
 @pytest.fixture
 def login_client(db: None) -> Callable[[Professional], Client]:
     def make(professional: Professional) -> Client:
-        client = Client()
-        client.force_login(professional)
-        return client
+        return log_in(Client(), professional)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def clear_cache() -> Iterator[None]:
+    """Login throttling counts failures in the cache: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -12,13 +12,18 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.conftest import CHECKED_COMBINATIONS
+from tests.conftest import CHECKED_COMBINATIONS, log_in
 from tests.world import ANONYMOUS, VIEWERS, World, build_world
 
 pytestmark = pytest.mark.django_db
 
 PAIR_VIEWERS = [v for v in VIEWERS if v.endswith(("advisor", "social_worker"))]
-CASE_MEMBERS = ["case_advisor", "case_social_worker"]
+#: The binôme of the world's case, and their remplaçant·es in force (who have their rights).
+CASE_MEMBERS = ["case_advisor", "case_social_worker", "delegate_advisor", "delegate_social_worker"]
+PAIR_MEMBERS = ["case_advisor", "case_social_worker"]
+SOCIAL_WORKERS = ["case_social_worker", "delegate_social_worker"]
+#: Those who may organise or stop the remplacements of the world (their own, their subtree's).
+DELEGATION_ORGANISERS = [*PAIR_VIEWERS, "supervisor_subtree", "supervisor_other", "admin"]
 LOGGED_OUT = [ANONYMOUS, "inactive"]
 ADVISORS = [v for v in VIEWERS if v.endswith("advisor")]
 CORRESPONDENTS = ["correspondent_social_worker", "other_correspondent_social_worker"]
@@ -96,9 +101,21 @@ ADMIN_SITE = only(["admin"], 200, others=302)
 
 EXPECTATIONS: dict[str, Expect] = {
     "home": Expect(get=statuses(200, **dict.fromkeys(PAIR_VIEWERS, 302))),
-    "login": Expect(get={**statuses(302), ANONYMOUS: 200, "inactive": 200}),
+    "login": Expect(
+        get={**statuses(302), ANONYMOUS: 200, "inactive": 200},
+        post={**statuses(302), ANONYMOUS: 200, "inactive": 200},
+    ),
     "logout": Expect(
         get=statuses(NOT_ALLOWED, **dict.fromkeys(LOGGED_OUT, NOT_ALLOWED)), post=statuses(302)
+    ),
+    "logout_everywhere": Expect(get=statuses(NOT_ALLOWED), post=statuses(302)),
+    # POST without data: the form comes back with its errors.
+    "password_change": Expect(get=statuses(200), post=statuses(200)),
+    # Admin and auditor already have a device (tests.conftest.log_in): the page says so.
+    "otp_setup": Expect(get=statuses(200), post=statuses(200)),
+    # Those without a device are sent to enrol one.
+    "otp_verify": Expect(
+        get=statuses(302, admin=200, auditor=200), post=statuses(302, admin=200, auditor=200)
     ),
     "my_pairs": Expect(get=only(PAIR_VIEWERS, 200)),
     "caseload": Expect(get=only(PAIR_VIEWERS, 200), post=only(PAIR_VIEWERS, 302)),
@@ -112,7 +129,7 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "note_add": Expect(get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs),
     "social_note_add": Expect(
-        get=statuses(NOT_ALLOWED), post=only(["case_social_worker"], 302), kwargs=case_kwargs
+        get=statuses(NOT_ALLOWED), post=only(SOCIAL_WORKERS, 302), kwargs=case_kwargs
     ),
     "case_transition": Expect(
         get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
@@ -121,13 +138,14 @@ EXPECTATIONS: dict[str, Expect] = {
         get=statuses(NOT_ALLOWED), post=only(["admin"], 200), kwargs=case_kwargs
     ),
     "handover_letter": Expect(get=only([*CASE_MEMBERS, "admin"], 200), kwargs=case_kwargs),
+    # A point binôme is the binôme's own: a remplaçant·e is not a member of the pair.
     "pair_contact_create": Expect(
-        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=pair_kwargs
+        get=only(PAIR_MEMBERS, 200), post=only(PAIR_MEMBERS, 200), kwargs=pair_kwargs
     ),
     "handover": Expect(get=only(["admin"], 200), post=only(["admin"], 200)),
     "agreement_record": Expect(
-        get=only(["case_social_worker"], 200),
-        post=only(["case_social_worker"], 200),
+        get=only(SOCIAL_WORKERS, 200),
+        post=only(SOCIAL_WORKERS, 200),
         kwargs=case_kwargs,
     ),
     "agreement_withdraw": Expect(
@@ -140,6 +158,17 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "case_journal_print": Expect(get=only([*CASE_MEMBERS, "auditor"], 200), kwargs=case_kwargs),
     "journal_search": Expect(get=only(["auditor"], 200)),
+    "delegations": Expect(
+        get=only(DELEGATION_ORGANISERS, 200), post=only(DELEGATION_ORGANISERS, 200)
+    ),
+    # A remplacement to come of the case's social worker: stopped by them or the admin (the
+    # supervisor of the world's agency is the advisor's, not the social worker's); stopping it
+    # again says it is over.
+    "delegation_revoke": Expect(
+        get=statuses(NOT_ALLOWED),
+        post=only(["case_social_worker", "admin"], 302),
+        kwargs=lambda world: {"pk": world.objects["delegations"]["to_come"].pk},
+    ),
     "journal_export": Expect(get=only(["auditor"], 200)),
     "diagnostic": Expect(get=only([*CASE_MEMBERS, "supervisor_subtree"], 200), kwargs=case_kwargs),
     "diagnostic_copy": Expect(get=only(CASE_MEMBERS, 200), kwargs=case_kwargs),
@@ -156,7 +185,7 @@ EXPECTATIONS: dict[str, Expect] = {
         )
     },
     "diagnostic_social_details": Expect(
-        get=statuses(NOT_ALLOWED), post=only(["case_social_worker"], 302), kwargs=case_kwargs
+        get=statuses(NOT_ALLOWED), post=only(SOCIAL_WORKERS, 302), kwargs=case_kwargs
     ),
     "obstacle_opinion": Expect(
         get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=obstacle_kwargs
@@ -287,10 +316,10 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     # The world's housing obstacle is covered by the accord de partage: both members see it,
     # until the POSTs of obstacle_opinion record that the person disputes it: a disputed
-    # obstacle is never shared, so the advisor's POSTs find nothing.
+    # obstacle is never shared, so the advisors' POSTs find nothing (social workers still do).
     "obstacle_rectify": Expect(
         get=only(CASE_MEMBERS, 200),
-        post=only(["case_social_worker"], 200),
+        post=only(SOCIAL_WORKERS, 200),
         kwargs=obstacle_kwargs,
     ),
     "person_search": Expect(get=only(["auditor"], 200), post=only(["auditor"], 200)),
@@ -334,8 +363,7 @@ def test_every_url_has_an_expectation():
 def clients_for(world: World) -> dict[str, Client]:
     clients = {ANONYMOUS: Client()}
     for viewer, professional in world.professionals.items():
-        clients[viewer] = Client()
-        clients[viewer].force_login(professional)
+        clients[viewer] = log_in(Client(), professional)
     return clients
 
 
@@ -370,4 +398,13 @@ def test_access_matrix(request):
     }
     wrong = {key: (got, expected[key]) for key, got in actual.items() if got != expected[key]}
     assert wrong == {}, "(url, méthode, variante, rôle) : (obtenu, attendu)"
+    # Every response to a logged-in professional may hold personal data: none is stored.
+    stored = sorted(
+        key
+        for key, response in responses.items()
+        if key[3] not in LOGGED_OUT
+        and response.wsgi_request.user.is_authenticated
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+    assert stored == []
     request.config.stash[CHECKED_COMBINATIONS] = len(actual)

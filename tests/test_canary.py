@@ -19,7 +19,8 @@ from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
-ALLOWED_VIEWERS = {"case_social_worker"}
+#: The social worker of the case and their remplaçant·e in force (never the expired one).
+ALLOWED_VIEWERS = {"case_social_worker", "delegate_social_worker"}
 #: The person's full export is everything about them, secret included, for the person: the DPO
 #: produces it (downloaded, never displayed, journaled).
 ALLOWED_RESPONSES = {("person_export", "auditor")}
@@ -79,7 +80,13 @@ def test_secret_tokens_only_where_allowed(caplog):
     shared_to = {
         key[3] for key, response in responses.items() if world.shared[0] in content_of(response)
     }
-    assert shared_to == {"case_advisor", "case_social_worker", "auditor"}
+    assert shared_to == {
+        "case_advisor",
+        "case_social_worker",
+        "delegate_advisor",
+        "delegate_social_worker",
+        "auditor",  # in the person's export (the DPO)
+    }
     # A one-off request (question and answer) reaches its requester and the correspondents of
     # its territory only: not the social worker of the binôme, not another territory's
     # correspondent, not a supervisor or the admin.

@@ -5,6 +5,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import time_machine
 from django.utils import timezone
 
 from casework import rights, services
@@ -39,6 +40,9 @@ VIEWERS = [
     "supervisor_other",
     "admin",
     "auditor",
+    "delegate_advisor",
+    "delegate_social_worker",
+    "expired_delegate_social_worker",
     "inactive",
     ANONYMOUS,
 ]
@@ -122,6 +126,11 @@ def build_world() -> World:
         "other_correspondent_social_worker": ProfessionalFactory(
             role=Role.SOCIAL_WORKER, organisation=other_unit, is_social_correspondent=True
         ),
+        # Remplacements: of the case's advisor and social worker, in force today; and one of the
+        # social worker that ended yesterday, whose grants the nightly task has not removed yet.
+        "delegate_advisor": member(Role.ADVISOR, other_agency),
+        "delegate_social_worker": member(Role.SOCIAL_WORKER, other_unit),
+        "expired_delegate_social_worker": member(Role.SOCIAL_WORKER, unit),
     }
     shared = f"SHARED-{uuid.uuid4()}"
     details = f"SECRET-{uuid.uuid4()}"
@@ -205,6 +214,38 @@ def build_world() -> World:
     )
     oriented = CaseFactory(pair=pair, beneficiary__department=department, state=CaseState.ACTIVE)
     recommendation, decision = make_decided_case(oriented)
+    today = timezone.localdate()
+    delegations = {
+        viewer: services.delegation_give(
+            replaced=replaced,
+            delegate=professionals[viewer],
+            starts_on=today,
+            ends_on=today + datetime.timedelta(days=7),
+            reason="Congés",
+            acting_user=replaced,
+        )
+        for viewer, replaced in (
+            ("delegate_advisor", pair.advisor),
+            ("delegate_social_worker", pair.social_worker),
+        )
+    }
+    delegations["to_come"] = services.delegation_give(
+        replaced=pair.social_worker,
+        delegate=same_org.social_worker,
+        starts_on=today + datetime.timedelta(days=30),
+        ends_on=today + datetime.timedelta(days=40),
+        reason="Congés d'été",
+        acting_user=pair.social_worker,
+    )
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=10), tick=False):
+        delegations["expired_delegate_social_worker"] = services.delegation_give(
+            replaced=pair.social_worker,
+            delegate=professionals["expired_delegate_social_worker"],
+            starts_on=today - datetime.timedelta(days=10),
+            ends_on=today - datetime.timedelta(days=1),
+            reason="Formation",
+            acting_user=pair.social_worker,
+        )
     return World(
         case=case,
         pair=pair,
@@ -226,5 +267,6 @@ def build_world() -> World:
             "action": action,
             "interview": interview,
             "person_request": person_request,
+            "delegations": delegations,
         },
     )

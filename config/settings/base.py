@@ -6,6 +6,7 @@ from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -38,6 +39,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "guardian",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "partners",
     "casework",
     "orientation",
@@ -45,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "partners.middleware.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -52,8 +56,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "partners.middleware.LoadUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "partners.middleware.SessionTimeoutMiddleware",
+    "partners.middleware.SecondFactorRequiredMiddleware",
+    "partners.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -137,9 +145,43 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Sessions (docs/deployment.md, « Sessions et connexion »): a session ends after 30 minutes
+# without a request, 12 hours after the login whatever the activity, and when the browser closes
+# (shared office computers). partners.middleware.SessionTimeoutMiddleware enforces the first two;
+# partners.checks refuses to start without them.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+BINOME_SESSION_IDLE_TIMEOUT = 30 * 60
+BINOME_SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
 CSRF_COOKIE_HTTPONLY = True
+
+# Login throttling (partners.throttle): after 5 failures for one address, or 50 from one IP,
+# within 15 minutes, the login is refused for 15 minutes. Counted in the cache (Redis in
+# production, so that every web worker sees the same counts).
+BINOME_LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+BINOME_LOGIN_MAX_FAILURES_PER_IP = 50
+BINOME_LOGIN_LOCKOUT_SECONDS = 15 * 60
+
+# Second factor (django-otp, TOTP): required for these roles, optional for the others.
+BINOME_OTP_REQUIRED_ROLES = ["admin", "auditor"]
+OTP_TOTP_ISSUER = "Binôme"
+
+# Content-Security-Policy (Django's own middleware): no inline script or style anywhere; the
+# DSFR's and htmx's files come from our static files. DSFR's stylesheets use data: images.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -159,6 +201,10 @@ CELERY_TASK_TIME_LIMIT = 20 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "expire-delegations": {
+        "task": "casework.tasks.expire_delegations",
+        "schedule": crontab(hour=0, minute=15),
+    },
     "daily-reminders": {
         "task": "orientation.tasks.send_daily_reminders",
         "schedule": crontab(hour=6, minute=30),
@@ -194,3 +240,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# ProConnect (the State's OpenID Connect for public agents), through mozilla-django-oidc: off
+# unless PROCONNECT_CLIENT_ID is set. A professional logs in with ProConnect only if an active
+# account with the same e-mail address exists (no account is created); the e-mail and password
+# login stays. See docs/deployment.md, « ProConnect ».
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
+BINOME_PROCONNECT_ENABLED = bool(PROCONNECT_CLIENT_ID)
+if BINOME_PROCONNECT_ENABLED:
+    PROCONNECT_BASE_URL = os.environ.get(
+        "PROCONNECT_BASE_URL", "https://auth.proconnect.gouv.fr/api/v2"
+    ).rstrip("/")
+    AUTHENTICATION_BACKENDS = ["partners.backends.ProConnectBackend", *AUTHENTICATION_BACKENDS]
+    OIDC_RP_CLIENT_ID = PROCONNECT_CLIENT_ID
+    OIDC_RP_CLIENT_SECRET = os.environ["PROCONNECT_CLIENT_SECRET"]
+    OIDC_RP_SIGN_ALGO = "RS256"
+    OIDC_RP_SCOPES = "openid email given_name usual_name"
+    OIDC_OP_ISSUER = os.environ.get("PROCONNECT_ISSUER", PROCONNECT_BASE_URL)
+    OIDC_OP_AUTHORIZATION_ENDPOINT = f"{PROCONNECT_BASE_URL}/authorize"
+    OIDC_OP_TOKEN_ENDPOINT = f"{PROCONNECT_BASE_URL}/token"
+    OIDC_OP_USER_ENDPOINT = f"{PROCONNECT_BASE_URL}/userinfo"
+    OIDC_OP_JWKS_ENDPOINT = f"{PROCONNECT_BASE_URL}/jwks"
+    OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
+    OIDC_CREATE_USER = False
+    OIDC_TIMEOUT = 10
+    LOGIN_REDIRECT_URL_FAILURE = "/connexion/?proconnect=echec"

@@ -10,6 +10,7 @@ from casework import rights, services
 from casework.enums import CaseState, ShareCategory
 from casework.models import Beneficiary, Case, CaseGroupObjectPermission
 from orientation import services as orientation_services
+from partners.enums import Role
 from tests.casework.factories import (
     CaseFactory,
     InterviewFactory,
@@ -18,6 +19,7 @@ from tests.casework.factories import (
     SocialRequestFactory,
 )
 from tests.orientation.factories import make_decided_case, obstacles_of
+from tests.partners.factories import ProfessionalFactory
 
 
 @dataclass
@@ -138,6 +140,14 @@ def complete_file(tag: str = "QZX") -> CompleteFile:
         agreement_method="oral",
     )
     services.attendance_record(session=session, acting_user=advisor, present=[enrolment.pk])
+    services.delegation_give(
+        replaced=advisor,
+        delegate=ProfessionalFactory(role=Role.ADVISOR, organisation=advisor.organisation),
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + datetime.timedelta(days=7),
+        reason="Congés",
+        acting_user=advisor,
+    )
     services.case_suspend(case=case, reason="hospital", acting_user=social_worker)
     group = Group.objects.create(name=f"Groupe {tag}")
     CaseGroupObjectPermission.objects.create(

@@ -112,8 +112,9 @@ def test_auditor_search_queries_constant(size, login_client, django_assert_num_q
     _views(other, size)
     client = login_client(_auditor(case))
 
-    # session, professional, professionals and organisations for the filters, count, page
-    with django_assert_num_queries(6):
+    # session, professional, its TOTP device, professionals and organisations for the filters,
+    # count, page
+    with django_assert_num_queries(7):
         response = client.get(reverse("journal_search"))
 
     assert len(response.context["page"].object_list) == 2 * size + 2

@@ -19,6 +19,7 @@ from orientation.services import reminders_send
 from partners.enums import Role
 from tests.casework.factories import SocialRequestFactory
 from tests.casework.rights_factories import complete_file
+from tests.conftest import log_in
 from tests.partners.factories import ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,7 @@ def test_export_page_downloads_a_zip_and_journals_it():
         role=Role.AUDITOR, organisation__department=file.beneficiary.department
     )
     client = Client()
-    client.force_login(auditor)
+    log_in(client, auditor)
 
     response = client.post(reverse("person_export", kwargs={"pk": file.beneficiary.pk}))
 

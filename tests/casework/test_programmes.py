@@ -257,8 +257,9 @@ def test_attendance_sheet_queries_constant(size, login_client, django_assert_num
     admin = ProfessionalFactory(role=Role.ADMIN, organisation__department=department)
     client = login_client(admin)
 
-    # session, professional (with organisation), action, séance, marks, people with binôme
-    with django_assert_num_queries(6):
+    # session, professional (with organisation), second factor, action, séance, marks, people
+    # with binôme
+    with django_assert_num_queries(7):
         response = client.get(reverse("attendance_sheet", args=[programme.pk, session.pk]))
 
     rows = response.context["rows"]

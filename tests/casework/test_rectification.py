@@ -15,6 +15,7 @@ from orientation import services as orientation_services
 from orientation.models import Diagnostic, Obstacle
 from partners.enums import Role
 from tests.casework.factories import CaseFactory, InterviewFactory
+from tests.conftest import log_in
 from tests.orientation.factories import lock, make_diagnostic, obstacles_of
 from tests.partners.factories import ProfessionalFactory
 
@@ -207,10 +208,10 @@ def test_objection_is_recorded_and_routed_to_the_dpo(django_capture_on_commit_ca
     assert [message.to for message in mail.outbox] == [[dpo.email]]
     assert case.beneficiary.last_name not in mail.outbox[0].body
     dpo_client = Client()
-    dpo_client.force_login(dpo)
+    log_in(dpo_client, dpo)
     assert "plateforme régionale" in dpo_client.get(reverse("person_requests")).content.decode()
     other_client = Client()
-    other_client.force_login(other_dpo)
+    log_in(other_client, other_dpo)
     assert (
         "plateforme régionale" not in other_client.get(reverse("person_requests")).content.decode()
     )

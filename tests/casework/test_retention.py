@@ -19,6 +19,7 @@ from partners.errors import InvalidTransition
 from partners.models import Professional
 from tests.casework.factories import CaseFactory, SocialRequestFactory
 from tests.casework.rights_factories import complete_file
+from tests.conftest import log_in
 from tests.partners.factories import ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +91,7 @@ def test_archive_after_the_notice_delay_then_only_the_auditor_opens_it(
         assert client.get(reverse("case_detail", kwargs={"pk": case.pk})).status_code == 404
     assert list(Case.objects.visible_to(auditor)) == [case]
     client = Client()
-    client.force_login(auditor)
+    log_in(client, auditor)
     response = client.get(reverse("person_rights", kwargs={"pk": case.beneficiary_id}))
     assert response.status_code == 200
     assert "Archive intermédiaire" in response.content.decode()

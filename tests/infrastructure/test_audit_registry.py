@@ -34,6 +34,7 @@ def test_registry_covers_the_domain_models():
         "casework.CasePairPeriod",
         "casework.DisposalApproval",
         "casework.Enrolment",
+        "casework.Delegation",
         "casework.Interview",
         "casework.Note",
         "casework.PairContact",

@@ -74,8 +74,8 @@ def test_home_department_queries_constant(size, login_client, django_assert_num_
     admin = ProfessionalFactory(role=Role.ADMIN, organisation__department=department)
     client = login_client(admin)
 
-    # session, professional, organisations with counts, pairs (count, page)
-    with django_assert_num_queries(5):
+    # session, professional, its TOTP device, organisations with counts, pairs (count, page)
+    with django_assert_num_queries(6):
         response = client.get(reverse("home"))
 
     assert len(response.context["pairs"].object_list) == size

@@ -1,5 +1,6 @@
 import importlib
 import importlib.util
+from base64 import b32encode
 from typing import Any
 
 from django.apps import apps
@@ -41,7 +42,15 @@ class Command(BaseCommand):
         for role, email in logins:
             self.stdout.write(f"  {role.ljust(width)}  {email}")
         if password:
+            key = b32encode(bytes.fromhex(demo.DEMO_TOTP_KEY)).decode().rstrip("=")
             self.stdout.write(f"  Mot de passe de chaque compte : {password}")
+            self.stdout.write(
+                "  L'administration et l'audit demandent aussi un code de double "
+                "authentification : « make code » (ou « .venv/bin/python manage.py demo_totp ») "
+                "affiche le code du moment ; ou ajoutez la clé "
+                f"{key} à une application "
+                "d'authentification."
+            )
         else:
             self.stdout.write(
                 self.style.WARNING(
