@@ -22,6 +22,7 @@ from django.urls import reverse
 from casework.models import Case
 from partners.enums import Role
 from partners.models import Pair, Professional
+from tests.conftest import log_in
 from tests.partners.factories import DepartmentFactory, PairFactory, ProfessionalFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -175,9 +176,7 @@ def world() -> dict[str, Any]:
 
 
 def _client(professional: Professional) -> Client:
-    client = Client()
-    client.force_login(professional)
-    return client
+    return log_in(Client(), professional)  # with the second factor for the auditor
 
 
 def test_planner_settings_are_production_ones():
