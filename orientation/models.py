@@ -89,6 +89,11 @@ class Diagnostic(models.Model):
                 name="diagnostic_locked_is_signed_after_opinion",
             ),
         ]
+        indexes: ClassVar = [
+            # the versions of each case's diagnostic read from the index alone (PostgreSQL): the
+            # supervisors' obstacle counts find each open case's latest version there
+            models.Index(fields=["case"], include=["version", "id"], name="diagnostic_versions"),
+        ]
 
     def __str__(self) -> str:
         return f"Diagnostic n°{self.pk} (version {self.version})"
