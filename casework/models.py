@@ -280,7 +280,23 @@ class Case(models.Model):
             ),
         ]
         indexes: ClassVar = [
-            models.Index(fields=["pair", "state"]),
+            # Covering (PostgreSQL): the supervisors' figures and the cases' joins read the
+            # subtree's cases from this index alone (docs/performance.md § 6).
+            models.Index(
+                fields=["pair", "state"],
+                include=[
+                    "id",
+                    "referent",
+                    "beneficiary",
+                    "orientation_path",
+                    "exit_reason",
+                    "started_on",
+                    "closed_on",
+                    "last_referent_interview_on",
+                    "proposed_on",
+                ],
+                name="case_pair_state_figures",
+            ),
             models.Index(fields=["referent", "last_referent_interview_on"]),
         ]
 
@@ -472,7 +488,14 @@ class Interview(models.Model):
         verbose_name = "entretien"
         base_manager_name = "objects"
         verbose_name_plural = "entretiens"
-        indexes: ClassVar = [models.Index(fields=["case", "occurred_on"])]
+        indexes: ClassVar = [
+            models.Index(fields=["case", "occurred_on"]),
+            # the last months' interviews of a whole subtree, read from the index alone
+            # (PostgreSQL) and joined to its open cases (docs/performance.md § 6)
+            models.Index(
+                fields=["occurred_on"], include=["case", "author"], name="interview_by_date"
+            ),
+        ]
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=Q(next_appointment_on__isnull=True)
@@ -590,6 +613,15 @@ class SharingAgreement(models.Model):
                 fields=["case"],
                 condition=Q(withdrawn_at__isnull=True, replaced_at__isnull=True),
                 name="sharing_one_current_agreement",
+            ),
+        ]
+        indexes: ClassVar = [
+            # the current agreements by expiry date (the supervisors' « expirent dans 30 jours »)
+            models.Index(
+                fields=["expires_on"],
+                include=["case"],
+                condition=Q(withdrawn_at__isnull=True, replaced_at__isnull=True),
+                name="sharing_current_by_expiry",
             ),
         ]
 

@@ -19,6 +19,14 @@ class RecommendationState(models.TextChoices):
     DECIDED = "decided", "Décision rendue"
 
 
+#: Waiting for the person's and the binôme's signatures, a supervisor's validation or a decision.
+WAITING_RECOMMENDATION_STATES = (
+    RecommendationState.SIGNING,
+    RecommendationState.VALIDATION,
+    RecommendationState.AWAITING_DECISION,
+)
+
+
 class DecisionBasis(models.TextChoices):
     RECOMMENDATION = "recommendation", "Préconisation du binôme"
     NATIONAL_CRITERIA = "national_criteria", "Critères nationaux d'orientation"

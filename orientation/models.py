@@ -7,6 +7,7 @@ from django.utils import timezone
 from casework.enums import DiagnosticState, EducationLevel, ObstacleCategory, OrientationPath
 from casework.models import Case, SocialRequest
 from orientation.enums import (
+    WAITING_RECOMMENDATION_STATES,
     ActionOwner,
     ActionStatus,
     ContractKind,
@@ -88,6 +89,11 @@ class Diagnostic(models.Model):
                 name="diagnostic_locked_is_signed_after_opinion",
             ),
         ]
+        indexes: ClassVar = [
+            # the versions of each case's diagnostic read from the index alone (PostgreSQL): the
+            # supervisors' obstacle counts find each open case's latest version there
+            models.Index(fields=["case"], include=["version", "id"], name="diagnostic_versions"),
+        ]
 
     def __str__(self) -> str:
         return f"Diagnostic n°{self.pk} (version {self.version})"
@@ -118,6 +124,10 @@ class Obstacle(models.Model):
         verbose_name = "frein périphérique"
         verbose_name_plural = "freins périphériques"
         base_manager_name = "objects"
+        indexes: ClassVar = [
+            # the supervisors' obstacle counts read the categories from the index (PostgreSQL)
+            models.Index(fields=["diagnostic"], include=["category"], name="obstacle_categories"),
+        ]
 
     def __str__(self) -> str:
         return f"Frein n°{self.pk}"
@@ -193,6 +203,14 @@ class Recommendation(models.Model):
             models.CheckConstraint(
                 condition=Q(person_agrees=True) | ~Q(person_comment=""),
                 name="recommendation_disagreement_has_comment",
+            ),
+        ]
+        indexes: ClassVar = [
+            # the few recommendations waiting for a signature, a validation or a decision
+            models.Index(
+                fields=["case"],
+                condition=Q(state__in=WAITING_RECOMMENDATION_STATES),
+                name="recommendation_waiting",
             ),
         ]
 

@@ -5,13 +5,13 @@ social workers are never ranked on contact frequency; obstacle counts below 5 ar
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, DateField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from casework.enums import (
-    ACTIVE_FILE_STAGES,
     OPEN_STATES,
     CaseState,
     DiagnosticState,
@@ -25,22 +25,22 @@ from casework.models import (
     Interview,
     PairContact,
     SharingAgreement,
+    closed_files,
     overdue_threshold,
 )
-from orientation.enums import RecommendationState
+from orientation.enums import WAITING_RECOMMENDATION_STATES, RecommendationState
 from orientation.models import Diagnostic, Obstacle, Recommendation
 from partners.enums import Role
 from partners.models import Pair, Professional
 from partners.selectors import supervised_organisations
 
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
 SMALL_COUNT = 5
 AGREEMENT_WARNING_DAYS = 30
 WAITING_DIAGNOSTIC_STATES = ["draft", "validated", "contested"]
-WAITING_RECOMMENDATION_STATES = [
-    RecommendationState.SIGNING,
-    RecommendationState.VALIDATION,
-    RecommendationState.AWAITING_DECISION,
-]
 
 
 @dataclass
@@ -87,14 +87,49 @@ def _month_starts(today: datetime.date) -> list[datetime.date]:
     return [first - relativedelta(months=n) for n in (2, 1, 0)]
 
 
-def _within_months(start: datetime.date, end: datetime.date, months: int) -> bool:
-    """``end <= start + months`` (calendar months), relativedelta only near the boundary."""
-    days = (end - start).days
-    if days <= 28 * months:
-        return True
-    if days > 31 * months:
-        return False
-    return end <= start + relativedelta(months=months)
+class AddMonths(Func):
+    """``date`` plus ``months`` calendar months, as ``relativedelta(months=months)``: the same
+    day, or the last day of the month when it has no such day (31 August + 6 months = 28 or 29
+    February). PostgreSQL's interval arithmetic does exactly that; SQLite's ``date()`` overflows
+    into the next month instead, so the result is capped at that month's last day."""
+
+    output_field = DateField()
+
+    def __init__(self, expression: str, months: int) -> None:
+        super().__init__(expression)
+        self.months = months
+
+    def as_sql(
+        self,
+        compiler: "SQLCompiler",
+        connection: "BaseDatabaseWrapper",
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[str | int, ...]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} + make_interval(months => %s))::date", (*params, self.months)
+
+    def as_sqlite(
+        self, compiler: "SQLCompiler", connection: "BaseDatabaseWrapper", **extra_context: Any
+    ) -> tuple[str, tuple[str | int, ...]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"min(date({sql}, %s), date({sql}, 'start of month', %s, '-1 day'))",
+            (*params, f"+{self.months} months", *params, f"+{self.months + 1} months"),
+        )
+
+
+def _durable_exit_within(months: int, cutoff: datetime.date) -> Q:
+    """Accompaniments started on or before ``cutoff`` that ended in a durable job at most
+    ``months`` calendar months after they started."""
+    return Q(
+        exit_reason=ExitReason.DURABLE_JOB,
+        closed_on__isnull=False,
+        started_on__lte=cutoff,
+        closed_on__lte=AddMonths("started_on", months),
+    )
 
 
 def _percent(part: int, whole: int) -> int | None:
@@ -124,46 +159,91 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
         ).order_by("last_name", "first_name", "pk")
     )
     rows = {p.pk: ProfessionalRow(p) for p in team}
-    # The open cases, counted in SQL per (pair, référent): a few hundred groups, not 15,000 rows.
-    open_cases = cases.filter(state__in=OPEN_STATES)
-    open_groups = (
-        open_cases.with_overdue(threshold)
-        .values_list("pair_id", "pair__advisor_id", "pair__social_worker_id", "referent_id")
-        .annotate(count=Count("pk"), overdue_count=Count("pk", filter=Q(overdue=True)))
+    members = {pair.pk: (pair.advisor_id, pair.social_worker_id) for pair in all_pairs}
+    # One pass over the subtree's cases (an index-only scan of the covering index on
+    # (pair, state)): counted in SQL per binôme, référent, state, path and exit reason, with the
+    # overdue ones, those started at least 6 and 12 months ago and the durable-job exits within
+    # 6 and 12 months; a few thousand groups, not 50,000 rows (docs/performance.md).
+    cutoffs = {months_after: today - relativedelta(months=months_after) for months_after in (6, 12)}
+    groups = (
+        cases.with_overdue(threshold)
+        .values_list("pair_id", "referent_id", "state", "orientation_path", "exit_reason")
+        .annotate(
+            count=Count("pk"),
+            overdue_count=Count("pk", filter=Q(overdue=True)),
+            eligible_6=Count("pk", filter=Q(started_on__lte=cutoffs[6])),
+            eligible_12=Count("pk", filter=Q(started_on__lte=cutoffs[12])),
+            durable_6=Count("pk", filter=_durable_exit_within(6, cutoffs[6])),
+            durable_12=Count("pk", filter=_durable_exit_within(12, cutoffs[12])),
+        )
         .order_by()
     )
     per_pair: Counter[int] = Counter()
     as_referent: Counter[int] = Counter()
-    for pair_id, advisor_id, social_id, referent_id, count, overdue_count in open_groups:
-        per_pair[pair_id] += count
-        as_referent[referent_id] += count
-        for member in (advisor_id, social_id):
-            if member in rows:
-                rows[member].open_cases += count
-        if referent_id in rows:
-            rows[referent_id].overdue += overdue_count
+    path_counts: Counter[str] = Counter()
+    exit_counts: Counter[str] = Counter()
+    eligible = {6: 0, 12: 0}
+    durable = {6: 0, 12: 0}
+    for (
+        pair_id,
+        referent_id,
+        state,
+        path,
+        reason,
+        count,
+        overdue,
+        eligible_6,
+        eligible_12,
+        durable_6,
+        durable_12,
+    ) in groups:
+        if state in OPEN_STATES:
+            per_pair[pair_id] += count
+            as_referent[referent_id] += count
+            for member in members[pair_id]:
+                if member in rows:
+                    rows[member].open_cases += count
+            if referent_id in rows:
+                rows[referent_id].overdue += overdue
+            if path:
+                path_counts[path] += count
+        if state == CaseState.CLOSED:
+            exit_counts[reason] += count
+        eligible[6] += eligible_6
+        eligible[12] += eligible_12
+        durable[6] += durable_6
+        durable[12] += durable_12
 
     months = _month_starts(today)
-    # the open cases each référent saw, per month (interviews by someone else do not count)
-    seen_by = {
-        (author_id, year, number): count
-        for author_id, year, number, count in Interview.objects.filter(
+    ends = [*months[1:], months[-1] + relativedelta(months=1)]
+    # The open cases each référent saw, per month (interviews by someone else do not count):
+    # one count of distinct cases per month, in one group per author.
+    seen = (
+        Interview.objects.filter(
             case__pair_id__in=pair_ids,  # one join with the cases (their référent), not two
             case__state__in=OPEN_STATES,
-            case__beneficiary__file_stage__in=ACTIVE_FILE_STAGES,  # as visible_to
             occurred_on__gte=months[0],
+            occurred_on__lt=ends[-1],
             author_id=F("case__referent_id"),
         )
-        .values_list("author_id", "occurred_on__year", "occurred_on__month")
-        .annotate(count=Count("case_id", distinct=True))
+        .exclude(case__beneficiary__in=closed_files())  # as visible_to
+        .values_list("author_id")
+        .annotate(
+            **{
+                f"seen_{index}": Count(
+                    "case_id", distinct=True, filter=Q(occurred_on__gte=start, occurred_on__lt=end)
+                )
+                for index, (start, end) in enumerate(zip(months, ends, strict=True))
+            }
+        )
         .order_by()
-    }
+    )
+    seen_by = {author_id: counts for author_id, *counts in seen}
     for row in rows.values():
         if row.professional.role != Role.ADVISOR:
             continue  # social workers work on request: never measured on contact frequency
-        for month in months:
-            seen_count = seen_by.get((row.professional.pk, month.year, month.month), 0)
-            row.seen_share.append(_percent(seen_count, as_referent[row.professional.pk]))
+        counts = seen_by.get(row.professional.pk, [0] * len(months))
+        row.seen_share = [_percent(count, as_referent[row.professional.pk]) for count in counts]
 
     pairs = [pair for pair in all_pairs if pair.is_active]
     contacts = list(
@@ -200,60 +280,17 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
         expires_on__gte=today,
         expires_on__lte=today + datetime.timedelta(days=AGREEMENT_WARNING_DAYS),
     ).count()
-    # Every case of the subtree, counted in SQL by state, path and exit reason, with how many
-    # started at least 6 and 12 months ago; then the dates of the durable-job exits only.
-    cutoffs = {months_after: today - relativedelta(months=months_after) for months_after in (6, 12)}
-    groups = list(
-        cases.values_list("state", "orientation_path", "exit_reason")
-        .annotate(
-            count=Count("pk"),
-            eligible_6=Count("pk", filter=Q(started_on__lte=cutoffs[6])),
-            eligible_12=Count("pk", filter=Q(started_on__lte=cutoffs[12])),
-        )
-        .order_by()
-    )
-    path_counts: Counter[str] = Counter()
-    exit_counts: Counter[str] = Counter()
-    eligible = {6: 0, 12: 0}
-    for state, path, reason, count, eligible_6, eligible_12 in groups:
-        if state in OPEN_STATES and path:
-            path_counts[path] += count
-        if state == CaseState.CLOSED:
-            exit_counts[reason] += count
-        eligible[6] += eligible_6
-        eligible[12] += eligible_12
-    durable_exits = list(
-        cases.filter(
-            exit_reason=ExitReason.DURABLE_JOB,
-            closed_on__isnull=False,
-            started_on__lte=cutoffs[6],
-        ).values_list("started_on", "closed_on")
-    )
-
-    def durable_rate(months_after: int) -> int | None:
-        """Of the accompaniments started at least ``months_after`` months ago, the share that
-        ended in a durable job within that time."""
-        durable = [
-            1
-            for start, end in durable_exits
-            if start is not None  # filtered in SQL; said again for the type checker
-            and end is not None
-            and start <= cutoffs[months_after]
-            and _within_months(start, end, months_after)
-        ]
-        return _percent(len(durable), eligible[months_after])
-
-    # the obstacles of the latest version of each open case's diagnostic, counted in SQL
-    newer = Diagnostic.objects.filter(case_id=OuterRef("case_id"), version__gt=OuterRef("version"))
-    latest = (
-        Diagnostic.objects.filter(case__in=cases.filter(state__in=OPEN_STATES))
-        .exclude(Exists(newer))
-        .values("pk")
+    # the obstacles of the latest version of each open case's diagnostic, counted in SQL: the
+    # obstacles joined to their diagnostic, without a newer version of it (an index-only scan
+    # of the obstacles' covering index per diagnostic)
+    newer = Diagnostic.objects.filter(
+        case_id=OuterRef("diagnostic__case_id"), version__gt=OuterRef("diagnostic__version")
     )
     obstacle_counts = dict(
-        Obstacle.objects.filter(diagnostic__in=latest)
+        Obstacle.objects.filter(diagnostic__case__in=cases.filter(state__in=OPEN_STATES))
+        .exclude(Exists(newer))
         .values_list("category")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .order_by()
     )
     return Dashboard(
@@ -279,8 +316,8 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
         exits=[
             (r, ExitReason(r).label, exit_counts[r]) for r in ExitReason.values if exit_counts[r]
         ],
-        durable_rate_6=durable_rate(6),
-        durable_rate_12=durable_rate(12),
+        durable_rate_6=_percent(durable[6], eligible[6]),
+        durable_rate_12=_percent(durable[12], eligible[12]),
         obstacles=[
             (
                 ObstacleCategory(category).label,

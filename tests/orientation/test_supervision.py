@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -64,6 +66,41 @@ def test_dashboard_figures_match_hand_computed_fixture():
     assert closed.exit_reason == "durable_job"
 
 
+def _closed(pair, started_on, closed_on, exit_reason="durable_job"):  # type: ignore[no-untyped-def]
+    """A case of ``pair`` that ran from ``started_on`` to ``closed_on``, through the services."""
+    actor = pair.social_worker
+    case = CaseFactory(
+        pair=pair, beneficiary__department=pair.department, state=CaseState.DIAGNOSTIC
+    )
+    case = case_services.case_start(case=case, acting_user=actor, started_on=started_on)
+    case = case_services.case_record_end_review(case=case, summary="Bilan.", acting_user=actor)
+    return case_services.case_close(
+        case=case, exit_reason=exit_reason, acting_user=actor, closed_on=closed_on
+    )
+
+
+def test_durable_rates_count_calendar_months_as_relativedelta():
+    supervisor, advisor, pairs, cases = _team(1)
+    day = datetime.date
+    for started_on, closed_on in [
+        (day(2025, 8, 31), day(2026, 2, 28)),  # 31 August + 6 months = 28 February: within 6
+        (day(2025, 8, 31), day(2026, 3, 1)),  # a day later: within 12 only
+        (day(2026, 1, 15), day(2026, 7, 15)),  # the same day 6 months later: within 6
+        (day(2026, 1, 15), day(2026, 7, 16)),  # within 12 only
+        (day(2024, 2, 29), day(2025, 2, 28)),  # 29 February + 12 months = 28 February
+        (day(2026, 12, 31), day(2027, 1, 5)),  # started after the 6-month cutoff: not counted
+    ]:
+        _closed(pairs[0], started_on, closed_on)
+    _closed(pairs[1], day(2025, 8, 31), day(2025, 9, 30), exit_reason="training")
+
+    board = dashboard(supervisor, today=day(2027, 6, 30))
+
+    # started on or before 30 December 2026 (6 months) or 30 June 2026 (12 months): 8 each (5
+    # durable exits, the training one, the two open cases started on 2 February 2026); 2 and 5
+    # durable exits in time: 25 % and 62.5 %, rounded half to even
+    assert (board.durable_rate_6, board.durable_rate_12) == (25, 62)
+
+
 def test_small_obstacle_counts_are_hidden():
     supervisor, advisor, pairs, cases = _team(3)
     for case in cases[:5]:
@@ -117,11 +154,10 @@ def test_dashboard_queries_constant(size, login_client, django_assert_num_querie
     supervisor, *_ = _team(size)
     client = login_client(supervisor)
 
-    # session and professional, then one query per block of figures (binômes, team, open cases
-    # per binôme and référent, interviews, points binôme, waiting diagnostics and
-    # recommendations, agreements, all cases per state, durable-job exits, obstacles of the
-    # latest diagnostics)
-    with django_assert_num_queries(13):
+    # session and professional, then one query per block of figures (binômes, team, every case
+    # per binôme, référent, state, path and exit reason, interviews, points binôme, waiting
+    # diagnostics and recommendations, agreements, obstacles of the latest diagnostics)
+    with django_assert_num_queries(11):
         response = client.get(reverse("supervision"))
 
     assert response.context["board"].advisors[0].open_cases == 2 * size
