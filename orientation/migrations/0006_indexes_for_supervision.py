@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0009_covering_indexes_for_supervision'),
+        ('casework', '0010_covering_indexes_for_supervision'),
         ('orientation', '0005_notification_about_a_request'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

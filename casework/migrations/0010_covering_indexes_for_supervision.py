@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0008_index_closed_files'),
+        ('casework', '0009_delegations'),
         ('partners', '0003_archive_notice_delay'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
