@@ -128,6 +128,7 @@ def test_the_whole_mission_in_the_browser(
     # The supervisor looks at the dashboard before.
     supervisor = new_page()
     _log_in(supervisor, url, SUPERVISOR)
+    audit.check(supervisor, "accueil de l'encadrante")
     supervisor.goto(f"{url}/tableau-de-bord/")
     expect(supervisor.get_by_role("heading", level=1)).to_have_text(
         "Tableau de bord de mon périmètre"
@@ -309,11 +310,12 @@ def test_the_whole_mission_in_the_browser(
     shots(auditor, "13-journal")
 
     auditor.get_by_role("link", name="Droits des personnes et archives").first.click()
-    auditor.get_by_label(re.compile("Nom|Recherche|personne", re.I)).first.fill("Parcours")
+    auditor.get_by_label("Nom, prénom ou identifiant France Travail").fill("Parcours")
     auditor.get_by_role("button", name="Rechercher").click()
-    auditor.get_by_role("link", name="Rosalie PARCOURS").or_(
-        auditor.get_by_role("link", name="Rosalie Parcours")
-    ).click()
+    expect(auditor.get_by_role("link", name="Rosalie Parcours")).to_be_visible()
+    audit.check(auditor, "recherche d'une personne")
+    auditor.get_by_role("link", name="Rosalie Parcours").click()
+    expect(auditor.get_by_role("heading", level=1)).to_contain_text("Rosalie Parcours")
     audit.check(auditor, "droits de la personne")
     shots(auditor, "14-droits-de-la-personne")
     with auditor.expect_download() as download_info:
