@@ -16,7 +16,7 @@ endef
 
 .PHONY: run test lint fmt install migrate seed clean bench code
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock package.json package-lock.json
 	@if [ ! -x $(PY) ]; then \
 	  python=$$($(find_python)) || { echo "Binôme a besoin de Python 3.12 ou plus récent : aucun n'a été trouvé (python3.13, python3.12, python3). Installez-le puis relancez « make run »." >&2; exit 1; }; \
 	  echo "Création de l'environnement virtuel avec : $$python"; \
@@ -24,6 +24,9 @@ $(STAMP): pyproject.toml requirements.lock
 	fi
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
+	@# axe-core for the browser accessibility tests (tests/browser), when npm is there.
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund; \
+	else echo "npm absent : axe-core n'est pas installé (tests d'accessibilité dans le navigateur)."; fi
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -66,4 +69,4 @@ bench: install
 	$(PY) -m bench $(ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

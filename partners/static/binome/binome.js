@@ -8,3 +8,18 @@ document.addEventListener("click", function (event) {
     button.textContent = "Résumé copié";
   });
 });
+
+// A table wider than its box scrolls (DSFR .fr-table): keyboard users must be able to reach it to
+// scroll it (RGAA 7.3, axe « scrollable-region-focusable »), so it joins the tab order then.
+function binomeFocusableTables() {
+  document.querySelectorAll(".fr-table > table").forEach(function (table) {
+    if (table.scrollWidth > table.clientWidth + 1) {
+      table.setAttribute("tabindex", "0");
+    } else if (table.getAttribute("tabindex") === "0") {
+      table.removeAttribute("tabindex");
+    }
+  });
+}
+binomeFocusableTables();
+window.addEventListener("load", binomeFocusableTables);
+window.addEventListener("resize", binomeFocusableTables);
