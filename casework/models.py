@@ -28,6 +28,7 @@ from casework.enums import (
     PersonRequestState,
     RsaRole,
     RsaStatus,
+    ShareCategory,
     SocialRequestState,
     SuspensionReason,
 )
@@ -717,6 +718,15 @@ class InformationShare(models.Model):
 
     def __str__(self) -> str:
         return f"Partage n°{self.seq}"
+
+    @property
+    def category_labels(self) -> str:
+        """The categories in French (« Synthèse sociale, Difficultés : logement »)."""
+        return ", ".join(
+            ShareCategory(code).label if code in ShareCategory.values else code
+            for code in self.category.split(",")
+            if code
+        )
 
 
 class Appointment(models.Model):

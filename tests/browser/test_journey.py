@@ -304,7 +304,7 @@ def test_the_whole_mission_in_the_browser(
     auditor.get_by_role("button", name="Rechercher").click()
     journal = auditor.get_by_role("table")
     expect(journal).to_contain_text("Accord de partage de la personne")
-    expect(journal).to_contain_text("social_summary")
+    expect(journal).to_contain_text("Synthèse sociale")
     expect(journal).to_contain_text("Camille Martin")
     audit.check(auditor, "journal")
     shots(auditor, "13-journal")

@@ -166,3 +166,9 @@ def test_case_services_journal_grants():
 
     assert [channel for channel, _ in rows] == ["grant"]
     assert rows[0][1].startswith(f"Binôme n°{case.pair_id}")
+
+
+def test_journal_categories_read_in_french():
+    row = InformationShare(category="obstacles:housing,social_summary")
+
+    assert row.category_labels == "Difficultés : logement, Synthèse sociale"
