@@ -7,6 +7,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -185,9 +186,24 @@ def case_start(
     if case.entry_agreed_at is None:
         raise ConsentRequired("L'accord de la personne pour entrer dans l'accompagnement manque.")
     _require_state(case, [CaseState.DIAGNOSTIC], "démarrer l'accompagnement")
-    _start(case, started_on or timezone.localdate())
+    started_on = started_on or timezone.localdate()
+    _not_before(
+        started_on,
+        case.proposed_on,
+        "Le démarrage ne peut pas précéder la proposition de l'accompagnement",
+        field="started_on",
+    )
+    _start(case, started_on)
     _bump(case, acting_user)
     return case
+
+
+def _not_before(
+    day: datetime.date, earliest: datetime.date | None, refusal: str, *, field: str
+) -> None:
+    """Refuse a date given by the caller that precedes a date already recorded."""
+    if earliest is not None and day < earliest:
+        raise InvalidInput(f"{refusal} ({earliest:%d/%m/%Y}).", field=field)
 
 
 def _start(case: Case, started_on: datetime.date) -> None:
@@ -207,10 +223,21 @@ def case_suspend(
 ) -> Case:
     case = _lock(case)
     _require_state(case, [CaseState.ACTIVE], "suspendre l'accompagnement")
-    _save(
-        Suspension(case=case, reason=reason, started_on=started_on or timezone.localdate()),
-        acting_user,
+    started_on = started_on or timezone.localdate()
+    _not_before(
+        started_on,
+        case.started_on,
+        "La suspension ne peut pas précéder le début de l'accompagnement",
+        field="started_on",
     )
+    last_resumed_on = case.suspensions.aggregate(last=Max("ended_on"))["last"]
+    _not_before(
+        started_on,
+        last_resumed_on,
+        "La suspension ne peut pas précéder la reprise de la suspension précédente",
+        field="started_on",
+    )
+    _save(Suspension(case=case, reason=reason, started_on=started_on), acting_user)
     case.state = CaseState.SUSPENDED
     _bump(case, acting_user)
     return case
@@ -225,8 +252,12 @@ def case_resume(
     _require_state(case, [CaseState.SUSPENDED], "reprendre l'accompagnement")
     suspension = case.suspensions.get(ended_on__isnull=True)
     resumed_on = resumed_on or timezone.localdate()
-    if resumed_on < suspension.started_on:
-        raise InvalidInput("La reprise ne peut précéder la suspension.", field="resumed_on")
+    _not_before(
+        resumed_on,
+        suspension.started_on,
+        "La reprise ne peut pas précéder le début de la suspension",
+        field="resumed_on",
+    )
     suspension.ended_on = resumed_on
     _save(suspension, acting_user)
     if case.planned_end_on is not None:
@@ -250,13 +281,26 @@ def case_close(
         raise InvalidTransition(
             "Le bilan de fin d'accompagnement, fait avec la personne, précède la sortie."
         )
+    closed_on = closed_on or timezone.localdate()
+    _not_before(
+        closed_on,
+        case.started_on or case.proposed_on,
+        "La sortie ne peut pas précéder le début de l'accompagnement",
+        field="closed_on",
+    )
     if case.state == CaseState.SUSPENDED:
         open_suspension = case.suspensions.get(ended_on__isnull=True)
-        open_suspension.ended_on = closed_on or timezone.localdate()
+        _not_before(
+            closed_on,
+            open_suspension.started_on,
+            "La sortie ne peut pas précéder le début de la suspension",
+            field="closed_on",
+        )
+        open_suspension.ended_on = closed_on
         _save(open_suspension, acting_user)
     case.state = CaseState.CLOSED
     case.exit_reason = exit_reason
-    case.closed_on = closed_on or timezone.localdate()
+    case.closed_on = closed_on
     _bump(case, acting_user)
     return case
 

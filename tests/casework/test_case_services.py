@@ -15,12 +15,13 @@ from partners.audit import MASK
 from partners.errors import InvalidTransition, PairHasOpenCases
 from tests.casework.factories import BeneficiaryFactory, CaseFactory, InterviewFactory
 from tests.partners.factories import PairFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
 
 def test_case_walks_proposed_to_closed():
-    case = CaseFactory()
+    case = CaseFactory(proposed_on=datetime.date(2026, 1, 12))
     worker = case.pair.social_worker
 
     states = [case.state]
@@ -65,7 +66,11 @@ def test_case_refusal_recorded_and_final():
 
 
 def test_suspension_pauses_the_twelve_month_clock():
-    case = CaseFactory(state=CaseState.ACTIVE)  # started 2026-02-02, planned end 2027-02-02
+    case = CaseFactory(
+        state=CaseState.ACTIVE,
+        proposed_on=datetime.date(2026, 1, 12),
+        started_on=datetime.date(2026, 2, 2),  # planned end 2027-02-02
+    )
     worker = case.pair.social_worker
 
     services.case_suspend(
@@ -78,6 +83,150 @@ def test_suspension_pauses_the_twelve_month_clock():
     assert list(case.suspensions.values_list("started_on", "ended_on")) == [
         (datetime.date(2026, 5, 1), datetime.date(2026, 7, 1))
     ]
+
+
+def _refusal(error: pytest.ExceptionInfo[InvalidInput]) -> tuple[str | None, str]:
+    return (error.value.field, error.value.message)
+
+
+def test_case_close_before_the_suspension_began_refused(today):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    worker = case.pair.social_worker
+    suspended_on = today - datetime.timedelta(days=10)
+    services.case_suspend(case=case, reason="hospital", acting_user=worker, started_on=suspended_on)
+    services.case_record_end_review(case=case, summary="Déménagement.", acting_user=worker)
+
+    with pytest.raises(InvalidInput) as error:
+        services.case_close(
+            case=case,
+            exit_reason="moved",
+            acting_user=worker,
+            closed_on=suspended_on - datetime.timedelta(days=1),
+        )
+
+    assert _refusal(error) == (
+        "closed_on",
+        f"La sortie ne peut pas précéder le début de la suspension ({suspended_on:%d/%m/%Y}).",
+    )
+    case.refresh_from_db()
+    assert (case.state, case.closed_on, case.suspensions.get().ended_on) == (
+        "suspended",
+        None,
+        None,
+    )
+
+
+def test_case_close_on_the_day_the_suspension_began_ends_both(today):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    worker = case.pair.social_worker
+    services.case_suspend(case=case, reason="hospital", acting_user=worker, started_on=today)
+    services.case_record_end_review(case=case, summary="Déménagement.", acting_user=worker)
+
+    case = services.case_close(case=case, exit_reason="moved", acting_user=worker, closed_on=today)
+
+    assert (case.state, case.closed_on, case.suspensions.get().ended_on) == ("closed", today, today)
+
+
+def test_case_close_before_the_accompaniment_started_refused():
+    case = CaseFactory(state=CaseState.ACTIVE)
+    worker = case.pair.social_worker
+    services.case_record_end_review(case=case, summary="Déménagement.", acting_user=worker)
+
+    with pytest.raises(InvalidInput) as error:
+        services.case_close(
+            case=case,
+            exit_reason="moved",
+            acting_user=worker,
+            closed_on=case.started_on - datetime.timedelta(days=1),
+        )
+
+    assert _refusal(error) == (
+        "closed_on",
+        "La sortie ne peut pas précéder le début de l'accompagnement "
+        f"({case.started_on:%d/%m/%Y}).",
+    )
+
+
+def test_case_start_before_the_proposal_refused():
+    case = CaseFactory()
+    worker = case.pair.social_worker
+    services.case_record_entry_agreement(case=case, acting_user=worker)
+
+    with pytest.raises(InvalidInput) as error:
+        services.case_start(
+            case=case,
+            acting_user=worker,
+            started_on=case.proposed_on - datetime.timedelta(days=1),
+        )
+
+    assert _refusal(error) == (
+        "started_on",
+        "Le démarrage ne peut pas précéder la proposition de l'accompagnement "
+        f"({case.proposed_on:%d/%m/%Y}).",
+    )
+
+
+def test_case_suspend_before_the_accompaniment_started_refused():
+    case = CaseFactory(state=CaseState.ACTIVE)
+
+    with pytest.raises(InvalidInput) as error:
+        services.case_suspend(
+            case=case,
+            reason="hospital",
+            acting_user=case.pair.social_worker,
+            started_on=case.started_on - datetime.timedelta(days=1),
+        )
+
+    assert _refusal(error) == (
+        "started_on",
+        "La suspension ne peut pas précéder le début de l'accompagnement "
+        f"({case.started_on:%d/%m/%Y}).",
+    )
+
+
+def test_case_suspend_before_the_previous_resumption_refused(today):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    worker = case.pair.social_worker
+    resumed_on = today - datetime.timedelta(days=5)
+    services.case_suspend(
+        case=case,
+        reason="hospital",
+        acting_user=worker,
+        started_on=today - datetime.timedelta(days=20),
+    )
+    services.case_resume(case=case, acting_user=worker, resumed_on=resumed_on)
+
+    with pytest.raises(InvalidInput) as error:
+        services.case_suspend(
+            case=case,
+            reason="maternity",
+            acting_user=worker,
+            started_on=resumed_on - datetime.timedelta(days=1),
+        )
+
+    assert _refusal(error) == (
+        "started_on",
+        "La suspension ne peut pas précéder la reprise de la suspension précédente "
+        f"({resumed_on:%d/%m/%Y}).",
+    )
+    assert case.suspensions.count() == 1
+
+
+def test_case_resume_before_the_suspension_began_refused(today):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    worker = case.pair.social_worker
+    suspended_on = today - datetime.timedelta(days=3)
+    services.case_suspend(case=case, reason="hospital", acting_user=worker, started_on=suspended_on)
+
+    with pytest.raises(InvalidInput) as error:
+        services.case_resume(
+            case=case, acting_user=worker, resumed_on=suspended_on - datetime.timedelta(days=1)
+        )
+
+    assert _refusal(error) == (
+        "resumed_on",
+        f"La reprise ne peut pas précéder le début de la suspension ({suspended_on:%d/%m/%Y}).",
+    )
 
 
 def test_pair_end_refused_while_case_open():
@@ -207,7 +356,11 @@ def test_interview_with_stale_version_refused():
     seen = case.version
     InterviewFactory(case=case)
 
-    with pytest.raises(ConcurrentChange):
+    with refused(
+        ConcurrentChange,
+        "Cet accompagnement vient d'être modifié par quelqu'un d'autre. "
+        "Rechargez la page pour voir ses changements, puis enregistrez à nouveau.",
+    ):
         InterviewFactory(case=case, seen_version=seen)
 
 
