@@ -7,6 +7,7 @@ without interview for more than 30 days, suspended and closed accompaniments.
 import datetime
 import random
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
@@ -143,7 +144,8 @@ def _person_rights(department: Department, today: datetime.date) -> None:
     for person, archived_years_ago in zip(
         closed, (1, department.retention_archive_years), strict=False
     ):
-        archived_on = today - datetime.timedelta(days=365 * archived_years_ago + 1)
+        # A day more than the years, in calendar years as the life of the file counts them.
+        archived_on = today - relativedelta(years=archived_years_ago, days=1)
         retention.set_stage(
             person.pk,
             file_stage=FileStage.ARCHIVED,

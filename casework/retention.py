@@ -75,6 +75,15 @@ def with_last_contact(queryset: QuerySet[Beneficiary]) -> QuerySet[Beneficiary]:
     )
 
 
+def latest_start(today: datetime.date, years: int) -> datetime.date:
+    """The latest day whose ``years``-th anniversary (as ``relativedelta`` counts it) is due by
+    ``today``: 29 February + 2 years is 28 February, so on 28 February 2030 it is 29 February 2028,
+    not ``today - relativedelta(years=2)`` (28 February 2028)."""
+    start = today - relativedelta(years=years)
+    following = start + datetime.timedelta(days=1)
+    return following if following + relativedelta(years=years) <= today else start
+
+
 def notice_due_on(department: Department, last_contact: datetime.date) -> datetime.date:
     return last_contact + relativedelta(years=department.retention_active_years)
 
@@ -196,7 +205,7 @@ def set_stage(beneficiary_id: int, **values: object) -> Beneficiary:
 
 def _cancel_notices(department: Department, today: datetime.date, report: RetentionReport) -> None:
     """A contact or a new accompagnement since the notice: the file stays in the active base."""
-    threshold = today - relativedelta(years=department.retention_active_years)
+    threshold = latest_start(today, department.retention_active_years)
     noticed = with_last_contact(
         Beneficiary.objects.filter(department=department, file_stage=FileStage.NOTICE)
     ).filter(Q(has_open_case=True) | Q(last_contact__gt=threshold))
@@ -254,7 +263,7 @@ def disposal_candidates(
 ) -> QuerySet[Beneficiary]:
     """Archived files whose archive duration has ended and that wait for the Archives' visa."""
     today = today or timezone.localdate()
-    archived_before = today - relativedelta(years=department.retention_archive_years)
+    archived_before = latest_start(today, department.retention_archive_years)
     return Beneficiary.objects.filter(
         department=department,
         file_stage=FileStage.ARCHIVED,

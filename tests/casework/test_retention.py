@@ -1,9 +1,11 @@
 """The life of the file, with the clock moved: notice, archive, disposal only with the visa."""
 
 import datetime
+from dataclasses import dataclass
 
 import pytest
 import time_machine
+from dateutil.relativedelta import relativedelta
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -21,21 +23,34 @@ from tests.casework.factories import CaseFactory, SocialRequestFactory
 from tests.casework.rights_factories import complete_file
 from tests.conftest import log_in
 from tests.partners.factories import ProfessionalFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
-CLOSED_ON = datetime.date(2026, 11, 23)  # "today" when the test data is written
-NOTICE_ON = datetime.date(2028, 11, 23)  # + 2 years (the default active duration)
-ARCHIVE_ON = datetime.date(2028, 12, 23)  # + 30 days (the default notice delay)
-DISPOSAL_ON = datetime.date(2033, 12, 23)  # + 5 years (the default archive duration)
+
+@dataclass(frozen=True)
+class Days:
+    """The life of a file closed today, with the department's default durations."""
+
+    closed_on: datetime.date  # today, when the test data is written
+    notice_on: datetime.date  # + 2 years (the default active duration)
+    archive_on: datetime.date  # + 30 days (the default notice delay)
+    disposal_on: datetime.date  # + 5 years (the default archive duration)
+
+
+@pytest.fixture
+def days(today: datetime.date) -> Days:
+    notice_on = today + relativedelta(years=2)
+    archive_on = notice_on + datetime.timedelta(days=30)
+    return Days(today, notice_on, archive_on, archive_on + relativedelta(years=5))
 
 
 def at(day: datetime.date) -> time_machine.travel:
     return time_machine.travel(datetime.datetime.combine(day, datetime.time(3, 0)), tick=False)
 
 
-def closed_case(**kwargs) -> Case:
-    with at(CLOSED_ON):
+def closed_case(days: Days, **kwargs) -> Case:
+    with at(days.closed_on):
         return CaseFactory(state=CaseState.CLOSED, **kwargs)
 
 
@@ -54,34 +69,68 @@ def auditor_of(case: Case):
     )
 
 
-def test_notice_to_the_last_referent_at_the_active_duration(django_capture_on_commit_callbacks):
-    case = closed_case()
+def test_notice_to_the_last_referent_at_the_active_duration(
+    django_capture_on_commit_callbacks, days
+):
+    case = closed_case(days)
 
-    before = run(NOTICE_ON - datetime.timedelta(days=1), django_capture_on_commit_callbacks)
+    before = run(days.notice_on - datetime.timedelta(days=1), django_capture_on_commit_callbacks)
     assert (before.notices, stage(case)) == ([], FileStage.ACTIVE)
 
-    report = run(NOTICE_ON, django_capture_on_commit_callbacks)
+    report = run(days.notice_on, django_capture_on_commit_callbacks)
 
     assert (report.notices, stage(case)) == ([case.beneficiary_id], FileStage.NOTICE)
     assert [message.to for message in mail.outbox] == [[case.referent.email]]
-    assert "archive intermédiaire le 23/12/2028" in mail.outbox[0].body
+    assert f"archive intermédiaire le {days.archive_on:%d/%m/%Y}" in mail.outbox[0].body
     assert case.beneficiary.last_name not in mail.outbox[0].body
-    again = run(NOTICE_ON, django_capture_on_commit_callbacks)
+    again = run(days.notice_on, django_capture_on_commit_callbacks)
     assert (again.notices, len(mail.outbox)) == ([], 1)
+
+
+def test_a_last_contact_on_29_february_is_noticed_once_on_28_february(
+    django_capture_on_commit_callbacks,
+):
+    # 29 February 2028 + 2 years is 28 February 2030 for the schedule; the run that cancels
+    # notices must agree, or each night would cancel the notice and send it again.
+    case = closed_case(Days(datetime.date(2028, 2, 29), *[datetime.date(2030, 2, 28)] * 3))
+
+    first = run(datetime.date(2030, 2, 28), django_capture_on_commit_callbacks)
+    again = run(datetime.date(2030, 2, 28), django_capture_on_commit_callbacks)
+
+    assert (first.notices, again.notices, again.notices_cancelled) == ([case.beneficiary_id], [], [])
+    assert (stage(case), len(mail.outbox)) == (FileStage.NOTICE, 1)
+
+
+@pytest.mark.parametrize(
+    ("today", "years", "latest"),
+    [
+        (datetime.date(2030, 2, 28), 2, datetime.date(2028, 2, 29)),
+        (datetime.date(2030, 3, 1), 2, datetime.date(2028, 3, 1)),
+        (datetime.date(2028, 2, 29), 2, datetime.date(2026, 2, 28)),
+        (datetime.date(2031, 6, 15), 5, datetime.date(2026, 6, 15)),
+    ],
+)
+def test_latest_start_is_the_inverse_of_the_schedule(today, years, latest):
+    assert retention.latest_start(today, years) == latest
+    assert latest + relativedelta(years=years) <= today
+    assert latest + datetime.timedelta(days=1) + relativedelta(years=years) > today
 
 
 def test_archive_after_the_notice_delay_then_only_the_auditor_opens_it(
     django_capture_on_commit_callbacks,
+    days,
 ):
-    case = closed_case()
+    case = closed_case(days)
     auditor = auditor_of(case)
-    run(NOTICE_ON, django_capture_on_commit_callbacks)
+    run(days.notice_on, django_capture_on_commit_callbacks)
     assert (
-        run(ARCHIVE_ON - datetime.timedelta(days=1), django_capture_on_commit_callbacks).archived
+        run(
+            days.archive_on - datetime.timedelta(days=1), django_capture_on_commit_callbacks
+        ).archived
         == []
     )
 
-    report = run(ARCHIVE_ON, django_capture_on_commit_callbacks)
+    report = run(days.archive_on, django_capture_on_commit_callbacks)
 
     assert (report.archived, stage(case)) == ([case.beneficiary_id], FileStage.ARCHIVED)
     for member in (case.pair.advisor, case.pair.social_worker):
@@ -98,39 +147,48 @@ def test_archive_after_the_notice_delay_then_only_the_auditor_opens_it(
     assert InformationShare.objects.filter(request_id=response["X-Request-ID"]).count() == 1
 
 
-def test_nothing_moves_while_an_accompaniment_is_open(django_capture_on_commit_callbacks):
-    with at(CLOSED_ON):
+def test_nothing_moves_while_an_accompaniment_is_open(django_capture_on_commit_callbacks, days):
+    with at(days.closed_on):
         case = CaseFactory(state=CaseState.ACTIVE)
 
-    for day in (NOTICE_ON, ARCHIVE_ON, DISPOSAL_ON, DISPOSAL_ON + datetime.timedelta(days=3650)):
+    for day in (
+        days.notice_on,
+        days.archive_on,
+        days.disposal_on,
+        days.disposal_on + datetime.timedelta(days=3650),
+    ):
         report = run(day, django_capture_on_commit_callbacks)
         assert (report.notices, report.archived, stage(case)) == ([], [], FileStage.ACTIVE)
 
 
-def test_a_new_accompaniment_cancels_the_notice(django_capture_on_commit_callbacks):
-    case = closed_case()
-    run(NOTICE_ON, django_capture_on_commit_callbacks)
-    with at(NOTICE_ON + datetime.timedelta(days=3)):
+def test_a_new_accompaniment_cancels_the_notice(django_capture_on_commit_callbacks, days):
+    case = closed_case(days)
+    run(days.notice_on, django_capture_on_commit_callbacks)
+    with at(days.notice_on + datetime.timedelta(days=3)):
         services.case_propose(
             beneficiary=case.beneficiary,
             pair=case.pair,
-            proposed_on=NOTICE_ON + datetime.timedelta(days=3),
+            proposed_on=days.notice_on + datetime.timedelta(days=3),
             acting_user=case.pair.advisor,
         )
 
-    report = run(ARCHIVE_ON, django_capture_on_commit_callbacks)
+    report = run(days.archive_on, django_capture_on_commit_callbacks)
 
     assert (report.notices_cancelled, report.archived) == ([case.beneficiary_id], [])
     assert stage(case) == FileStage.ACTIVE
 
 
-def test_dry_run_lists_who_moves_when_and_writes_nothing():
-    first = closed_case()
-    second = closed_case(pair__department=first.pair.department)
-    out = _command_output("retention", "--dry-run", "--days", "30", day=NOTICE_ON)
+def test_dry_run_lists_who_moves_when_and_writes_nothing(days):
+    first = closed_case(days)
+    second = closed_case(days, pair__department=first.pair.department)
+    out = _command_output("retention", "--dry-run", "--days", "30", day=days.notice_on)
 
-    assert f"Personne n°{first.beneficiary_id} : avis au référent le 23/11/2028" in out
-    assert f"Personne n°{second.beneficiary_id} : avis au référent le 23/11/2028" in out
+    assert (
+        f"Personne n°{first.beneficiary_id} : avis au référent le {days.notice_on:%d/%m/%Y}" in out
+    )
+    assert (
+        f"Personne n°{second.beneficiary_id} : avis au référent le {days.notice_on:%d/%m/%Y}" in out
+    )
     assert "2 dossier(s) changeront d'étape" in out
     assert {stage(first), stage(second)} == {FileStage.ACTIVE}
 
@@ -162,6 +220,7 @@ def _texts_in_every_table() -> str:
 
 def test_disposal_only_with_the_visa_then_nothing_of_the_person_remains(
     django_capture_on_commit_callbacks,
+    days,
 ):
     file = complete_file()
     case = file.case
@@ -169,7 +228,7 @@ def test_disposal_only_with_the_visa_then_nothing_of_the_person_remains(
         case=case, summary="Bilan QZXbilanQZX", acting_user=case.referent
     )
     file.tokens.append("QZXbilanQZX")
-    with at(CLOSED_ON):
+    with at(days.closed_on):
         services.case_close(case=case, exit_reason="durable_job", acting_user=case.referent)
     supervisor = ProfessionalFactory(
         role=Role.SUPERVISOR, organisation=case.pair.advisor.organisation
@@ -177,71 +236,73 @@ def test_disposal_only_with_the_visa_then_nothing_of_the_person_remains(
     auditor = auditor_of(case)
     birth_date = case.beneficiary.birth_date.isoformat()
     assert all(token in _texts_in_every_table() for token in file.tokens)
-    run(NOTICE_ON, django_capture_on_commit_callbacks)
-    run(ARCHIVE_ON, django_capture_on_commit_callbacks)
+    run(days.notice_on, django_capture_on_commit_callbacks)
+    run(days.archive_on, django_capture_on_commit_callbacks)
 
     # The archive duration is over, but without the Archives' visa nothing is disposed of.
-    waiting = run(DISPOSAL_ON, django_capture_on_commit_callbacks)
+    waiting = run(days.disposal_on, django_capture_on_commit_callbacks)
     assert (waiting.waiting_for_visa, waiting.disposed) == ([case.beneficiary_id], [])
     assert stage(case) == FileStage.ARCHIVED
-    with at(DISPOSAL_ON):
+    with at(days.disposal_on):
         assert list(retention.disposal_candidates(case.beneficiary.department)) == [
             case.beneficiary
         ]
-        with pytest.raises(InvalidTransition):
+        with refused(InvalidTransition, "Seul·e le ou la DPO enregistre un visa d'élimination."):
             retention.disposal_approval_record(
                 department=case.beneficiary.department,
                 acting_user=case.pair.advisor,
                 visa_reference="AD99-2033-17",
-                approved_on=DISPOSAL_ON,
+                approved_on=days.disposal_on,
                 beneficiary_ids=[case.beneficiary_id],
             )
         retention.disposal_approval_record(
             department=case.beneficiary.department,
             acting_user=auditor,
             visa_reference="AD99-2033-17",
-            approved_on=DISPOSAL_ON,
+            approved_on=days.disposal_on,
             beneficiary_ids=[case.beneficiary_id],
         )
     counts = (Beneficiary.objects.count(), Case.objects.count(), Interview.objects.count())
-    figures = dashboard(supervisor, today=DISPOSAL_ON)
+    figures = dashboard(supervisor, today=days.disposal_on)
 
-    report = run(DISPOSAL_ON, django_capture_on_commit_callbacks)
+    report = run(days.disposal_on, django_capture_on_commit_callbacks)
 
     assert (report.disposed, stage(case)) == ([case.beneficiary_id], FileStage.DISPOSED)
     everything = _texts_in_every_table()
     assert [token for token in file.tokens if token in everything] == []
     assert birth_date not in everything
     assert (Beneficiary.objects.count(), Case.objects.count(), Interview.objects.count()) == counts
-    assert dashboard(supervisor, today=DISPOSAL_ON) == figures
-    verified = _command_output("audit_verify", day=DISPOSAL_ON)
+    assert dashboard(supervisor, today=days.disposal_on) == figures
+    verified = _command_output("audit_verify", day=days.disposal_on)
     assert "intact" in verified
-    assert run(DISPOSAL_ON, django_capture_on_commit_callbacks).disposed == []
+    assert run(days.disposal_on, django_capture_on_commit_callbacks).disposed == []
 
 
 def test_a_one_off_request_counts_as_a_contact_and_an_open_one_holds_the_file(
     django_capture_on_commit_callbacks,
+    days,
 ):
-    case = closed_case()
-    with at(NOTICE_ON - datetime.timedelta(days=10)):
+    case = closed_case(days)
+    with at(days.notice_on - datetime.timedelta(days=10)):
         request = SocialRequestFactory(requester=case.pair.advisor, beneficiary=case.beneficiary)
 
-    assert run(NOTICE_ON, django_capture_on_commit_callbacks).notices == []  # still open
+    assert run(days.notice_on, django_capture_on_commit_callbacks).notices == []  # still open
     correspondent = Professional.objects.get(
         organisation=request.territory, is_social_correspondent=True
     )
-    with at(NOTICE_ON + datetime.timedelta(days=1)):
+    with at(days.notice_on + datetime.timedelta(days=1)):
         services.social_request_answer(
             social_request=request, acting_user=correspondent, answer="Réponse"
         )
         services.social_request_close(social_request=request, acting_user=case.pair.advisor)
     # Closed now, but asked ten days before the two years were up: that was a contact.
     assert (
-        run(NOTICE_ON + datetime.timedelta(days=2), django_capture_on_commit_callbacks).notices
+        run(days.notice_on + datetime.timedelta(days=2), django_capture_on_commit_callbacks).notices
         == []
     )
 
-    two_years_after_the_request = datetime.date(2030, 11, 13)
+    asked_on = days.notice_on - datetime.timedelta(days=10)
+    two_years_after_the_request = asked_on + relativedelta(years=2)
     assert (
         run(
             two_years_after_the_request - datetime.timedelta(days=1),
