@@ -1,11 +1,15 @@
+import datetime
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -15,6 +19,52 @@ from tests.partners.factories import PairFactory, ProfessionalFactory
 from tests.template_guard import TemplateQueryGuard, is_project_template
 
 CHROMIUM = "/usr/bin/chromium"
+
+# --- The suite's clock ------------------------------------------------------------------------
+# The whole session runs at a chosen date, so that no test depends on the wall clock:
+# BINOME_TEST_TODAY=2028-02-29 make test. Default: the real date in Paris. The clock starts at
+# 10:00 (Paris) that day and ticks from there; a test that needs another moment travels inside it.
+# Dates in tests are built from the ``today`` fixture, never computed when a module is imported.
+TEST_TODAY_VARIABLE = "BINOME_TEST_TODAY"
+_PARIS = ZoneInfo("Europe/Paris")
+_CLOCK = pytest.StashKey[time_machine.travel]()
+
+
+def suite_today() -> datetime.date:
+    """The date the suite runs at (``BINOME_TEST_TODAY``, or the real date in Paris)."""
+    value = os.environ.get(TEST_TODAY_VARIABLE, "").strip()
+    if not value:
+        return datetime.datetime.now(_PARIS).date()
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(
+            f"{TEST_TODAY_VARIABLE}={value!r} : date attendue au format AAAA-MM-JJ."
+        ) from None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    start = datetime.datetime.combine(suite_today(), datetime.time(10, 0), tzinfo=_PARIS)
+    clock = time_machine.travel(start, tick=True)
+    clock.start()
+    config.stash[_CLOCK] = clock
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    clock = config.stash.get(_CLOCK, None)
+    if clock is not None:
+        clock.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    origin = TEST_TODAY_VARIABLE if os.environ.get(TEST_TODAY_VARIABLE) else "date du jour"
+    return f"Date des tests : {suite_today():%Y-%m-%d} ({origin})"
+
+
+@pytest.fixture
+def today() -> datetime.date:
+    """« Today » for the test: the suite's date (see ``BINOME_TEST_TODAY``)."""
+    return timezone.localdate()
 
 
 def _deselection_reasons() -> dict[str, str]:

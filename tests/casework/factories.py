@@ -8,6 +8,7 @@ from casework import services
 from casework.enums import CaseState, InterviewChannel
 from casework.models import Beneficiary, Case, Interview, Note, SocialNote, SocialRequest
 from partners.enums import OrganisationKind, Role
+from tests.clock import CASE_PROPOSED, CASE_STARTED, FIRST_INTERVIEW, days_ago
 from tests.partners.factories import OrganisationFactory, PairFactory, ProfessionalFactory
 
 
@@ -41,12 +42,15 @@ class CaseFactory(factory.django.DjangoModelFactory):
     beneficiary = factory.SubFactory(
         BeneficiaryFactory, department=factory.SelfAttribute("..pair.department")
     )
-    proposed_on = datetime.date(2026, 1, 12)
+    proposed_on = factory.LazyFunction(lambda: days_ago(CASE_PROPOSED))
     state = CaseState.PROPOSED  # reached through the services, in order
+    #: used when ``state`` is past « diagnostic en cours »
+    started_on = factory.LazyAttribute(lambda o: max(o.proposed_on, days_ago(CASE_STARTED)))
 
     @classmethod
     def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> Case:
         state = kwargs.pop("state")
+        started_on = kwargs.pop("started_on")
         case = services.case_propose(acting_user=None, **kwargs)
         actor = case.pair.social_worker
         if state == CaseState.REFUSED:
@@ -56,9 +60,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
         case = services.case_record_entry_agreement(case=case, acting_user=actor)
         if state == CaseState.DIAGNOSTIC:
             return case
-        case = services.case_start(
-            case=case, acting_user=actor, started_on=datetime.date(2026, 2, 2)
-        )
+        case = services.case_start(case=case, acting_user=actor, started_on=started_on)
         if state == CaseState.SUSPENDED:
             return services.case_suspend(case=case, reason="hospital", acting_user=actor)
         if state == CaseState.CLOSED:
@@ -75,7 +77,7 @@ class InterviewFactory(factory.django.DjangoModelFactory):
 
     case = factory.SubFactory(CaseFactory, state=CaseState.ACTIVE)
     author = factory.LazyAttribute(lambda o: o.case.referent)
-    occurred_on = datetime.date(2026, 3, 2)
+    occurred_on = factory.LazyFunction(lambda: days_ago(FIRST_INTERVIEW))
     channel = InterviewChannel.IN_PERSON
     summary = factory.Faker("sentence", locale="fr_FR")
 

@@ -18,6 +18,7 @@ from tests.casework.factories import (
     SocialNoteFactory,
     SocialRequestFactory,
 )
+from tests.clock import FIRST_INTERVIEW, days_ago
 from tests.orientation.factories import make_decided_case, obstacles_of
 from tests.partners.factories import ProfessionalFactory
 
@@ -64,7 +65,7 @@ def complete_file(tag: str = "QZX") -> CompleteFile:
     services.pair_contact_record(
         pair=case.pair,
         author=advisor,
-        occurred_on=datetime.date(2026, 3, 1),
+        occurred_on=days_ago(FIRST_INTERVIEW),
         channel="phone",
         cases=[case],
         summary=token("pointbinome"),

@@ -14,6 +14,7 @@ from partners.enums import Role
 from partners.errors import InvalidTransition
 from tests.casework.factories import CaseFactory, SocialNoteFactory
 from tests.partners.factories import DepartmentFactory, ProfessionalFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +151,7 @@ def test_delegation_revoke_removes_grants_at_once():
     services.delegation_revoke(delegation=delegation, acting_user=case.pair.advisor)
 
     assert list(Case.objects.visible_to(delegate)) == []
-    with pytest.raises(InvalidTransition):
+    with refused(InvalidTransition, "Ce remplacement est déjà terminé."):
         services.delegation_revoke(delegation=delegation, acting_user=case.pair.advisor)
 
 
@@ -238,7 +239,11 @@ def test_delegation_refuses_an_organiser_without_authority():
     case = CaseFactory(state=CaseState.ACTIVE)
     stranger = _colleague(case.pair.advisor)
 
-    with pytest.raises(InvalidTransition):
+    with refused(
+        InvalidTransition,
+        "Un remplacement est organisé par la personne remplacée, son encadrement "
+        "ou l'administration fonctionnelle de son département.",
+    ):
         _give(case.pair.advisor, _colleague(case.pair.advisor), acting_user=stranger)
 
 

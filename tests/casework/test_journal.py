@@ -13,6 +13,7 @@ from casework.models import InformationShare
 from partners.audit import BulkWriteRefused
 from tests.casework.factories import CaseFactory
 from tests.partners.factories import DepartmentFactory, ProfessionalFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +112,7 @@ def test_journal_refuses_update_delete_and_bulk():
         lambda: InformationShare._base_manager.all().delete(),
         lambda: InformationShare.objects.bulk_create([InformationShare()]),
     ):
-        with pytest.raises(BulkWriteRefused):
+        with refused(BulkWriteRefused, "Le journal des accès et des partages ne se modifie pas."):
             attempt()
 
 

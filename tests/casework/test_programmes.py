@@ -21,8 +21,7 @@ from tests.partners.factories import (
     PairFactory,
     ProfessionalFactory,
 )
-
-TODAY = timezone.localdate()
+from tests.refusals import refused
 
 
 def make_programme(department, capacity: int = 12, **fields):  # type: ignore[no-untyped-def]
@@ -35,8 +34,8 @@ def make_programme(department, capacity: int = 12, **fields):  # type: ignore[no
         name=fields.pop("name", "Club de remobilisation 45 ans et plus"),
         organiser=organiser,
         target_group="Demandeur·ses d'emploi de plus de 45 ans",
-        starts_on=TODAY - datetime.timedelta(days=7),
-        ends_on=TODAY + datetime.timedelta(days=270),
+        starts_on=timezone.localdate() - datetime.timedelta(days=7),
+        ends_on=timezone.localdate() + datetime.timedelta(days=270),
         capacity=capacity,
         **fields,
     )
@@ -74,7 +73,9 @@ def test_enrolment_without_the_persons_agreement_records_nothing():
     programme = make_programme(pair.department)
     (case,) = cases(pair, 1)
 
-    with pytest.raises(ConsentRequired):
+    with refused(
+        ConsentRequired, "Recueillez d'abord l'accord de la personne pour cette inscription."
+    ):
         services.enrolment_create(
             programme=programme,
             case=case,
@@ -117,7 +118,10 @@ def test_capacity_enforced():
     enrol(programme, first)
     enrol(programme, second)
 
-    with pytest.raises(CapacityReached):
+    with refused(
+        CapacityReached,
+        "L'action « Club de remobilisation 45 ans et plus » est complète (2 places).",
+    ):
         enrol(programme, third)
 
     assert Enrolment.objects.filter(programme=programme).count() == 2

@@ -15,6 +15,7 @@ from tests.casework.factories import (
     NoteFactory,
     SocialNoteFactory,
 )
+from tests.clock import FIRST_INTERVIEW, days_ago
 from tests.partners.factories import DepartmentFactory, PairFactory, ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def test_caseload_queries_constant(size, login_client, django_assert_num_queries
         InterviewFactory(
             case=case,
             author=pair.social_worker,
-            next_appointment_on=datetime.date(2026, 4, 1),
+            next_appointment_on=days_ago(FIRST_INTERVIEW - 30),
         )
     client = login_client(advisor)
 
@@ -60,7 +61,7 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
         services.pair_contact_record(
             pair=new_pair,
             author=new_pair.advisor,
-            occurred_on=datetime.date(2026, 3, 3),
+            occurred_on=days_ago(FIRST_INTERVIEW),
             channel="phone",
             cases=[case],
         )

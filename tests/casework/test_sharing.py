@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from casework.sharing import agreement_in_force, sharing_covers
 from partners.errors import InvalidTransition
 from tests.casework.factories import CaseFactory
 from tests.partners.factories import PairFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +41,17 @@ def test_agreement_covers_its_categories_for_the_pair_only():
     assert sharing_covers(case, stranger, SUMMARY) is None
 
 
-def test_agreement_default_expiry_is_planned_end_plus_one_month():
-    case = CaseFactory(state=CaseState.ACTIVE)  # started 2026-02-02, planned end 2027-02-02
+def test_agreement_default_expiry_is_planned_end_plus_one_month(today):
+    started_on = today - datetime.timedelta(days=300)
+    case = CaseFactory(state=CaseState.ACTIVE, started_on=started_on)
 
     agreement = _agree(case)
 
-    assert agreement.expires_on == datetime.date(2027, 3, 2)
+    planned_end_on = started_on + relativedelta(years=1)
+    assert (case.planned_end_on, agreement.expires_on) == (
+        planned_end_on,
+        planned_end_on + relativedelta(months=1),
+    )
 
 
 def test_withdrawal_takes_effect_on_next_evaluation_and_is_journaled():
@@ -97,7 +104,10 @@ def test_handover_needs_a_new_agreement():
 def test_only_the_social_worker_records_the_agreement():
     case = CaseFactory(state=CaseState.ACTIVE)
 
-    with pytest.raises(InvalidTransition):
+    with refused(
+        InvalidTransition,
+        "L'accord de partage est recueilli par le ou la travailleur·se social·e du binôme.",
+    ):
         services.agreement_record(
             case=case,
             categories=[SUMMARY],
@@ -130,20 +140,22 @@ def test_agreement_page_records_and_case_page_shows_it(login_client):
         "obstacles:housing",
         "social_summary",
     ]
-    assert "En vigueur jusqu'au 02/03/2027" in page.content.decode()
+    expires_on = case.planned_end_on + relativedelta(months=1)
+    assert f"En vigueur jusqu'au {expires_on:%d/%m/%Y}" in page.content.decode()
 
 
-def test_agreement_page_without_category_keeps_choice_and_says_why(login_client):
+def test_agreement_page_without_category_keeps_choice_and_says_why(login_client, today):
     case = CaseFactory(state=CaseState.ACTIVE)
+    typed = (today + datetime.timedelta(days=60)).isoformat()
 
     response = login_client(case.pair.social_worker).post(
         reverse("agreement_record", args=[case.pk]),
-        {"how_obtained": "signed_form", "expires_on": "2027-01-31"},
+        {"how_obtained": "signed_form", "expires_on": typed},
     )
 
     content = response.content.decode()
     assert "Cochez au moins une catégorie" in content
-    assert 'value="2027-01-31"' in content
+    assert f'value="{typed}"' in content
     assert not SharingAgreement.objects.exists()
 
 

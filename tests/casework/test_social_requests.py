@@ -5,7 +5,6 @@ import uuid
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from casework import services
 from casework.enums import CaseState, JournalChannel, SocialRequestState
@@ -24,10 +23,9 @@ from tests.partners.factories import (
     PairFactory,
     ProfessionalFactory,
 )
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 def _territory_with_correspondent(department, parent=None):  # type: ignore[no-untyped-def]
@@ -54,7 +52,11 @@ def test_social_request_without_the_persons_agreement_records_nothing():
     unit, _ = _territory_with_correspondent(pair.department)
     beneficiary = BeneficiaryFactory(department=pair.department)
 
-    with pytest.raises(ConsentRequired):
+    with refused(
+        ConsentRequired,
+        "Recueillez d'abord l'accord de la personne : sa situation ne sera "
+        "transmise aux correspondant·es sociaux·ales qu'avec cet accord.",
+    ):
         services.social_request_create(
             beneficiary=beneficiary,
             requester=pair.advisor,
@@ -69,7 +71,7 @@ def test_social_request_without_the_persons_agreement_records_nothing():
     assert InformationShare.objects.filter(channel=JournalChannel.REQUEST).count() == 0
 
 
-def test_social_request_create_page_without_agreement_creates_no_person(login_client):
+def test_social_request_create_page_without_agreement_creates_no_person(login_client, today):
     pair = PairFactory()
     unit, _ = _territory_with_correspondent(pair.department)
     client = login_client(pair.advisor)
@@ -93,7 +95,7 @@ def test_social_request_create_page_without_agreement_creates_no_person(login_cl
     assert Beneficiary.objects.filter(last_name="Nomdemande").count() == 1
     assert (social_request.state, social_request.due_on, social_request.requester) == (
         SocialRequestState.OPEN,
-        TODAY + services.SOCIAL_REQUEST_DELAY,
+        today + services.SOCIAL_REQUEST_DELAY,
         pair.advisor,
     )
     assert _journal(social_request) == [(JournalChannel.REQUEST, pair.advisor.pk)]
@@ -210,7 +212,10 @@ def test_social_request_answered_then_closed_is_journaled(login_client):
 def test_social_request_answer_refused_to_the_requester():
     social_request = SocialRequestFactory()
 
-    with pytest.raises(InvalidTransition):
+    with refused(
+        InvalidTransition,
+        "Seul·es les correspondant·es sociaux·ales du territoire répondent à cette demande.",
+    ):
         services.social_request_answer(
             social_request=social_request, acting_user=social_request.requester, answer="Oui"
         )
@@ -258,26 +263,28 @@ def test_social_request_to_case_refused_when_closed():
     social_request = SocialRequestFactory(requester=pair.advisor)
     services.social_request_close(social_request=social_request, acting_user=pair.advisor)
 
-    with pytest.raises(InvalidTransition):
+    with refused(
+        InvalidTransition, "Impossible de proposer un accompagnement : la demande est « Close »."
+    ):
         services.social_request_to_case(
             social_request=social_request, pair=pair, acting_user=pair.advisor
         )
 
 
-def test_social_request_due_appears_in_the_reminders_of_the_correspondents():
+def test_social_request_due_appears_in_the_reminders_of_the_correspondents(today):
     department = DepartmentFactory()
     territory, correspondent = _territory_with_correspondent(department)
     _, other = _territory_with_correspondent(department)
     requester = ProfessionalFactory(role=Role.ADVISOR, organisation__department=department)
-    due = SocialRequestFactory(requester=requester, territory=territory, due_on=TODAY)
+    due = SocialRequestFactory(requester=requester, territory=territory, due_on=today)
     later = SocialRequestFactory(
-        requester=requester, territory=territory, due_on=TODAY + datetime.timedelta(days=3)
+        requester=requester, territory=territory, due_on=today + datetime.timedelta(days=3)
     )
-    answered = SocialRequestFactory(requester=requester, territory=territory, due_on=TODAY)
+    answered = SocialRequestFactory(requester=requester, territory=territory, due_on=today)
     services.social_request_answer(social_request=answered, acting_user=correspondent, answer="Ok")
 
-    first = orientation_services.reminders_send(today=TODAY)
-    again = orientation_services.reminders_send(today=TODAY)
+    first = orientation_services.reminders_send(today=today)
+    again = orientation_services.reminders_send(today=today)
 
     notices = list(
         Notification.objects.filter(kind=NotificationKind.REQUEST_DUE).values_list(
@@ -290,10 +297,10 @@ def test_social_request_due_appears_in_the_reminders_of_the_correspondents():
     assert other.pk not in {n[1] for n in notices}
 
 
-def test_notifications_page_links_a_due_request(login_client):
-    social_request = SocialRequestFactory(due_on=TODAY)
+def test_notifications_page_links_a_due_request(login_client, today):
+    social_request = SocialRequestFactory(due_on=today)
     correspondent = services.territory_correspondents(social_request.territory).get()
-    orientation_services.reminders_send(today=TODAY)
+    orientation_services.reminders_send(today=today)
 
     page = login_client(correspondent).get(reverse("notifications")).content.decode()
 

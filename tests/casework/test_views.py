@@ -17,16 +17,14 @@ from tests.partners.factories import PairFactory, ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-
 
 def _case(pair, **kwargs):  # type: ignore[no-untyped-def]
     return CaseFactory(pair=pair, beneficiary__department=pair.department, **kwargs)
 
 
-def test_caseload_lists_overdue_first(login_client, pair):
+def test_caseload_lists_overdue_first(login_client, pair, today):
     seen = _case(pair, state=CaseState.ACTIVE, beneficiary__last_name="Abadie")
-    InterviewFactory(case=seen, author=pair.advisor, occurred_on=TODAY)
+    InterviewFactory(case=seen, author=pair.advisor, occurred_on=today)
     overdue = _case(pair, state=CaseState.ACTIVE, beneficiary__last_name="Zola")
 
     response = login_client(pair.advisor).get(reverse("caseload"))
@@ -35,9 +33,9 @@ def test_caseload_lists_overdue_first(login_client, pair):
     assert [(c.pk, c.overdue) for c in rows] == [(overdue.pk, True), (seen.pk, False)]
 
 
-def test_caseload_overdue_filter_and_state_filter(login_client, pair):
+def test_caseload_overdue_filter_and_state_filter(login_client, pair, today):
     seen = _case(pair, state=CaseState.ACTIVE)
-    InterviewFactory(case=seen, author=pair.advisor, occurred_on=TODAY)
+    InterviewFactory(case=seen, author=pair.advisor, occurred_on=today)
     overdue = _case(pair, state=CaseState.ACTIVE)
     suspended = _case(pair, state=CaseState.SUSPENDED)
     client = login_client(pair.advisor)
@@ -115,7 +113,7 @@ def test_case_page_of_another_pair_is_404(login_client, pair):
 
 def _interview_data(case, **overrides):  # type: ignore[no-untyped-def]
     return {
-        "occurred_on": TODAY.isoformat(),
+        "occurred_on": timezone.localdate().isoformat(),
         "channel": "phone",
         "summary": "Point sur la recherche d'emploi",
         "next_appointment_on": "",
@@ -124,7 +122,7 @@ def _interview_data(case, **overrides):  # type: ignore[no-untyped-def]
     }
 
 
-def test_interview_log_with_htmx_returns_activity_and_copyable_summary(login_client, pair):
+def test_interview_log_with_htmx_returns_activity_and_copyable_summary(login_client, pair, today):
     case = _case(pair, state=CaseState.ACTIVE)
 
     response = login_client(pair.advisor).post(
@@ -137,11 +135,11 @@ def test_interview_log_with_htmx_returns_activity_and_copyable_summary(login_cli
     assert response.status_code == 200
     assert content.lstrip().startswith('<div id="activite"')
     assert (
-        f"Entretien du {TODAY:%d/%m/%Y}, par téléphone, tripartite. "
+        f"Entretien du {today:%d/%m/%Y}, par téléphone, tripartite. "
         "Point sur la recherche d&#x27;emploi"
     ) in content
     case.refresh_from_db()
-    assert (case.last_interview_on, case.last_referent_interview_on) == (TODAY, TODAY)
+    assert (case.last_interview_on, case.last_referent_interview_on) == (today, today)
 
 
 def test_interview_log_without_htmx_redirects_to_case(login_client, pair):
@@ -155,9 +153,9 @@ def test_interview_log_without_htmx_redirects_to_case(login_client, pair):
     assert case.interviews.count() == 1
 
 
-def test_interview_log_in_future_keeps_typed_values_and_says_why(login_client, pair):
+def test_interview_log_in_future_keeps_typed_values_and_says_why(login_client, pair, today):
     case = _case(pair, state=CaseState.ACTIVE)
-    tomorrow = TODAY + datetime.timedelta(days=1)
+    tomorrow = today + datetime.timedelta(days=1)
 
     response = login_client(pair.advisor).post(
         reverse("interview_log", args=[case.pk]),
@@ -172,12 +170,12 @@ def test_interview_log_in_future_keeps_typed_values_and_says_why(login_client, p
     assert case.interviews.count() == 0
 
 
-def test_interview_log_next_appointment_before_interview_refused(login_client, pair):
+def test_interview_log_next_appointment_before_interview_refused(login_client, pair, today):
     case = _case(pair, state=CaseState.ACTIVE)
 
     response = login_client(pair.advisor).post(
         reverse("interview_log", args=[case.pk]),
-        _interview_data(case, next_appointment_on=(TODAY - datetime.timedelta(days=3)).isoformat()),
+        _interview_data(case, next_appointment_on=(today - datetime.timedelta(days=3)).isoformat()),
     )
 
     assert "Le prochain rendez-vous ne peut pas précéder l&#x27;entretien." in (
@@ -284,13 +282,13 @@ def test_beneficiary_create_implausible_birth_date_says_why(login_client, pair):
     assert Beneficiary.objects.count() == 0
 
 
-def test_pair_contact_records_the_cases_discussed(login_client, pair):
+def test_pair_contact_records_the_cases_discussed(login_client, pair, today):
     first, second = _case(pair), _case(pair)
 
     response = login_client(pair.advisor).post(
         reverse("pair_contact_create", args=[pair.pk]),
         {
-            "occurred_on": TODAY.isoformat(),
+            "occurred_on": today.isoformat(),
             "channel": "phone",
             "cases": [first.pk, second.pk],
             "summary": "Point hebdomadaire",

@@ -18,6 +18,7 @@ from tests.casework.factories import (
     SocialNoteFactory,
     SocialRequestFactory,
 )
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -67,13 +68,17 @@ def test_registry_covers_the_domain_models():
 def test_bulk_writes_refused(model, manager):
     queryset = getattr(model, manager).all()
 
-    for attempt in (
-        lambda: queryset.update(pk=0),
-        lambda: queryset.delete(),
-        lambda: queryset.bulk_create([]),
-        lambda: queryset.bulk_update([], ["pk"]),
+    for operation, attempt in (
+        ("update", lambda: queryset.update(pk=0)),
+        ("delete", lambda: queryset.delete()),
+        ("bulk_create", lambda: queryset.bulk_create([])),
+        ("bulk_update", lambda: queryset.bulk_update([], ["pk"])),
     ):
-        with pytest.raises(BulkWriteRefused):
+        with refused(
+            BulkWriteRefused,
+            f"{model.__name__}: {operation}() contourne la piste d'audit ; "
+            "passez par un service, ou par partners.audit.audited_bulk pour un lot.",
+        ):
             attempt()
 
 

@@ -28,7 +28,9 @@ def test_guard_refuses_and_records_a_query_made_by_a_template(
     ProfessionalFactory()
     name = project_template("{{ professionals.count }}")
 
-    with pytest.raises(TemplateQueryError):
+    with pytest.raises(
+        TemplateQueryError, match=r"^Requête SQL pendant le rendu de essai\.html : "
+    ):
         render_to_string(name, {"professionals": Professional.objects.all()})
 
     assert [template for template, _ in template_query_guard.offending] == ["essai.html"]

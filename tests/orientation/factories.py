@@ -1,10 +1,10 @@
-import datetime
 from typing import Any
 
 from casework.enums import CaseState, ObstacleCategory
 from orientation import services
 from orientation.models import Diagnostic, Obstacle, OrientationDecision, Recommendation
 from tests.casework.factories import CaseFactory, secret_token
+from tests.clock import FIRST_INTERVIEW, days_ago
 
 
 def make_diagnostic(
@@ -90,7 +90,7 @@ def make_decided_case(case: Any) -> tuple[Recommendation, OrientationDecision]:
         case=case,
         acting_user=case.pair.advisor,
         path=recommendation.path,
-        decided_on=datetime.date(2026, 3, 2),
+        decided_on=days_ago(FIRST_INTERVIEW),
         reasons="Suit la préconisation du binôme.",
         recommendation=recommendation,
     )

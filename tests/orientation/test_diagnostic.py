@@ -11,6 +11,7 @@ from orientation.models import Diagnostic, Obstacle
 from partners.errors import InvalidTransition
 from tests.casework.factories import CaseFactory
 from tests.orientation.factories import make_diagnostic, obstacles_of
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,10 @@ def _agree(case, *categories):  # type: ignore[no-untyped-def]
 def test_diagnostic_start_needs_entry_agreement():
     case = CaseFactory()  # proposé: the person has not agreed to enter yet
 
-    with pytest.raises(ConsentRequired):
+    with refused(
+        ConsentRequired,
+        "Le diagnostic commence une fois l'accord de la personne pour entrer enregistré.",
+    ):
         services.diagnostic_start(case=case, acting_user=case.pair.social_worker)
 
 
@@ -57,13 +61,17 @@ def test_diagnostic_start_records_three_way_draft_and_case_state():
 def test_sections_belong_to_their_writer():
     diagnostic = make_diagnostic()
 
-    with pytest.raises(InvalidTransition):
+    with refused(
+        InvalidTransition, "Cette partie du diagnostic est écrite par l'autre membre du binôme."
+    ):
         services.diagnostic_update(
             diagnostic=diagnostic,
             acting_user=diagnostic.case.pair.advisor,
             fields={"social_summary": "écrit par le conseiller"},
         )
-    with pytest.raises(InvalidTransition):
+    with refused(
+        InvalidTransition, "Cette partie du diagnostic est écrite par l'autre membre du binôme."
+    ):
         services.diagnostic_update(
             diagnostic=diagnostic,
             acting_user=diagnostic.case.pair.social_worker,
@@ -85,7 +93,11 @@ def test_signing_before_person_opinion_refused():
 def test_contesting_needs_the_persons_words():
     diagnostic = make_diagnostic()
 
-    with pytest.raises(InvalidInput):
+    with refused(
+        InvalidInput,
+        "Notez ce que la personne conteste, dans ses mots.",
+        field="person_opinion_comment",
+    ):
         services.diagnostic_record_opinion(
             diagnostic=diagnostic, acting_user=diagnostic.case.pair.advisor, validated=False
         )
@@ -127,7 +139,7 @@ def test_signing_twice_refused():
     )
     services.diagnostic_sign(diagnostic=diagnostic, acting_user=diagnostic.case.pair.advisor)
 
-    with pytest.raises(InvalidTransition):
+    with refused(InvalidTransition, "Vous avez déjà signé ce diagnostic."):
         services.diagnostic_sign(diagnostic=diagnostic, acting_user=diagnostic.case.pair.advisor)
 
 
@@ -152,11 +164,17 @@ def test_locked_version_never_changes_and_edit_makes_next_version():
     stored = model_to_dict(Diagnostic.objects.get(pk=diagnostic.pk))
     stored_obstacles = [model_to_dict(o) for o in obstacles_of(diagnostic)]
 
-    with pytest.raises(InvalidTransition):
+    with refused(
+        InvalidTransition,
+        "Ce diagnostic est verrouillé : il ne change plus. Créez une nouvelle version.",
+    ):
         services.diagnostic_update(
             diagnostic=diagnostic, acting_user=case.pair.advisor, fields={"strengths": "x"}
         )
-    with pytest.raises(InvalidTransition):
+    with refused(
+        InvalidTransition,
+        "Ce diagnostic est verrouillé : il ne change plus. Créez une nouvelle version.",
+    ):
         services.obstacle_add(
             diagnostic=diagnostic,
             acting_user=case.pair.advisor,

@@ -16,6 +16,7 @@ from partners.errors import InvalidTransition
 from tests.casework.factories import CaseFactory
 from tests.orientation.factories import lock, make_diagnostic, obstacles_of
 from tests.partners.factories import PairFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +91,7 @@ def test_signalement_without_reason_or_by_someone_else_refused():
 
     with pytest.raises(InvalidInput) as error:
         case_services.breach_report(case=case, acting_user=case.referent, reason="  ")
-    with pytest.raises(InvalidTransition):
+    with refused(InvalidTransition, "Seul·e le ou la référent·e unique peut faire un signalement."):
         case_services.breach_report(
             case=case, acting_user=case.pair.social_worker, reason="Absences répétées"
         )
@@ -122,7 +123,7 @@ def test_outcome_of_a_future_appointment_refused():
         with_whom=case.pair.advisor,
     )
 
-    with pytest.raises(InvalidInput):
+    with refused(InvalidInput, "Ce rendez-vous n'a pas encore eu lieu.", field="outcome"):
         case_services.appointment_record_outcome(
             appointment=appointment, acting_user=case.pair.advisor, outcome="held"
         )
@@ -166,9 +167,11 @@ def test_lifted_obstacles_appear_in_the_plan_history(login_client):
     diagnostic = lock(make_diagnostic(case))
     obstacle = obstacles_of(diagnostic)[0]
 
-    with pytest.raises(InvalidInput):
+    with refused(
+        InvalidInput, "Un frein n'est levé que si la personne est d'accord.", field="person_agrees"
+    ):
         services.obstacle_lift(obstacle=obstacle, acting_user=case.referent, person_agrees=False)
-    with pytest.raises(InvalidTransition):
+    with refused(InvalidTransition, "Le ou la référent·e unique, avec la personne, lève un frein."):
         services.obstacle_lift(
             obstacle=obstacle, acting_user=case.pair.social_worker, person_agrees=True
         )

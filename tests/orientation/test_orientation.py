@@ -15,6 +15,7 @@ from partners.errors import InvalidTransition
 from tests.casework.factories import CaseFactory
 from tests.orientation.factories import lock, make_diagnostic, make_recommendation
 from tests.partners.factories import DepartmentFactory, PairFactory, ProfessionalFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +180,7 @@ def test_supervisor_validation_on(login_client):
 
     recommendation = make_recommendation(case)
     listed = login_client(supervisor).get(reverse("to_validate"))
-    with pytest.raises(InvalidTransition):
+    with refused(InvalidTransition, "Cette préconisation n'attend pas de décision."):
         services.decision_record(
             case=case,
             acting_user=case.pair.advisor,
@@ -188,7 +189,7 @@ def test_supervisor_validation_on(login_client):
             reasons="x",
             recommendation=recommendation,
         )
-    with pytest.raises(InvalidTransition):
+    with refused(InvalidTransition, "Seul·e l'encadrement de ce binôme valide ses préconisations."):
         services.recommendation_validate(
             recommendation=recommendation, acting_user=outsider, approve=True
         )

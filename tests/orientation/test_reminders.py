@@ -15,8 +15,6 @@ from orientation.models import Notification
 from tests.casework.factories import CaseFactory, InterviewFactory
 from tests.orientation.factories import lock, make_diagnostic
 
-TODAY = timezone.localdate()
-
 
 def _world():  # type: ignore[no-untyped-def]
     """Hand-made situations, one per reminder, and one that must stay silent."""
@@ -24,7 +22,7 @@ def _world():  # type: ignore[no-untyped-def]
     seen = CaseFactory(
         state=CaseState.ACTIVE, pair=overdue.pair, beneficiary__department=overdue.pair.department
     )
-    InterviewFactory(case=seen, author=seen.referent, occurred_on=TODAY)
+    InterviewFactory(case=seen, author=seen.referent, occurred_on=timezone.localdate())
     # Suspended and without interview since February: overdue, but silent.
     suspended = CaseFactory(
         state=CaseState.SUSPENDED,
@@ -36,14 +34,14 @@ def _world():  # type: ignore[no-untyped-def]
         categories=[ShareCategory.SOCIAL_SUMMARY],
         how_obtained="signed_form",
         acting_user=seen.pair.social_worker,
-        expires_on=TODAY + datetime.timedelta(days=10),
+        expires_on=timezone.localdate() + datetime.timedelta(days=10),
     )
     services.action_add(
         case=seen,
         acting_user=seen.pair.advisor,
         title="Inscription",
         owner="person",
-        due_on=TODAY - datetime.timedelta(days=1),
+        due_on=timezone.localdate() - datetime.timedelta(days=1),
     )
     return overdue, seen, suspended
 
@@ -86,7 +84,7 @@ def test_reminders_twice_same_day_same_notifications():
 
 
 @pytest.mark.django_db
-def test_signature_pending_over_seven_days_reminded():
+def test_signature_pending_over_seven_days_reminded(today):
     case = CaseFactory(state=CaseState.ACTIVE)
     diagnostic = make_diagnostic(case)
     services.diagnostic_record_opinion(
@@ -94,9 +92,9 @@ def test_signature_pending_over_seven_days_reminded():
     )
     services.diagnostic_sign(diagnostic=diagnostic, acting_user=case.pair.advisor)
 
-    services.reminders_send(today=TODAY)
+    services.reminders_send(today=today)
     on_day_zero = Notification.objects.filter(kind="signature_late").count()
-    services.reminders_send(today=TODAY + datetime.timedelta(days=8))
+    services.reminders_send(today=today + datetime.timedelta(days=8))
 
     late = Notification.objects.filter(kind="signature_late").values_list("recipient_id", flat=True)
     assert on_day_zero == 0

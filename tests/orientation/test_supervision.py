@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,8 +16,6 @@ from tests.orientation.factories import lock, make_diagnostic
 from tests.partners.factories import DepartmentFactory, PairFactory, ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 def _team(cases_per_pair: int):  # type: ignore[no-untyped-def]
@@ -37,10 +36,14 @@ def _team(cases_per_pair: int):  # type: ignore[no-untyped-def]
                 state=CaseState.ACTIVE,
             )
             if index == 0:
-                InterviewFactory(case=case, author=advisor, occurred_on=TODAY)
+                InterviewFactory(case=case, author=advisor, occurred_on=timezone.localdate())
             cases.append(case)
         case_services.pair_contact_record(
-            pair=pair, author=advisor, occurred_on=TODAY, channel="phone", cases=[cases[-1]]
+            pair=pair,
+            author=advisor,
+            occurred_on=timezone.localdate(),
+            channel="phone",
+            cases=[cases[-1]],
         )
     return supervisor, advisor, pairs, cases
 
@@ -70,7 +73,10 @@ def _closed(pair, started_on, closed_on, exit_reason="durable_job"):  # type: ig
     """A case of ``pair`` that ran from ``started_on`` to ``closed_on``, through the services."""
     actor = pair.social_worker
     case = CaseFactory(
-        pair=pair, beneficiary__department=pair.department, state=CaseState.DIAGNOSTIC
+        pair=pair,
+        beneficiary__department=pair.department,
+        state=CaseState.DIAGNOSTIC,
+        proposed_on=started_on,
     )
     case = case_services.case_start(case=case, acting_user=actor, started_on=started_on)
     case = case_services.case_record_end_review(case=case, summary="Bilan.", acting_user=actor)
@@ -79,6 +85,9 @@ def _closed(pair, started_on, closed_on, exit_reason="durable_job"):  # type: ig
     )
 
 
+# A calendar of its own, whatever the suite's date: the day the test was written, so that the
+# two open cases of the team start on 2 February 2026 (tests/clock.py) among these dates.
+@time_machine.travel(datetime.datetime(2026, 11, 23, 10, tzinfo=datetime.UTC), tick=False)
 def test_durable_rates_count_calendar_months_as_relativedelta():
     supervisor, advisor, pairs, cases = _team(1)
     day = datetime.date

@@ -1,4 +1,3 @@
-import datetime
 from typing import Any
 
 import factory
@@ -6,6 +5,7 @@ import factory
 from partners import services
 from partners.enums import OrganisationKind, Role
 from partners.models import Department, Organisation, Pair, Professional
+from tests.clock import PAIR_STARTED, days_ago
 
 TEST_PASSWORD = "mot-de-passe-de-test"
 
@@ -87,7 +87,7 @@ class PairFactory(factory.django.DjangoModelFactory):
         role=Role.SOCIAL_WORKER,
         organisation__department=factory.SelfAttribute("...department"),
     )
-    started_on = datetime.date(2026, 1, 5)
+    started_on = factory.LazyFunction(lambda: days_ago(PAIR_STARTED))
 
     @classmethod
     def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> Pair:

@@ -7,6 +7,7 @@ from partners.errors import InvalidTransition, ProfessionalStillInPair
 from partners.models import Organisation
 from partners.permissions import FUNCTIONAL_ADMIN_GROUP
 from tests.partners.factories import DepartmentFactory, OrganisationFactory, ProfessionalFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,11 @@ def test_professional_update_role_from_admin_revokes_admin_group():
 
 
 def test_professional_update_role_refused_while_in_active_pair(pair):
-    with pytest.raises(ProfessionalStillInPair):
+    with refused(
+        ProfessionalStillInPair,
+        f"{pair.advisor.full_name} est membre d'un binôme en cours : "
+        "terminez-le avant de changer son rôle.",
+    ):
         services.professional_update(
             professional=pair.advisor, fields={"role": Role.SUPERVISOR}, acting_user=None
         )
@@ -109,7 +114,10 @@ def test_organisation_subtree_of_contains_descendants_only():
 def test_organisation_create_refuses_parent_of_other_department():
     parent = OrganisationFactory()
 
-    with pytest.raises(InvalidTransition):
+    with refused(
+        InvalidTransition,
+        "Une organisation ne peut dépendre que d'une organisation du même département.",
+    ):
         services.organisation_create(
             department=DepartmentFactory(),
             kind="ccas",

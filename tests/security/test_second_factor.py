@@ -13,6 +13,7 @@ from partners import services
 from partners.enums import Role
 from partners.views import PENDING_TOTP_KEY
 from tests.partners.factories import TEST_PASSWORD, ProfessionalFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,9 @@ def test_enrol_refuses_a_second_device():
     advisor = ProfessionalFactory(role=Role.ADVISOR)
     TOTPDevice.objects.create(user=advisor, name="Téléphone", confirmed=True)
 
-    with pytest.raises(services.InvalidTransition):
+    with refused(
+        services.InvalidTransition, "La double authentification est déjà activée pour ce compte."
+    ):
         services.totp_device_enrol(professional=advisor, key="00" * 20, token="123456")
 
 
@@ -130,5 +133,5 @@ def test_demo_admin_logs_in_with_the_printed_password_and_code(settings):
 def test_demo_codes_refused_without_debug(settings):
     settings.DEBUG = False
 
-    with pytest.raises(CommandError):
+    with refused(CommandError, "Réservé à la démonstration (DEBUG activé)."):
         call_command("demo_totp", stdout=StringIO())
