@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -148,7 +149,8 @@ def test_exit_requires_the_end_review():
 
 
 def test_six_month_review_and_extension():
-    case = CaseFactory(state=CaseState.ACTIVE)  # planned end 2027-02-02
+    case = CaseFactory(state=CaseState.ACTIVE)
+    planned_end_on = case.planned_end_on
 
     case_services.case_record_six_month_review(
         case=case, summary="Point à mi-parcours", acting_user=case.referent
@@ -157,7 +159,7 @@ def test_six_month_review_and_extension():
 
     assert (extended.six_month_review_on, extended.planned_end_on, extended.extended_times) == (
         timezone.localdate(),
-        datetime.date(2027, 5, 2),
+        planned_end_on + relativedelta(months=3),
         1,
     )
 
