@@ -9,6 +9,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from casework.enums import (
     CLOSED_FILE_STAGES,
+    OPEN_STATES,
     AgreementMethod,
     AppointmentOutcome,
     CaseState,
@@ -573,6 +574,31 @@ class PairContact(models.Model):
         return f"Point binôme n°{self.pk}"
 
 
+#: An accord de partage expires « bientôt » within these days: the social worker's reminder and
+#: the supervisors' figure count the same agreements (``SharingAgreement.objects.expiring``).
+AGREEMENT_WARNING_DAYS = 30
+
+
+class SharingAgreementQuerySet(AuditedQuerySet):
+    def current(self) -> "SharingAgreementQuerySet":
+        """Neither withdrawn nor replaced (at most one per case), expired or not."""
+        return self.filter(withdrawn_at__isnull=True, replaced_at__isnull=True)
+
+    def in_force(self, today: datetime.date | None = None) -> "SharingAgreementQuerySet":
+        """Current and not expired: what may cross from the social side today."""
+        return self.current().filter(expires_on__gte=today or timezone.localdate())
+
+    def expiring(self, today: datetime.date | None = None) -> "SharingAgreementQuerySet":
+        """In force, ending within ``AGREEMENT_WARNING_DAYS``, on an open case — « proposé »
+        included: the agreement already decides what crosses before the person's first
+        interview, so its renewal is due just the same."""
+        today = today or timezone.localdate()
+        return self.in_force(today).filter(
+            expires_on__lte=today + datetime.timedelta(days=AGREEMENT_WARNING_DAYS),
+            case__state__in=OPEN_STATES,
+        )
+
+
 class SharingAgreement(models.Model):
     """The person's « accord de partage »: what crosses from the social side, to which binôme.
 
@@ -603,7 +629,7 @@ class SharingAgreement(models.Model):
     )
     replaced_at = models.DateTimeField("remplacé le", null=True, blank=True)
 
-    objects = AuditedQuerySet.as_manager()
+    objects = SharingAgreementQuerySet.as_manager()
 
     class Meta:
         verbose_name = "accord de partage"

@@ -2,8 +2,6 @@
 
 import datetime
 
-from django.utils import timezone
-
 from casework import permissions
 from casework.enums import ShareCategory
 from casework.models import Case, SharingAgreement
@@ -14,13 +12,8 @@ def agreement_in_force(case: Case, today: datetime.date | None = None) -> Sharin
     """The case's current agreement if it is neither withdrawn, replaced nor expired, and names
     the case's current binôme (after a handover the person is asked again)."""
     return (
-        SharingAgreement.objects.filter(
-            case=case,
-            pair_id=case.pair_id,
-            withdrawn_at__isnull=True,
-            replaced_at__isnull=True,
-            expires_on__gte=today or timezone.localdate(),
-        )
+        SharingAgreement.objects.in_force(today)
+        .filter(case=case, pair_id=case.pair_id)
         .order_by("-given_at")
         .first()
     )

@@ -752,7 +752,6 @@ def obstacle_lift(
 
 
 SIGNATURE_REMINDER_AFTER = datetime.timedelta(days=7)
-AGREEMENT_WARNING = datetime.timedelta(days=30)
 
 
 @dataclass
@@ -849,13 +848,9 @@ def reminders_send(*, today: datetime.date | None = None) -> ReminderReport:
         for supervisor in _supervisors_of(recommendation.case):
             remind(NotificationKind.VALIDATION, recommendation.case_id, supervisor.pk)
     # Accords de partage expiring within 30 days: the social worker who collects them.
-    expiring = SharingAgreement.objects.filter(
-        withdrawn_at__isnull=True,
-        replaced_at__isnull=True,
-        expires_on__gte=today,
-        expires_on__lte=today + AGREEMENT_WARNING,
-        case__state__in=[CaseState.DIAGNOSTIC, CaseState.ACTIVE, CaseState.SUSPENDED],
-    ).values_list("case_id", "case__pair__social_worker_id")
+    expiring = SharingAgreement.objects.expiring(today).values_list(
+        "case_id", "case__pair__social_worker_id"
+    )
     for case_id, social_id in expiring:
         remind(NotificationKind.AGREEMENT_EXPIRING, case_id, social_id)
     # Actions of the plan whose due date has passed: the référent.

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from django.db.models.sql.compiler import SQLCompiler
 
 SMALL_COUNT = 5
-AGREEMENT_WARNING_DAYS = 30
 WAITING_DIAGNOSTIC_STATES = ["draft", "validated", "contested"]
 
 
@@ -273,13 +272,7 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
             case__in=cases, state__in=WAITING_RECOMMENDATION_STATES
         ).values_list("state", "created_at")
     )
-    agreements = SharingAgreement.objects.filter(
-        case__in=cases.filter(state__in=OPEN_STATES),
-        withdrawn_at__isnull=True,
-        replaced_at__isnull=True,
-        expires_on__gte=today,
-        expires_on__lte=today + datetime.timedelta(days=AGREEMENT_WARNING_DAYS),
-    ).count()
+    agreements = SharingAgreement.objects.expiring(today).filter(case__in=cases).count()
     # the obstacles of the latest version of each open case's diagnostic, counted in SQL: the
     # obstacles joined to their diagnostic, without a newer version of it (an index-only scan
     # of the obstacles' covering index per diagnostic)
@@ -372,14 +365,7 @@ def drill_down(
             )
         )
     elif figure == "accords":
-        cases = cases.filter(
-            state__in=OPEN_STATES,
-            sharing_agreements__withdrawn_at__isnull=True,
-            sharing_agreements__replaced_at__isnull=True,
-            sharing_agreements__expires_on__gte=today,
-            sharing_agreements__expires_on__lte=today
-            + datetime.timedelta(days=AGREEMENT_WARNING_DAYS),
-        )
+        cases = cases.filter(pk__in=SharingAgreement.objects.expiring(today).values("case_id"))
     elif figure == "parcours":
         cases = cases.filter(state__in=OPEN_STATES, orientation_path=value)
     elif figure == "sorties":

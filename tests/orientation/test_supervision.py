@@ -6,10 +6,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework import services as case_services
-from casework.enums import CaseState
+from casework.enums import CaseState, ShareCategory
 from casework.models import InformationShare
 from orientation import services
-from orientation.supervision import dashboard
+from orientation.enums import NotificationKind
+from orientation.models import Notification
+from orientation.supervision import dashboard, drill_down
 from partners.enums import Role
 from tests.casework.factories import CaseFactory, InterviewFactory
 from tests.orientation.factories import lock, make_diagnostic
@@ -133,6 +135,42 @@ def test_waiting_diagnostics_and_recommendations_counted():
 
     assert board.diagnostics_waiting == {"Brouillon": 1}
     assert board.recommendations_waiting == {"En attente de signature": 1}
+
+
+def _agreement(case, days):  # type: ignore[no-untyped-def]
+    return case_services.agreement_record(
+        case=case,
+        categories=[ShareCategory.SOCIAL_SUMMARY],
+        how_obtained="signed_form",
+        acting_user=case.pair.social_worker,
+        expires_on=timezone.localdate() + datetime.timedelta(days=days),
+    )
+
+
+def test_expiring_agreements_are_the_same_for_reminder_figure_and_drill_down():
+    supervisor, advisor, pairs, cases = _team(2)
+    proposed = CaseFactory(
+        pair=pairs[0], beneficiary__department=pairs[0].department, state=CaseState.PROPOSED
+    )
+    _agreement(proposed, 10)  # « proposé »: the accord already decides what crosses
+    _agreement(cases[0], 30)  # the last day of the warning
+    _agreement(cases[1], 31)  # one day too far
+    case_services.agreement_withdraw(
+        agreement=_agreement(cases[2], 5), acting_user=pairs[1].social_worker
+    )
+
+    services.reminders_send()
+    reminded = set(
+        Notification.objects.filter(kind=NotificationKind.AGREEMENT_EXPIRING).values_list(
+            "case_id", "recipient_id"
+        )
+    )
+    board = dashboard(supervisor)
+    listed = {case.pk for case in drill_down(supervisor, "accords")}
+
+    expected = {proposed.pk, cases[0].pk}
+    assert reminded == {(pk, pairs[0].social_worker_id) for pk in expected}
+    assert (board.agreements_expiring, listed) == (2, expected)
 
 
 def test_drill_down_lists_the_overdue_people(login_client):
