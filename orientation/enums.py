@@ -27,6 +27,14 @@ WAITING_RECOMMENDATION_STATES = (
 )
 
 
+#: Diagnostics the binôme still has to sign: a draft, or the person's opinion recorded.
+WAITING_DIAGNOSTIC_STATES = (
+    DiagnosticState.DRAFT,
+    DiagnosticState.VALIDATED,
+    DiagnosticState.CONTESTED,
+)
+
+
 class DecisionBasis(models.TextChoices):
     RECOMMENDATION = "recommendation", "Préconisation du binôme"
     NATIONAL_CRITERIA = "national_criteria", "Critères nationaux d'orientation"

@@ -7,6 +7,7 @@ from django.utils import timezone
 from casework.enums import DiagnosticState, EducationLevel, ObstacleCategory, OrientationPath
 from casework.models import Case, SocialRequest
 from orientation.enums import (
+    WAITING_DIAGNOSTIC_STATES,
     WAITING_RECOMMENDATION_STATES,
     ActionOwner,
     ActionStatus,
@@ -19,6 +20,18 @@ from orientation.enums import (
 )
 from partners.audit import AuditedQuerySet
 from partners.models import Professional
+
+
+class DiagnosticQuerySet(AuditedQuerySet):
+    def waiting(self) -> "DiagnosticQuerySet":
+        """Drafted, or validated or contested by the person, and not yet signed by the binôme."""
+        return self.filter(state__in=WAITING_DIAGNOSTIC_STATES)
+
+
+class RecommendationQuerySet(AuditedQuerySet):
+    def waiting(self) -> "RecommendationQuerySet":
+        """Waiting for signatures, a supervisor's validation or the competent authority."""
+        return self.filter(state__in=WAITING_RECOMMENDATION_STATES)
 
 
 class Diagnostic(models.Model):
@@ -66,7 +79,7 @@ class Diagnostic(models.Model):
     locked_at = models.DateTimeField("verrouillé le", null=True, blank=True)
     created_by = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
 
-    objects = AuditedQuerySet.as_manager()
+    objects = DiagnosticQuerySet.as_manager()
 
     class Meta:
         verbose_name = "diagnostic partagé"
@@ -193,7 +206,7 @@ class Recommendation(models.Model):
     validated_at = models.DateTimeField(null=True, blank=True)
     validation_comment = models.TextField("commentaire de l'encadrement", blank=True)
 
-    objects = AuditedQuerySet.as_manager()
+    objects = RecommendationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "préconisation du binôme"

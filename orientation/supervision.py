@@ -28,7 +28,7 @@ from casework.models import (
     closed_files,
     overdue_threshold,
 )
-from orientation.enums import WAITING_RECOMMENDATION_STATES, RecommendationState
+from orientation.enums import RecommendationState
 from orientation.models import Diagnostic, Obstacle, Recommendation
 from partners.enums import Role
 from partners.models import Pair, Professional
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from django.db.models.sql.compiler import SQLCompiler
 
 SMALL_COUNT = 5
-WAITING_DIAGNOSTIC_STATES = ["draft", "validated", "contested"]
 
 
 @dataclass
@@ -263,14 +262,10 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
         )
 
     diagnostics = list(
-        Diagnostic.objects.filter(case__in=cases, state__in=WAITING_DIAGNOSTIC_STATES).values_list(
-            "state", "drafted_on"
-        )
+        Diagnostic.objects.waiting().filter(case__in=cases).values_list("state", "drafted_on")
     )
     recommendations = list(
-        Recommendation.objects.filter(
-            case__in=cases, state__in=WAITING_RECOMMENDATION_STATES
-        ).values_list("state", "created_at")
+        Recommendation.objects.waiting().filter(case__in=cases).values_list("state", "created_at")
     )
     agreements = SharingAgreement.objects.expiring(today).filter(case__in=cases).count()
     # the obstacles of the latest version of each open case's diagnostic, counted in SQL: the
@@ -280,7 +275,7 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
         case_id=OuterRef("diagnostic__case_id"), version__gt=OuterRef("diagnostic__version")
     )
     obstacle_counts = dict(
-        Obstacle.objects.filter(diagnostic__case__in=cases.filter(state__in=OPEN_STATES))
+        Obstacle.objects.filter(diagnostic__case__in=cases.open())
         .exclude(Exists(newer))
         .values_list("category")
         .annotate(count=Count("*"))
@@ -345,7 +340,7 @@ def drill_down(
     cases = supervised_cases(supervisor)
     department = supervisor.organisation.department  # type: ignore[union-attr]
     if figure in ("ouverts", "sans-entretien"):
-        cases = cases.filter(state__in=OPEN_STATES)
+        cases = cases.open()
         if professional_id:
             cases = cases.filter(
                 Q(pair__advisor_id=professional_id) | Q(pair__social_worker_id=professional_id)
@@ -355,19 +350,13 @@ def drill_down(
         if professional_id:
             cases = cases.filter(referent_id=professional_id)
     elif figure == "diagnostics":
-        cases = cases.filter(
-            pk__in=Diagnostic.objects.filter(state__in=WAITING_DIAGNOSTIC_STATES).values("case_id")
-        )
+        cases = cases.filter(pk__in=Diagnostic.objects.waiting().values("case_id"))
     elif figure == "preconisations":
-        cases = cases.filter(
-            pk__in=Recommendation.objects.filter(state__in=WAITING_RECOMMENDATION_STATES).values(
-                "case_id"
-            )
-        )
+        cases = cases.filter(pk__in=Recommendation.objects.waiting().values("case_id"))
     elif figure == "accords":
         cases = cases.filter(pk__in=SharingAgreement.objects.expiring(today).values("case_id"))
     elif figure == "parcours":
-        cases = cases.filter(state__in=OPEN_STATES, orientation_path=value)
+        cases = cases.open().filter(orientation_path=value)
     elif figure == "sorties":
         cases = cases.filter(state=CaseState.CLOSED, exit_reason=value)
     return (
