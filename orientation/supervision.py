@@ -4,6 +4,7 @@ social workers are never ranked on contact frequency; obstacle counts below 5 ar
 
 import datetime
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -316,14 +317,69 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
     )
 
 
-DRILL_DOWNS = {
-    "ouverts": "Accompagnements ouverts",
-    "sans-entretien": "Sans entretien avec le ou la référent·e depuis plus de 30 jours",
-    "diagnostics": "Diagnostics en attente de validation ou de signature",
-    "preconisations": "Préconisations en attente",
-    "accords": "Accords de partage qui expirent dans les 30 jours",
-    "parcours": "Parcours",
-    "sorties": "Sorties",
+@dataclass(frozen=True)
+class DrillDown:
+    """What a drill-down is asked for: the day, and the professional or value of the row."""
+
+    today: datetime.date
+    threshold: datetime.date
+    professional_id: int | None = None
+    value: str = ""
+
+
+def _followed_by(cases: CaseQuerySet, ask: DrillDown) -> CaseQuerySet:
+    cases = cases.open()
+    if ask.professional_id:
+        cases = cases.filter(
+            Q(pair__advisor_id=ask.professional_id) | Q(pair__social_worker_id=ask.professional_id)
+        )
+    return cases
+
+
+def _overdue(cases: CaseQuerySet, ask: DrillDown) -> CaseQuerySet:
+    cases = _followed_by(cases, ask).overdue(ask.threshold)
+    return cases.filter(referent_id=ask.professional_id) if ask.professional_id else cases
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the dashboard, declared once: its label (the screen's heading, the
+    drill-down's title, the export's section) and, if it has one, the cases behind it."""
+
+    label: str
+    cases: Callable[[CaseQuerySet, DrillDown], CaseQuerySet] | None = None
+
+
+#: Every figure, by the slug of its drill-down URL (``/encadrement/<slug>/``).
+FIGURES: dict[str, Figure] = {
+    "ouverts": Figure("Accompagnements ouverts", _followed_by),
+    "sans-entretien": Figure(
+        "Sans entretien avec le ou la référent·e depuis plus de 30 jours", _overdue
+    ),
+    "vus": Figure("Personnes vues par leur référent·e dans le mois (%)"),
+    "points-binome": Figure("Points binôme"),
+    "diagnostics": Figure(
+        "Diagnostics en attente de validation ou de signature",
+        lambda cases, ask: cases.filter(pk__in=Diagnostic.objects.waiting().values("case_id")),
+    ),
+    "preconisations": Figure(
+        "Préconisations en attente",
+        lambda cases, ask: cases.filter(pk__in=Recommendation.objects.waiting().values("case_id")),
+    ),
+    "accords": Figure(
+        "Accords de partage qui expirent dans les 30 jours",
+        lambda cases, ask: cases.filter(
+            pk__in=SharingAgreement.objects.expiring(ask.today).values("case_id")
+        ),
+    ),
+    "parcours": Figure(
+        "Parcours", lambda cases, ask: cases.open().filter(orientation_path=ask.value)
+    ),
+    "sorties": Figure(
+        "Sorties", lambda cases, ask: cases.filter(state=CaseState.CLOSED, exit_reason=ask.value)
+    ),
+    "emploi-durable": Figure("Sorties en emploi durable (%)"),
+    "freins": Figure("Freins périphériques (diagnostics en cours)"),
 }
 
 
@@ -335,32 +391,59 @@ def drill_down(
     value: str = "",
     today: datetime.date | None = None,
 ) -> QuerySet[Case]:
-    """The cases behind a figure (metadata only)."""
+    """The cases behind a figure (metadata only); ``KeyError`` if it has no drill-down."""
+    filter_cases = FIGURES[figure].cases
+    if filter_cases is None:
+        raise KeyError(figure)
     today = today or timezone.localdate()
-    cases = supervised_cases(supervisor)
     department = supervisor.organisation.department  # type: ignore[union-attr]
-    if figure in ("ouverts", "sans-entretien"):
-        cases = cases.open()
-        if professional_id:
-            cases = cases.filter(
-                Q(pair__advisor_id=professional_id) | Q(pair__social_worker_id=professional_id)
-            )
-    if figure == "sans-entretien":
-        cases = cases.overdue(overdue_threshold(department, today))
-        if professional_id:
-            cases = cases.filter(referent_id=professional_id)
-    elif figure == "diagnostics":
-        cases = cases.filter(pk__in=Diagnostic.objects.waiting().values("case_id"))
-    elif figure == "preconisations":
-        cases = cases.filter(pk__in=Recommendation.objects.waiting().values("case_id"))
-    elif figure == "accords":
-        cases = cases.filter(pk__in=SharingAgreement.objects.expiring(today).values("case_id"))
-    elif figure == "parcours":
-        cases = cases.open().filter(orientation_path=value)
-    elif figure == "sorties":
-        cases = cases.filter(state=CaseState.CLOSED, exit_reason=value)
+    ask = DrillDown(today, overdue_threshold(department, today), professional_id, value)
     return (
-        cases.select_related("beneficiary", "referent")
+        filter_cases(supervised_cases(supervisor), ask)
+        .select_related("beneficiary", "referent")
         .order_by("beneficiary__last_name", "beneficiary__first_name", "pk")
         .distinct()
     )
+
+
+def _export_percent(value: int | None) -> int | str:
+    """A rate for the export: 0 stays 0; only « not measurable » is an empty cell."""
+    return "" if value is None else value
+
+
+def export_rows(board: Dashboard) -> list[list[object]]:
+    """Every figure the screen shows, as (section, label, value) rows for CSV and XLSX."""
+    label = {slug: figure.label for slug, figure in FIGURES.items()}
+    rows: list[list[object]] = [["section", "libellé", "valeur"]]
+    for row in board.advisors + board.social_workers:
+        name = row.professional.full_name
+        rows.append([label["ouverts"], name, row.open_cases])
+        rows.append([label["sans-entretien"], name, row.overdue])
+        for month, share in zip(board.months, row.seen_share, strict=True):
+            rows.append([f"{label['vus']}, {month:%m/%Y}", name, _export_percent(share)])
+    for pair_row in board.pairs:
+        pair = f"{pair_row.pair.advisor.full_name} et {pair_row.pair.social_worker.full_name}"
+        rows.append([label["ouverts"], pair, pair_row.open_cases])
+        rows.append([f"{label['points-binome']} (7 jours)", pair, pair_row.contacts_7])
+        rows.append([f"{label['points-binome']} (30 jours)", pair, pair_row.contacts_30])
+    for slug, waiting, oldest in (
+        ("diagnostics", board.diagnostics_waiting, board.diagnostics_oldest),
+        ("preconisations", board.recommendations_waiting, board.recommendations_oldest),
+    ):
+        for state, count in waiting.items():
+            rows.append([label[slug], state, count])
+        rows.append(
+            [label[slug], "la plus ancienne depuis le", f"{oldest:%d/%m/%Y}" if oldest else ""]
+        )
+    rows.append([label["accords"], "", board.agreements_expiring])
+    for _, path, count in board.paths:
+        rows.append([label["parcours"], path, count])
+    for _, reason, count in board.exits:
+        rows.append([label["sorties"], reason, count])
+    rows.append([label["emploi-durable"], "dans les 6 mois", _export_percent(board.durable_rate_6)])
+    rows.append(
+        [label["emploi-durable"], "dans les 12 mois", _export_percent(board.durable_rate_12)]
+    )
+    for category, shown in board.obstacles:
+        rows.append([label["freins"], category, shown])
+    return rows

@@ -819,7 +819,10 @@ def supervision(request: HttpRequest) -> HttpResponse:
         "orientation/supervision.html",
         {
             "board": board,
-            "drill_downs": supervision_figures.DRILL_DOWNS,
+            "labels": {
+                slug.replace("-", "_"): figure.label
+                for slug, figure in supervision_figures.FIGURES.items()
+            },
             "path_max": max([count for *_, count in board.paths] or [0]) or 1,
         },
     )
@@ -829,41 +832,21 @@ def supervision(request: HttpRequest) -> HttpResponse:
 def supervision_list(request: HttpRequest, figure: str) -> HttpResponse:
     """The cases behind one figure: metadata only."""
     user = _supervisor(request)
-    if figure not in supervision_figures.DRILL_DOWNS:
-        raise Http404
     professional = request.GET.get("professionnel", "")
-    cases = supervision_figures.drill_down(
-        user,
-        figure,
-        professional_id=int(professional) if professional.isdigit() else None,
-        value=request.GET.get("valeur", ""),
-    )
+    try:
+        cases = supervision_figures.drill_down(
+            user,
+            figure,
+            professional_id=int(professional) if professional.isdigit() else None,
+            value=request.GET.get("valeur", ""),
+        )
+    except KeyError:
+        raise Http404 from None
     return render(
         request,
         "orientation/supervision_list.html",
-        {"title": supervision_figures.DRILL_DOWNS[figure], "page": paginate(request, cases)},
+        {"title": supervision_figures.FIGURES[figure].label, "page": paginate(request, cases)},
     )
-
-
-def _export_rows(board: supervision_figures.Dashboard) -> list[list[object]]:
-    rows: list[list[object]] = [["section", "libellé", "valeur"]]
-    for row in board.advisors + board.social_workers:
-        name = row.professional.full_name
-        rows.append(["accompagnements ouverts", name, row.open_cases])
-        rows.append(["sans entretien depuis plus de 30 jours", name, row.overdue])
-    for pair_row in board.pairs:
-        label = f"{pair_row.pair.advisor.full_name} et {pair_row.pair.social_worker.full_name}"
-        rows.append(["points binôme (30 jours)", label, pair_row.contacts_30])
-    for _, label, count in board.paths:
-        rows.append(["parcours", label, count])
-    for _, label, count in board.exits:
-        rows.append(["sorties", label, count])
-    rows.append(["sorties en emploi durable à 6 mois (%)", "", board.durable_rate_6 or ""])
-    rows.append(["sorties en emploi durable à 12 mois (%)", "", board.durable_rate_12 or ""])
-    rows.append(["accords qui expirent dans les 30 jours", "", board.agreements_expiring])
-    for label, shown in board.obstacles:
-        rows.append(["freins", label, shown])
-    return rows
 
 
 @login_required
@@ -872,7 +855,7 @@ def supervision_export(request: HttpRequest, fmt: str) -> HttpResponse:
     user = _supervisor(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    rows = _export_rows(supervision_figures.dashboard(user))
+    rows = supervision_figures.export_rows(supervision_figures.dashboard(user))
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response.write("\ufeff")

@@ -191,9 +191,33 @@ def test_export_is_journaled_and_carries_no_person_name(login_client):
     response = login_client(supervisor).get(reverse("supervision_export", args=["csv"]))
 
     content = response.content.decode("utf-8-sig")
-    assert "accompagnements ouverts" in content
+    assert "Accompagnements ouverts" in content
     assert all(c.beneficiary.last_name not in content for c in cases)
     assert InformationShare.objects.filter(channel="export", actor=supervisor).count() == 1
+
+
+def test_export_carries_every_figure_of_the_screen(login_client):
+    supervisor, advisor, pairs, cases = _team(2)
+    make_diagnostic(cases[1])
+    board = dashboard(supervisor)
+    month = board.months[0]
+
+    response = login_client(supervisor).get(reverse("supervision_export", args=["csv"]))
+
+    rows = [line.split(";") for line in response.content.decode("utf-8-sig").splitlines()]
+    by_section = {}
+    for section, label, value in rows[1:]:
+        by_section.setdefault(section, {})[label] = value
+    pair = f"{pairs[0].advisor.full_name} et {pairs[0].social_worker.full_name}"
+    seen = f"Personnes vues par leur référent·e dans le mois (%), {month:%m/%Y}"
+    assert board.advisors[0].seen_share[0] == 0  # nobody seen two months ago: 0 %, not « — »
+    assert by_section[seen] == {advisor.full_name: "0"}
+    assert by_section["Points binôme (7 jours)"][pair] == "1"
+    assert by_section["Diagnostics en attente de validation ou de signature"] == {
+        "Brouillon": "1",
+        "la plus ancienne depuis le": f"{board.diagnostics_oldest:%d/%m/%Y}",
+    }
+    assert by_section["Accords de partage qui expirent dans les 30 jours"] == {"": "0"}
 
 
 @pytest.mark.parametrize("size", [2, 6])
