@@ -1,9 +1,7 @@
 """Every write of the diagnostic partagé: drafted with the person, validated or contested by the
 person, signed by both professionals, then locked; a change after locking is the next version."""
 
-import dataclasses
 import datetime
-from dataclasses import dataclass
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -17,16 +15,12 @@ from casework import services as case_services
 from casework.enums import (
     CaseState,
     DiagnosticState,
-    SocialRequestState,
     obstacle_share_category,
 )
 from casework.errors import ConsentRequired, InvalidInput
 from casework.models import (
     Case,
     Rectification,
-    SharingAgreement,
-    SocialRequest,
-    overdue_threshold,
 )
 from casework.rights import record_rectifications
 from orientation.enums import (
@@ -52,7 +46,7 @@ from orientation.selectors import criteria_suggestion
 from partners.audit import acting_as
 from partners.enums import OrientationAuthority, Role
 from partners.errors import InvalidTransition
-from partners.models import Department, Professional
+from partners.models import Professional
 
 #: Who writes which part: the advisor the professional situation, the social worker the social
 #: summary; both the person's words, strengths and the structured facts.
@@ -428,7 +422,7 @@ def _close_notifications(case: Case, kind: str, recipient: Professional | None =
     pending.update(done_at=timezone.now())
 
 
-def _supervisors_of(case: Case) -> list[Professional]:
+def supervisors_of(case: Case) -> list[Professional]:
     """The active supervisors whose organisation subtree holds a member of the case's binôme."""
     paths = [
         member.organisation.path
@@ -467,7 +461,7 @@ def _after_signature(recommendation: Recommendation, acting_user: Professional) 
         return
     if case.pair.department.supervisor_validates_recommendations:
         recommendation.state = RecommendationState.VALIDATION
-        _notify(case, _supervisors_of(case), NotificationKind.VALIDATION)
+        _notify(case, supervisors_of(case), NotificationKind.VALIDATION)
     else:
         recommendation.state = RecommendationState.AWAITING_DECISION
         _notify(case, [case.referent], NotificationKind.DECISION)
@@ -749,164 +743,3 @@ def obstacle_lift(
     )
     _save(lift, acting_user)
     return lift
-
-
-SIGNATURE_REMINDER_AFTER = datetime.timedelta(days=7)
-
-
-@dataclass
-class ReminderReport:
-    created: int = 0
-    emails: int = 0
-    by_kind: dict[str, int] = dataclasses.field(default_factory=dict)
-
-
-def _remind(
-    report: ReminderReport,
-    per_recipient: dict[int, list[str]],
-    today: datetime.date,
-    *,
-    kind: str,
-    case_id: int | None,
-    recipient_id: int,
-    social_request_id: int | None = None,
-) -> None:
-    about = case_id if social_request_id is None else f"d{social_request_id}"
-    _, created = Notification.objects.get_or_create(
-        key=f"{kind}:{about}:{recipient_id}:{today.isoformat()}",
-        defaults={
-            "kind": kind,
-            "case_id": case_id,
-            "social_request_id": social_request_id,
-            "recipient_id": recipient_id,
-        },
-    )
-    if created:
-        report.created += 1
-        report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
-        per_recipient.setdefault(recipient_id, []).append(kind)
-
-
-@transaction.atomic
-def reminders_send(*, today: datetime.date | None = None) -> ReminderReport:
-    """The daily reminders, as in-app notifications and one e-mail digest per professional.
-
-    Idempotent: each notification has a key (kind, case, recipient, day), so a second run on the
-    same day creates nothing and sends nothing. E-mails carry counts, never names.
-    """
-    today = today or timezone.localdate()
-    now = timezone.now()
-    report = ReminderReport()
-    per_recipient: dict[int, list[str]] = {}
-
-    def remind(kind: str, case_id: int, recipient_id: int) -> None:
-        _remind(report, per_recipient, today, kind=kind, case_id=case_id, recipient_id=recipient_id)
-
-    # People without interview with their référent (department rhythm; silent when suspended).
-    for department in Department.objects.all():
-        overdue = (
-            Case.objects.filter(pair__department=department)
-            .overdue(overdue_threshold(department, today))
-            .values_list("pk", "referent_id")
-        )
-        for case_id, referent_id in overdue:
-            remind(NotificationKind.OVERDUE_INTERVIEW, case_id, referent_id)
-    # Signatures pending for more than 7 days (diagnostics and préconisations).
-    late = timezone.make_aware(
-        datetime.datetime.combine(today - SIGNATURE_REMINDER_AFTER, datetime.time.min)
-    )
-    diagnostics = Diagnostic.objects.filter(
-        state__in=[DiagnosticState.VALIDATED, DiagnosticState.CONTESTED],
-        person_opinion_at__lt=late,
-    ).values_list(
-        "case_id",
-        "advisor_signed_at",
-        "social_worker_signed_at",
-        "case__pair__advisor_id",
-        "case__pair__social_worker_id",
-    )
-    recommendations = Recommendation.objects.filter(
-        state=RecommendationState.SIGNING, created_at__lt=late
-    ).values_list(
-        "case_id",
-        "advisor_signed_at",
-        "social_worker_signed_at",
-        "case__pair__advisor_id",
-        "case__pair__social_worker_id",
-    )
-    for case_id, advisor_at, social_at, advisor_id, social_id in [*diagnostics, *recommendations]:
-        if advisor_at is None:
-            remind(NotificationKind.SIGNATURE_LATE, case_id, advisor_id)
-        if social_at is None:
-            remind(NotificationKind.SIGNATURE_LATE, case_id, social_id)
-    # Préconisations awaiting the supervisors' validation.
-    for recommendation in Recommendation.objects.filter(
-        state=RecommendationState.VALIDATION
-    ).select_related(
-        "case__pair__advisor__organisation", "case__pair__social_worker__organisation"
-    ):
-        for supervisor in _supervisors_of(recommendation.case):
-            remind(NotificationKind.VALIDATION, recommendation.case_id, supervisor.pk)
-    # Accords de partage expiring within 30 days: the social worker who collects them.
-    expiring = SharingAgreement.objects.expiring(today).values_list(
-        "case_id", "case__pair__social_worker_id"
-    )
-    for case_id, social_id in expiring:
-        remind(NotificationKind.AGREEMENT_EXPIRING, case_id, social_id)
-    # Actions of the plan whose due date has passed: the référent.
-    overdue_actions = (
-        Action.objects.filter(
-            status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS],
-            due_on__lt=today,
-            plan__case__state__in=[CaseState.ACTIVE],
-        )
-        .values_list("plan__case_id", "plan__case__referent_id")
-        .distinct()
-    )
-    for case_id, referent_id in overdue_actions:
-        remind(NotificationKind.ACTION_OVERDUE, case_id, referent_id)
-    # One-off requests (axis 1) still without an answer at their due date: the correspondents
-    # of the territory (they are few: matched by organisation path here, not one query each).
-    due_requests = list(
-        SocialRequest.objects.filter(state=SocialRequestState.OPEN, due_on__lte=today)
-        .values_list("pk", "territory__path")
-        .order_by("pk")
-    )
-    if due_requests:
-        correspondents = list(
-            Professional.objects.filter(is_social_correspondent=True, is_active=True)
-            .exclude(organisation=None)
-            .values_list("pk", "organisation__path")
-        )
-        for request_id, territory_path in due_requests:
-            for correspondent_id, path in correspondents:
-                if path.startswith(territory_path):
-                    _remind(
-                        report,
-                        per_recipient,
-                        today,
-                        kind=NotificationKind.REQUEST_DUE,
-                        case_id=None,
-                        social_request_id=request_id,
-                        recipient_id=correspondent_id,
-                    )
-
-    recipients = Professional.objects.filter(pk__in=per_recipient, is_active=True)
-    for recipient in recipients:
-        kinds = per_recipient[recipient.pk]
-        lines = [
-            f"- {NotificationKind(kind).label} : {kinds.count(kind)}" for kind in sorted(set(kinds))
-        ]
-        send_mail(
-            subject=f"Binôme : {len(kinds)} rappel(s) pour aujourd'hui",
-            message="Bonjour,\n\nVos rappels du jour :\n"
-            + "\n".join(lines)
-            + f"\n\nLe détail : {settings.BINOME_SITE_URL}/notifications/\n",
-            from_email=None,
-            recipient_list=[recipient.email],
-        )
-        report.emails += 1
-    Notification.objects.filter(recipient__in=recipients, emailed_at__isnull=True).filter(
-        key__endswith=f":{today.isoformat()}"
-    ).update(emailed_at=now)
-    return report

@@ -5,7 +5,7 @@ from typing import Any
 from celery import shared_task
 from django.db import OperationalError
 
-from orientation import services
+from orientation import reminders, services
 
 #: The longest delay before a retry; the broker's visibility timeout must exceed it.
 RETRY_MAX_COUNTDOWN = 10 * 60
@@ -18,8 +18,8 @@ RETRY_MAX_COUNTDOWN = 10 * 60
     max_retries=3,
 )
 def send_daily_reminders() -> dict[str, Any]:
-    """The daily reminder run (beat: every morning). Idempotent: see services.reminders_send."""
-    report = services.reminders_send()
+    """The daily reminder run (beat: every morning). Idempotent: see reminders.reminders_send."""
+    report = reminders.reminders_send()
     return {"created": report.created, "emails": report.emails, "by_kind": report.by_kind}
 
 

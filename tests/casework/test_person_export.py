@@ -15,7 +15,7 @@ from casework.models import InformationShare
 from casework.personal_data import REGISTRY, models_pointing_at_people
 from casework.rights import person_export
 from orientation.models import Notification
-from orientation.services import reminders_send
+from orientation.reminders import reminders_send
 from partners.enums import Role
 from tests.casework.factories import SocialRequestFactory
 from tests.casework.rights_factories import complete_file

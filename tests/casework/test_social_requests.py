@@ -10,7 +10,7 @@ from casework import services
 from casework.enums import CaseState, JournalChannel, SocialRequestState
 from casework.errors import ConsentRequired, InvalidInput
 from casework.models import Beneficiary, InformationShare, SocialRequest
-from orientation import services as orientation_services
+from orientation import reminders
 from orientation.enums import NotificationKind
 from orientation.models import Notification
 from partners import services as partner_services
@@ -283,8 +283,8 @@ def test_social_request_due_appears_in_the_reminders_of_the_correspondents(today
     answered = SocialRequestFactory(requester=requester, territory=territory, due_on=today)
     services.social_request_answer(social_request=answered, acting_user=correspondent, answer="Ok")
 
-    first = orientation_services.reminders_send(today=today)
-    again = orientation_services.reminders_send(today=today)
+    first = reminders.reminders_send(today=today)
+    again = reminders.reminders_send(today=today)
 
     notices = list(
         Notification.objects.filter(kind=NotificationKind.REQUEST_DUE).values_list(
@@ -300,7 +300,7 @@ def test_social_request_due_appears_in_the_reminders_of_the_correspondents(today
 def test_notifications_page_links_a_due_request(login_client, today):
     social_request = SocialRequestFactory(due_on=today)
     correspondent = services.territory_correspondents(social_request.territory).get()
-    orientation_services.reminders_send(today=today)
+    reminders.reminders_send(today=today)
 
     page = login_client(correspondent).get(reverse("notifications")).content.decode()
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from casework import services as case_services
 from casework.enums import CaseState, ShareCategory
 from config.celery import app
-from orientation import services, tasks
+from orientation import reminders, services, tasks
 from orientation.models import Notification
 from tests.casework.factories import CaseFactory, InterviewFactory
 from tests.orientation.factories import lock, make_diagnostic
@@ -47,10 +47,12 @@ def _world():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db
-def test_reminders_fixture_figures():
+def test_reminders_fixture_figures(django_capture_on_commit_callbacks):
     overdue, seen, suspended = _world()
 
-    report = services.reminders_send()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = reminders.reminders_send()
+        assert mail.outbox == []  # the digests leave after commit
 
     notices = sorted(
         Notification.objects.filter(key__isnull=False).values_list(
@@ -72,12 +74,14 @@ def test_reminders_fixture_figures():
 
 
 @pytest.mark.django_db
-def test_reminders_twice_same_day_same_notifications():
+def test_reminders_twice_same_day_same_notifications(django_capture_on_commit_callbacks):
     _world()
-    services.reminders_send()
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_send()
     before = (Notification.objects.count(), len(mail.outbox))
 
-    again = services.reminders_send()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = reminders.reminders_send()
 
     assert (Notification.objects.count(), len(mail.outbox)) == before
     assert (again.created, again.emails) == (0, 0)
@@ -92,9 +96,9 @@ def test_signature_pending_over_seven_days_reminded(today):
     )
     services.diagnostic_sign(diagnostic=diagnostic, acting_user=case.pair.advisor)
 
-    services.reminders_send(today=today)
+    reminders.reminders_send(today=today)
     on_day_zero = Notification.objects.filter(kind="signature_late").count()
-    services.reminders_send(today=today + datetime.timedelta(days=8))
+    reminders.reminders_send(today=today + datetime.timedelta(days=8))
 
     late = Notification.objects.filter(kind="signature_late").values_list("recipient_id", flat=True)
     assert on_day_zero == 0

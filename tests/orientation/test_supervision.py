@@ -8,7 +8,7 @@ from django.utils import timezone
 from casework import services as case_services
 from casework.enums import CaseState, ShareCategory
 from casework.models import InformationShare
-from orientation import services
+from orientation import reminders, services
 from orientation.enums import NotificationKind
 from orientation.models import Notification
 from orientation.supervision import dashboard, drill_down
@@ -159,7 +159,7 @@ def test_expiring_agreements_are_the_same_for_reminder_figure_and_drill_down():
         agreement=_agreement(cases[2], 5), acting_user=pairs[1].social_worker
     )
 
-    services.reminders_send()
+    reminders.reminders_send()
     reminded = set(
         Notification.objects.filter(kind=NotificationKind.AGREEMENT_EXPIRING).values_list(
             "case_id", "recipient_id"
