@@ -2,12 +2,15 @@ import datetime
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -59,6 +62,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     origin = TEST_TODAY_VARIABLE if os.environ.get(TEST_TODAY_VARIABLE) else "date du jour"
     return f"Date des tests : {suite_today():%Y-%m-%d} ({origin})"
+
+
+@contextmanager
+def module_transaction(django_db_blocker: Any) -> Iterator[None]:
+    """For data built once and shared by a module's tests (a module-scoped fixture): a
+    transaction rolled back when the module ends; each test runs in its own savepoint inside."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -9,16 +9,9 @@ from casework.models import (
     Beneficiary,
     Case,
     CaseUserObjectPermission,
-    Enrolment,
     InformationShare,
     Interview,
-    PersonRequest,
-    Programme,
-    Resource,
-    SocialRequest,
 )
-from casework.retention import disposal_candidates
-from casework.selectors import CaseloadFilters, caseload
 from orientation.models import Diagnostic
 from partners.demo import DEMO_DEPARTMENT_CODE
 from partners.enums import OrganisationKind, Role
@@ -80,20 +73,6 @@ def test_seed_demo_builds_the_demo_department(settings):
     )
 
 
-def test_seed_demo_people_have_varied_histories(settings):
-    _seed(settings, people=72)  # twelve per binôme: the whole plan of histories
-    advisor = Professional.objects.get(email="conseillere@demo.binome.test")
-
-    states = set(Case.objects.values_list("state", flat=True))
-    overdue = caseload(advisor, CaseloadFilters(overdue_only=True))
-    seen = caseload(advisor, CaseloadFilters()).filter(overdue=False, state="active")
-
-    assert states == {"proposed", "diagnostic", "active", "suspended", "closed", "refused"}
-    assert overdue.exists()
-    assert seen.exists()
-    assert set(Diagnostic.objects.values_list("state", flat=True)) == {"draft", "locked"}
-
-
 def test_seed_demo_twice_changes_nothing(settings):
     _seed(settings)
     before = _counts()
@@ -119,27 +98,3 @@ def test_seed_demo_sets_no_password_without_debug(settings, client):
 
     assert "demo-binome-2026" not in output
     assert not any(p.has_usable_password() for p in Professional.objects.all())
-
-
-def test_seed_demo_shows_the_territorys_offer_requests_and_collective_actions(settings):
-    _seed(settings, people=72)
-
-    assert Resource.objects.count() == 9
-    assert sorted(SocialRequest.objects.values_list("state", flat=True)) == [
-        "answered",
-        "open",
-        "open",
-    ]
-    assert sorted(
-        (p.name, p.sessions.count(), Enrolment.objects.filter(programme=p).count())
-        for p in Programme.objects.all()
-    ) == [("Club 45 ans et plus", 3, 3), ("Club de remobilisation 25–35 ans", 3, 8)]
-
-
-def test_seed_demo_gives_the_dpo_requests_an_archive_and_a_file_awaiting_its_visa(settings):
-    _seed(settings, people=72)
-    department = Department.objects.get(code=DEMO_DEPARTMENT_CODE)
-
-    assert sorted(PersonRequest.objects.values_list("kind", flat=True)) == ["access", "objection"]
-    assert Beneficiary.objects.filter(file_stage="archived").count() == 2
-    assert len(disposal_candidates(department)) == 1
