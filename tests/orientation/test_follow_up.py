@@ -184,14 +184,15 @@ def test_lifted_obstacles_appear_in_the_plan_history(login_client):
     assert f"levé le {timezone.localdate():%d/%m/%Y}" in page.content.decode()
 
 
-def test_action_due_dates_reach_the_case():
+def test_action_due_dates_reach_the_case(today):
+    sooner, later = today + datetime.timedelta(days=43), today + datetime.timedelta(days=60)
     case = CaseFactory(state=CaseState.ACTIVE)
     first = services.action_add(
         case=case,
         acting_user=case.pair.advisor,
         title="Inscription à l'auto-école",
         owner="person",
-        due_on=datetime.date(2027, 1, 15),
+        due_on=sooner,
     )
     services.action_add(
         case=case,
@@ -199,12 +200,12 @@ def test_action_due_dates_reach_the_case():
         title="Dossier de logement",
         owner="partner",
         partner_name="CCAS",
-        due_on=datetime.date(2027, 2, 1),
+        due_on=later,
     )
 
-    assert Case.objects.get(pk=case.pk).next_action_due_on == datetime.date(2027, 1, 15)
+    assert Case.objects.get(pk=case.pk).next_action_due_on == sooner
     services.action_set_status(action=first, acting_user=case.pair.advisor, status="done")
-    assert Case.objects.get(pk=case.pk).next_action_due_on == datetime.date(2027, 2, 1)
+    assert Case.objects.get(pk=case.pk).next_action_due_on == later
 
 
 def test_partner_action_needs_the_partner():
@@ -246,7 +247,7 @@ def test_plan_shows_unshared_obstacle_as_social_side_to_the_advisor(login_client
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_plan_page_queries_constant(size, login_client, django_assert_num_queries):
+def test_plan_page_queries_constant(size, login_client, django_assert_num_queries, today):
     case = CaseFactory(state=CaseState.ACTIVE)
     diagnostic = lock(make_diagnostic(case))
     obstacle = obstacles_of(diagnostic)[0]
@@ -256,7 +257,7 @@ def test_plan_page_queries_constant(size, login_client, django_assert_num_querie
             acting_user=case.pair.advisor,
             title=f"Action {index}",
             owner="person",
-            due_on=datetime.date(2027, 1, 1) + datetime.timedelta(days=index),
+            due_on=today + datetime.timedelta(days=30 + index),
             obstacle=obstacle,
         )
     client = login_client(case.pair.social_worker)
