@@ -22,7 +22,7 @@ from casework.forms import (
     PersonSearchForm,
 )
 from casework.models import Beneficiary, Case, Interview, PersonRequest
-from casework.views import _auditor, _member_case_or_404, _user
+from casework.views.cases import _auditor, _member_case_or_404, _user
 from partners.enums import Role
 from partners.errors import DomainError
 from partners.forms import add_domain_error
