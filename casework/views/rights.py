@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from casework import journal, retention, rights, selectors
+from casework import access, journal, retention, rights, selectors
 from casework.enums import FileStage, JournalChannel
 from casework.errors import InvalidInput
 from casework.forms import (
@@ -22,7 +22,6 @@ from casework.forms import (
     PersonSearchForm,
 )
 from casework.models import Beneficiary, Case, Interview, PersonRequest
-from casework.views.cases import _auditor, _member_case_or_404, _user
 from partners.enums import Role
 from partners.errors import DomainError
 from partners.forms import add_domain_error
@@ -32,7 +31,7 @@ from partners.views import paginate
 
 
 def _rights_page(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
-    user = _user(request)
+    user = access.user_of(request)
     social = user.role == Role.SOCIAL_WORKER
     beneficiary = case.beneficiary
     rectifications = selectors.rectifications_of(case)
@@ -71,15 +70,15 @@ def _identity(beneficiary: Beneficiary) -> dict[str, Any]:
 @login_required
 def case_rights(request: HttpRequest, pk: int) -> HttpResponse:
     """« Droits de la personne »: correct a fact, record a request for the DPO, see the history."""
-    case = _member_case_or_404(_user(request), pk)
+    case = access.member_case_or_404(access.user_of(request), pk)
     return _rights_page(request, case)
 
 
 @login_required
 @require_POST
 def identity_rectify(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    case = _member_case_or_404(user, pk)
+    user = access.user_of(request)
+    case = access.member_case_or_404(user, pk)
     form = IdentityRectificationForm(
         request.POST, instance=Beneficiary(**_identity(case.beneficiary))
     )
@@ -101,8 +100,8 @@ def identity_rectify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def interview_rectify(request: HttpRequest, pk: int, interview_pk: int) -> HttpResponse:
-    user = _user(request)
-    case = _member_case_or_404(user, pk)
+    user = access.user_of(request)
+    case = access.member_case_or_404(user, pk)
     interview = Interview.objects.filter(case=case, pk=interview_pk).first()
     if interview is None:
         raise Http404
@@ -133,8 +132,8 @@ def interview_rectify(request: HttpRequest, pk: int, interview_pk: int) -> HttpR
 @login_required
 @require_POST
 def person_request_create(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    case = _member_case_or_404(user, pk)
+    user = access.user_of(request)
+    case = access.member_case_or_404(user, pk)
     form = PersonRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -167,7 +166,7 @@ def _dpo_person(user: Any, pk: int) -> Beneficiary:
 def person_search(request: HttpRequest) -> HttpResponse:
     """The DPO's search, archived files included. The words (people's names) are posted and
     kept in the session, then shown by a GET: never in a URL or an access log."""
-    user = _auditor(request)
+    user = access.auditor(request)
     if request.method == "POST":
         form = PersonSearchForm(request.POST)
         if form.is_valid():
@@ -191,7 +190,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_rights(request: HttpRequest, pk: int) -> HttpResponse:
     """One person's file for the DPO: identity, accompagnements, requests, life of the file."""
-    user = _auditor(request)
+    user = access.auditor(request)
     person = _dpo_person(user, pk)
     if person.file_stage == FileStage.ARCHIVED:
         journal.record(
@@ -229,7 +228,7 @@ def person_rights(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The full export as a ZIP (JSON + readable document): downloaded, never displayed."""
-    user = _auditor(request)
+    user = access.auditor(request)
     person = _dpo_person(user, pk)
     export = rights.person_export(beneficiary=person, acting_user=user, request=request)
     response = HttpResponse(export.zip_bytes(), content_type="application/zip")
@@ -240,7 +239,7 @@ def person_export(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_requests(request: HttpRequest) -> HttpResponse:
     """Requests about data routed to the DPO: open ones first, oldest first."""
-    user = _auditor(request)
+    user = access.auditor(request)
     return render(
         request,
         "casework/person_requests.html",
@@ -254,7 +253,7 @@ def person_requests(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def person_request_answer(request: HttpRequest, request_pk: int) -> HttpResponse:
-    user = _auditor(request)
+    user = access.auditor(request)
     person_request = PersonRequest.objects.for_dpo(user).filter(pk=request_pk).first()
     if person_request is None:
         raise Http404
@@ -274,7 +273,7 @@ def person_request_answer(request: HttpRequest, request_pk: int) -> HttpResponse
 @login_required
 def disposal(request: HttpRequest) -> HttpResponse:
     """Files at the end of their archive duration: record the Archives' visa for them."""
-    user = _auditor(request)
+    user = access.auditor(request)
     department = user.organisation.department  # type: ignore[union-attr]
     candidates = list(retention.disposal_candidates(department).values_list("pk", flat=True))
     form = DisposalApprovalForm(
