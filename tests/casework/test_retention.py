@@ -97,7 +97,11 @@ def test_a_last_contact_on_29_february_is_noticed_once_on_28_february(
     first = run(datetime.date(2030, 2, 28), django_capture_on_commit_callbacks)
     again = run(datetime.date(2030, 2, 28), django_capture_on_commit_callbacks)
 
-    assert (first.notices, again.notices, again.notices_cancelled) == ([case.beneficiary_id], [], [])
+    assert (first.notices, again.notices, again.notices_cancelled) == (
+        [case.beneficiary_id],
+        [],
+        [],
+    )
     assert (stage(case), len(mail.outbox)) == (FileStage.NOTICE, 1)
 
 
