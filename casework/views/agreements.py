@@ -15,8 +15,8 @@ from casework.sharing import agreement_in_force
 @login_required
 def agreement_record(request: HttpRequest, pk: int) -> HttpResponse:
     """The social worker records the person's accord de partage."""
-    user = access.user_of(request)
-    case = access.social_worker_case_or_404(user, pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.SOCIAL)
     current = agreement_in_force(case)
     initial = {"categories": current.categories} if current else {}
     form = AgreementForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -46,8 +46,8 @@ def agreement_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def agreement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that the person withdraws the accord (after a confirmation page)."""
-    user = access.user_of(request)
-    case = access.member_case_or_404(user, pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
     current = agreement_in_force(case)
     if current is None:
         messages.error(request, "Aucun accord de partage n'est en vigueur.")
@@ -70,8 +70,8 @@ def agreement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def information_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable information notice handed to the person."""
-    user = access.user_of(request)
-    case = access.member_case_or_404(user, pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
     journal.record_print(
         actor=user,
         purpose="Notice d'information remise à la personne",

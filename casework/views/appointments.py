@@ -3,7 +3,7 @@ extension, end review)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -20,8 +20,8 @@ from partners.views import paginate
 @login_required
 def appointments(request: HttpRequest, pk: int) -> HttpResponse:
     """The case's appointments, to plan one, record an outcome, print a convocation."""
-    user = access.user_of(request)
-    case = access.member_case_or_404(user, pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
     return _appointments_page(request, case, AppointmentForm(case=case))
 
 
@@ -35,7 +35,7 @@ def _appointments_page(request: HttpRequest, case: Case, form: AppointmentForm) 
             "page": paginate(request, selectors.appointments_of(case)),
             "form": freeze_choices(form),
             "outcome_form": OutcomeForm(),
-            "is_referent": access.user_of(request).pk == case.referent_id,
+            "is_referent": access.is_referent(access.professional(request), case),
             "today": timezone.localdate(),
         },
     )
@@ -44,8 +44,8 @@ def _appointments_page(request: HttpRequest, case: Case, form: AppointmentForm) 
 @login_required
 @require_POST
 def appointment_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    user = access.user_of(request)
-    case = access.member_case_or_404(user, pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
     form = AppointmentForm(request.POST, case=case)
     if form.is_valid():
         try:
@@ -68,9 +68,9 @@ def appointment_plan(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def appointment_outcome(request: HttpRequest, pk: int, appointment_pk: int) -> HttpResponse:
-    user = access.user_of(request)
-    case = access.member_case_or_404(user, pk)
-    appointment = access.appointment_or_404(case, appointment_pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
+    appointment = access.access_appointment(case, appointment_pk)
     form = OutcomeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choisissez l'issue du rendez-vous.")
@@ -92,9 +92,9 @@ def appointment_outcome(request: HttpRequest, pk: int, appointment_pk: int) -> H
 @login_required
 def convocation(request: HttpRequest, pk: int, appointment_pk: int) -> HttpResponse:
     """The convocation to print for the person; the print is journaled."""
-    user = access.user_of(request)
-    case = access.member_case_or_404(user, pk)
-    appointment = access.appointment_or_404(case, appointment_pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
+    appointment = access.access_appointment(case, appointment_pk)
     journal.record_print(
         actor=user,
         purpose="Convocation à un rendez-vous remise à la personne",
@@ -118,10 +118,8 @@ def convocation(request: HttpRequest, pk: int, appointment_pk: int) -> HttpRespo
 @login_required
 def breach_report(request: HttpRequest, pk: int) -> HttpResponse:
     """A « signalement de manquement »: the référent only, deliberately, with a written reason."""
-    user = access.user_of(request)
-    case = access.member_case_or_404(user, pk)
-    if user.pk != case.referent_id:
-        raise Http404
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.REFERENT)
     form = BreachReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -148,8 +146,8 @@ def breach_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_milestone(request: HttpRequest, pk: int) -> HttpResponse:
     """Six-month review, extension, end-of-accompaniment review."""
-    user = access.user_of(request)
-    case = access.member_case_or_404(user, pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
     form = MilestoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Cette étape n'est pas reconnue.")

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from casework import access, journal, permissions, selectors, services
+from casework import access, journal, selectors, services
 from casework.enums import CaseState, JournalChannel
 from casework.errors import InvalidInput
 from casework.forms import (
@@ -27,7 +27,6 @@ from casework.forms import (
 )
 from casework.models import Case
 from casework.sharing import agreement_in_force
-from partners.enums import PAIR_ROLES, Role
 from partners.errors import DomainError
 from partners.forms import freeze_choices
 from partners.selectors import pairs_of_department, pairs_of_professional
@@ -45,7 +44,7 @@ STALE_PAGE = (
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
     """« Mon portefeuille »: people without interview for 30+ days first."""
-    user = access.pair_member(request)
+    user = access.access_as_pair_member(request)
     if request.method == "POST":
         # The search words (people's names) stay out of URLs and access logs.
         request.session[SEARCH_SESSION_KEY] = request.POST.get("recherche", "").strip()[:100]
@@ -73,15 +72,15 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
-    user = access.user_of(request)
-    member = user.role in PAIR_ROLES and permissions.can_change_case(user, case)
-    social = member and permissions.can_read_social_notes(user, case)
+    user = access.professional(request)
+    member = access.may_follow_case(user, case)
+    social = member and access.may_read_social_notes(user, case)
     context: dict[str, Any] = {
         "case": case,
         "beneficiary": case.beneficiary,
         "member": member,
         "social": social,
-        "supervisor": user.role == Role.SUPERVISOR,
+        "supervisor": access.is_supervisor(user),
         "pair_periods": list(
             case.pair_periods.select_related("pair__advisor", "pair__social_worker").order_by(
                 "started_on", "pk"
@@ -105,7 +104,7 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
         context["milestones_due"] = services.milestones_due(case)
         context["milestone_form"] = MilestoneForm(auto_id="etape_%s")
         context["breach_reports"] = selectors.breach_reports_of(case)
-        context["is_referent"] = user.pk == case.referent_id
+        context["is_referent"] = access.is_referent(user, case)
         context["origin_requests"] = selectors.origin_requests_of(case)
         context["directory_form"] = DirectorySearchForm(auto_id="offre_%s")
         context.setdefault(
@@ -115,10 +114,10 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
                 auto_id="inscription_%s",
             ),
         )
-    elif user.role == Role.ADMIN and case.is_open:
+    elif access.may_hand_over_case(user, case):
         pairs = pairs_of_department(case.pair.department).exclude(pk=case.pair_id)
         context["handover_form"] = CaseHandoverForm(pairs=pairs)
-    elif user.role == Role.SUPERVISOR:
+    elif access.is_supervisor(user):
         context["interview_dates"] = selectors.interview_dates(case)
     context.update(extra)
     for name in ("handover_form", "enrolment_form"):
@@ -145,7 +144,7 @@ def render_case(request: HttpRequest, template: str, context: dict[str, Any]) ->
             purposes.append("Consultation des notes sociales de l'accompagnement")
         journal.record(
             department=case.pair.department,
-            actor=access.user_of(request),
+            actor=access.professional(request),
             channel=JournalChannel.VIEW,
             purpose=" ; ".join(purposes),
             case=case,
@@ -159,15 +158,15 @@ def render_case(request: HttpRequest, template: str, context: dict[str, Any]) ->
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = access.case_or_404(access.user_of(request), pk)
+    case = access.access_case(access.professional(request), pk)
     return render_case(request, "casework/case_detail.html", case_context(request, case))
 
 
 @login_required
 @require_POST
 def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    user = access.user_of(request)
-    case = access.member_case_or_404(user, pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -205,7 +204,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def beneficiary_create(request: HttpRequest) -> HttpResponse:
     """A new person and the accompaniment proposed to them, in one step."""
-    user = access.pair_member(request)
+    user = access.access_as_pair_member(request)
     pairs = list(pairs_of_professional(user))
     form = BeneficiaryForm(request.POST if request.method == "POST" else None, pairs=pairs)
     duplicates: list[Any] = []

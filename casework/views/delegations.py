@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -10,8 +10,7 @@ from django.views.decorators.http import require_POST
 from casework import access, selectors, services
 from casework.errors import InvalidInput
 from casework.forms import DelegationForm
-from casework.models import Case, Delegation
-from partners.enums import PAIR_ROLES
+from casework.models import Case
 from partners.errors import DomainError
 from partners.forms import freeze_choices
 from partners.models import Pair
@@ -20,9 +19,9 @@ from partners.models import Pair
 @login_required
 def delegations(request: HttpRequest) -> HttpResponse:
     """« Remplacements »: those that concern the user, and the form to organise one."""
-    user = access.delegation_organiser(request)
+    user = access.access_as_delegation_organiser(request)
     own_cases = None
-    if user.role in PAIR_ROLES:
+    if access.in_pair(user):
         own_cases = (
             Case.objects.open()
             .filter(pair__in=Pair.objects.of(user))
@@ -34,7 +33,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
         replaceable=selectors.replaceable_by(user),
         delegates=selectors.possible_delegates(user),
         own_cases=own_cases,
-        initial={"replaced": user.pk} if user.role in PAIR_ROLES else None,
+        initial={"replaced": user.pk} if access.in_pair(user) else None,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -75,14 +74,8 @@ def delegations(request: HttpRequest) -> HttpResponse:
 @require_POST
 def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """End a remplacement before its date."""
-    user = access.delegation_organiser(request)
-    delegation = (
-        Delegation.objects.filter(pk=pk, replaced__in=selectors.replaceable_by(user).values("pk"))
-        .select_related("replaced__organisation")
-        .first()
-    )
-    if delegation is None:
-        raise Http404
+    user = access.access_as_delegation_organiser(request)
+    delegation = access.access_delegation(user, pk)
     try:
         services.delegation_revoke(delegation=delegation, acting_user=user, request=request)
     except DomainError as error:

@@ -5,14 +5,13 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from casework import access, directory, selectors, services
 from casework.errors import InvalidInput
 from casework.forms import DirectoryImportForm, DirectorySearchForm, ResourceForm
 from casework.models import Resource
-from partners.enums import Role
 from partners.errors import DomainError
 from partners.views import paginate
 
@@ -20,7 +19,7 @@ from partners.views import paginate
 @login_required
 def directory_search(request: HttpRequest) -> HttpResponse:
     """« Que trouve-t-on ici pour cette difficulté ? »: the department's offer, searchable."""
-    user = access.department_member(request)
+    user = access.access_as_department_member(request)
     form = DirectorySearchForm(request.GET or None)
     category = text = ""
     if form.is_valid():
@@ -35,13 +34,13 @@ def directory_search(request: HttpRequest) -> HttpResponse:
                 request, selectors.directory_search(department_id, category=category, text=text)
             ),
             "searched": bool(category or text),
-            "can_manage": user.role == Role.ADMIN,
+            "can_manage": access.is_admin(user),
         },
     )
 
 
 def _resource_form_page(request: HttpRequest, resource: Resource | None) -> HttpResponse:
-    user = access.admin(request)
+    user = access.access_as_admin(request)
     department = user.organisation.department  # type: ignore[union-attr]
     form = ResourceForm(request.POST if request.method == "POST" else None, instance=resource)
     if request.method == "POST" and form.is_valid():
@@ -75,21 +74,14 @@ def resource_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = access.admin(request)
-    resource = (
-        Resource.objects.of_department(user.organisation.department_id)  # type: ignore[union-attr]
-        .filter(pk=pk)
-        .first()
-    )
-    if resource is None:
-        raise Http404
-    return _resource_form_page(request, resource)
+    user = access.access_as_admin(request)
+    return _resource_form_page(request, access.access_resource(user, pk))
 
 
 @login_required
 def directory_import(request: HttpRequest) -> HttpResponse:
     """Upload a file of the national schema: all of it, or nothing, with the rejected rows."""
-    user = access.admin(request)
+    user = access.access_as_admin(request)
     department = user.organisation.department  # type: ignore[union-attr]
     form = DirectoryImportForm(
         request.POST if request.method == "POST" else None, request.FILES or None
@@ -114,7 +106,7 @@ def directory_import(request: HttpRequest) -> HttpResponse:
 @login_required
 def directory_export(request: HttpRequest) -> HttpResponse:
     """The department's offer as one JSON document of the national schema."""
-    user = access.admin(request)
+    user = access.access_as_admin(request)
     department = user.organisation.department  # type: ignore[union-attr]
     document = directory.export(Resource.objects.of_department(department.pk).order_by("pk"))
     response = HttpResponse(

@@ -2,16 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casework import access, journal, permissions, services
+from casework import access, journal, services
 from casework.forms import CaseHandoverForm, HandoverForm
 from casework.models import Case
 from casework.views import cases
-from partners.enums import PAIR_ROLES, Role
 from partners.errors import DomainError
 from partners.forms import freeze_choices
 from partners.selectors import pairs_of_department
@@ -20,7 +19,7 @@ from partners.selectors import pairs_of_department
 @login_required
 def handover(request: HttpRequest) -> HttpResponse:
     """Changement de référent: every open case of a leaving professional, in one step."""
-    user = access.admin(request)
+    user = access.access_as_admin(request)
     department = user.organisation.department  # type: ignore[union-attr]
     form = HandoverForm(
         request.POST if request.method == "POST" else None, pairs=pairs_of_department(department)
@@ -52,8 +51,8 @@ def handover(request: HttpRequest) -> HttpResponse:
 @require_POST
 def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
     """Hand one case over to another binôme of the department (functional administrator)."""
-    user = access.admin(request)
-    case = access.case_or_404(user, pk)
+    user = access.access_as_admin(request)
+    case = access.access_case(user, pk)
     pairs = pairs_of_department(case.pair.department).exclude(pk=case.pair_id)
     form = CaseHandoverForm(request.POST, pairs=pairs)
     if form.is_valid():
@@ -77,12 +76,8 @@ def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def handover_letter(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter telling the person who their new référent is (to print)."""
-    user = access.user_of(request)
-    if user.role not in (Role.ADMIN, *PAIR_ROLES):
-        raise Http404
-    case = access.case_or_404(user, pk)
-    if user.role in PAIR_ROLES and not permissions.can_change_case(user, case):
-        raise Http404
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.HANDOVER_LETTER)
     journal.record_print(
         actor=user,
         purpose="Courrier de changement de référent·e remis à la personne",

@@ -2,19 +2,18 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casework import access, permissions, services
+from casework import access, services
 from casework.enums import InterviewChannel
 from casework.errors import ConcurrentChange, InvalidInput
 from casework.forms import InterviewForm, NoteForm, PairContactForm
 from casework.models import Interview
 from casework.views import cases
 from partners.forms import freeze_choices
-from partners.selectors import pairs_of_professional
 
 
 def copyable_summary(interview: Interview) -> str:
@@ -38,8 +37,8 @@ def copyable_summary(interview: Interview) -> str:
 @login_required
 @require_POST
 def interview_log(request: HttpRequest, pk: int) -> HttpResponse:
-    user = access.user_of(request)
-    case = access.member_case_or_404(user, pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
     form = InterviewForm(request.POST, case=case)
     logged = None
     if form.is_valid():
@@ -64,7 +63,7 @@ def interview_log(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Entretien enregistré. {copyable_summary(logged)}")
         return redirect("case_detail", pk=case.pk)
     if logged is not None:
-        case = access.case_or_404(user, pk)
+        case = access.access_case(user, pk)
         form = InterviewForm(case=case)
     context = cases.case_context(
         request,
@@ -79,8 +78,8 @@ def interview_log(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = access.user_of(request)
-    case = access.member_case_or_404(user, pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
     form = NoteForm(request.POST)
     if form.is_valid():
         services.note_add(case=case, author=user, text=form.cleaned_data["text"])
@@ -94,10 +93,8 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def social_note_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = access.user_of(request)
-    case = access.member_case_or_404(user, pk)
-    if not permissions.can_read_social_notes(user, case):
-        raise Http404
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.SOCIAL)
     form = NoteForm(request.POST)
     if form.is_valid():
         services.social_note_add(case=case, author=user, text=form.cleaned_data["text"])
@@ -112,10 +109,8 @@ def social_note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def pair_contact_create(request: HttpRequest, pair_pk: int) -> HttpResponse:
-    user = access.pair_member(request)
-    pair = pairs_of_professional(user).filter(pk=pair_pk).first()  # with its members
-    if pair is None:
-        raise Http404
+    user = access.access_as_pair_member(request)
+    pair = access.access_pair(user, pair_pk)
     form = PairContactForm(
         request.POST if request.method == "POST" else None,
         pair=pair,

@@ -5,22 +5,21 @@ import csv
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from casework import access, journal, selectors
 from casework.enums import JournalChannel
 from casework.forms import JournalSearchForm
-from partners.enums import PAIR_ROLES, Role
 from partners.forms import freeze_choices
 from partners.views import paginate
 
 
 @login_required
 def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
-    user = access.user_of(request)
-    case = access.journal_reader_case_or_404(user, pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.JOURNAL)
     return render(
         request,
         "casework/case_journal.html",
@@ -28,7 +27,7 @@ def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "beneficiary": case.beneficiary,
             "page": paginate(request, selectors.case_journal(case)),
-            "can_print": user.role in PAIR_ROLES or user.role == Role.AUDITOR,
+            "can_print": access.may_print_case_journal(user),
         },
     )
 
@@ -36,10 +35,8 @@ def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def case_journal_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The journal handed to the person: organisations, job titles, dates (names if decided)."""
-    user = access.user_of(request)
-    if user.role not in (*PAIR_ROLES, Role.AUDITOR):
-        raise Http404
-    case = access.journal_reader_case_or_404(user, pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.JOURNAL_PRINT)
     rows = list(selectors.case_journal(case))
     journal.record_print(
         actor=user,
@@ -82,7 +79,7 @@ JOURNAL_COUNT_CAP = 5000
 @login_required
 def journal_search(request: HttpRequest) -> HttpResponse:
     """The auditor's search in the department's journal."""
-    user = access.auditor(request)
+    user = access.access_as_auditor(request)
     department = user.organisation.department  # type: ignore[union-attr]
     form = JournalSearchForm(request.GET or None, department=department)
     filters = _journal_filters(form) if request.GET else selectors.JournalFilters()
@@ -119,7 +116,7 @@ JOURNAL_CSV_COLUMNS = [
 @login_required
 def journal_export(request: HttpRequest) -> HttpResponse:
     """The search as CSV; the export itself is journaled."""
-    user = access.auditor(request)
+    user = access.access_as_auditor(request)
     department = user.organisation.department  # type: ignore[union-attr]
     form = JournalSearchForm(request.GET or None, department=department)
     filters = _journal_filters(form) if request.GET else selectors.JournalFilters()

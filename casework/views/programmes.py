@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -12,8 +12,7 @@ from django.views.decorators.http import require_POST
 from casework import access, selectors, services
 from casework.errors import InvalidInput
 from casework.forms import EnrolmentForm, ProgrammeForm, ProgrammeSessionForm
-from casework.models import Programme, ProgrammeSession
-from partners.enums import Role
+from casework.models import Programme
 from partners.errors import DomainError
 from partners.forms import freeze_choices
 from partners.views import paginate
@@ -23,7 +22,7 @@ from partners.views import paginate
 def programmes(request: HttpRequest) -> HttpResponse:
     """The department's collective actions; supervisors and the administrator see the figures
     (people enrolled, fill rate, attendance), counts below five hidden."""
-    user = access.department_member(request)
+    user = access.access_as_department_member(request)
     page = paginate(
         request,
         selectors.programmes_of_department(user.organisation.department_id),  # type: ignore[union-attr]
@@ -35,8 +34,8 @@ def programmes(request: HttpRequest) -> HttpResponse:
         "casework/programmes.html",
         {
             "page": page,
-            "show_figures": user.role in (Role.SUPERVISOR, Role.ADMIN),
-            "can_manage": user.role == Role.ADMIN,
+            "show_figures": access.sees_programme_figures(user),
+            "can_manage": access.is_admin(user),
         },
     )
 
@@ -57,7 +56,7 @@ def _figures(programme: Any) -> dict[str, str]:
 
 @login_required
 def programme_create(request: HttpRequest) -> HttpResponse:
-    user = access.admin(request)
+    user = access.access_as_admin(request)
     department = user.organisation.department  # type: ignore[union-attr]
     form = ProgrammeForm(request.POST if request.method == "POST" else None, department=department)
     if request.method == "POST" and form.is_valid():
@@ -76,18 +75,17 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = access.department_member(request)
-    programme = access.programme_or_404(user, pk)
+    user = access.access_as_department_member(request)
+    programme = access.access_programme(user, pk)
     return _programme_page(request, programme, ProgrammeSessionForm())
 
 
 def _programme_page(
     request: HttpRequest, programme: Programme, session_form: ProgrammeSessionForm
 ) -> HttpResponse:
-    user = access.user_of(request)
+    user = access.professional(request)
     figures = selectors.programmes_of_department(programme.department_id).get(pk=programme.pk)
     sessions = selectors.programme_sessions(programme)
-    show_figures = user.role in (Role.SUPERVISOR, Role.ADMIN)
     return render(
         request,
         "casework/programme_detail.html",
@@ -102,9 +100,9 @@ def _programme_page(
                 )
                 for session in sessions
             ],
-            "show_figures": show_figures,
-            "can_manage": user.role == Role.ADMIN,
-            "can_take_attendance": services.can_take_attendance(user, programme),
+            "show_figures": access.sees_programme_figures(user),
+            "can_manage": access.is_admin(user),
+            "can_take_attendance": access.may_take_attendance(user, programme),
             "session_form": session_form,
         },
     )
@@ -113,8 +111,8 @@ def _programme_page(
 @login_required
 @require_POST
 def programme_session_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = access.admin(request)
-    programme = access.programme_or_404(user, pk)
+    user = access.access_as_admin(request)
+    programme = access.access_programme(user, pk)
     form = ProgrammeSessionForm(request.POST)
     if form.is_valid():
         try:
@@ -132,13 +130,10 @@ def programme_session_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attendance_sheet(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
     """« Émargement »: the organiser marks who came to the session."""
-    user = access.department_member(request)
-    programme = access.programme_or_404(user, pk)
-    if not services.can_take_attendance(user, programme):
-        raise Http404
-    session = ProgrammeSession.objects.filter(pk=session_pk, programme=programme).first()
-    if session is None:
-        raise Http404
+    user = access.access_as_department_member(request)
+    programme = access.access_programme(user, pk)
+    access.require(access.may_take_attendance(user, programme))
+    session = access.access_session(programme, session_pk)
     if request.method == "POST":
         present = [int(v) for v in request.POST.getlist("present") if v.isdigit()]
         try:
@@ -164,8 +159,8 @@ def attendance_sheet(request: HttpRequest, pk: int, session_pk: int) -> HttpResp
 @require_POST
 def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Enrol the person in a collective action from the case page, with their agreement."""
-    user = access.user_of(request)
-    case = access.member_case_or_404(user, pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
     form = EnrolmentForm(
         request.POST, programmes=selectors.open_programmes(case.pair.department_id)
     )

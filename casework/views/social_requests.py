@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -15,7 +15,6 @@ from casework.enums import JournalChannel, SocialRequestState
 from casework.errors import ConsentRequired, InvalidInput
 from casework.forms import SocialRequestAnswerForm, SocialRequestForm, SocialRequestToCaseForm
 from casework.models import SocialRequest
-from partners.enums import Role
 from partners.errors import DomainError
 from partners.forms import freeze_choices
 from partners.selectors import pairs_of_professional
@@ -25,13 +24,13 @@ from partners.views import paginate
 @login_required
 def social_requests(request: HttpRequest) -> HttpResponse:
     """« Demandes ponctuelles »: those the advisor made, those the correspondent answers."""
-    user = access.request_reader(request)
+    user = access.access_as_request_reader(request)
     return render(
         request,
         "casework/social_requests.html",
         {
             "page": paginate(request, selectors.social_requests_of(user)),
-            "can_create": user.role == Role.ADVISOR,
+            "can_create": access.is_advisor(user),
             "today": timezone.localdate(),
         },
     )
@@ -40,20 +39,12 @@ def social_requests(request: HttpRequest) -> HttpResponse:
 @login_required
 def social_request_create(request: HttpRequest) -> HttpResponse:
     """An advisor's request about a person followed outside a binôme, agreement first."""
-    user = access.user_of(request)
-    if user.role != Role.ADVISOR or user.organisation is None:
-        raise Http404
-    department = user.organisation.department
+    user = access.access_as_requester(request)
+    department = user.organisation.department  # type: ignore[union-attr]
     # « suite »: a further request about the person of one of the advisor's earlier requests.
     earlier = None
     if request.GET.get("suite", "").isdigit():
-        earlier = (
-            SocialRequest.objects.filter(requester=user, pk=int(request.GET["suite"]))
-            .select_related("beneficiary", "territory")
-            .first()
-        )
-        if earlier is None:
-            raise Http404
+        earlier = access.access_earlier_request(user, int(request.GET["suite"]))
     form = SocialRequestForm(
         request.POST if request.method == "POST" else None,
         territories=selectors.request_territories(department.pk),
@@ -105,9 +96,9 @@ def _social_request_page(
     request: HttpRequest, social_request: SocialRequest, **extra: Any
 ) -> HttpResponse:
     """The request's page; every response that shows it writes its one journal row."""
-    user = access.user_of(request)
-    is_requester = user.pk == social_request.requester_id
-    correspondent = services.is_territory_correspondent(user, social_request)
+    user = access.professional(request)
+    is_requester = access.is_requester(user, social_request)
+    correspondent = access.may_answer_social_request(user, social_request)
     context: dict[str, Any] = {
         "social_request": social_request,
         "beneficiary": social_request.beneficiary,
@@ -140,17 +131,16 @@ def _social_request_page(
 
 @login_required
 def social_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    social_request = access.social_request_or_404(access.user_of(request), pk)
+    social_request = access.access_social_request(access.professional(request), pk)
     return _social_request_page(request, social_request)
 
 
 @login_required
 @require_POST
 def social_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    user = access.user_of(request)
-    social_request = access.social_request_or_404(user, pk)
-    if not services.is_territory_correspondent(user, social_request):
-        raise Http404
+    user = access.professional(request)
+    social_request = access.access_social_request(user, pk)
+    access.require(access.may_answer_social_request(user, social_request))
     form = SocialRequestAnswerForm(request.POST)
     if form.is_valid():
         try:
@@ -171,8 +161,8 @@ def social_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def social_request_close(request: HttpRequest, pk: int) -> HttpResponse:
-    user = access.user_of(request)
-    social_request = access.social_request_or_404(user, pk)
+    user = access.professional(request)
+    social_request = access.access_social_request(user, pk)
     try:
         services.social_request_close(social_request=social_request, acting_user=user)
     except DomainError as error:
@@ -186,10 +176,9 @@ def social_request_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def social_request_to_case(request: HttpRequest, pk: int) -> HttpResponse:
     """The request becomes a proposed accompagnement by one of the requester's binômes."""
-    user = access.user_of(request)
-    social_request = access.social_request_or_404(user, pk)
-    if user.pk != social_request.requester_id:
-        raise Http404
+    user = access.professional(request)
+    social_request = access.access_social_request(user, pk)
+    access.require(access.is_requester(user, social_request))
     form = SocialRequestToCaseForm(request.POST, pairs=list(pairs_of_professional(user)))
     if form.is_valid():
         try:
