@@ -3,6 +3,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from partners.enums import PAIR_ROLES, Role
+
 
 def site(request: HttpRequest) -> dict[str, Any]:
     """The site's identity from settings (django-dsfr's own processor reads the database)."""
@@ -14,3 +16,20 @@ def site(request: HttpRequest) -> dict[str, Any]:
             "operator_name": settings.BINOME_OPERATOR_NAME,
         }
     }
+
+
+def binome_roles(request: HttpRequest) -> dict[str, Any]:
+    """What the signed-in professional is, as flags for the templates (``binome_roles.is_admin``),
+    so that no template compares ``user.role`` with a string. One flag per ``Role``
+    (``is_advisor``, ``is_social_worker``, ``is_supervisor``, ``is_admin``, ``is_auditor``),
+    ``in_pair`` (the roles that follow people in a binôme) and ``is_social_correspondent``.
+
+    Read from the user the middleware already loaded: no query while a template renders."""
+    user = getattr(request, "user", None)
+    role = getattr(user, "role", None) if user is not None and user.is_authenticated else None
+    flags = {f"is_{member.value}": role == member for member in Role}
+    flags["in_pair"] = role in PAIR_ROLES
+    flags["is_social_correspondent"] = role is not None and bool(
+        getattr(user, "is_social_correspondent", False)
+    )
+    return {"binome_roles": flags}

@@ -81,6 +81,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "partners.context_processors.site",
+                "partners.context_processors.binome_roles",
             ],
         },
     },

@@ -122,7 +122,7 @@ def test_auditor_search_queries_constant(size, login_client, django_assert_num_q
 
 def test_auditor_search_counts_at_most_the_cap(login_client, monkeypatch):
     """A department's journal holds millions of rows: the search counts a bounded number."""
-    monkeypatch.setattr("casework.views.JOURNAL_COUNT_CAP", 4)
+    monkeypatch.setattr("casework.views.journal.JOURNAL_COUNT_CAP", 4)
     case = CaseFactory(state=CaseState.ACTIVE)
     _views(case, 5)  # and the grant at opening: 6 rows
     client = login_client(_auditor(case))

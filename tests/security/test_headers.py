@@ -55,7 +55,8 @@ WORD_PARAMETERS = {"figure", "fmt"}
 
 def test_no_personal_data_in_urls():
     """Every path parameter of our URLs is a numeric id or a word of a fixed vocabulary (the
-    admin site's own URLs aside); searches by name go by POST (see casework.views.caseload)."""
+    admin site's own URLs aside); searches by name go by POST (see
+    casework.views.cases.caseload)."""
     suspicious = sorted(
         (route, name, converter)
         for route, name, converter in _converters()

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from casework import journal, retention, rights, selectors
+from casework import access, journal, retention, rights, selectors
 from casework.enums import FileStage, JournalChannel
 from casework.errors import InvalidInput
 from casework.forms import (
@@ -22,8 +22,6 @@ from casework.forms import (
     PersonSearchForm,
 )
 from casework.models import Beneficiary, Case, Interview, PersonRequest
-from casework.views import _auditor, _member_case_or_404, _user
-from partners.enums import Role
 from partners.errors import DomainError
 from partners.forms import add_domain_error
 from partners.views import paginate
@@ -32,8 +30,8 @@ from partners.views import paginate
 
 
 def _rights_page(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
-    user = _user(request)
-    social = user.role == Role.SOCIAL_WORKER
+    user = access.professional(request)
+    social = access.is_social_worker(user)
     beneficiary = case.beneficiary
     rectifications = selectors.rectifications_of(case)
     context: dict[str, Any] = {
@@ -71,15 +69,15 @@ def _identity(beneficiary: Beneficiary) -> dict[str, Any]:
 @login_required
 def case_rights(request: HttpRequest, pk: int) -> HttpResponse:
     """« Droits de la personne »: correct a fact, record a request for the DPO, see the history."""
-    case = _member_case_or_404(_user(request), pk)
+    case = access.access_case(access.professional(request), pk, need=access.Need.FOLLOW)
     return _rights_page(request, case)
 
 
 @login_required
 @require_POST
 def identity_rectify(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    case = _member_case_or_404(user, pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
     form = IdentityRectificationForm(
         request.POST, instance=Beneficiary(**_identity(case.beneficiary))
     )
@@ -101,11 +99,9 @@ def identity_rectify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def interview_rectify(request: HttpRequest, pk: int, interview_pk: int) -> HttpResponse:
-    user = _user(request)
-    case = _member_case_or_404(user, pk)
-    interview = Interview.objects.filter(case=case, pk=interview_pk).first()
-    if interview is None:
-        raise Http404
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
+    interview = access.access_interview(case, interview_pk)
     form = InterviewRectificationForm(
         request.POST if request.method == "POST" else None,
         initial={"interview": interview.pk, "summary": interview.summary},
@@ -133,8 +129,8 @@ def interview_rectify(request: HttpRequest, pk: int, interview_pk: int) -> HttpR
 @login_required
 @require_POST
 def person_request_create(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    case = _member_case_or_404(user, pk)
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
     form = PersonRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -154,20 +150,11 @@ PERSON_SEARCH_SESSION_KEY = "dpo_person_search"
 # The DPO ---------------------------------------------------------------------------------------
 
 
-def _dpo_person(user: Any, pk: int) -> Beneficiary:
-    person = Beneficiary.objects.filter(
-        pk=pk, department_id=user.organisation.department_id
-    ).first()
-    if person is None:
-        raise Http404
-    return person
-
-
 @login_required
 def person_search(request: HttpRequest) -> HttpResponse:
     """The DPO's search, archived files included. The words (people's names) are posted and
     kept in the session, then shown by a GET: never in a URL or an access log."""
-    user = _auditor(request)
+    user = access.access_as_auditor(request)
     if request.method == "POST":
         form = PersonSearchForm(request.POST)
         if form.is_valid():
@@ -191,8 +178,8 @@ def person_search(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_rights(request: HttpRequest, pk: int) -> HttpResponse:
     """One person's file for the DPO: identity, accompagnements, requests, life of the file."""
-    user = _auditor(request)
-    person = _dpo_person(user, pk)
+    user = access.access_as_auditor(request)
+    person = access.access_person(user, pk)
     if person.file_stage == FileStage.ARCHIVED:
         journal.record(
             department=user.organisation.department,  # type: ignore[union-attr]
@@ -229,8 +216,8 @@ def person_rights(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The full export as a ZIP (JSON + readable document): downloaded, never displayed."""
-    user = _auditor(request)
-    person = _dpo_person(user, pk)
+    user = access.access_as_auditor(request)
+    person = access.access_person(user, pk)
     export = rights.person_export(beneficiary=person, acting_user=user, request=request)
     response = HttpResponse(export.zip_bytes(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{export.basename}.zip"'
@@ -240,7 +227,7 @@ def person_export(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_requests(request: HttpRequest) -> HttpResponse:
     """Requests about data routed to the DPO: open ones first, oldest first."""
-    user = _auditor(request)
+    user = access.access_as_auditor(request)
     return render(
         request,
         "casework/person_requests.html",
@@ -254,10 +241,8 @@ def person_requests(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def person_request_answer(request: HttpRequest, request_pk: int) -> HttpResponse:
-    user = _auditor(request)
-    person_request = PersonRequest.objects.for_dpo(user).filter(pk=request_pk).first()
-    if person_request is None:
-        raise Http404
+    user = access.access_as_auditor(request)
+    person_request = access.access_person_request(user, request_pk)
     form = PersonRequestAnswerForm(request.POST)
     if form.is_valid():
         try:
@@ -274,7 +259,7 @@ def person_request_answer(request: HttpRequest, request_pk: int) -> HttpResponse
 @login_required
 def disposal(request: HttpRequest) -> HttpResponse:
     """Files at the end of their archive duration: record the Archives' visa for them."""
-    user = _auditor(request)
+    user = access.access_as_auditor(request)
     department = user.organisation.department  # type: ignore[union-attr]
     candidates = list(retention.disposal_candidates(department).values_list("pk", flat=True))
     form = DisposalApprovalForm(

@@ -1,0 +1,348 @@
+"""Who may open what in the casework pages, in one place.
+
+Every view asks this module before it reads anything, like Zulip's ``access_stream_by_id``:
+
+- ``access_*`` functions load one object the user may open, or raise ``Http404``. "No such
+  object" and "not yours" are the same 404, so that a page never tells whether a person exists.
+  Cases are read through ``selectors.case_for`` (``Case.objects.visible_to(user)``, with what the
+  case page shows); ``need=`` says what the page needs beyond seeing the case.
+- ``in_pair``, ``is_admin``… say what a page is for (a role, read from ``partners.enums.Role``);
+  ``may_*`` predicates say what the user may do with an object. Views and templates' flags use
+  them instead of comparing ``user.role``.
+- ``require(allowed)`` turns a refused predicate into the same 404.
+
+Grants (django-guardian) stay in ``casework.permissions``, the only module that writes them; the
+case-level checks here call its ``can_change_case`` / ``can_read_social_notes``. The predicates
+that the services check again under lock (``can_take_attendance``,
+``is_territory_correspondent``) live in ``casework.services`` and are named here for the views.
+"""
+
+import enum
+from typing import cast
+
+from django.http import Http404, HttpRequest
+
+from casework import permissions, selectors, services
+from casework.models import (
+    Appointment,
+    Beneficiary,
+    Case,
+    Delegation,
+    Interview,
+    PersonRequest,
+    Programme,
+    ProgrammeSession,
+    Resource,
+    SocialRequest,
+)
+from partners.enums import PAIR_ROLES, Role
+from partners.models import Pair, Professional
+from partners.selectors import pairs_of_professional
+
+
+def professional(request: HttpRequest) -> Professional:
+    """The signed-in professional (``login_required`` runs first)."""
+    return cast(Professional, request.user)
+
+
+def require(allowed: bool) -> None:
+    """A refused check answers the same 404 as a missing object."""
+    if not allowed:
+        raise Http404
+
+
+# What a page is for: the user's role ------------------------------------------------------------
+
+
+def in_pair(user: Professional) -> bool:
+    """Advisors and social workers: the professionals who follow people in a binôme."""
+    return user.role in PAIR_ROLES
+
+
+def is_advisor(user: Professional) -> bool:
+    return user.role == Role.ADVISOR
+
+
+def is_social_worker(user: Professional) -> bool:
+    return user.role == Role.SOCIAL_WORKER
+
+
+def is_supervisor(user: Professional) -> bool:
+    return user.role == Role.SUPERVISOR
+
+
+def is_admin(user: Professional) -> bool:
+    """The functional administrator (changements de binôme, the territory's offer)."""
+    return user.role == Role.ADMIN
+
+
+def is_auditor(user: Professional) -> bool:
+    """The DPO / auditor (the department's journal, the people's rights, disposals)."""
+    return user.role == Role.AUDITOR
+
+
+def sees_programme_figures(user: Professional) -> bool:
+    """Enrolment, fill and attendance rates of the collective actions (counts below 5 hidden)."""
+    return user.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def may_print_case_journal(user: Professional) -> bool:
+    """The journal handed to the person: printed by the binôme or the DPO."""
+    return in_pair(user) or is_auditor(user)
+
+
+def may_read_social_requests(user: Professional) -> bool:
+    """Advisors (who ask) and social correspondents (who answer)."""
+    return is_advisor(user) or user.is_social_correspondent
+
+
+def may_organise_delegations(user: Professional) -> bool:
+    """The remplacements page: the binôme, supervisors and administrators of an organisation."""
+    return user.role in (*PAIR_ROLES, Role.SUPERVISOR, Role.ADMIN) and user.organisation is not None
+
+
+def access_as_pair_member(request: HttpRequest) -> Professional:
+    user = professional(request)
+    require(in_pair(user))
+    return user
+
+
+def access_as_department_member(request: HttpRequest) -> Professional:
+    """Any professional of a department (the territory's offer, collective actions)."""
+    user = professional(request)
+    require(user.organisation is not None)
+    return user
+
+
+def access_as_admin(request: HttpRequest) -> Professional:
+    user = professional(request)
+    require(is_admin(user) and user.organisation is not None)
+    return user
+
+
+def access_as_auditor(request: HttpRequest) -> Professional:
+    user = professional(request)
+    require(is_auditor(user) and user.organisation is not None)
+    return user
+
+
+def access_as_requester(request: HttpRequest) -> Professional:
+    """An advisor of a department, who may ask the social correspondents (axis 1)."""
+    user = professional(request)
+    require(is_advisor(user) and user.organisation is not None)
+    return user
+
+
+def access_as_request_reader(request: HttpRequest) -> Professional:
+    user = professional(request)
+    require(may_read_social_requests(user))
+    return user
+
+
+def access_as_delegation_organiser(request: HttpRequest) -> Professional:
+    user = professional(request)
+    require(may_organise_delegations(user))
+    return user
+
+
+# Cases ------------------------------------------------------------------------------------------
+
+
+class Need(enum.StrEnum):
+    """What a case page needs of its viewer, beyond seeing the case (``visible_to``)."""
+
+    #: The case page: each viewer sees there what the matrix gives their role.
+    READ = "read"
+    #: The binôme and its remplaçant·es (``change_case``): interviews, notes, appointments,
+    #: agreements, the person's rights, enrolments, milestones.
+    FOLLOW = "follow"
+    #: The social side of the binôme (``view_social_notes``): social notes, the accord de partage.
+    SOCIAL = "social"
+    #: The référent·e among the binôme: the signalement de manquement.
+    REFERENT = "referent"
+    #: The case journal: the binôme, the supervisor of the subtree, the admin, the auditor.
+    JOURNAL = "journal"
+    #: The journal printed for the person: the binôme and the auditor.
+    JOURNAL_PRINT = "journal_print"
+    #: The letter announcing a new référent·e: the admin and the binôme.
+    HANDOVER_LETTER = "handover_letter"
+
+
+#: Roles checked before the case is even loaded.
+_ROLES_OF_NEED: dict[Need, tuple[str, ...]] = {
+    Need.JOURNAL_PRINT: (*PAIR_ROLES, Role.AUDITOR),
+    Need.HANDOVER_LETTER: (Role.ADMIN, *PAIR_ROLES),
+}
+
+
+def access_case(user: Professional, pk: int, *, need: Need = Need.READ) -> Case:
+    """The case ``pk`` if ``user`` may open it for ``need``; Http404 otherwise."""
+    roles = _ROLES_OF_NEED.get(need)
+    require(roles is None or user.role in roles)
+    try:
+        case = selectors.case_for(user, pk)
+    except Case.DoesNotExist as missing:
+        raise Http404 from missing
+    require(_meets(user, case, need))
+    return case
+
+
+def _meets(user: Professional, case: Case, need: Need) -> bool:
+    if need == Need.READ:
+        return True
+    if need in (Need.JOURNAL, Need.JOURNAL_PRINT, Need.HANDOVER_LETTER):
+        return may_read_case_journal(user, case)
+    if not may_follow_case(user, case):
+        return False
+    if need == Need.SOCIAL:
+        return may_read_social_notes(user, case)
+    if need == Need.REFERENT:
+        return is_referent(user, case)
+    return True
+
+
+def may_follow_case(user: Professional, case: Case) -> bool:
+    """A member of the case's binôme, or their remplaçant·e: logs interviews, writes notes, plans
+    appointments (``change_case``, evaluated with the remplacements' dates)."""
+    return in_pair(user) and permissions.can_change_case(user, case)
+
+
+def may_read_social_notes(user: Professional, case: Case) -> bool:
+    """The social workers of the case (or their remplaçant·e): professional secrecy."""
+    return permissions.can_read_social_notes(user, case)
+
+
+def may_read_case_journal(user: Professional, case: Case) -> bool:
+    """Among those who see the case, the binôme members only if they follow it."""
+    return not in_pair(user) or permissions.can_change_case(user, case)
+
+
+def is_referent(user: Professional, case: Case) -> bool:
+    return user.pk == case.referent_id
+
+
+def may_hand_over_case(user: Professional, case: Case) -> bool:
+    """The administrator hands an open case to another binôme of the department."""
+    return is_admin(user) and case.is_open
+
+
+def access_appointment(case: Case, appointment_pk: int) -> Appointment:
+    appointment = (
+        Appointment.objects.filter(pk=appointment_pk, case=case)
+        .select_related("with_whom__organisation")
+        .first()
+    )
+    require(appointment is not None)
+    return cast(Appointment, appointment)
+
+
+def access_interview(case: Case, interview_pk: int) -> Interview:
+    interview = Interview.objects.filter(case=case, pk=interview_pk).first()
+    require(interview is not None)
+    return cast(Interview, interview)
+
+
+def access_pair(user: Professional, pair_pk: int) -> Pair:
+    """One of the user's binômes, with its members."""
+    pair = pairs_of_professional(user).filter(pk=pair_pk).first()
+    require(pair is not None)
+    return cast(Pair, pair)
+
+
+# Axis 1: one-off social requests ----------------------------------------------------------------
+
+
+def access_social_request(user: Professional, pk: int) -> SocialRequest:
+    """A request the user may open (``SocialRequest.objects.visible_to``)."""
+    try:
+        return selectors.social_request_for(user, pk)
+    except SocialRequest.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def access_earlier_request(user: Professional, pk: int) -> SocialRequest:
+    """One of the advisor's own requests, to ask again about the same person."""
+    earlier = (
+        SocialRequest.objects.filter(requester=user, pk=pk)
+        .select_related("beneficiary", "territory")
+        .first()
+    )
+    require(earlier is not None)
+    return cast(SocialRequest, earlier)
+
+
+def may_answer_social_request(user: Professional, social_request: SocialRequest) -> bool:
+    """A social correspondent of the request's territory."""
+    return services.is_territory_correspondent(user, social_request)
+
+
+def is_requester(user: Professional, social_request: SocialRequest) -> bool:
+    return user.pk == social_request.requester_id
+
+
+# The territory: offer, collective actions, remplacements ----------------------------------------
+
+
+def access_resource(user: Professional, pk: int) -> Resource:
+    resource = (
+        Resource.objects.of_department(user.organisation.department_id)  # type: ignore[union-attr]
+        .filter(pk=pk)
+        .first()
+    )
+    require(resource is not None)
+    return cast(Resource, resource)
+
+
+def access_programme(user: Professional, pk: int) -> Programme:
+    """A collective action of the user's department."""
+    programme = (
+        Programme.objects.filter(
+            pk=pk,
+            department_id=user.organisation.department_id,  # type: ignore[union-attr]
+        )
+        .select_related("organiser")
+        .first()
+    )
+    require(programme is not None)
+    return cast(Programme, programme)
+
+
+def access_session(programme: Programme, session_pk: int) -> ProgrammeSession:
+    session = ProgrammeSession.objects.filter(pk=session_pk, programme=programme).first()
+    require(session is not None)
+    return cast(ProgrammeSession, session)
+
+
+def may_take_attendance(user: Professional, programme: Programme) -> bool:
+    """The organiser's professionals (its subtree) and the department's administrator."""
+    return services.can_take_attendance(user, programme)
+
+
+def access_delegation(user: Professional, pk: int) -> Delegation:
+    """A remplacement of someone the user may replace (to end it)."""
+    delegation = (
+        Delegation.objects.filter(pk=pk, replaced__in=selectors.replaceable_by(user).values("pk"))
+        .select_related("replaced__organisation")
+        .first()
+    )
+    require(delegation is not None)
+    return cast(Delegation, delegation)
+
+
+# The DPO ----------------------------------------------------------------------------------------
+
+
+def access_person(user: Professional, pk: int) -> Beneficiary:
+    """A person of the DPO's department, archived files included."""
+    person = Beneficiary.objects.filter(
+        pk=pk,
+        department_id=user.organisation.department_id,  # type: ignore[union-attr]
+    ).first()
+    require(person is not None)
+    return cast(Beneficiary, person)
+
+
+def access_person_request(user: Professional, pk: int) -> PersonRequest:
+    person_request = PersonRequest.objects.for_dpo(user).filter(pk=pk).first()
+    require(person_request is not None)
+    return cast(PersonRequest, person_request)

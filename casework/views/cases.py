@@ -1,0 +1,250 @@
+"""The binôme's portefeuille and the case page: list, detail, a new person with the proposed
+accompagnement, state changes. ``case_context`` and ``render_case`` serve every case page."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from casework import access, journal, selectors, services
+from casework.enums import CaseState, JournalChannel
+from casework.errors import InvalidInput
+from casework.forms import (
+    BeneficiaryForm,
+    CaseHandoverForm,
+    DirectorySearchForm,
+    EnrolmentForm,
+    InterviewForm,
+    MilestoneForm,
+    NoteForm,
+    TransitionForm,
+)
+from casework.models import Case
+from casework.sharing import agreement_in_force
+from partners.errors import DomainError
+from partners.forms import freeze_choices
+from partners.selectors import pairs_of_department, pairs_of_professional
+from partners.views import paginate
+
+SEARCH_SESSION_KEY = "caseload_search"
+
+
+STALE_PAGE = (
+    "Cet accompagnement vient d'être modifié par quelqu'un d'autre : rechargez la page, "
+    "vérifiez son état, puis recommencez."
+)
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    """« Mon portefeuille »: people without interview for 30+ days first."""
+    user = access.access_as_pair_member(request)
+    if request.method == "POST":
+        # The search words (people's names) stay out of URLs and access logs.
+        request.session[SEARCH_SESSION_KEY] = request.POST.get("recherche", "").strip()[:100]
+        query = {k: v for k, v in request.GET.items() if k in ("etat", "sans_entretien") and v}
+        return redirect(f"{reverse('caseload')}?{urlencode(query)}" if query else "caseload")
+    state = request.GET.get("etat", "")
+    filters = selectors.CaseloadFilters(
+        state=state if state in CaseState.values else "",
+        overdue_only=request.GET.get("sans_entretien") == "1",
+        search=request.session.get(SEARCH_SESSION_KEY, ""),
+    )
+    page = paginate(request, selectors.caseload(user, filters))
+    for case in page.object_list:
+        case.milestones_due = services.milestones_due(case)
+    return render(
+        request,
+        "casework/caseload.html",
+        {
+            "page": page,
+            "filters": filters,
+            "states": CaseState.choices,
+            "interval_days": user.organisation.department.interview_interval_days,  # type: ignore[union-attr]
+        },
+    )
+
+
+def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
+    user = access.professional(request)
+    member = access.may_follow_case(user, case)
+    social = member and access.may_read_social_notes(user, case)
+    context: dict[str, Any] = {
+        "case": case,
+        "beneficiary": case.beneficiary,
+        "member": member,
+        "social": social,
+        "supervisor": access.is_supervisor(user),
+        "pair_periods": list(
+            case.pair_periods.select_related("pair__advisor", "pair__social_worker").order_by(
+                "started_on", "pk"
+            )
+        ),
+    }
+    if member:
+        context["agreement"] = agreement_in_force(case)
+        context["timeline"] = selectors.timeline(case, member=True, social=social)
+        context.setdefault("interview_form", InterviewForm(case=case))
+        context.setdefault("note_form", NoteForm())
+        context["transitions"] = [
+            (action, TransitionForm.ACTIONS[action])
+            for action in TransitionForm.AVAILABLE.get(CaseState(case.state), ())
+        ]
+        # Own id prefixes: the page holds several forms with fields of the same names.
+        context["transition_form"] = TransitionForm(
+            initial={"version": case.version}, auto_id="etat_%s"
+        )
+        context["upcoming"] = selectors.upcoming_appointments(case)
+        context["milestones_due"] = services.milestones_due(case)
+        context["milestone_form"] = MilestoneForm(auto_id="etape_%s")
+        context["breach_reports"] = selectors.breach_reports_of(case)
+        context["is_referent"] = access.is_referent(user, case)
+        context["origin_requests"] = selectors.origin_requests_of(case)
+        context["directory_form"] = DirectorySearchForm(auto_id="offre_%s")
+        context.setdefault(
+            "enrolment_form",
+            EnrolmentForm(
+                programmes=selectors.open_programmes(case.pair.department_id),
+                auto_id="inscription_%s",
+            ),
+        )
+    elif access.may_hand_over_case(user, case):
+        pairs = pairs_of_department(case.pair.department).exclude(pk=case.pair_id)
+        context["handover_form"] = CaseHandoverForm(pairs=pairs)
+    elif access.is_supervisor(user):
+        context["interview_dates"] = selectors.interview_dates(case)
+    context.update(extra)
+    for name in ("handover_form", "enrolment_form"):
+        if name in context:
+            freeze_choices(context[name])
+    return context
+
+
+SOCIAL_NOTES = "social_notes"
+
+
+def render_case(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """Render a case page with its one journal row, when it has one: a page that shows social
+    notes, and any case page opened by a remplaçant·e (the use of a remplacement is journaled at
+    each page view, so that the person's journal shows every access made in someone's place)."""
+    shown = [item for item in context.get("timeline", ()) if item.kind == "social_note"]
+    case = context["case"]
+    delegation_id = getattr(case, "via_delegation", None)
+    if shown or delegation_id is not None:
+        purposes = []
+        if delegation_id is not None:
+            purposes.append("Consultation de l'accompagnement en remplacement")
+        if shown:
+            purposes.append("Consultation des notes sociales de l'accompagnement")
+        journal.record(
+            department=case.pair.department,
+            actor=access.professional(request),
+            channel=JournalChannel.VIEW,
+            purpose=" ; ".join(purposes),
+            case=case,
+            categories=[SOCIAL_NOTES] if shown else [],
+            object_type="notes sociales" if shown else "remplacement",
+            object_id=",".join(str(item.obj.pk) for item in shown) if shown else str(delegation_id),
+            request=request,
+        )
+    return render(request, template, context)
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access.access_case(access.professional(request), pk)
+    return render_case(request, "casework/case_detail.html", case_context(request, case))
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("case_detail", pk=case.pk)
+    data = form.cleaned_data
+    action = data["action"]
+    if action not in TransitionForm.AVAILABLE.get(CaseState(case.state), ()):
+        messages.error(request, "Cette action n'est plus possible : rechargez la page.")
+        return redirect("case_detail", pk=case.pk)
+    if data["version"] != case.version:
+        messages.error(request, STALE_PAGE)
+        return redirect("case_detail", pk=case.pk)
+    try:
+        if action == "agree":
+            services.case_record_entry_agreement(case=case, acting_user=user)
+        elif action == "refuse":
+            services.case_record_refusal(case=case, acting_user=user)
+        elif action == "start":
+            services.case_start(case=case, acting_user=user)
+        elif action == "suspend":
+            services.case_suspend(case=case, reason=data["suspension_reason"], acting_user=user)
+        elif action == "resume":
+            services.case_resume(case=case, acting_user=user)
+        elif action == "close":
+            services.case_close(case=case, exit_reason=data["exit_reason"], acting_user=user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{TransitionForm.ACTIONS[action]} : c'est enregistré.")
+    return redirect("case_detail", pk=case.pk)
+
+
+@login_required
+def beneficiary_create(request: HttpRequest) -> HttpResponse:
+    """A new person and the accompaniment proposed to them, in one step."""
+    user = access.access_as_pair_member(request)
+    pairs = list(pairs_of_professional(user))
+    form = BeneficiaryForm(request.POST if request.method == "POST" else None, pairs=pairs)
+    duplicates: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        department = user.organisation.department  # type: ignore[union-attr]
+        duplicates = selectors.likely_duplicates(
+            department_id=department.pk,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            birth_date=data["birth_date"],
+            france_travail_id=data["france_travail_id"],
+        )
+        if not duplicates or data["not_a_duplicate"]:
+            fields = {name: data[name] for name in BeneficiaryForm.Meta.fields}
+            try:
+                with transaction.atomic():
+                    beneficiary = services.beneficiary_create(
+                        department=department, acting_user=user, **fields
+                    )
+                    case = services.case_propose(
+                        beneficiary=beneficiary, pair=data["pair"], acting_user=user
+                    )
+            except InvalidInput as error:
+                form.add_domain_error(error)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "Personne enregistrée ; l'accompagnement est proposé.")
+                return redirect("case_detail", pk=case.pk)
+    visible = {
+        c.beneficiary_id: c.pk
+        for c in Case.objects.visible_to(user).filter(beneficiary__in=duplicates)
+    }
+    return render(
+        request,
+        "casework/beneficiary_form.html",
+        {
+            "form": freeze_choices(form),
+            "pairs": pairs,
+            "duplicates": [(d, visible.get(d.pk)) for d in duplicates],
+        },
+    )

@@ -1,0 +1,139 @@
+"""What the binôme writes on a case: interviews, notes, social notes (secret), points binôme."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from casework import access, services
+from casework.enums import InterviewChannel
+from casework.errors import ConcurrentChange, InvalidInput
+from casework.forms import InterviewForm, NoteForm, PairContactForm
+from casework.models import Interview
+from casework.views import cases
+from partners.forms import freeze_choices
+
+
+def copyable_summary(interview: Interview) -> str:
+    """The text an advisor pastes into France Travail's own system."""
+    parts = [
+        f"Entretien du {interview.occurred_on:%d/%m/%Y}",
+        InterviewChannel(interview.channel).label.lower(),
+    ]
+    if interview.three_way:
+        parts.append("tripartite")
+    if interview.interpreter:
+        parts.append("avec interprète")
+    text = ", ".join(parts) + "."
+    if interview.summary:
+        text += f" {interview.summary}"
+    if interview.next_appointment_on:
+        text += f" Prochain rendez-vous : {interview.next_appointment_on:%d/%m/%Y}."
+    return text
+
+
+@login_required
+@require_POST
+def interview_log(request: HttpRequest, pk: int) -> HttpResponse:
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
+    form = InterviewForm(request.POST, case=case)
+    logged = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            logged = services.interview_log(
+                case=case,
+                author=user,
+                occurred_on=data["occurred_on"],
+                channel=data["channel"],
+                three_way=data["three_way"],
+                interpreter=data["interpreter"],
+                summary=data["summary"],
+                next_appointment_on=data["next_appointment_on"],
+                seen_version=data["version"],
+            )
+        except InvalidInput as error:
+            form.add_domain_error(error)
+        except ConcurrentChange as error:
+            form.add_error(None, error.message)
+    if logged is not None and not request.htmx:  # type: ignore[attr-defined]
+        messages.success(request, f"Entretien enregistré. {copyable_summary(logged)}")
+        return redirect("case_detail", pk=case.pk)
+    if logged is not None:
+        case = access.access_case(user, pk)
+        form = InterviewForm(case=case)
+    context = cases.case_context(
+        request,
+        case,
+        interview_form=form,
+        logged_summary=copyable_summary(logged) if logged else "",
+    )
+    template = "casework/_activity.html" if request.htmx else "casework/case_detail.html"  # type: ignore[attr-defined]
+    return cases.render_case(request, template, context)
+
+
+@login_required
+@require_POST
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.note_add(case=case, author=user, text=form.cleaned_data["text"])
+        messages.success(request, "Note enregistrée.")
+        return redirect("case_detail", pk=case.pk)
+    return cases.render_case(
+        request, "casework/case_detail.html", cases.case_context(request, case, note_form=form)
+    )
+
+
+@login_required
+@require_POST
+def social_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.SOCIAL)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.social_note_add(case=case, author=user, text=form.cleaned_data["text"])
+        messages.success(
+            request,
+            "Note sociale enregistrée : seul le côté social du binôme la lit.",
+        )
+        return redirect("case_detail", pk=case.pk)
+    messages.error(request, "La note sociale est vide.")
+    return redirect("case_detail", pk=case.pk)
+
+
+@login_required
+def pair_contact_create(request: HttpRequest, pair_pk: int) -> HttpResponse:
+    user = access.access_as_pair_member(request)
+    pair = access.access_pair(user, pair_pk)
+    form = PairContactForm(
+        request.POST if request.method == "POST" else None,
+        pair=pair,
+        initial={"occurred_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.pair_contact_record(
+                pair=pair,
+                author=user,
+                occurred_on=data["occurred_on"],
+                channel=data["channel"],
+                cases=data["cases"],
+                summary=data["summary"],
+            )
+        except InvalidInput as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Point binôme enregistré.")
+            return redirect("caseload")
+    return render(
+        request,
+        "casework/pair_contact_form.html",
+        {"form": freeze_choices(form), "pair": pair, "partner": pair.co_member(user)},
+    )
