@@ -29,7 +29,7 @@ from casework.enums import OPEN_STATES, FileStage, SocialRequestState
 from casework.errors import InvalidInput
 from casework.models import Beneficiary, Case, DisposalApproval, SocialRequest
 from casework.personal_data import ERASED, REGISTRY, rows_about
-from casework.services import _save
+from casework.services.cases import _save
 from partners.audit import acting_as, audited_bulk
 from partners.enums import Role
 from partners.errors import InvalidTransition

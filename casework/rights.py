@@ -24,7 +24,7 @@ from casework.enums import JournalChannel, PersonRequestState
 from casework.errors import InvalidInput
 from casework.models import Beneficiary, Case, Interview, PersonRequest, Rectification
 from casework.personal_data import export_sections
-from casework.services import _save, check_birth_date
+from casework.services.cases import _save, check_birth_date
 from partners.enums import Role
 from partners.errors import InvalidTransition
 from partners.models import Professional
