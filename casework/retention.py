@@ -29,7 +29,7 @@ from casework.enums import OPEN_STATES, FileStage, SocialRequestState
 from casework.errors import InvalidInput
 from casework.models import Beneficiary, Case, DisposalApproval, SocialRequest
 from casework.personal_data import ERASED, REGISTRY, rows_about
-from casework.services import _save
+from casework.services._base import save
 from partners.audit import acting_as, audited_bulk
 from partners.enums import Role
 from partners.errors import InvalidTransition
@@ -199,7 +199,7 @@ def set_stage(beneficiary_id: int, **values: object) -> Beneficiary:
     person = Beneficiary.objects.select_for_update().get(pk=beneficiary_id)
     for name, value in values.items():
         setattr(person, name, value)
-    _save(person, None)
+    save(person, None)
     return person
 
 
@@ -301,11 +301,11 @@ def disposal_approval_record(
         approved_on=approved_on,
         recorded_by=acting_user,
     )
-    _save(approval, acting_user)
+    save(approval, acting_user)
     for pk in sorted(beneficiary_ids):
         person = Beneficiary.objects.select_for_update().get(pk=pk)
         person.disposal_approval = approval
-        _save(person, acting_user)
+        save(person, acting_user)
     return approval
 
 
@@ -334,5 +334,5 @@ def beneficiary_dispose(*, beneficiary_id: int, today: datetime.date) -> Benefic
                     **{name: ""}
                 ).update(**{name: ERASED})
     with acting_as(None):
-        _save(person, None)
+        save(person, None)
     return person

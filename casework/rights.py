@@ -1,8 +1,8 @@
 """The person's rights on their data: access (the full export), rectification, objection.
 
-Writes of the casework app like ``services.py``, kept apart because they answer the DPO's work,
-not the binôme's. The export reads ``casework.personal_data``'s registry, so a model added to any
-app is exported as soon as it is registered there.
+Writes of the casework app like ``casework.services``, kept apart because they answer the DPO's
+work, not the binôme's. The export reads ``casework.personal_data``'s registry, so a model added to
+any app is exported as soon as it is registered there.
 """
 
 import datetime
@@ -24,7 +24,8 @@ from casework.enums import JournalChannel, PersonRequestState
 from casework.errors import InvalidInput
 from casework.models import Beneficiary, Case, Interview, PersonRequest, Rectification
 from casework.personal_data import export_sections
-from casework.services import _save, check_birth_date
+from casework.services import check_birth_date
+from casework.services._base import save
 from partners.enums import Role
 from partners.errors import InvalidTransition
 from partners.models import Professional
@@ -177,9 +178,9 @@ def record_rectifications(
                 recorded_by=acting_user,
             )
         )
-    _save(instance, acting_user)
+    save(instance, acting_user)
     for row in rows:
-        _save(row, acting_user)
+        save(row, acting_user)
     return rows
 
 
@@ -251,7 +252,7 @@ def person_request_record(
     )
     if not person_request.text:
         raise InvalidInput("Notez ce que la personne demande, dans ses mots.", "text")
-    _save(person_request, acting_user)
+    save(person_request, acting_user)
     department_id = case.beneficiary.department_id
     transaction.on_commit(lambda: _email_dpo(person_request.pk, department_id))
     return person_request
@@ -290,5 +291,5 @@ def person_request_answer(
         raise InvalidInput("Écrivez la réponse apportée à la personne.", "answer")
     locked.answer, locked.state = answer, PersonRequestState.ANSWERED
     locked.answered_by, locked.answered_at = acting_user, timezone.now()
-    _save(locked, acting_user)
+    save(locked, acting_user)
     return locked

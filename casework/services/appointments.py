@@ -1,0 +1,118 @@
+"""Convening the person, the outcome of an appointment, and the signalement de manquement."""
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from casework import journal
+from casework.enums import OPEN_STATES, AppointmentOutcome, JournalChannel
+from casework.errors import InvalidInput
+from casework.models import Appointment, BreachReport, Case
+from casework.services._base import bump, lock_case, require_state, save
+from partners.errors import InvalidTransition
+from partners.models import Professional
+
+
+@transaction.atomic
+def appointment_plan(
+    *,
+    case: Case,
+    acting_user: Professional,
+    planned_at: datetime.datetime,
+    place: str,
+    with_whom: Professional,
+) -> Appointment:
+    """Convene the person. The case's next appointment is kept up to date."""
+    case = lock_case(case)
+    require_state(case, OPEN_STATES, "planifier un rendez-vous")
+    if timezone.localdate(planned_at) < timezone.localdate():
+        raise InvalidInput(
+            "Un rendez-vous se planifie pour aujourd'hui ou plus tard.", "planned_at"
+        )
+    if with_whom.pk not in (case.pair.advisor_id, case.pair.social_worker_id):
+        raise InvalidInput("Le rendez-vous a lieu avec un membre du binôme.", "with_whom")
+    if not place.strip():
+        raise InvalidInput("Indiquez le lieu du rendez-vous.", "place")
+    appointment = Appointment(
+        case=case,
+        planned_at=planned_at,
+        place=place.strip(),
+        with_whom=with_whom,
+        convened_by=acting_user,
+    )
+    save(appointment, acting_user)
+    day = timezone.localdate(planned_at)
+    if (
+        case.next_appointment_on is None
+        or case.next_appointment_on < timezone.localdate()
+        or day < case.next_appointment_on
+    ):
+        case.next_appointment_on = day
+    bump(case, acting_user)
+    return appointment
+
+
+@transaction.atomic
+def appointment_record_outcome(
+    *,
+    appointment: Appointment,
+    acting_user: Professional,
+    outcome: str,
+    person_explanation: str = "",
+) -> Appointment:
+    """Record what happened. An absence is a fact: nothing is sent anywhere because of it."""
+    appointment = (
+        Appointment.objects.select_for_update().select_related("case").get(pk=appointment.pk)
+    )
+    if timezone.localdate(appointment.planned_at) > timezone.localdate():
+        raise InvalidInput("Ce rendez-vous n'a pas encore eu lieu.", "outcome")
+    if outcome not in AppointmentOutcome.values:
+        raise InvalidInput("Choisissez l'issue du rendez-vous.", "outcome")
+    appointment.outcome = outcome
+    appointment.person_explanation = person_explanation.strip()
+    appointment.outcome_recorded_by = acting_user
+    appointment.outcome_recorded_at = timezone.now()
+    save(appointment, acting_user)
+    if outcome == AppointmentOutcome.HELD:
+        case = lock_case(appointment.case)
+        day = timezone.localdate(appointment.planned_at)
+        if case.last_contact_on is None or day > case.last_contact_on:
+            case.last_contact_on = day
+            bump(case, acting_user)
+    return appointment
+
+
+@transaction.atomic
+def breach_report(
+    *,
+    case: Case,
+    acting_user: Professional,
+    reason: str,
+    appointment: Appointment | None = None,
+    request: Any = None,
+) -> BreachReport:
+    """A « signalement de manquement »: only the référent, deliberately, with a written reason;
+    journaled, and shown to the person in the journal of their file."""
+    case = lock_case(case)
+    if acting_user.pk != case.referent_id:
+        raise InvalidTransition("Seul·e le ou la référent·e unique peut faire un signalement.")
+    if not reason.strip():
+        raise InvalidInput("Un signalement s'accompagne d'un motif écrit.", "reason")
+    report = BreachReport(
+        case=case, appointment=appointment, reason=reason.strip(), reported_by=acting_user
+    )
+    save(report, acting_user)
+    journal.record(
+        department=case.pair.department,
+        actor=acting_user,
+        channel=JournalChannel.REPORT,
+        purpose="Signalement de manquement par le ou la référent·e unique",
+        case=case,
+        recipient="Président·e du conseil départemental",
+        object_type="signalement",
+        object_id=str(report.pk),
+        request=request,
+    )
+    return report
