@@ -21,6 +21,7 @@ from casework.enums import (
 )
 from casework.errors import InvalidInput
 from casework.models import Case, Rectification
+from casework.printing import render_print
 from orientation import selectors, services
 from orientation import supervision as supervision_figures
 from orientation.enums import ActionStatus, DecidingAuthority
@@ -373,20 +374,16 @@ def diagnostic_copy(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(user, pk)
     diagnostic = _diagnostic(case)
     view = selectors.diagnostic_for(diagnostic, user)
-    journal.record_print(
-        actor=user,
-        purpose="Copie du diagnostic remise à la personne",
-        case=case,
-        categories=view.shared_categories,
-        agreement=view.agreement if view.shared_categories else None,
-        object_type="diagnostic",
-        object_id=str(diagnostic.pk),
-        request=request,
-    )
-    return render(
+    return render_print(
         request,
         "orientation/diagnostic_copy.html",
-        {"case": case, "beneficiary": case.beneficiary, "diagnostic": diagnostic, "view": view},
+        {"diagnostic": diagnostic, "view": view},
+        case=case,
+        purpose="Copie du diagnostic remise à la personne",
+        object_type="diagnostic",
+        object_id=str(diagnostic.pk),
+        categories=view.shared_categories,
+        agreement=view.agreement if view.shared_categories else None,
     )
 
 
@@ -576,24 +573,14 @@ def decision_letter(request: HttpRequest, pk: int, decision_pk: int) -> HttpResp
     )
     if decision is None:
         raise Http404
-    journal.record_print(
-        actor=user,
-        purpose="Notification de la décision d'orientation remise à la personne",
-        case=case,
-        object_type="décision d'orientation",
-        object_id=str(decision.pk),
-        request=request,
-    )
-    return render(
+    return render_print(
         request,
         "orientation/decision_letter.html",
-        {
-            "case": case,
-            "beneficiary": case.beneficiary,
-            "decision": decision,
-            "department": case.pair.department,
-            "today": timezone.localdate(),
-        },
+        {"decision": decision, "department": case.pair.department},
+        case=case,
+        purpose="Notification de la décision d'orientation remise à la personne",
+        object_type="décision d'orientation",
+        object_id=str(decision.pk),
     )
 
 
@@ -782,23 +769,13 @@ def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = _case(user, pk)
     plan = selectors.plan_of(case)
-    journal.record_print(
-        actor=user,
-        purpose="Plan d'action remis à la personne",
-        case=case,
-        object_type="plan d'action",
-        request=request,
-    )
-    return render(
+    return render_print(
         request,
         "orientation/plan_print.html",
-        {
-            "case": case,
-            "beneficiary": case.beneficiary,
-            "plan": plan,
-            "actions": list(selectors.actions_of(plan)),
-            "today": timezone.localdate(),
-        },
+        {"plan": plan, "actions": list(selectors.actions_of(plan))},
+        case=case,
+        purpose="Plan d'action remis à la personne",
+        object_type="plan d'action",
     )
 
 

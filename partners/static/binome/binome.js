@@ -9,6 +9,13 @@ document.addEventListener("click", function (event) {
   });
 });
 
+// Print buttons: <button data-print> opens the browser's print dialog (an inline onclick would be
+// blocked by the Content-Security-Policy, script-src 'self').
+document.addEventListener("click", function (event) {
+  if (!event.target.closest("[data-print]")) return;
+  window.print();
+});
+
 // A table wider than its box scrolls (DSFR .fr-table): keyboard users must be able to reach it to
 // scroll it (RGAA 7.3, axe « scrollable-region-focusable »), so it joins the tab order then.
 function binomeFocusableTables() {
