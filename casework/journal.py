@@ -96,10 +96,11 @@ def record(
     agreement: SharingAgreement | None = None,
     object_type: str = "",
     object_id: str = "",
-    request: HttpRequest | None = None,
+    info: RequestInfo | None = None,
 ) -> InformationShare:
-    """Append one row to the department's chain (call it last in the transaction)."""
-    info = RequestInfo.of(request)
+    """Append one row to the department's chain (call it last in the transaction); ``info``:
+    the request it answers (its id ties the row to the response), if any."""
+    info = info or RequestInfo()
     organisation = actor.organisation if actor is not None else None
     share = InformationShare(
         department=department,
@@ -201,7 +202,7 @@ def _rows(department: Department, chunk_size: int) -> Iterator[dict[str, Any]]:
 
 def record_print(
     *,
-    request: HttpRequest,
+    info: RequestInfo,
     actor: Professional,
     case: Case,
     purpose: str,
@@ -222,5 +223,5 @@ def record_print(
         agreement=agreement,
         object_type=object_type,
         object_id=object_id,
-        request=request,
+        info=info,
     )

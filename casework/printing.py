@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from casework import journal
+from casework.journal import RequestInfo
 from casework.models import Case, SharingAgreement
 from partners.models import Professional
 
@@ -34,7 +35,7 @@ def render_print(
     (``includes/letter_recipient.html``) reads; ``context`` may override them.
     """
     journal.record_print(
-        request=request,
+        info=RequestInfo.of(request),
         actor=cast(Professional, request.user),
         case=case,
         purpose=purpose,

@@ -15,13 +15,13 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casework import journal, permissions
 from casework.enums import JournalChannel, PersonRequestState
 from casework.errors import InvalidInput
+from casework.journal import RequestInfo
 from casework.models import Beneficiary, Case, Interview, PersonRequest, Rectification
 from casework.personal_data import export_sections
 from casework.services import check_birth_date
@@ -84,7 +84,7 @@ def person_export(
     *,
     beneficiary: Beneficiary,
     acting_user: Professional | None,
-    request: HttpRequest | None = None,
+    info: RequestInfo | None = None,
 ) -> PersonExport:
     """Everything about the person, as JSON and as a readable French document; journaled.
 
@@ -102,7 +102,7 @@ def person_export(
         object_type="beneficiary",
         object_id=str(beneficiary.pk),
         recipient="La personne (droit d'accès)",
-        request=request,
+        info=info,
     )
     return export
 

@@ -11,18 +11,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casework import journal, permissions
+from casework import permissions
 from casework import selectors as case_selectors
 from casework.enums import (
-    JournalChannel,
     OrientationPath,
-    ShareCategory,
-    obstacle_share_category,
 )
 from casework.errors import InvalidInput
+from casework.journal import RequestInfo
 from casework.models import Case, Rectification
 from casework.printing import render_print
-from orientation import selectors, services
+from orientation import journal_events, selectors, services
 from orientation import supervision as supervision_figures
 from orientation.enums import ActionStatus, DecidingAuthority
 from orientation.forms import (
@@ -52,8 +50,6 @@ from partners.forms import add_domain_error
 from partners.models import Professional
 from partners.views import paginate
 
-SOCIAL_DETAILS = "social_details"
-
 
 def _user(request: HttpRequest) -> Professional:
     return cast(Professional, request.user)
@@ -77,34 +73,6 @@ def _diagnostic(case: Case) -> Diagnostic:
     if diagnostic is None:
         raise Http404
     return diagnostic
-
-
-def _journal_reads(
-    request: HttpRequest, case: Case, view: selectors.DiagnosticView, purpose: str
-) -> None:
-    """One journal row for a response that shows social content of the diagnostic: what
-    crossed under the accord (advisor), or the social side's own content (social worker)."""
-    categories = list(view.shared_categories)
-    if view.social:
-        if view.social_details is not None and view.social_details.text:
-            categories.append(SOCIAL_DETAILS)
-        if view.diagnostic.social_summary:
-            categories.append(ShareCategory.SOCIAL_SUMMARY)
-        categories += [obstacle_share_category(o.category) for o in view.obstacles]
-    if not categories:
-        return
-    journal.record(
-        department=case.pair.department,
-        actor=_user(request),
-        channel=JournalChannel.VIEW,
-        purpose=purpose,
-        case=case,
-        categories=categories,
-        agreement=None if view.social else view.agreement,
-        object_type="diagnostic",
-        object_id=str(view.diagnostic.pk),
-        request=request,
-    )
 
 
 def _page(request: HttpRequest, case: Case, **bound: forms.Form) -> HttpResponse:
@@ -140,7 +108,13 @@ def _page(request: HttpRequest, case: Case, **bound: forms.Form) -> HttpResponse
                 else diagnostic.social_worker_signed_at
             ),
         )
-        _journal_reads(request, case, view, "Consultation du diagnostic partagé")
+        journal_events.diagnostic_viewed(
+            actor=_user(request),
+            case=case,
+            view=view,
+            purpose="Consultation du diagnostic partagé",
+            info=RequestInfo.of(request),
+        )
     return render(request, "orientation/diagnostic.html", context)
 
 
@@ -290,17 +264,8 @@ def obstacle_rectify(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpRes
             return _done(
                 request, case, "Rectification enregistrée : la personne relit le diagnostic."
             )
-    journal.record(
-        department=case.pair.department,
-        actor=user,
-        channel=JournalChannel.VIEW,
-        purpose="Rectification d'une difficulté du diagnostic",
-        case=case,
-        categories=[obstacle_share_category(obstacle.category)],
-        agreement=None if view.social else view.agreement,
-        object_type="obstacle",
-        object_id=str(obstacle.pk),
-        request=request,
+    journal_events.obstacle_rectification_viewed(
+        actor=user, case=case, obstacle=obstacle, view=view, info=RequestInfo.of(request)
     )
     history = Rectification.objects.filter(
         object_type="obstacle", object_id=str(obstacle.pk)
@@ -656,7 +621,13 @@ def _plan_context(request: HttpRequest, case: Case, **bound: forms.Form) -> dict
         "view": view,
     }
     if view is not None:
-        _journal_reads(request, case, view, "Consultation du plan d'action")
+        journal_events.diagnostic_viewed(
+            actor=_user(request),
+            case=case,
+            view=view,
+            purpose="Consultation du plan d'action",
+            info=RequestInfo.of(request),
+        )
     return context
 
 
@@ -851,13 +822,5 @@ def supervision_export(request: HttpRequest, fmt: str) -> HttpResponse:
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="tableau-de-bord.{fmt}"'
-    journal.record(
-        department=user.organisation.department,  # type: ignore[union-attr]
-        actor=user,
-        channel=JournalChannel.EXPORT,
-        purpose=f"Export du tableau de bord ({fmt.upper()}, chiffres sans nom de personne)",
-        recipient=f"{user.get_role_display()} (fichier {fmt.upper()})",
-        object_type="tableau de bord",
-        request=request,
-    )
+    journal_events.dashboard_exported(actor=user, fmt=fmt, info=RequestInfo.of(request))
     return response

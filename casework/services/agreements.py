@@ -2,7 +2,6 @@
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
@@ -11,6 +10,7 @@ from django.utils import timezone
 from casework import journal, permissions
 from casework.enums import AgreementMethod, JournalChannel, ShareCategory
 from casework.errors import InvalidInput
+from casework.journal import RequestInfo
 from casework.models import Case, SharingAgreement
 from casework.services._base import lock_case, pair_label, save
 from partners.errors import InvalidTransition
@@ -35,7 +35,7 @@ def agreement_record(
     how_obtained: AgreementMethod | str,
     acting_user: Professional,
     expires_on: datetime.date | None = None,
-    request: Any = None,
+    info: RequestInfo | None = None,
 ) -> SharingAgreement:
     """Record the person's accord de partage (the social worker of the case records it).
 
@@ -85,14 +85,14 @@ def agreement_record(
         agreement=agreement,
         object_type="accord de partage",
         object_id=str(agreement.pk),
-        request=request,
+        info=info,
     )
     return agreement
 
 
 @transaction.atomic
 def agreement_withdraw(
-    *, agreement: SharingAgreement, acting_user: Professional, request: Any = None
+    *, agreement: SharingAgreement, acting_user: Professional, info: RequestInfo | None = None
 ) -> SharingAgreement:
     """The person withdraws the accord: future sharing stops; nothing already shared is erased."""
     agreement = (
@@ -119,6 +119,6 @@ def agreement_withdraw(
         agreement=agreement,
         object_type="accord de partage",
         object_id=str(agreement.pk),
-        request=request,
+        info=info,
     )
     return agreement

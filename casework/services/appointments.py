@@ -1,7 +1,6 @@
 """Convening the person, the outcome of an appointment, and the signalement de manquement."""
 
 import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,6 +8,7 @@ from django.utils import timezone
 from casework import journal
 from casework.enums import OPEN_STATES, AppointmentOutcome, JournalChannel
 from casework.errors import InvalidInput
+from casework.journal import RequestInfo
 from casework.models import Appointment, BreachReport, Case
 from casework.services._base import bump, lock_case, require_state, save
 from partners.errors import InvalidTransition
@@ -91,7 +91,7 @@ def breach_report(
     acting_user: Professional,
     reason: str,
     appointment: Appointment | None = None,
-    request: Any = None,
+    info: RequestInfo | None = None,
 ) -> BreachReport:
     """A « signalement de manquement »: only the référent, deliberately, with a written reason;
     journaled, and shown to the person in the journal of their file."""
@@ -113,6 +113,6 @@ def breach_report(
         recipient="Président·e du conseil départemental",
         object_type="signalement",
         object_id=str(report.pk),
-        request=request,
+        info=info,
     )
     return report

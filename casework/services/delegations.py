@@ -3,7 +3,6 @@ taken back when it ends (by hand, or by the nightly clean-up)."""
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
@@ -12,6 +11,7 @@ from django.utils import timezone
 from casework import journal, permissions
 from casework.enums import JournalChannel
 from casework.errors import InvalidInput
+from casework.journal import RequestInfo
 from casework.models import Case, Delegation
 from casework.services._base import save
 from partners.audit import acting_as
@@ -101,7 +101,7 @@ def delegation_give(
     reason: str,
     acting_user: Professional,
     cases: Iterable[Case] | None = None,
-    request: Any = None,
+    info: RequestInfo | None = None,
 ) -> Delegation:
     """Give ``delegate`` the rights of ``replaced`` on ``cases`` (by default every open case of
     ``replaced``) from ``starts_on`` to ``ends_on`` included; one journal row per case."""
@@ -159,13 +159,13 @@ def delegation_give(
             recipient=_professional_label(delegate),
             object_type="remplacement",
             object_id=str(delegation.pk),
-            request=request,
+            info=info,
         )
     return delegation
 
 
 def _end_delegation(
-    delegation: Delegation, actor: Professional | None, purpose: str, request: Any
+    delegation: Delegation, actor: Professional | None, purpose: str, info: RequestInfo | None
 ) -> None:
     case_ids = permissions.revoke_delegation(delegation)
     for case in (
@@ -180,13 +180,13 @@ def _end_delegation(
             recipient=_professional_label(delegation.delegate),
             object_type="remplacement",
             object_id=str(delegation.pk),
-            request=request,
+            info=info,
         )
 
 
 @transaction.atomic
 def delegation_revoke(
-    *, delegation: Delegation, acting_user: Professional, request: Any = None
+    *, delegation: Delegation, acting_user: Professional, info: RequestInfo | None = None
 ) -> Delegation:
     """End a remplacement before its date (the replaced professional is back)."""
     delegation = (
@@ -205,7 +205,7 @@ def delegation_revoke(
     delegation.revoked_by = acting_user
     save(delegation, acting_user)
     _end_delegation(
-        delegation, acting_user, "Remplacement arrêté avant son terme : droits retirés", request
+        delegation, acting_user, "Remplacement arrêté avant son terme : droits retirés", info
     )
     return delegation
 

@@ -2,7 +2,6 @@
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils import timezone
 from casework import journal, permissions
 from casework.enums import OPEN_STATES, JournalChannel, PersonAgreementMethod
 from casework.errors import CapacityReached, ConsentRequired, InvalidInput
+from casework.journal import RequestInfo
 from casework.models import Attendance, Case, Enrolment, Programme, ProgrammeSession
 from casework.services._base import check_directory_admin, require_state, save
 from partners.enums import Role
@@ -87,7 +87,7 @@ def enrolment_create(
     acting_user: Professional,
     person_agreed: bool,
     agreement_method: PersonAgreementMethod | str,
-    request: Any = None,
+    info: RequestInfo | None = None,
 ) -> Enrolment:
     """Enrol the person in a collective action, from their case, with their agreement.
 
@@ -138,7 +138,7 @@ def enrolment_create(
         recipient=programme.organiser.name,
         object_type="inscription",
         object_id=str(enrolment.pk),
-        request=request,
+        info=info,
     )
     return enrolment
 

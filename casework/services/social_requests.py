@@ -14,6 +14,7 @@ from casework.enums import (
     SocialRequestState,
 )
 from casework.errors import ConsentRequired, InvalidInput
+from casework.journal import RequestInfo
 from casework.models import Beneficiary, Case, SocialRequest
 from casework.services._base import save
 from casework.services.cases import case_propose
@@ -60,7 +61,7 @@ def social_request_create(
     person_agreed: bool,
     agreement_method: PersonAgreementMethod | str,
     due_on: datetime.date | None = None,
-    request: Any = None,
+    info: RequestInfo | None = None,
 ) -> SocialRequest:
     """An advisor asks the correspondents of the person's territory about one difficulty.
 
@@ -120,7 +121,7 @@ def social_request_create(
         recipient=_correspondents_label(territory),
         object_type=SOCIAL_REQUEST_OBJECT,
         object_id=str(social_request.pk),
-        request=request,
+        info=info,
     )
     return social_request
 
@@ -142,7 +143,11 @@ def _require_pending(social_request: SocialRequest, action: str) -> None:
 
 @transaction.atomic
 def social_request_answer(
-    *, social_request: SocialRequest, acting_user: Professional, answer: str, request: Any = None
+    *,
+    social_request: SocialRequest,
+    acting_user: Professional,
+    answer: str,
+    info: RequestInfo | None = None,
 ) -> SocialRequest:
     """A correspondent of the territory answers; the answer is journaled (it goes to the
     requester)."""
@@ -174,7 +179,7 @@ def social_request_answer(
         recipient=requester.job_title or requester.get_role_display(),
         object_type=SOCIAL_REQUEST_OBJECT,
         object_id=str(social_request.pk),
-        request=request,
+        info=info,
     )
     return social_request
 

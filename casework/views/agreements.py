@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from casework import access, journal, services
+from casework import access, services
 from casework.enums import ShareCategory
 from casework.errors import InvalidInput
 from casework.forms import AgreementForm
+from casework.journal import RequestInfo
+from casework.printing import render_print
 from casework.sharing import agreement_in_force
 
 
@@ -29,7 +31,7 @@ def agreement_record(request: HttpRequest, pk: int) -> HttpResponse:
                 how_obtained=data["how_obtained"],
                 expires_on=data["expires_on"],
                 acting_user=user,
-                request=request,
+                info=RequestInfo.of(request),
             )
         except InvalidInput as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -53,7 +55,9 @@ def agreement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Aucun accord de partage n'est en vigueur.")
         return redirect("case_detail", pk=case.pk)
     if request.method == "POST":
-        services.agreement_withdraw(agreement=current, acting_user=user, request=request)
+        services.agreement_withdraw(
+            agreement=current, acting_user=user, info=RequestInfo.of(request)
+        )
         messages.success(
             request,
             "Retrait de l'accord enregistré : plus rien ne sera partagé à ce titre. "
@@ -72,21 +76,11 @@ def information_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable information notice handed to the person."""
     user = access.professional(request)
     case = access.access_case(user, pk, need=access.Need.FOLLOW)
-    journal.record_print(
-        actor=user,
-        purpose="Notice d'information remise à la personne",
-        case=case,
-        object_type="notice d'information",
-        request=request,
-    )
-    department = case.pair.department
-    return render(
+    return render_print(
         request,
         "casework/information_notice.html",
-        {
-            "case": case,
-            "beneficiary": case.beneficiary,
-            "department": department,
-            "categories": ShareCategory.choices,
-        },
+        {"department": case.pair.department, "categories": ShareCategory.choices},
+        case=case,
+        purpose="Notice d'information remise à la personne",
+        object_type="notice d'information",
     )

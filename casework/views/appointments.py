@@ -8,10 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casework import access, journal, selectors, services
+from casework import access, selectors, services
 from casework.errors import InvalidInput
 from casework.forms import AppointmentForm, BreachReportForm, MilestoneForm, OutcomeForm
+from casework.journal import RequestInfo
 from casework.models import Case
+from casework.printing import render_print
 from partners.errors import DomainError
 from partners.forms import add_domain_error, freeze_choices
 from partners.views import paginate
@@ -95,23 +97,14 @@ def convocation(request: HttpRequest, pk: int, appointment_pk: int) -> HttpRespo
     user = access.professional(request)
     case = access.access_case(user, pk, need=access.Need.FOLLOW)
     appointment = access.access_appointment(case, appointment_pk)
-    journal.record_print(
-        actor=user,
-        purpose="Convocation à un rendez-vous remise à la personne",
-        case=case,
-        object_type="convocation",
-        object_id=str(appointment.pk),
-        request=request,
-    )
-    return render(
+    return render_print(
         request,
         "casework/convocation.html",
-        {
-            "case": case,
-            "beneficiary": case.beneficiary,
-            "appointment": appointment,
-            "today": timezone.localdate(),
-        },
+        {"appointment": appointment},
+        case=case,
+        purpose="Convocation à un rendez-vous remise à la personne",
+        object_type="convocation",
+        object_id=str(appointment.pk),
     )
 
 
@@ -124,7 +117,10 @@ def breach_report(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.breach_report(
-                case=case, acting_user=user, reason=form.cleaned_data["reason"], request=request
+                case=case,
+                acting_user=user,
+                reason=form.cleaned_data["reason"],
+                info=RequestInfo.of(request),
             )
         except InvalidInput as error:
             form.add_error("reason", error.message)

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from casework import access, journal, selectors, services
-from casework.enums import CaseState, JournalChannel
+from casework import access, journal_events, selectors, services
+from casework.enums import CaseState
 from casework.errors import InvalidInput
 from casework.forms import (
     BeneficiaryForm,
@@ -25,6 +25,7 @@ from casework.forms import (
     NoteForm,
     TransitionForm,
 )
+from casework.journal import RequestInfo
 from casework.models import Case
 from casework.sharing import agreement_in_force
 from partners.errors import DomainError
@@ -126,33 +127,20 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
     return context
 
 
-SOCIAL_NOTES = "social_notes"
-
-
 def render_case(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """Render a case page with its one journal row, when it has one: a page that shows social
     notes, and any case page opened by a remplaçant·e (the use of a remplacement is journaled at
     each page view, so that the person's journal shows every access made in someone's place)."""
-    shown = [item for item in context.get("timeline", ()) if item.kind == "social_note"]
     case = context["case"]
-    delegation_id = getattr(case, "via_delegation", None)
-    if shown or delegation_id is not None:
-        purposes = []
-        if delegation_id is not None:
-            purposes.append("Consultation de l'accompagnement en remplacement")
-        if shown:
-            purposes.append("Consultation des notes sociales de l'accompagnement")
-        journal.record(
-            department=case.pair.department,
-            actor=access.professional(request),
-            channel=JournalChannel.VIEW,
-            purpose=" ; ".join(purposes),
-            case=case,
-            categories=[SOCIAL_NOTES] if shown else [],
-            object_type="notes sociales" if shown else "remplacement",
-            object_id=",".join(str(item.obj.pk) for item in shown) if shown else str(delegation_id),
-            request=request,
-        )
+    journal_events.case_page_viewed(
+        actor=access.professional(request),
+        case=case,
+        social_notes=[
+            item.obj for item in context.get("timeline", ()) if item.kind == "social_note"
+        ],
+        delegation_id=getattr(case, "via_delegation", None),
+        info=RequestInfo.of(request),
+    )
     return render(request, template, context)
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from casework import access, selectors, services
 from casework.errors import InvalidInput
 from casework.forms import DelegationForm
+from casework.journal import RequestInfo
 from casework.models import Case
 from partners.errors import DomainError
 from partners.forms import freeze_choices
@@ -46,7 +47,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
                 reason=data["reason"],
                 cases=data.get("cases") or None,
                 acting_user=user,
-                request=request,
+                info=RequestInfo.of(request),
             )
         except InvalidInput as error:
             form.add_domain_error(error)
@@ -77,7 +78,9 @@ def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     user = access.access_as_delegation_organiser(request)
     delegation = access.access_delegation(user, pk)
     try:
-        services.delegation_revoke(delegation=delegation, acting_user=user, request=request)
+        services.delegation_revoke(
+            delegation=delegation, acting_user=user, info=RequestInfo.of(request)
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casework import access, journal, services
+from casework import access, services
 from casework.forms import CaseHandoverForm, HandoverForm
 from casework.models import Case
+from casework.printing import render_print
 from casework.views import cases
 from partners.errors import DomainError
 from partners.forms import freeze_choices
@@ -78,15 +78,11 @@ def handover_letter(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter telling the person who their new référent is (to print)."""
     user = access.professional(request)
     case = access.access_case(user, pk, need=access.Need.HANDOVER_LETTER)
-    journal.record_print(
-        actor=user,
-        purpose="Courrier de changement de référent·e remis à la personne",
-        case=case,
-        object_type="courrier",
-        request=request,
-    )
-    return render(
+    return render_print(
         request,
         "casework/handover_letter.html",
-        {"case": case, "beneficiary": case.beneficiary, "today": timezone.localdate()},
+        {},
+        case=case,
+        purpose="Courrier de changement de référent·e remis à la personne",
+        object_type="courrier",
     )

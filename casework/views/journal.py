@@ -7,11 +7,11 @@ import datetime
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
-from casework import access, journal, selectors
-from casework.enums import JournalChannel
+from casework import access, journal_events, selectors
 from casework.forms import JournalSearchForm
+from casework.journal import RequestInfo
+from casework.printing import render_print
 from partners.forms import freeze_choices
 from partners.views import paginate
 
@@ -38,23 +38,13 @@ def case_journal_print(request: HttpRequest, pk: int) -> HttpResponse:
     user = access.professional(request)
     case = access.access_case(user, pk, need=access.Need.JOURNAL_PRINT)
     rows = list(selectors.case_journal(case))
-    journal.record_print(
-        actor=user,
-        purpose="Journal des accès et des partages remis à la personne",
-        case=case,
-        object_type="journal",
-        request=request,
-    )
-    return render(
+    return render_print(
         request,
         "casework/case_journal_print.html",
-        {
-            "case": case,
-            "beneficiary": case.beneficiary,
-            "rows": rows,
-            "show_names": case.pair.department.journal_shows_names,
-            "today": timezone.localdate(),
-        },
+        {"rows": rows, "show_names": case.pair.department.journal_shows_names},
+        case=case,
+        purpose="Journal des accès et des partages remis à la personne",
+        object_type="journal",
     )
 
 
@@ -146,13 +136,11 @@ def journal_export(request: HttpRequest) -> HttpResponse:
                 row.purpose,
             ]
         )
-    journal.record(
-        department=department,
+    journal_events.journal_exported(
         actor=user,
-        channel=JournalChannel.EXPORT,
-        purpose=f"Export du journal ({count} lignes) : {request.GET.urlencode() or 'tout'}",
-        recipient=f"{user.get_role_display()} (fichier CSV)",
-        object_type="journal",
-        request=request,
+        department=department,
+        count=count,
+        query=request.GET.urlencode(),
+        info=RequestInfo.of(request),
     )
     return response

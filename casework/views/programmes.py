@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from casework import access, selectors, services
 from casework.errors import InvalidInput
 from casework.forms import EnrolmentForm, ProgrammeForm, ProgrammeSessionForm
+from casework.journal import RequestInfo
 from casework.models import Programme
 from partners.errors import DomainError
 from partners.forms import freeze_choices
@@ -175,7 +176,7 @@ def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
             acting_user=user,
             person_agreed=data["person_agreed"],
             agreement_method=data["agreement_method"],
-            request=request,
+            info=RequestInfo.of(request),
         )
     except DomainError as error:
         messages.error(request, error.message)

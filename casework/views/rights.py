@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from casework import access, journal, retention, rights, selectors
-from casework.enums import FileStage, JournalChannel
+from casework import access, journal_events, retention, rights, selectors
+from casework.enums import FileStage
 from casework.errors import InvalidInput
 from casework.forms import (
     DisposalApprovalForm,
@@ -21,6 +21,7 @@ from casework.forms import (
     PersonRequestForm,
     PersonSearchForm,
 )
+from casework.journal import RequestInfo
 from casework.models import Beneficiary, Case, Interview, PersonRequest
 from partners.errors import DomainError
 from partners.forms import add_domain_error
@@ -50,14 +51,8 @@ def _rights_page(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse
     }
     shown = sorted({r.share_category for r in rectifications if r.share_category})
     if social and shown:  # the social side's own content, read: journaled like the diagnostic
-        journal.record(
-            department=case.pair.department,
-            actor=user,
-            channel=JournalChannel.VIEW,
-            purpose="Consultation de l'historique des rectifications",
-            case=case,
-            categories=shown,
-            request=request,
+        journal_events.rectifications_viewed(
+            actor=user, case=case, categories=shown, info=RequestInfo.of(request)
         )
     return render(request, "casework/case_rights.html", context)
 
@@ -181,16 +176,7 @@ def person_rights(request: HttpRequest, pk: int) -> HttpResponse:
     user = access.access_as_auditor(request)
     person = access.access_person(user, pk)
     if person.file_stage == FileStage.ARCHIVED:
-        journal.record(
-            department=user.organisation.department,  # type: ignore[union-attr]
-            actor=user,
-            channel=JournalChannel.VIEW,
-            purpose="Consultation d'un dossier en archive intermédiaire",
-            beneficiary=person,
-            object_type="beneficiary",
-            object_id=str(person.pk),
-            request=request,
-        )
+        journal_events.archived_file_viewed(actor=user, person=person, info=RequestInfo.of(request))
     department = person.department
     annotated = retention.with_last_contact(Beneficiary.objects.filter(pk=person.pk)).get()
     return render(
@@ -218,7 +204,9 @@ def person_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The full export as a ZIP (JSON + readable document): downloaded, never displayed."""
     user = access.access_as_auditor(request)
     person = access.access_person(user, pk)
-    export = rights.person_export(beneficiary=person, acting_user=user, request=request)
+    export = rights.person_export(
+        beneficiary=person, acting_user=user, info=RequestInfo.of(request)
+    )
     response = HttpResponse(export.zip_bytes(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{export.basename}.zip"'
     return response

@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casework import access, journal, selectors, services
-from casework.enums import JournalChannel, SocialRequestState
+from casework import access, journal_events, selectors, services
+from casework.enums import SocialRequestState
 from casework.errors import ConsentRequired, InvalidInput
 from casework.forms import SocialRequestAnswerForm, SocialRequestForm, SocialRequestToCaseForm
+from casework.journal import RequestInfo
 from casework.models import SocialRequest
 from partners.errors import DomainError
 from partners.forms import freeze_choices
@@ -72,7 +73,7 @@ def social_request_create(request: HttpRequest) -> HttpResponse:
                     person_agreed=data["person_agreed"],
                     agreement_method=data["agreement_method"],
                     due_on=data["due_on"],
-                    request=request,
+                    info=RequestInfo.of(request),
                 )
         except ConsentRequired as error:
             form.add_error("person_agreed", error.message)
@@ -115,16 +116,8 @@ def _social_request_page(
     context.update(extra)
     if "to_case_form" in context:
         freeze_choices(context["to_case_form"])
-    journal.record(
-        department=social_request.beneficiary.department,
-        actor=user,
-        channel=JournalChannel.VIEW,
-        purpose="Consultation d'une demande ponctuelle",
-        beneficiary=social_request.beneficiary,
-        categories=[f"obstacles:{social_request.category}"],
-        object_type=services.SOCIAL_REQUEST_OBJECT,
-        object_id=str(social_request.pk),
-        request=request,
+    journal_events.social_request_viewed(
+        actor=user, social_request=social_request, info=RequestInfo.of(request)
     )
     return render(request, "casework/social_request_detail.html", context)
 
@@ -148,7 +141,7 @@ def social_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 social_request=social_request,
                 acting_user=user,
                 answer=form.cleaned_data["answer"],
-                request=request,
+                info=RequestInfo.of(request),
             )
         except DomainError as error:
             messages.error(request, error.message)
