@@ -21,6 +21,7 @@ import enum
 from typing import cast
 
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 
 from casework import permissions, selectors, services
 from casework.models import (
@@ -227,26 +228,20 @@ def may_hand_over_case(user: Professional, case: Case) -> bool:
 
 
 def access_appointment(case: Case, appointment_pk: int) -> Appointment:
-    appointment = (
-        Appointment.objects.filter(pk=appointment_pk, case=case)
-        .select_related("with_whom__organisation")
-        .first()
+    return get_object_or_404(
+        Appointment.objects.filter(pk=appointment_pk, case=case).select_related(
+            "with_whom__organisation"
+        )
     )
-    require(appointment is not None)
-    return cast(Appointment, appointment)
 
 
 def access_interview(case: Case, interview_pk: int) -> Interview:
-    interview = Interview.objects.filter(case=case, pk=interview_pk).first()
-    require(interview is not None)
-    return cast(Interview, interview)
+    return get_object_or_404(Interview.objects.filter(case=case, pk=interview_pk))
 
 
 def access_pair(user: Professional, pair_pk: int) -> Pair:
     """One of the user's binômes, with its members."""
-    pair = pairs_of_professional(user).filter(pk=pair_pk).first()
-    require(pair is not None)
-    return cast(Pair, pair)
+    return get_object_or_404(pairs_of_professional(user).filter(pk=pair_pk))
 
 
 # Axis 1: one-off social requests ----------------------------------------------------------------
@@ -262,13 +257,11 @@ def access_social_request(user: Professional, pk: int) -> SocialRequest:
 
 def access_earlier_request(user: Professional, pk: int) -> SocialRequest:
     """One of the advisor's own requests, to ask again about the same person."""
-    earlier = (
-        SocialRequest.objects.filter(requester=user, pk=pk)
-        .select_related("beneficiary", "territory")
-        .first()
+    return get_object_or_404(
+        SocialRequest.objects.filter(requester=user, pk=pk).select_related(
+            "beneficiary", "territory"
+        )
     )
-    require(earlier is not None)
-    return cast(SocialRequest, earlier)
 
 
 def may_answer_social_request(user: Professional, social_request: SocialRequest) -> bool:
@@ -284,33 +277,23 @@ def is_requester(user: Professional, social_request: SocialRequest) -> bool:
 
 
 def access_resource(user: Professional, pk: int) -> Resource:
-    resource = (
-        Resource.objects.of_department(user.organisation.department_id)  # type: ignore[union-attr]
-        .filter(pk=pk)
-        .first()
+    return get_object_or_404(
+        Resource.objects.of_department(user.organisation.department_id).filter(pk=pk)  # type: ignore[union-attr]
     )
-    require(resource is not None)
-    return cast(Resource, resource)
 
 
 def access_programme(user: Professional, pk: int) -> Programme:
     """A collective action of the user's department."""
-    programme = (
+    return get_object_or_404(
         Programme.objects.filter(
             pk=pk,
             department_id=user.organisation.department_id,  # type: ignore[union-attr]
-        )
-        .select_related("organiser")
-        .first()
+        ).select_related("organiser")
     )
-    require(programme is not None)
-    return cast(Programme, programme)
 
 
 def access_session(programme: Programme, session_pk: int) -> ProgrammeSession:
-    session = ProgrammeSession.objects.filter(pk=session_pk, programme=programme).first()
-    require(session is not None)
-    return cast(ProgrammeSession, session)
+    return get_object_or_404(ProgrammeSession.objects.filter(pk=session_pk, programme=programme))
 
 
 def may_take_attendance(user: Professional, programme: Programme) -> bool:
@@ -320,13 +303,11 @@ def may_take_attendance(user: Professional, programme: Programme) -> bool:
 
 def access_delegation(user: Professional, pk: int) -> Delegation:
     """A remplacement of someone the user may replace (to end it)."""
-    delegation = (
-        Delegation.objects.filter(pk=pk, replaced__in=selectors.replaceable_by(user).values("pk"))
-        .select_related("replaced__organisation")
-        .first()
+    return get_object_or_404(
+        Delegation.objects.filter(
+            pk=pk, replaced__in=selectors.replaceable_by(user).values("pk")
+        ).select_related("replaced__organisation")
     )
-    require(delegation is not None)
-    return cast(Delegation, delegation)
 
 
 # The DPO ----------------------------------------------------------------------------------------
@@ -334,15 +315,13 @@ def access_delegation(user: Professional, pk: int) -> Delegation:
 
 def access_person(user: Professional, pk: int) -> Beneficiary:
     """A person of the DPO's department, archived files included."""
-    person = Beneficiary.objects.filter(
-        pk=pk,
-        department_id=user.organisation.department_id,  # type: ignore[union-attr]
-    ).first()
-    require(person is not None)
-    return cast(Beneficiary, person)
+    return get_object_or_404(
+        Beneficiary.objects.filter(
+            pk=pk,
+            department_id=user.organisation.department_id,  # type: ignore[union-attr]
+        )
+    )
 
 
 def access_person_request(user: Professional, pk: int) -> PersonRequest:
-    person_request = PersonRequest.objects.for_dpo(user).filter(pk=pk).first()
-    require(person_request is not None)
-    return cast(PersonRequest, person_request)
+    return get_object_or_404(PersonRequest.objects.for_dpo(user).filter(pk=pk))

@@ -58,9 +58,7 @@ def agreement_record(
     expires_on = expires_on or default_agreement_expiry(case, timezone.localdate())
     if expires_on < timezone.localdate():
         raise InvalidInput("La date de fin de validité est déjà passée.", "expires_on")
-    current = case.sharing_agreements.filter(
-        withdrawn_at__isnull=True, replaced_at__isnull=True
-    ).first()
+    current = case.sharing_agreements.current().first()
     if current is not None:
         current.replaced_at = now
         save(current, acting_user)
