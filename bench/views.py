@@ -28,7 +28,7 @@ from casework.models import (
     CaseUserObjectPermission,
 )
 from partners.models import Professional
-from partners.views import PAGE_SIZE, paginate
+from partners.pagination import PAGE_SIZE, paginate
 
 
 @contextmanager

@@ -48,7 +48,7 @@ from partners.enums import PAIR_ROLES, Role
 from partners.errors import DomainError
 from partners.forms import add_domain_error
 from partners.models import Professional
-from partners.views import paginate
+from partners.pagination import paginate
 
 
 def _user(request: HttpRequest) -> Professional:

@@ -16,7 +16,7 @@ from casework.models import Case
 from casework.printing import render_print
 from partners.errors import DomainError
 from partners.forms import add_domain_error, freeze_choices
-from partners.views import paginate
+from partners.pagination import paginate
 
 
 @login_required

@@ -30,8 +30,8 @@ from casework.models import Case
 from casework.sharing import agreement_in_force
 from partners.errors import DomainError
 from partners.forms import freeze_choices
+from partners.pagination import paginate
 from partners.selectors import pairs_of_department, pairs_of_professional
-from partners.views import paginate
 
 SEARCH_SESSION_KEY = "caseload_search"
 

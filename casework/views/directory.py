@@ -13,7 +13,7 @@ from casework.errors import InvalidInput
 from casework.forms import DirectoryImportForm, DirectorySearchForm, ResourceForm
 from casework.models import Resource
 from partners.errors import DomainError
-from partners.views import paginate
+from partners.pagination import paginate
 
 
 @login_required

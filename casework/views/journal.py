@@ -13,7 +13,7 @@ from casework.forms import JournalSearchForm
 from casework.journal import RequestInfo
 from casework.printing import render_print
 from partners.forms import freeze_choices
-from partners.views import paginate
+from partners.pagination import paginate
 
 
 @login_required

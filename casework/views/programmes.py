@@ -16,7 +16,7 @@ from casework.journal import RequestInfo
 from casework.models import Programme
 from partners.errors import DomainError
 from partners.forms import freeze_choices
-from partners.views import paginate
+from partners.pagination import paginate
 
 
 @login_required

@@ -25,7 +25,7 @@ from casework.journal import RequestInfo
 from casework.models import Beneficiary, Case, Interview, PersonRequest
 from partners.errors import DomainError
 from partners.forms import add_domain_error
-from partners.views import paginate
+from partners.pagination import paginate
 
 # The binôme, on the person's behalf ---------------------------------------------------------
 

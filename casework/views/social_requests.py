@@ -18,8 +18,8 @@ from casework.journal import RequestInfo
 from casework.models import SocialRequest
 from partners.errors import DomainError
 from partners.forms import freeze_choices
+from partners.pagination import paginate
 from partners.selectors import pairs_of_professional
-from partners.views import paginate
 
 
 @login_required
