@@ -6,7 +6,7 @@ Every view asks this module before it reads anything, like Zulip's ``access_stre
   object" and "not yours" are the same 404, so that a page never tells whether a person exists.
   Cases are read through ``selectors.case_for`` (``Case.objects.visible_to(user)``, with what the
   case page shows); ``need=`` says what the page needs beyond seeing the case.
-- ``in_pair``, ``is_admin``… say what a page is for (a role, read from ``partners.enums.Role``);
+- ``in_pair``, ``is_admin``… say what a page is for (the role predicates of ``partners.access``);
   ``may_*`` predicates say what the user may do with an object. Views and templates' flags use
   them instead of comparing ``user.role``.
 - ``require(allowed)`` turns a refused predicate into the same 404.
@@ -18,7 +18,6 @@ that the services check again under lock (``can_take_attendance``,
 """
 
 import enum
-from typing import cast
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -36,55 +35,25 @@ from casework.models import (
     Resource,
     SocialRequest,
 )
+
+# The role predicates, re-exported so that casework's views read everything from this module.
+from partners.access import access_as_pair_member as access_as_pair_member
+from partners.access import in_pair as in_pair
+from partners.access import is_admin as is_admin
+from partners.access import is_advisor as is_advisor
+from partners.access import is_auditor as is_auditor
+from partners.access import is_social_worker as is_social_worker
+from partners.access import is_supervisor as is_supervisor
+from partners.access import professional as professional
+from partners.access import require as require
 from partners.enums import PAIR_ROLES, Role
 from partners.models import Pair, Professional
 from partners.selectors import pairs_of_professional
 
 
-def professional(request: HttpRequest) -> Professional:
-    """The signed-in professional (``login_required`` runs first)."""
-    return cast(Professional, request.user)
-
-
-def require(allowed: bool) -> None:
-    """A refused check answers the same 404 as a missing object."""
-    if not allowed:
-        raise Http404
-
-
-# What a page is for: the user's role ------------------------------------------------------------
-
-
-def in_pair(user: Professional) -> bool:
-    """Advisors and social workers: the professionals who follow people in a binôme."""
-    return user.role in PAIR_ROLES
-
-
-def is_advisor(user: Professional) -> bool:
-    return user.role == Role.ADVISOR
-
-
-def is_social_worker(user: Professional) -> bool:
-    return user.role == Role.SOCIAL_WORKER
-
-
-def is_supervisor(user: Professional) -> bool:
-    return user.role == Role.SUPERVISOR
-
-
-def is_admin(user: Professional) -> bool:
-    """The functional administrator (changements de binôme, the territory's offer)."""
-    return user.role == Role.ADMIN
-
-
-def is_auditor(user: Professional) -> bool:
-    """The DPO / auditor (the department's journal, the people's rights, disposals)."""
-    return user.role == Role.AUDITOR
-
-
 def sees_programme_figures(user: Professional) -> bool:
     """Enrolment, fill and attendance rates of the collective actions (counts below 5 hidden)."""
-    return user.role in (Role.SUPERVISOR, Role.ADMIN)
+    return is_supervisor(user) or is_admin(user)
 
 
 def may_print_case_journal(user: Professional) -> bool:
@@ -99,13 +68,9 @@ def may_read_social_requests(user: Professional) -> bool:
 
 def may_organise_delegations(user: Professional) -> bool:
     """The remplacements page: the binôme, supervisors and administrators of an organisation."""
-    return user.role in (*PAIR_ROLES, Role.SUPERVISOR, Role.ADMIN) and user.organisation is not None
-
-
-def access_as_pair_member(request: HttpRequest) -> Professional:
-    user = professional(request)
-    require(in_pair(user))
-    return user
+    return (
+        in_pair(user) or is_supervisor(user) or is_admin(user)
+    ) and user.organisation is not None
 
 
 def access_as_department_member(request: HttpRequest) -> Professional:

@@ -1,5 +1,5 @@
 from base64 import b32encode
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
 
 import segno
@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,24 +18,16 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from partners import selectors, services
-from partners.enums import PAIR_ROLES, Role
+from partners import access, selectors, services
 from partners.errors import DomainError
 from partners.forms import LoginForm, OwnPasswordChangeForm, TokenForm
-from partners.models import Professional
 from partners.pagination import paginate
-
-
-def _user(request: HttpRequest) -> Professional:
-    return cast(Professional, request.user)
 
 
 @login_required
 def my_pairs(request: HttpRequest) -> HttpResponse:
     """« Mes binômes »: each current pair of a professional and their co-accompagnant·e."""
-    user: Professional = request.user  # type: ignore[assignment]
-    if user.role not in PAIR_ROLES:
-        raise Http404
+    user = access.access_as_pair_member(request)
     pairs = list(selectors.pairs_of_professional(user))
     return render(
         request,
@@ -59,10 +51,10 @@ class LoginView(auth_views.LoginView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's start page."""
-    user: Professional = request.user  # type: ignore[assignment]
-    if user.role in PAIR_ROLES:
+    user = access.professional(request)
+    if access.in_pair(user):
         return redirect("caseload")
-    if user.role == Role.SUPERVISOR:
+    if access.is_supervisor(user):
         return render(
             request,
             "partners/home_supervisor.html",
@@ -89,7 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
     """« Me déconnecter partout »: every session of the professional ends, this one too."""
-    services.professional_logout_everywhere(professional=_user(request))
+    services.professional_logout_everywhere(professional=access.professional(request))
     logout(request)
     messages.success(
         request, "Toutes vos sessions sont fermées, sur chaque ordinateur. Reconnectez-vous."
@@ -113,7 +105,7 @@ def _safe_next(request: HttpRequest) -> str:
 @login_required
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator application (required for admin and auditor, optional otherwise)."""
-    user = _user(request)
+    user = access.professional(request)
     enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     if enrolled:
         return render(request, "partners/otp_setup.html", {"enrolled": True})
@@ -149,7 +141,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 @login_required
 def otp_verify(request: HttpRequest) -> HttpResponse:
     """Give the code of one's authenticator application for this session."""
-    user = _user(request)
+    user = access.professional(request)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         return redirect(f"{reverse('otp_setup')}?{urlencode({'next': _safe_next(request)})}")
