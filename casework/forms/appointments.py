@@ -1,0 +1,59 @@
+"""Forms of appointments and their outcome, signalements de manquement and milestones."""
+
+from typing import Any, cast
+
+from django import forms
+
+from casework.enums import AppointmentOutcome
+from casework.models import Case
+from partners.models import Professional
+
+
+class AppointmentForm(forms.Form):
+    planned_at = forms.DateTimeField(
+        label="Date et heure",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    place = forms.CharField(label="Lieu", max_length=255)
+    with_whom = forms.ModelChoiceField(label="Avec", queryset=Professional.objects.none())
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(
+            "forms.ModelChoiceField[Professional]", self.fields["with_whom"]
+        ).queryset = Professional.objects.filter(
+            pk__in=[case.pair.advisor_id, case.pair.social_worker_id]
+        )
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label="Issue", choices=AppointmentOutcome.choices)
+    person_explanation = forms.CharField(
+        label="Explication de la personne", required=False, max_length=2000
+    )
+
+
+class MilestoneForm(forms.Form):
+    ACTIONS = {
+        "six_month_review": "Enregistrer le bilan à six mois",
+        "end_review": "Enregistrer le bilan de fin d'accompagnement",
+        "extend": "Prolonger l'accompagnement",
+    }
+    action = forms.ChoiceField(choices=list(ACTIONS.items()))
+    summary = forms.CharField(
+        label="Bilan fait avec la personne",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    months = forms.IntegerField(
+        label="Prolonger de (mois)", min_value=1, max_value=6, required=False
+    )
+
+
+class BreachReportForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif du signalement (il sera visible par la personne)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
