@@ -1,0 +1,39 @@
+"""Helpers shared by the orientation services: check that the acting professional belongs to
+the case's binôme (or is its social worker), save under the audit actor, lock a case afresh.
+
+Private to ``orientation``: the modules of ``orientation.services`` use it; no other app imports
+it (an import-linter contract says so).
+"""
+
+from typing import Any
+
+from casework import permissions
+from casework.models import Case
+from partners.audit import acting_as
+from partners.errors import InvalidTransition
+from partners.models import Professional
+
+
+def _member(case: Case, user: Professional) -> None:
+    if not permissions.can_change_case(user, case):
+        raise InvalidTransition("Seul le binôme de la personne écrit son diagnostic.")
+
+
+def _social_worker(case: Case, user: Professional) -> None:
+    if not permissions.can_read_social_notes(user, case):
+        raise InvalidTransition("Seul·e le ou la travailleur·se social·e du binôme écrit ici.")
+
+
+def _save(instance: Any, acting_user: Professional, update_fields: list[str] | None = None) -> None:
+    instance.full_clean()
+    with acting_as(acting_user):
+        instance.save(update_fields=update_fields)
+
+
+def _fresh(case: Case) -> Case:
+    """The case as it is now, locked for this transaction (the caller's copy may be stale)."""
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("pair__department", "pair__advisor", "pair__social_worker", "beneficiary")
+        .get(pk=case.pk)
+    )

@@ -1,0 +1,126 @@
+"""The plan d'action: the contract it belongs to (contrat d'engagement, CER, PPAE), its actions
+and their status (the earliest due date is the case's next action due), and the lifting of a
+difficulty (frein levé) by the référent unique with the person.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from casework import services as case_services
+from casework.errors import InvalidInput
+from casework.models import Case
+from orientation.enums import ActionOwner, ActionStatus
+from orientation.models import Action, ActionPlan, Obstacle, ObstacleLift
+from orientation.services._base import _fresh, _member, _save
+from partners.errors import InvalidTransition
+from partners.models import Professional
+
+
+def _plan_of(case: Case, acting_user: Professional) -> ActionPlan:
+    plan = ActionPlan.objects.select_for_update().filter(case=case).first()
+    if plan is None:
+        plan = ActionPlan(case=case)
+        _save(plan, acting_user)
+    return plan
+
+
+def _sync_next_action(case: Case, plan: ActionPlan, acting_user: Professional) -> None:
+    open_actions = Action.objects.filter(
+        plan=plan, status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS], due_on__isnull=False
+    )
+    due = open_actions.order_by("due_on").values_list("due_on", flat=True).first()
+    case_services.case_set_next_action_due(case=case, due_on=due, acting_user=acting_user)
+
+
+@transaction.atomic
+def plan_set_contract(
+    *,
+    case: Case,
+    acting_user: Professional,
+    kind: str,
+    reference: str,
+    signed_on: datetime.date | None,
+) -> ActionPlan:
+    """The contrat d'engagement (or, for older cases, the CER or PPAE) the plan belongs to."""
+    case = _fresh(case)
+    _member(case, acting_user)
+    if signed_on is not None and signed_on > timezone.localdate():
+        raise InvalidInput("La signature ne peut pas être datée dans le futur.", "signed_on")
+    plan = _plan_of(case, acting_user)
+    plan.contract_kind = kind
+    plan.contract_reference = reference.strip()
+    plan.contract_signed_on = signed_on
+    _save(plan, acting_user)
+    return plan
+
+
+@transaction.atomic
+def action_add(
+    *,
+    case: Case,
+    acting_user: Professional,
+    title: str,
+    owner: str,
+    due_on: datetime.date | None = None,
+    partner_name: str = "",
+    obstacle: Obstacle | None = None,
+) -> Action:
+    case = _fresh(case)
+    _member(case, acting_user)
+    if not title.strip():
+        raise InvalidInput("Décrivez l'action.", "title")
+    if owner == ActionOwner.PARTNER and not partner_name.strip():
+        raise InvalidInput("Nommez le partenaire qui porte l'action.", "partner_name")
+    if obstacle is not None and obstacle.diagnostic.case_id != case.pk:
+        raise InvalidTransition("Cette difficulté concerne une autre personne.")
+    plan = _plan_of(case, acting_user)
+    action = Action(
+        plan=plan,
+        title=title.strip(),
+        owner=owner,
+        partner_name=partner_name.strip(),
+        due_on=due_on,
+        obstacle=obstacle,
+    )
+    _save(action, acting_user)
+    _sync_next_action(case, plan, acting_user)
+    return action
+
+
+@transaction.atomic
+def action_set_status(*, action: Action, acting_user: Professional, status: str) -> Action:
+    action = Action.objects.select_for_update().select_related("plan").get(pk=action.pk)
+    case = _fresh(action.plan.case)
+    _member(case, acting_user)
+    if status not in ActionStatus.values:
+        raise InvalidInput("État inconnu.", "status")
+    action.status = status
+    action.done_on = timezone.localdate() if status == ActionStatus.DONE else None
+    _save(action, acting_user)
+    _sync_next_action(case, action.plan, acting_user)
+    return action
+
+
+@transaction.atomic
+def obstacle_lift(
+    *, obstacle: Obstacle, acting_user: Professional, person_agrees: bool
+) -> ObstacleLift:
+    """A difficulty is « levée » when the person and the référent agree."""
+    obstacle = Obstacle.objects.select_related("diagnostic").get(pk=obstacle.pk)
+    case = _fresh(obstacle.diagnostic.case)
+    if acting_user.pk != case.referent_id:
+        raise InvalidTransition("Le ou la référent·e unique, avec la personne, lève un frein.")
+    if not person_agrees:
+        raise InvalidInput("Un frein n'est levé que si la personne est d'accord.", "person_agrees")
+    if ObstacleLift.objects.filter(obstacle=obstacle).exists():
+        raise InvalidTransition("Ce frein est déjà levé.")
+    lift = ObstacleLift(
+        obstacle=obstacle,
+        lifted_on=timezone.localdate(),
+        recorded_by=acting_user,
+        person_agrees=True,
+    )
+    _save(lift, acting_user)
+    return lift
