@@ -1,0 +1,83 @@
+"""The supervisor's dashboard of their organisation subtree: the figures, the cases behind one
+figure (metadata only) and the export of the figures (no person's name, journaled)."""
+
+import csv
+import io
+
+import openpyxl
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from casework.journal import RequestInfo
+from orientation import access, journal_events
+from orientation import supervision as figures
+from partners.pagination import paginate
+
+
+@login_required
+def supervision(request: HttpRequest) -> HttpResponse:
+    """The supervisor's dashboard of their organisation subtree."""
+    user = access.access_as_supervisor(request)
+    board = figures.dashboard(user)
+    return render(
+        request,
+        "orientation/supervision.html",
+        {
+            "board": board,
+            "labels": {
+                slug.replace("-", "_"): figure.label for slug, figure in figures.FIGURES.items()
+            },
+            "path_max": max([count for *_, count in board.paths] or [0]) or 1,
+        },
+    )
+
+
+@login_required
+def supervision_list(request: HttpRequest, figure: str) -> HttpResponse:
+    """The cases behind one figure: metadata only."""
+    user = access.access_as_supervisor(request)
+    professional = request.GET.get("professionnel", "")
+    try:
+        cases = figures.drill_down(
+            user,
+            figure,
+            professional_id=int(professional) if professional.isdigit() else None,
+            value=request.GET.get("valeur", ""),
+        )
+    except KeyError:
+        raise Http404 from None
+    return render(
+        request,
+        "orientation/supervision_list.html",
+        {"title": figures.FIGURES[figure].label, "page": paginate(request, cases)},
+    )
+
+
+@login_required
+def supervision_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The dashboard's figures as CSV or XLSX (no person's name); the export is journaled."""
+    user = access.access_as_supervisor(request)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    rows = figures.export_rows(figures.dashboard(user))
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")
+        writer = csv.writer(response, delimiter=";")
+        writer.writerows(rows)
+    else:
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.title = "Tableau de bord"
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="tableau-de-bord.{fmt}"'
+    journal_events.dashboard_exported(actor=user, fmt=fmt, info=RequestInfo.of(request))
+    return response
