@@ -76,7 +76,7 @@ class TokenForm(forms.Form):
 
     def clean_token(self) -> str:
         token = self.cleaned_data["token"].strip()
-        if not token.isdigit():
+        if not token.isdecimal():
             raise ValidationError("Le code ne contient que des chiffres.")
         return token
 

@@ -46,7 +46,7 @@ class CaseChoiceField(_CaseMultipleChoiceField):
 
     def clean(self, value: Any) -> QuerySet[Case]:
         for pk in value or ():
-            if str(pk).lstrip("-").isdigit() and abs(int(pk)) > LARGEST_ID:
+            if str(pk).lstrip("-").isdecimal() and abs(int(pk)) > LARGEST_ID:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",

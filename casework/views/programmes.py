@@ -136,7 +136,7 @@ def attendance_sheet(request: HttpRequest, pk: int, session_pk: int) -> HttpResp
     access.require(access.may_take_attendance(user, programme))
     session = access.access_session(programme, session_pk)
     if request.method == "POST":
-        present = [int(v) for v in request.POST.getlist("present") if v.isdigit()]
+        present = [int(v) for v in request.POST.getlist("present") if v.isdecimal()]
         try:
             services.attendance_record(session=session, acting_user=user, present=present)
         except DomainError as error:

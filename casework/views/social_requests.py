@@ -44,7 +44,7 @@ def social_request_create(request: HttpRequest) -> HttpResponse:
     department = user.organisation.department  # type: ignore[union-attr]
     # « suite »: a further request about the person of one of the advisor's earlier requests.
     earlier = None
-    if request.GET.get("suite", "").isdigit():
+    if request.GET.get("suite", "").isdecimal():
         earlier = access.access_earlier_request(user, int(request.GET["suite"]))
     form = SocialRequestForm(
         request.POST if request.method == "POST" else None,

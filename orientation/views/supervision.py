@@ -42,7 +42,7 @@ def supervision_list(request: HttpRequest, figure: str) -> HttpResponse:
         cases = figures.drill_down(
             user,
             figure,
-            professional_id=int(professional) if professional.isdigit() else None,
+            professional_id=int(professional) if professional.isdecimal() else None,
             value=request.GET.get("valeur", ""),
         )
     except KeyError:

@@ -168,7 +168,7 @@ def test_attendance_recorded_by_the_organiser_and_shown_on_the_timeline(login_cl
     url = reverse("attendance_sheet", args=[programme.pk, session.pk])
 
     refused = login_client(outsider).post(url, {"present": [enrolments[0].pk]})
-    login_client(organiser_staff).post(url, {"present": [enrolments[0].pk]})
+    login_client(organiser_staff).post(url, {"present": [enrolments[0].pk, "²"]})
 
     assert refused.status_code == 404
     assert sorted(

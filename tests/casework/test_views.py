@@ -337,3 +337,15 @@ def test_case_handover_by_admin_moves_one_case_and_opens_letter(login_client, pa
     case.refresh_from_db()
     other.refresh_from_db()
     assert (case.pair, other.pair) == (new_pair, pair)
+
+
+def test_pair_contact_with_a_superscript_digit_is_refused_in_french(login_client, pair, today):
+    """'²'.isdigit() is true but int('²') fails: found by the hypothesis fuzzing as a 500."""
+    response = login_client(pair.advisor).post(
+        reverse("pair_contact_create", args=[pair.pk]),
+        {"occurred_on": today.isoformat(), "channel": "phone", "cases": ["²"], "summary": "Point"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["cases"]
+    assert not pair.contacts.exists()
