@@ -124,11 +124,6 @@ def access_obstacle(diagnostic: Diagnostic, obstacle_pk: int) -> Obstacle:
     return get_object_or_404(Obstacle.objects.filter(diagnostic=diagnostic, pk=obstacle_pk))
 
 
-def access_case_obstacle(case: Case, obstacle_pk: int) -> Obstacle:
-    """An obstacle of any version of the case's diagnostic (a frein the plan lifts)."""
-    return get_object_or_404(Obstacle.objects.filter(diagnostic__case=case, pk=obstacle_pk))
-
-
 def access_shown_obstacle(view: DiagnosticView, obstacle_pk: int) -> Obstacle:
     """An obstacle the viewer's diagnostic shows: for the advisor, covered by the accord de
     partage and not disputed."""

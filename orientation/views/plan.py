@@ -151,7 +151,8 @@ def action_status(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
 def obstacle_lift(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpResponse:
     user = access.professional(request)
     case = access.access_case_as_member(user, pk)
-    obstacle = access.access_case_obstacle(case, obstacle_pk)
+    view = selectors.diagnostic_for(access.access_diagnostic(case), user)
+    obstacle = access.access_shown_obstacle(view, obstacle_pk)
     try:
         services.obstacle_lift(
             obstacle=obstacle,

@@ -12,7 +12,7 @@ from casework.errors import InvalidInput
 from casework.models import Case, InformationShare
 from casework.selectors import CaseloadFilters, caseload
 from orientation import services
-from orientation.models import Notification
+from orientation.models import Notification, ObstacleLift
 from partners.errors import InvalidTransition
 from tests.casework.factories import CaseFactory
 from tests.orientation.factories import lock, make_diagnostic, obstacles_of
@@ -291,3 +291,28 @@ def test_appointments_list_queries_constant(size, login_client, django_assert_nu
         response = client.get(reverse("appointments", args=[case.pk]))
 
     assert len(response.context["page"].object_list) == size
+
+
+def test_the_advisor_cannot_lift_a_frein_the_accord_does_not_share(login_client):
+    """Lifting reads the frein through the advisor's view of the diagnostic: a difficulty the
+    accord de partage does not cover answers the same 404 as a missing one, and stays."""
+    case = CaseFactory(state=CaseState.ACTIVE)
+    assert case.referent == case.pair.advisor  # the référent·e who may lift a frein
+    diagnostic = lock(make_diagnostic(case, obstacles=[("health", "Mal au dos", True)]))
+    (hidden,) = obstacles_of(diagnostic)
+    client = login_client(case.pair.advisor)
+    url = reverse("obstacle_lift", args=[case.pk, hidden.pk])
+
+    unshared = client.post(url, {"person_agrees": "on"})
+    missing = client.post(reverse("obstacle_lift", args=[case.pk, 10**9]), {"person_agrees": "on"})
+
+    assert (unshared.status_code, missing.status_code) == (404, 404)
+    assert not ObstacleLift.objects.exists()
+    case_services.agreement_record(
+        case=case,
+        categories=[ShareCategory.OBSTACLES_HEALTH],
+        how_obtained="signed_form",
+        acting_user=case.pair.social_worker,
+    )
+    assert client.post(url, {"person_agrees": "on"}).status_code == 302
+    assert ObstacleLift.objects.get().obstacle == hidden
