@@ -53,8 +53,9 @@ def may_validate_recommendations(user: Professional) -> bool:
 
 def may_read_orientation(user: Professional, case: Case) -> bool:
     """Among those who see the case, the binôme members only if they follow it (``change_case``);
-    the supervisor, the admin and the auditor read the préconisations, decisions and plan."""
-    return not in_pair(user) or case_access.may_follow_case(user, case)
+    the supervisor, the admin and the auditor read the préconisations, decisions and plan: the
+    same rule as the case journal's."""
+    return case_access.may_read_case_journal(user, case)
 
 
 # Pages for one role ------------------------------------------------------------------------------
