@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from guardian.shortcuts import remove_perm
 
 from casework.models import Case, CaseUserObjectPermission, Delegation, live_grant
+from partners.access import is_social_worker
 from partners.enums import Role
 from partners.models import Pair, Professional
 
@@ -138,11 +139,7 @@ def can_change_case(user: Professional, case: Case) -> bool:
 
 def can_read_social_notes(user: Professional, case: Case) -> bool:
     """Only the social workers of the case, or their remplaçant·e (professional secrecy)."""
-    return (
-        user.is_active
-        and user.role == Role.SOCIAL_WORKER
-        and _granted(user, case, VIEW_SOCIAL_NOTES)
-    )
+    return user.is_active and is_social_worker(user) and _granted(user, case, VIEW_SOCIAL_NOTES)
 
 
 def live_delegation(

@@ -42,7 +42,8 @@ from casework.models import (
     live_grant,
     overdue_threshold,
 )
-from partners.enums import PAIR_ROLES, Role
+from partners.access import in_pair, is_admin, is_supervisor
+from partners.enums import PAIR_ROLES
 from partners.models import Organisation, Professional
 
 
@@ -81,7 +82,7 @@ def case_for(user: Professional, pk: int) -> Case:
     ``via_delegation`` is the id of the live remplacement through which the user opens it, if any.
     """
     delegation: Any = Value(None, output_field=IntegerField())
-    if user.role in PAIR_ROLES:
+    if in_pair(user):
         delegation = Subquery(
             CaseUserObjectPermission.objects.filter(
                 user=user,
@@ -428,15 +429,15 @@ def replaceable_by(user: Professional) -> QuerySet[Professional]:
     """The professionals whose remplacement ``user`` may organise (see
     ``services.can_organise_delegation``): themselves, their subtree, or their department."""
     people = Professional.objects.filter(is_active=True, role__in=PAIR_ROLES)
-    if user.role in PAIR_ROLES:
+    if in_pair(user):
         people = people.filter(pk=user.pk)
     elif user.organisation is None:
         return people.none()
-    elif user.role == Role.SUPERVISOR:
+    elif is_supervisor(user):
         people = people.filter(
             organisation__in=Organisation.objects.subtree_of(user.organisation).values("pk")
         )
-    elif user.role == Role.ADMIN:
+    elif is_admin(user):
         people = people.filter(organisation__department_id=user.organisation.department_id)
     else:
         return people.none()
@@ -464,7 +465,7 @@ def delegations_for(user: Professional) -> "QuerySet[Delegation]":
     pending: QuerySet[Delegation] = Delegation.objects.pending().filter(
         ends_on__gte=timezone.localdate()
     )
-    if user.role in PAIR_ROLES:
+    if in_pair(user):
         pending = pending.filter(Q(replaced=user) | Q(delegate=user))
     else:
         pending = pending.filter(replaced__in=replaceable_by(user).values("pk"))

@@ -10,8 +10,8 @@ from typing import Any
 
 from casework.errors import ConcurrentChange
 from casework.models import Case
+from partners.access import is_admin
 from partners.audit import acting_as
-from partners.enums import Role
 from partners.errors import InvalidTransition
 from partners.models import Department, Pair, Professional
 
@@ -57,7 +57,7 @@ def check_directory_admin(acting_user: Professional | None, department: Departme
         return
     organisation = acting_user.organisation
     if (
-        acting_user.role != Role.ADMIN
+        not is_admin(acting_user)
         or organisation is None
         or organisation.department_id != department.pk
     ):

@@ -14,8 +14,8 @@ from casework.errors import InvalidInput
 from casework.journal import RequestInfo
 from casework.models import Case, Delegation
 from casework.services._base import save
+from partners.access import in_pair, is_admin, is_supervisor
 from partners.audit import acting_as
-from partners.enums import PAIR_ROLES, Role
 from partners.errors import InvalidTransition
 from partners.models import Organisation, Pair, Professional
 
@@ -37,9 +37,9 @@ def can_organise_delegation(acting_user: Professional, replaced: Professional) -
         return True
     if acting_user.organisation is None:
         return False
-    if acting_user.role == Role.ADMIN:
+    if is_admin(acting_user):
         return acting_user.organisation.department_id == replaced.organisation.department_id
-    if acting_user.role == Role.SUPERVISOR:
+    if is_supervisor(acting_user):
         return (
             Organisation.objects.subtree_of(acting_user.organisation)
             .filter(pk=replaced.organisation_id)
@@ -51,7 +51,7 @@ def can_organise_delegation(acting_user: Professional, replaced: Professional) -
 def _check_delegation_people(replaced: Professional, delegate: Professional) -> None:
     if replaced.pk == delegate.pk:
         raise InvalidInput("Une personne ne peut pas se remplacer elle-même.", "delegate")
-    if replaced.role not in PAIR_ROLES:
+    if not in_pair(replaced):
         raise InvalidInput(
             "Seul·e un·e conseiller·ère ou un·e travailleur·se social·e se fait remplacer.",
             "replaced",

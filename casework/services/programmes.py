@@ -12,7 +12,7 @@ from casework.errors import CapacityReached, ConsentRequired, InvalidInput
 from casework.journal import RequestInfo
 from casework.models import Attendance, Case, Enrolment, Programme, ProgrammeSession
 from casework.services._base import check_directory_admin, require_state, save
-from partners.enums import Role
+from partners.access import is_admin, is_auditor
 from partners.errors import InvalidTransition
 from partners.models import Department, Organisation, Professional
 
@@ -148,9 +148,9 @@ def can_take_attendance(user: Professional, programme: Programme) -> bool:
     organisation = user.organisation
     if not user.is_active or organisation is None:
         return False
-    if user.role == Role.ADMIN:
+    if is_admin(user):
         return organisation.department_id == programme.department_id
-    return user.role != Role.AUDITOR and organisation.path.startswith(programme.organiser.path)
+    return not is_auditor(user) and organisation.path.startswith(programme.organiser.path)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from casework.journal import RequestInfo
 from casework.models import Beneficiary, Case, SocialRequest
 from casework.services._base import save
 from casework.services.cases import case_propose
-from partners.enums import Role
+from partners.access import is_advisor
 from partners.errors import InvalidTransition
 from partners.models import Organisation, Pair, Professional
 
@@ -72,7 +72,7 @@ def social_request_create(
             "Recueillez d'abord l'accord de la personne : sa situation ne sera transmise aux "
             "correspondant·es sociaux·ales qu'avec cet accord."
         )
-    if requester.role != Role.ADVISOR or not requester.is_active:
+    if not is_advisor(requester) or not requester.is_active:
         raise InvalidTransition(
             "Une demande ponctuelle est adressée par un·e conseiller·ère France Travail."
         )

@@ -20,6 +20,7 @@ from casework.models import Case, Rectification
 from casework.rights import record_rectifications
 from orientation.models import Diagnostic, Obstacle, SocialDetails
 from orientation.services._base import _member, _save, _social_worker
+from partners.access import is_advisor
 from partners.enums import Role
 from partners.errors import InvalidTransition
 from partners.models import Professional
@@ -280,7 +281,7 @@ def diagnostic_sign(*, diagnostic: Diagnostic, acting_user: Professional) -> Dia
             "La personne valide ou conteste d'abord le diagnostic : les signatures viennent après."
         )
     now = timezone.now()
-    if acting_user.role == Role.ADVISOR:
+    if is_advisor(acting_user):
         if diagnostic.advisor_signed_at is not None:
             raise InvalidTransition("Vous avez déjà signé ce diagnostic.")
         diagnostic.advisor_signed_by, diagnostic.advisor_signed_at = acting_user, now

@@ -23,14 +23,15 @@ from orientation.models import Diagnostic, OrientationDecision, Recommendation
 from orientation.selectors import criteria_suggestion
 from orientation.services._base import _fresh, _member, _save
 from orientation.services.notifications import _close_notifications, _notify, supervisors_of
-from partners.enums import OrientationAuthority, Role
+from partners.access import is_advisor, is_supervisor
+from partners.enums import OrientationAuthority
 from partners.errors import InvalidTransition
 from partners.models import Professional
 
 
 def _sign_recommendation(recommendation: Recommendation, acting_user: Professional) -> None:
     now = timezone.now()
-    if acting_user.role == Role.ADVISOR:
+    if is_advisor(acting_user):
         if recommendation.advisor_signed_at is not None:
             raise InvalidTransition("Vous avez déjà signé cette préconisation.")
         recommendation.advisor_signed_by, recommendation.advisor_signed_at = acting_user, now
@@ -137,7 +138,7 @@ def recommendation_validate(
     )
     case = recommendation.case
     if (
-        acting_user.role != Role.SUPERVISOR
+        not is_supervisor(acting_user)
         or not Case.objects.visible_to(acting_user).filter(pk=case.pk).exists()
     ):
         raise InvalidTransition("Seul·e l'encadrement de ce binôme valide ses préconisations.")
