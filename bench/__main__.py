@@ -343,7 +343,9 @@ def ratio(a: float, b: float) -> float:
     return round(a / b, 2) if b else float("nan")
 
 
-def report(people: int, seed: dict[str, Any], grants: int, measured: dict[str, Any]) -> dict:
+def report(
+    people: int, seed: dict[str, Any], grants: int, measured: dict[str, Any]
+) -> dict[str, Any]:
     from django.db import connection
 
     rss = kib_to_mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

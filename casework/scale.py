@@ -71,6 +71,9 @@ from partners.audit import audited_copy
 from partners.enums import OrganisationKind, Role
 from partners.models import Department, Organisation, Pair, Professional
 
+#: One row of a COPY into a table, in its columns' order.
+Row = tuple[Any, ...]
+
 SCALE_DEPARTMENT_CODE = "EC"
 SCALE_DEPARTMENT_NAME = "Département d'essai de charge"
 SCALE_EMAIL_DOMAIN = "echelle.binome.test"
@@ -561,7 +564,7 @@ class Generator:
         first_person = reserve_ids(Beneficiary, n)
         beneficiaries, cases, periods, suspensions = [], [], [], []
         seeds: list[CaseSeed] = []
-        interviews_by_case: list[list[tuple]] = []
+        interviews_by_case: list[list[Row]] = []
         for offset, (pair_index, state) in enumerate(assignments):
             pair = self.staff.pairs[pair_index]
             seed = self._case_seed(first_case + offset, first_person + offset, pair, state)
@@ -671,7 +674,7 @@ class Generator:
             education_level=rng.choice(EducationLevel.values),
         )
 
-    def _beneficiary_row(self, seed: CaseSeed) -> tuple:
+    def _beneficiary_row(self, seed: CaseSeed) -> Row:
         rng = self.rng
         born = self.today - datetime.timedelta(days=rng.randrange(18 * 365, 64 * 365))
         city = rng.randrange(len(CITIES))
@@ -686,7 +689,7 @@ class Generator:
             FileStage.ACTIVE.value,
         )  # fmt: skip
 
-    def _agreements(self, seeds: list[CaseSeed]) -> list[tuple]:
+    def _agreements(self, seeds: list[CaseSeed]) -> list[Row]:
         entered = [s for s in seeds if s.state not in (CaseState.PROPOSED, CaseState.REFUSED)]
         entered = [s for s in entered if self.rng.random() < 0.9]
         first = reserve_ids(SharingAgreement, len(entered))
@@ -712,7 +715,7 @@ class Generator:
             )
         return rows
 
-    def _interviews(self, seed: CaseSeed) -> list[tuple]:
+    def _interviews(self, seed: CaseSeed) -> list[Row]:
         """(case, author, occurred_on, channel, three_way, interpreter, summary, next, created)."""
         rng, today = self.rng, self.today
         if seed.state in (CaseState.PROPOSED, CaseState.REFUSED):
@@ -754,7 +757,7 @@ class Generator:
             )
         return rows
 
-    def _case_row(self, seed: CaseSeed, interviews: list[tuple]) -> tuple:
+    def _case_row(self, seed: CaseSeed, interviews: list[Row]) -> Row:
         rng = self.rng
         last = interviews[0] if interviews else None
         referent_days = [row[2] for row in interviews if row[1] == seed.referent.pk]
@@ -783,7 +786,7 @@ class Generator:
             seed.closed_on if closed else None, "", 1, _at(seed.proposed_on, rng),
         )  # fmt: skip
 
-    def _journal(self, seeds: list[CaseSeed], interviews_by_case: list[list[tuple]]) -> list[tuple]:
+    def _journal(self, seeds: list[CaseSeed], interviews_by_case: list[list[Row]]) -> list[Row]:
         """About 20 rows per accompaniment: the grant, the accord, each view of the social notes
         (by the social worker) and of what the accord lets cross (by the advisor), prints."""
         rng = self.rng

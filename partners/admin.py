@@ -1,6 +1,6 @@
 """Functional administration. Every save goes through a service; nothing is ever deleted."""
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,6 +14,17 @@ from partners.enums import PairEndReason
 from partners.errors import DomainError
 from partners.models import Department, Organisation, Pair, Professional
 
+# Django's admin and form classes take no subscript at run time: the typed bases are for mypy only.
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Any]
+    _ProfessionalForm = forms.ModelForm[Professional]
+    _PairForm = forms.ModelForm[Pair]
+    _PasswordMixin = SetPasswordMixin[Professional]
+else:
+    _ModelAdmin = admin.ModelAdmin
+    _ProfessionalForm = _PairForm = forms.ModelForm
+    _PasswordMixin = SetPasswordMixin
+
 admin.site.disable_action("delete_selected")
 
 
@@ -26,11 +37,11 @@ def _actor(request: HttpRequest) -> Professional:
     return cast(Professional, request.user)  # the admin site only lets staff professionals in
 
 
-def _changed(form: forms.ModelForm, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+def _changed(form: "forms.ModelForm[Any]", exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in form.changed_data if name not in exclude}
 
 
-class NoDeleteAdmin(admin.ModelAdmin):
+class NoDeleteAdmin(_ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -83,7 +94,7 @@ class OrganisationAdmin(NoDeleteAdmin):
             _adopt(obj, saved)
 
 
-class ProfessionalCreationForm(SetPasswordMixin, forms.ModelForm):
+class ProfessionalCreationForm(_PasswordMixin, _ProfessionalForm):
     password1, password2 = SetPasswordMixin.create_password_fields(
         label1="Mot de passe", label2="Confirmation du mot de passe"
     )
@@ -176,7 +187,7 @@ class ProfessionalAdmin(NoDeleteAdmin):
                 self.message_user(request, f"{professional.full_name} est désactivé·e.")
 
 
-class PairCreationForm(forms.ModelForm):
+class PairCreationForm(_PairForm):
     class Meta:
         model = Pair
         fields = ("advisor", "social_worker", "started_on")
@@ -193,7 +204,7 @@ class PairCreationForm(forms.ModelForm):
         return cleaned
 
 
-class PairEndForm(forms.ModelForm):
+class PairEndForm(_PairForm):
     class Meta:
         model = Pair
         fields = ("ended_on", "end_reason")

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
@@ -33,7 +33,7 @@ class LoginForm(AuthenticationForm):
     }
 
     def clean_username(self) -> str:
-        return self.cleaned_data["username"].strip().lower()
+        return str(self.cleaned_data["username"]).strip().lower()
 
     def clean(self) -> dict[str, Any]:
         """Refuse while the account or the IP is locked (partners.throttle), count failures."""
@@ -75,7 +75,7 @@ class TokenForm(forms.Form):
     )
 
     def clean_token(self) -> str:
-        token = self.cleaned_data["token"].strip()
+        token = str(self.cleaned_data["token"]).strip()
         if not token.isdecimal():
             raise ValidationError("Le code ne contient que des chiffres.")
         return token
@@ -90,7 +90,14 @@ def freeze_choices(form: forms.BaseForm) -> forms.BaseForm:
     return form
 
 
-class PairChoiceField(forms.ModelChoiceField):
+# ModelChoiceField takes no subscript at run time: the typed base class is for mypy only.
+if TYPE_CHECKING:
+    _ModelChoiceField = forms.ModelChoiceField[Any]
+else:
+    _ModelChoiceField = forms.ModelChoiceField
+
+
+class PairChoiceField(_ModelChoiceField):
     """A binôme shown by its members' names (give it a queryset ``with_members()``)."""
 
     def label_from_instance(self, obj: Any) -> str:

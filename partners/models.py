@@ -147,7 +147,7 @@ class ProfessionalManager(BaseUserManager.from_queryset(AuditedQuerySet)):  # ty
     ) -> "Professional":
         if not email:
             raise ValueError("L'adresse électronique est obligatoire.")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user: Professional = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
