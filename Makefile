@@ -35,11 +35,11 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	BINOME_SITE_URL=$${BINOME_SITE_URL:-http://$(HOST)} $(PY) manage.py seed_demo
 
 run: seed
 	@echo "Binôme : http://$(HOST)/ (Ctrl+C pour arrêter)"
-	$(PY) manage.py runserver $(HOST)
+	BINOME_SITE_URL=$${BINOME_SITE_URL:-http://$(HOST)} $(PY) manage.py runserver $(HOST)
 
 # The demo's second-factor codes (admin and auditor logins).
 code: install

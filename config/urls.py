@@ -19,6 +19,10 @@ def admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse
 
 admin.site.login = admin_login  # type: ignore[method-assign]
 
+handler400 = "partners.error_pages.bad_request"
+handler403 = "partners.error_pages.permission_denied"
+handler404 = "partners.error_pages.page_not_found"
+
 urlpatterns = [
     path("", include("partners.urls")),
     path("", include("casework.urls")),

@@ -14,7 +14,9 @@ def site(request: HttpRequest) -> dict[str, Any]:
             "tagline": settings.BINOME_SITE_TAGLINE,
             "operator_is_state": settings.BINOME_OPERATOR_IS_STATE,
             "operator_name": settings.BINOME_OPERATOR_NAME,
-        }
+        },
+        # The current page's URL name, for the navigation; empty on error pages (no match).
+        "current_url_name": match.url_name if (match := request.resolver_match) else "",
     }
 
 

@@ -13,6 +13,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
+from partners import error_pages
+
 
 class LoadUserMiddleware:
     """Load the session and the professional before the view runs.
@@ -26,6 +28,26 @@ class LoadUserMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         _ = request.user.is_authenticated
+        return self.get_response(request)
+
+
+class RejectNulBytesMiddleware:
+    """A NUL character in the query string or a form field answers the French 400 page.
+
+    PostgreSQL refuses NUL in text (a ValueError, so a server error, wherever the value reaches a
+    query, and forever when it was kept in the session). No one types it: it comes from a copy
+    out of another program or from a probe. Forms refuse it too (Django's CharField); this catches
+    the values views read directly, before any of them runs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for values in (request.GET, request.POST):
+            for key, items in values.lists():
+                if "\x00" in key or any("\x00" in item for item in items):
+                    return error_pages.bad_request(request)
         return self.get_response(request)
 
 

@@ -53,7 +53,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Each role's start page."""
     user = access.professional(request)
     if access.in_pair(user):
-        return redirect("caseload")
+        # The social correspondent's work is the one-off requests of her territory.
+        return redirect("social_requests" if user.is_social_correspondent else "caseload")
     if access.is_supervisor(user):
         return render(
             request,

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "partners.middleware.LoadUserMiddleware",
+    "partners.middleware.RejectNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "partners.middleware.SessionTimeoutMiddleware",
     "partners.middleware.SecondFactorRequiredMiddleware",
@@ -160,6 +161,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 BINOME_SESSION_IDLE_TIMEOUT = 30 * 60
 BINOME_SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "partners.error_pages.csrf_failure"
 
 # Login throttling (partners.throttle): after 5 failures for one address, or 50 from one IP,
 # within 15 minutes, the login is refused for 15 minutes. Counted in the cache (Redis in

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -164,3 +166,30 @@ def test_my_pairs_refused_to_other_roles(login_client, pair):
     supervisor = ProfessionalFactory(role=Role.SUPERVISOR, organisation=pair.advisor.organisation)
 
     assert login_client(supervisor).get(reverse("my_pairs")).status_code == 404
+
+
+def test_every_page_names_a_favicon_that_is_served(client):
+    """Browsers ask for an icon on every page: ours, never the State's Marianne, and it exists."""
+    page = client.get(reverse("login")).content.decode()
+    links = re.findall(r'<link rel="(?:icon|apple-touch-icon|manifest|shortcut icon)"[^>]*>', page)
+
+    assert len(links) == 1, links
+    href = re.search(r'href="([^"]+)"', links[0]).group(1)  # type: ignore[union-attr]
+    assert href.endswith("binome/favicon.svg")
+    response = client.get(href)
+    assert response.status_code == 200
+    assert b"<svg" in b"".join(response.streaming_content)
+
+
+def test_the_social_correspondent_lands_on_her_requests_and_is_named_so(login_client, pair):
+    correspondent = ProfessionalFactory(
+        role=Role.SOCIAL_WORKER,
+        is_social_correspondent=True,
+        organisation=pair.social_worker.organisation,
+    )
+
+    response = login_client(correspondent).get(reverse("home"), follow=True)
+
+    assert response.redirect_chain == [(reverse("social_requests"), 302)]
+    assert "Correspondant·e social·e</span>" in response.content.decode()
+    assert "Travailleur·se social·e</span>" not in response.content.decode()
