@@ -122,6 +122,16 @@ def obstacle_share_category(category: str) -> ShareCategory:
     return ShareCategory(f"obstacles:{category}")
 
 
+#: What a journal row may name besides the accord's categories (never shared, only journaled).
+JOURNAL_ONLY_CATEGORIES = {"social_notes": "Notes sociales"}
+
+
+def journal_category_labels(codes: str) -> str:
+    """A journal row's categories in French (« Synthèse sociale, Difficultés : logement »)."""
+    labels = dict(ShareCategory.choices) | JOURNAL_ONLY_CATEGORIES
+    return ", ".join(labels.get(code, code) for code in codes.split(",") if code)
+
+
 class AgreementMethod(models.TextChoices):
     SIGNED_FORM = "signed_form", "Formulaire signé par la personne"
     ORAL_THREE_WAY = "oral_three_way", "Accord oral en entretien tripartite"

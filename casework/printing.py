@@ -1,7 +1,11 @@
-"""Documents printed for the person: one helper journals the print, then renders the page.
+"""Documents printed for the person: one helper renders the page and, when the professional
+hands the document over, journals it.
 
 Every printed document's view ends with ``render_print``; its template extends
-``print_base.html`` (see docs/architecture.md, « Ajouter un document imprimé »).
+``print_base.html`` (see docs/architecture.md, « Ajouter un document imprimé »). Opening the page
+is a preview: it journals nothing here (a document that shows social content journals that read
+through its own event, as its page does). The « Imprimer et remettre » button posts to the same
+URL: that writes the journal row « remis à la personne » and opens the print dialog.
 """
 
 from collections.abc import Iterable, Mapping
@@ -29,20 +33,29 @@ def render_print(
     categories: Iterable[str] = (),
     agreement: SharingAgreement | None = None,
 ) -> HttpResponse:
-    """Write the print's journal row, then render ``template``.
+    """Render ``template``; on POST (« Imprimer et remettre »), journal the handing over first.
 
     The context also gets ``case``, ``beneficiary`` and ``today``, which the letter head
-    (``includes/letter_recipient.html``) reads; ``context`` may override them.
+    (``includes/letter_recipient.html``) reads, and ``handed`` (the row was just written: the
+    page opens the print dialog); ``context`` may override them.
     """
-    journal.record_print(
-        info=RequestInfo.of(request),
-        actor=cast(Professional, request.user),
-        case=case,
-        purpose=purpose,
-        object_type=object_type,
-        object_id=object_id,
-        categories=categories,
-        agreement=agreement,
-    )
-    page = {"case": case, "beneficiary": case.beneficiary, "today": timezone.localdate()}
+    actor, info = cast(Professional, request.user), RequestInfo.of(request)
+    handed = request.method == "POST"
+    if handed:
+        journal.record_print(
+            info=info,
+            actor=actor,
+            case=case,
+            purpose=purpose,
+            object_type=object_type,
+            object_id=object_id,
+            categories=categories,
+            agreement=agreement,
+        )
+    page = {
+        "case": case,
+        "beneficiary": case.beneficiary,
+        "today": timezone.localdate(),
+        "handed": handed,
+    }
     return render(request, template, {**page, **context})

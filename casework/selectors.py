@@ -55,6 +55,7 @@ def professional_overdue_threshold(professional: Professional) -> datetime.date:
 class CaseloadFilters:
     state: str = ""
     overdue_only: bool = False
+    referent_only: bool = False  # « mes personnes comme référent·e »
     search: str = ""
 
 
@@ -65,6 +66,8 @@ def caseload(professional: Professional, filters: CaseloadFilters) -> QuerySet[C
     cases = in_state.with_overdue(professional_overdue_threshold(professional))
     if filters.overdue_only:
         cases = cases.filter(overdue=True)
+    if filters.referent_only:
+        cases = cases.filter(referent=professional)
     for word in filters.search.split():
         cases = cases.filter(
             Q(beneficiary__last_name__icontains=word)
@@ -196,7 +199,8 @@ def case_journal(case: Case) -> QuerySet[InformationShare]:
 
 @dataclass(frozen=True)
 class JournalFilters:
-    person: int | None = None
+    #: The people whose rows are searched (None: everyone; empty: no one matched).
+    people: list[int] | None = None
     professional_id: int | None = None
     organisation: Organisation | None = None
     start: datetime.date | None = None
@@ -207,8 +211,8 @@ class JournalFilters:
 def journal_search(department_id: int, filters: JournalFilters) -> QuerySet[InformationShare]:
     """The auditor's search in their department's journal."""
     rows = InformationShare.objects.filter(department_id=department_id)
-    if filters.person:
-        rows = rows.filter(beneficiary_id=filters.person)
+    if filters.people is not None:
+        rows = rows.filter(beneficiary_id__in=filters.people)
     if filters.professional_id:
         rows = rows.filter(actor_id=filters.professional_id)
     if filters.organisation is not None:

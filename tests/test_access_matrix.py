@@ -154,7 +154,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "case_handover": Expect(
         get=statuses(NOT_ALLOWED), post=only(["admin"], 200), kwargs=case_kwargs
     ),
-    "handover_letter": Expect(get=only([*CASE_MEMBERS, "admin"], 200), kwargs=case_kwargs),
+    "handover_letter": Expect(
+        get=only([*CASE_MEMBERS, "admin"], 200),
+        post=only([*CASE_MEMBERS, "admin"], 200),
+        kwargs=case_kwargs,
+    ),
     # A point binôme is the binôme's own: a remplaçant·e is not a member of the pair.
     "pair_contact_create": Expect(
         get=only(PAIR_MEMBERS, 200), post=only(PAIR_MEMBERS, 200), kwargs=pair_kwargs
@@ -168,13 +172,20 @@ EXPECTATIONS: dict[str, Expect] = {
     "agreement_withdraw": Expect(
         get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
     ),
-    "information_notice": Expect(get=only(CASE_MEMBERS, 200), kwargs=case_kwargs),
+    # Printed documents: GET is the preview, POST « Imprimer et remettre » (journaled).
+    "information_notice": Expect(
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+    ),
     "case_journal": Expect(
         get=only([*CASE_MEMBERS, "supervisor_subtree", "admin", "auditor"], 200),
         kwargs=case_kwargs,
     ),
-    "case_journal_print": Expect(get=only([*CASE_MEMBERS, "auditor"], 200), kwargs=case_kwargs),
-    "journal_search": Expect(get=only(["auditor"], 200)),
+    "case_journal_print": Expect(
+        get=only([*CASE_MEMBERS, "auditor"], 200),
+        post=only([*CASE_MEMBERS, "auditor"], 200),
+        kwargs=case_kwargs,
+    ),
+    "journal_search": Expect(get=only(["auditor"], 200), post=only(["auditor"], 302)),
     "delegations": Expect(
         get=only(DELEGATION_ORGANISERS, 200), post=only(DELEGATION_ORGANISERS, 200)
     ),
@@ -188,7 +199,9 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "journal_export": Expect(get=only(["auditor"], 200)),
     "diagnostic": Expect(get=only([*CASE_MEMBERS, "supervisor_subtree"], 200), kwargs=case_kwargs),
-    "diagnostic_copy": Expect(get=only(CASE_MEMBERS, 200), kwargs=case_kwargs),
+    "diagnostic_copy": Expect(
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+    ),
     # POSTs without data: refused transitions redirect with a message, invalid forms re-render.
     **{
         name: Expect(get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, status), kwargs=case_kwargs)
@@ -225,7 +238,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "decision_create": Expect(
         get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=oriented_kwargs
     ),
-    "decision_letter": Expect(get=only(CASE_MEMBERS, 200), kwargs=decision_kwargs),
+    "decision_letter": Expect(
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=decision_kwargs
+    ),
     "to_validate": Expect(get=only(["supervisor_subtree", "supervisor_other"], 200)),
     "to_decide": Expect(get=only(PAIR_VIEWERS, 200)),
     "notifications": Expect(get=statuses(200)),
@@ -236,7 +251,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "appointment_outcome": Expect(
         get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=appointment_kwargs
     ),
-    "convocation": Expect(get=only(CASE_MEMBERS, 200), kwargs=appointment_kwargs),
+    "convocation": Expect(
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=appointment_kwargs
+    ),
     # The référent of the world's case is its advisor.
     "breach_report": Expect(
         get=only(["case_advisor"], 200), post=only(["case_advisor"], 200), kwargs=case_kwargs
@@ -262,7 +279,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "obstacle_lift": Expect(
         get=statuses(NOT_ALLOWED), post=only(SOCIAL_WORKERS, 302), kwargs=obstacle_kwargs
     ),
-    "plan_print": Expect(get=only(CASE_MEMBERS, 200), kwargs=case_kwargs),
+    "plan_print": Expect(
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+    ),
     "supervision": Expect(get=only(["supervisor_subtree", "supervisor_other"], 200)),
     "supervision_list": Expect(
         get=only(["supervisor_subtree", "supervisor_other"], 200),

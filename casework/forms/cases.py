@@ -81,9 +81,31 @@ class TransitionForm(forms.Form):
         CaseState.ACTIVE: ("suspend", "close"),
         CaseState.SUSPENDED: ("resume", "close"),
     }
+    #: The changes that stop or end the accompaniment: a confirmation page comes first.
+    CONFIRMED = {
+        "refuse": "La personne refuse l'accompagnement : il ne sera pas ouvert.",
+        "suspend": (
+            "L'accompagnement est mis en pause ; sa fin prévue sera repoussée d'autant à la "
+            "reprise."
+        ),
+        "close": "L'accompagnement prend fin aujourd'hui ; il ne pourra plus être repris.",
+    }
+    DONE = {
+        "agree": "L'accord de la personne pour entrer dans l'accompagnement est enregistré.",
+        "refuse": "Le refus de la personne est enregistré : l'accompagnement n'est pas ouvert.",
+        "start": "L'accompagnement a démarré.",
+        "suspend": "L'accompagnement est suspendu.",
+        "resume": "L'accompagnement a repris.",
+        "close": "L'accompagnement est clos.",
+    }
+    #: The reason each action needs (empty: none).
+    REASONS = {"suspend": "suspension_reason", "close": "exit_reason"}
 
     action = forms.ChoiceField(choices=list(ACTIONS.items()))
     version = forms.IntegerField(widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Required for the one action that needs each (checked in clean); the page shows each with
+    # its own button, marked « obligatoire » there.
     suspension_reason = forms.ChoiceField(
         label="Motif de suspension", choices=[("", "—"), *SuspensionReason.choices], required=False
     )

@@ -11,7 +11,12 @@ from partners.models import Department, Organisation, Professional
 
 
 class JournalSearchForm(forms.Form):
-    person = forms.IntegerField(label="Personne n°", required=False, min_value=1)
+    person = forms.CharField(
+        label="Personne",
+        help_text="Nom, prénom ou numéro de la personne",
+        max_length=100,
+        required=False,
+    )
     professional = forms.ModelChoiceField(
         label="Professionnel·le", queryset=Professional.objects.none(), required=False
     )

@@ -9,7 +9,7 @@ from django.utils import timezone
 from casework import permissions
 from casework.enums import OPEN_STATES
 from casework.errors import InvalidInput
-from casework.models import Case, Interview, Note, PairContact, SocialNote
+from casework.models import Case, Delegation, Interview, Note, PairContact, SocialNote
 from casework.services._base import bump, lock_case, require_state, save
 from partners.audit import acting_as
 from partners.errors import InvalidTransition
@@ -61,7 +61,7 @@ def interview_log(
         case.last_interview_by = author
         if next_appointment_on is not None:
             case.next_appointment_on = next_appointment_on
-    if author.pk == case.referent_id and (
+    if _sees_as_referent(author, case) and (
         case.last_referent_interview_on is None or occurred_on > case.last_referent_interview_on
     ):
         case.last_referent_interview_on = occurred_on
@@ -69,6 +69,18 @@ def interview_log(
         case.last_contact_on = occurred_on
     bump(case, author)
     return interview
+
+
+def _sees_as_referent(author: Professional, case: Case) -> bool:
+    """« Sans entretien » counts the référent's interviews, and those of a remplaçant·e in the
+    référent's place (docs/roles.md); the co-accompagnant·e's do not clear it."""
+    if author.pk == case.referent_id:
+        return True
+    delegation_id = permissions.live_delegation(author, case)
+    return (
+        delegation_id is not None
+        and Delegation.objects.filter(pk=delegation_id, replaced_id=case.referent_id).exists()
+    )
 
 
 @transaction.atomic

@@ -34,6 +34,8 @@ from partners.pagination import paginate
 from partners.selectors import pairs_of_department, pairs_of_professional
 
 SEARCH_SESSION_KEY = "caseload_search"
+#: The portefeuille's filters, in its query string (never the search words).
+CASELOAD_FILTERS = ("etat", "sans_entretien", "referent")
 
 
 STALE_PAGE = (
@@ -49,12 +51,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         # The search words (people's names) stay out of URLs and access logs.
         request.session[SEARCH_SESSION_KEY] = request.POST.get("recherche", "").strip()[:100]
-        query = {k: v for k, v in request.GET.items() if k in ("etat", "sans_entretien") and v}
+        query = {k: v for k, v in request.GET.items() if k in CASELOAD_FILTERS and v}
         return redirect(f"{reverse('caseload')}?{urlencode(query)}" if query else "caseload")
     state = request.GET.get("etat", "")
     filters = selectors.CaseloadFilters(
         state=state if state in CaseState.values else "",
         overdue_only=request.GET.get("sans_entretien") == "1",
+        referent_only=request.GET.get("referent") == "1",
         search=request.session.get(SEARCH_SESSION_KEY, ""),
     )
     page = paginate(request, selectors.caseload(user, filters))
@@ -169,6 +172,8 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if data["version"] != case.version:
         messages.error(request, STALE_PAGE)
         return redirect("case_detail", pk=case.pk)
+    if action in TransitionForm.CONFIRMED and not data["confirmed"]:
+        return _confirm_transition(request, case, form)
     try:
         if action == "agree":
             services.case_record_entry_agreement(case=case, acting_user=user)
@@ -185,8 +190,33 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"{TransitionForm.ACTIONS[action]} : c'est enregistré.")
+        messages.success(request, TransitionForm.DONE[action])
     return redirect("case_detail", pk=case.pk)
+
+
+def _confirm_transition(request: HttpRequest, case: Case, form: TransitionForm) -> HttpResponse:
+    """The page that asks before a change that stops or ends the accompaniment."""
+    data = form.cleaned_data
+    action = data["action"]
+    reason_field = TransitionForm.REASONS.get(action)
+    reason = ""
+    if reason_field:
+        reason = dict(form.fields[reason_field].choices).get(data[reason_field], "")  # type: ignore[attr-defined]
+    return render(
+        request,
+        "casework/case_transition_confirm.html",
+        {
+            "case": case,
+            "beneficiary": case.beneficiary,
+            "action": action,
+            "label": TransitionForm.ACTIONS[action],
+            "consequence": TransitionForm.CONFIRMED[action],
+            "reason_field": reason_field,
+            "reason_value": data[reason_field] if reason_field else "",
+            "reason_label": reason,
+            "version": data["version"],
+        },
+    )
 
 
 @login_required

@@ -3,16 +3,20 @@ and CSV export."""
 
 import csv
 import datetime
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from casework import access, journal_events, selectors
 from casework.forms import JournalSearchForm
 from casework.journal import RequestInfo
+from casework.models import Beneficiary
 from casework.printing import render_print
 from partners.forms import freeze_choices
+from partners.models import Department
 from partners.pagination import paginate
 
 
@@ -48,18 +52,52 @@ def case_journal_print(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _journal_filters(form: JournalSearchForm) -> selectors.JournalFilters:
-    if not form.is_valid():
-        return selectors.JournalFilters(person=-1)  # nothing until the form is right
-    data = form.cleaned_data
-    return selectors.JournalFilters(
-        person=data["person"],
-        professional_id=data["professional"].pk if data["professional"] else None,
-        organisation=data["organisation"],
-        start=data["start"],
-        end=data["end"],
-        channel=data["channel"],
+#: The search's fields. A name typed in « Personne » is posted and kept in the session, never in
+#: a URL or an access log (like the portefeuille's search); numbers may come in the query string
+#: (the links from a person's pages: ``?person=42``).
+SEARCH_FIELDS = ("person", "professional", "organisation", "start", "end", "channel")
+JOURNAL_SEARCH_SESSION_KEY = "journal_search"
+
+
+@dataclass
+class Search:
+    form: JournalSearchForm
+    filters: selectors.JournalFilters
+    people: list[Beneficiary] | None = None  # the people a name matched
+    query: str = ""  # the search as a query string, when it came from one (numbers only)
+
+
+def _search(request: HttpRequest, department: Department) -> Search:
+    """The search in force: the query string's if it has one, else the one posted last."""
+    from_query = {name: request.GET.get(name, "") for name in SEARCH_FIELDS}
+    data: dict[str, str] | None
+    if any(from_query.values()):
+        data, query = from_query, urlencode({k: v for k, v in from_query.items() if v})
+    else:
+        data, query = request.session.get(JOURNAL_SEARCH_SESSION_KEY), ""
+    if not data:
+        return Search(JournalSearchForm(department=department), selectors.JournalFilters())
+    form = JournalSearchForm(data, department=department)
+    if not form.is_valid():  # nothing until the form is right
+        return Search(form, selectors.JournalFilters(people=[]), query=query)
+    cleaned = form.cleaned_data
+    person, people = cleaned["person"], None
+    if person.isdecimal():
+        person_ids: list[int] | None = [int(person)]
+    elif person:
+        people = selectors.person_search(department.pk, person)
+        person_ids = [beneficiary.pk for beneficiary in people]
+    else:
+        person_ids = None
+    filters = selectors.JournalFilters(
+        people=person_ids,
+        professional_id=cleaned["professional"].pk if cleaned["professional"] else None,
+        organisation=cleaned["organisation"],
+        start=cleaned["start"],
+        end=cleaned["end"],
+        channel=cleaned["channel"],
     )
+    return Search(form, filters, people, query)
 
 
 #: The auditor's search counts at most this many rows (a department's journal holds millions).
@@ -71,17 +109,32 @@ def journal_search(request: HttpRequest) -> HttpResponse:
     """The auditor's search in the department's journal."""
     user = access.access_as_auditor(request)
     department = user.organisation.department  # type: ignore[union-attr]
-    form = JournalSearchForm(request.GET or None, department=department)
-    filters = _journal_filters(form) if request.GET else selectors.JournalFilters()
+    if request.method == "POST":
+        if "effacer" in request.POST:
+            request.session.pop(JOURNAL_SEARCH_SESSION_KEY, None)
+            return redirect("journal_search")
+        form = JournalSearchForm(request.POST, department=department)
+        if form.is_valid():
+            request.session[JOURNAL_SEARCH_SESSION_KEY] = {
+                name: request.POST.get(name, "") for name in SEARCH_FIELDS
+            }
+            return redirect("journal_search")
+        search = Search(form, selectors.JournalFilters(people=[]))
+    else:
+        search = _search(request, department)
     return render(
         request,
         "casework/journal_search.html",
         {
-            "form": freeze_choices(form),
+            "form": freeze_choices(search.form),
+            "people": search.people,
+            "people_limit": selectors.PERSON_SEARCH_LIMIT,
             "page": paginate(
-                request, selectors.journal_search(department.pk, filters), cap=JOURNAL_COUNT_CAP
+                request,
+                selectors.journal_search(department.pk, search.filters),
+                cap=JOURNAL_COUNT_CAP,
             ),
-            "query": request.GET.urlencode(),
+            "query": search.query,
         },
     )
 
@@ -108,9 +161,7 @@ def journal_export(request: HttpRequest) -> HttpResponse:
     """The search as CSV; the export itself is journaled."""
     user = access.access_as_auditor(request)
     department = user.organisation.department  # type: ignore[union-attr]
-    form = JournalSearchForm(request.GET or None, department=department)
-    filters = _journal_filters(form) if request.GET else selectors.JournalFilters()
-    rows = selectors.journal_search(department.pk, filters)
+    rows = selectors.journal_search(department.pk, _search(request, department).filters)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="journal-des-acces.csv"'
     response.write("\ufeff")  # so that spreadsheet software reads UTF-8
@@ -129,7 +180,7 @@ def journal_export(request: HttpRequest) -> HttpResponse:
                 row.actor_job_title,
                 row.beneficiary_id or "",
                 row.case_id or "",
-                row.category,
+                row.category_labels,
                 row.recipient,
                 row.get_basis_display(),
                 row.basis_agreement_id or "",

@@ -289,11 +289,20 @@ def diagnostic_new_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def diagnostic_copy(request: HttpRequest, pk: int) -> HttpResponse:
-    """The person's copy, in plain French, ready to print; the print is journaled."""
+    """The person's copy, in plain French: a preview (journaled as a read of what it shows), then
+    « Imprimer et remettre » (journaled as handed over)."""
     user = access.professional(request)
     case = access.access_case_as_member(user, pk)
     diagnostic = access.access_diagnostic(case)
     view = selectors.diagnostic_for(diagnostic, user)
+    if request.method == "GET":  # the preview shows what the diagnostic page shows
+        journal_events.diagnostic_viewed(
+            actor=user,
+            case=case,
+            view=view,
+            purpose="Consultation de la copie du diagnostic avant sa remise",
+            info=RequestInfo.of(request),
+        )
     return render_print(
         request,
         "orientation/diagnostic_copy.html",

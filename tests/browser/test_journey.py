@@ -300,8 +300,11 @@ def test_the_whole_mission_in_the_browser(
     _log_in(auditor, url, AUDITOR)
     _second_factor(auditor, AUDITOR)
     auditor.get_by_role("link", name="Journal des accès et des partages").first.click()
-    auditor.get_by_label("Personne n°").fill(str(person.pk))
+    # By name: posted, never in the address.
+    auditor.get_by_role("textbox", name="Personne").fill("parcours rosalie")
     auditor.get_by_role("button", name="Rechercher").click()
+    expect(auditor.get_by_text("Rosalie PARCOURS (n°")).to_be_visible()
+    assert "parcours" not in auditor.url.lower()
     journal = auditor.get_by_role("table")
     expect(journal).to_contain_text("Accord de partage de la personne")
     expect(journal).to_contain_text("Synthèse sociale")

@@ -1,8 +1,10 @@
-"""In a real browser: every printed document's « Imprimer » button opens the print dialog.
+"""In a real browser: every printed document's « Imprimer et remettre à la personne » button
+journals the handing over once and opens the print dialog; opening the document journals nothing.
 
-The button carries ``data-print`` and ``binome.js`` calls ``window.print()``: an inline
-``onclick`` would be blocked by the Content-Security-Policy (``script-src 'self'``). A spy
-replaces ``window.print`` before the page's scripts run, so no dialog opens.
+The page comes back with ``data-autoprint`` and ``binome.js`` calls ``window.print()``; « Imprimer
+de nouveau » carries ``data-print``: an inline ``onclick`` would be blocked by the
+Content-Security-Policy (``script-src 'self'``). A spy replaces ``window.print`` before the page's
+scripts run, so no dialog opens.
 """
 
 import datetime
@@ -13,7 +15,8 @@ from django.utils import timezone
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from casework import services as case_services
-from casework.enums import CaseState
+from casework.enums import CaseState, JournalChannel
+from casework.models import InformationShare
 from orientation import services as orientation_services
 from partners.models import Professional
 from tests.casework.factories import CaseFactory
@@ -91,7 +94,14 @@ def test_print_button_opens_the_print_dialog(document: str, page: Page, live_ser
     _log_in(page, live_server, advisor.email)
 
     page.goto(f"{live_server.url}{paths[document]}")
-    page.get_by_role("button", name="Imprimer").click()
+    opened = InformationShare.objects.filter(channel=JournalChannel.PRINT).count()
+    page.get_by_role("button", name="Imprimer et remettre à la personne").click()
+    expect(page.get_by_text("La remise de ce document à la personne est inscrite")).to_be_visible()
 
+    assert opened == 0
+    assert InformationShare.objects.filter(channel=JournalChannel.PRINT).count() == 1
     assert page.evaluate("window.__printed") == 1
+    page.get_by_role("button", name="Imprimer de nouveau").click()
+    assert page.evaluate("window.__printed") == 2
+    assert InformationShare.objects.filter(channel=JournalChannel.PRINT).count() == 1
     assert violations == []

@@ -38,12 +38,21 @@ def test_printed_journal_shows_organisations_and_titles_not_names(login_client):
     worker = case.pair.social_worker
     _views(case, 2)
 
-    response = login_client(case.pair.advisor).get(reverse("case_journal_print", args=[case.pk]))
+    client = login_client(case.pair.advisor)
+    url = reverse("case_journal_print", args=[case.pk])
+
+    response = client.get(url)
 
     content = response.content.decode()
     assert worker.organisation.name in content
     assert worker.full_name not in content
-    assert InformationShare.objects.filter(case=case, channel="print").count() == 1
+    # Opening the document is a preview: nothing is journaled until it is handed over.
+    assert InformationShare.objects.filter(case=case, channel="print").count() == 0
+    handed = client.post(url)
+    row = InformationShare.objects.get(case=case, channel="print")
+    assert row.purpose == "Journal des accès et des partages remis à la personne"
+    assert row.actor == case.pair.advisor
+    assert "data-autoprint" in handed.content.decode()
 
 
 def test_printed_journal_names_professionals_when_the_department_decided(login_client):
@@ -78,6 +87,62 @@ def test_auditor_search_filters_and_export_is_journaled(login_client):
     assert len(rows) == 1 + 3
     exported = InformationShare.objects.get(channel="export")
     assert exported.purpose.startswith("Export du journal (3 lignes)")
+
+
+def test_auditor_searches_by_name_without_the_name_in_any_url(login_client):
+    case = CaseFactory(state=CaseState.ACTIVE, beneficiary__last_name="Fontaine")
+    other = CaseFactory(
+        state=CaseState.ACTIVE,
+        pair__department=case.pair.department,
+        beneficiary__last_name="Lemoine",
+    )
+    _views(case, 3)
+    _views(other, 2)
+    client = login_client(_auditor(case))
+
+    posted = client.post(reverse("journal_search"), {"person": "fontaine", "channel": "view"})
+    found = client.get(posted["Location"])
+    export = client.get(reverse("journal_export"))
+
+    assert posted.status_code == 302
+    assert "ontaine" not in posted["Location"]
+    assert [row.beneficiary_id for row in found.context["page"].object_list] == [
+        case.beneficiary_id
+    ] * 3
+    assert found.context["people"] == [case.beneficiary]
+    assert len(export.content.decode("utf-8-sig").strip().splitlines()) == 1 + 3
+
+
+def test_auditor_name_search_that_matches_no_one_says_so(login_client):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    _views(case, 2)
+    client = login_client(_auditor(case))
+
+    client.post(reverse("journal_search"), {"person": "Personne-Inconnue"})
+    response = client.get(reverse("journal_search"))
+
+    assert response.context["page"].object_list == []
+    assert "Aucune personne de votre département ne correspond à « Personne-Inconnue »" in (
+        response.content.decode()
+    )
+    cleared = client.post(reverse("journal_search"), {"effacer": "1"}, follow=True)
+    assert (
+        len(cleared.context["page"].object_list)
+        == InformationShare.objects.filter(department=case.pair.department).count()
+    )
+
+
+def test_a_persons_rights_page_links_to_their_journal(login_client):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    _views(case, 1)
+    client = login_client(_auditor(case))
+
+    page = client.get(reverse("person_rights", args=[case.beneficiary_id])).content.decode()
+    link = f"{reverse('journal_search')}?person={case.beneficiary_id}"
+
+    assert link in page
+    rows = client.get(link).context["page"].object_list
+    assert rows and {row.beneficiary_id for row in rows} == {case.beneficiary_id}
 
 
 def test_auditor_search_end_before_start_says_why(login_client):

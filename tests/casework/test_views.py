@@ -349,3 +349,34 @@ def test_pair_contact_with_a_superscript_digit_is_refused_in_french(login_client
     assert response.status_code == 200
     assert response.context["form"].errors["cases"]
     assert not pair.contacts.exists()
+
+
+def test_suspending_asks_for_a_confirmation_first(login_client, pair):
+    case = _case(pair, state=CaseState.ACTIVE)
+    client = login_client(pair.advisor)
+    data = {"action": "suspend", "version": case.version, "suspension_reason": "hospital"}
+
+    asked = client.post(reverse("case_transition", args=[case.pk]), data)
+
+    case.refresh_from_db()
+    assert asked.status_code == 200
+    assert "Confirmer : suspendre" in asked.content.decode()
+    assert case.state == CaseState.ACTIVE
+    done = client.post(
+        reverse("case_transition", args=[case.pk]), {**data, "confirmed": "True"}, follow=True
+    )
+    case.refresh_from_db()
+    assert case.state == CaseState.SUSPENDED
+    assert "L&#x27;accompagnement est suspendu." in done.content.decode()
+
+
+def test_the_reasons_of_a_state_change_are_not_marked_optional(login_client, pair):
+    case = _case(pair, state=CaseState.ACTIVE)
+
+    page = login_client(pair.advisor).get(reverse("case_detail", args=[case.pk])).content.decode()
+
+    section = page[page.index('id="titre-etat"') :]
+    section = section[: section.index("</section>")]
+    assert "Motif de suspension" in section
+    assert "Motif de sortie" in section
+    assert "Facultatif" not in section

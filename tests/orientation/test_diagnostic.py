@@ -246,6 +246,28 @@ def test_advisor_sees_only_what_the_accord_covers(login_client):
     )
 
 
+def test_the_advisor_previewing_the_copy_is_a_journaled_read_of_what_it_shares(login_client):
+    diagnostic = make_diagnostic(
+        social_summary="Synthèse partagée",
+        obstacles=[(ObstacleCategory.HOUSING, "Je dors chez ma sœur", True)],
+    )
+    case = diagnostic.case
+    _agree(case, ShareCategory.SOCIAL_SUMMARY, ShareCategory.OBSTACLES_HOUSING)
+
+    before = set(InformationShare.objects.values_list("pk", flat=True))
+
+    login_client(case.pair.advisor).get(reverse("diagnostic_copy", args=[case.pk]))
+
+    row = InformationShare.objects.exclude(pk__in=before).get()
+    assert (row.channel, row.category, row.basis, row.actor) == (
+        "view",
+        "obstacles:housing,social_summary",
+        "agreement",
+        case.pair.advisor,
+    )
+    assert row.purpose == "Consultation de la copie du diagnostic avant sa remise"
+
+
 def test_disputed_obstacle_never_reaches_the_advisor(login_client):
     diagnostic = make_diagnostic(
         obstacles=[(ObstacleCategory.HOUSING, "Je dors chez ma sœur", False)]
@@ -299,12 +321,17 @@ def test_person_copy_is_plain_french_and_shows_the_contest(login_client):
         comment="Le logement n'est pas un problème pour moi",
     )
 
-    response = login_client(case.pair.social_worker).get(reverse("diagnostic_copy", args=[case.pk]))
+    client = login_client(case.pair.social_worker)
+    url = reverse("diagnostic_copy", args=[case.pk])
+
+    response = client.get(url)
 
     content = response.content.decode()
     assert "Les difficultés que vous voulez travailler" in content
     assert "freins" not in content.lower()
     assert "Vous n'êtes pas d'accord avec ce diagnostic." in content
+    assert InformationShare.objects.filter(case=case, channel="print").count() == 0
+    client.post(url)
     assert InformationShare.objects.filter(case=case, channel="print").count() == 1
 
 

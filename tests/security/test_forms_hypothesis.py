@@ -154,6 +154,7 @@ FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "person_request_create": fields_of(casework_forms.PersonRequestForm),
     "person_request_answer": fields_of(casework_forms.PersonRequestAnswerForm),
     "person_search": fields_of(casework_forms.PersonSearchForm),
+    "journal_search": {**fields_of(casework_forms.JournalSearchForm), "effacer": TEXT},
     "disposal": fields_of(casework_forms.DisposalApprovalForm),
     # Axis 1, the territory's offer, collective actions (issue 12).
     "social_request_create": fields_of(casework_forms.SocialRequestForm),
@@ -169,6 +170,14 @@ FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
 }
 #: POST URLs whose view reads no input (a confirmation button).
 NO_INPUT = {
+    # Printed documents: « Imprimer et remettre » posts nothing but the CSRF token.
+    "information_notice",
+    "handover_letter",
+    "case_journal_print",
+    "convocation",
+    "diagnostic_copy",
+    "decision_letter",
+    "plan_print",
     "logout",
     "logout_everywhere",
     "agreement_withdraw",

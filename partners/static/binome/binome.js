@@ -30,3 +30,9 @@ function binomeFocusableTables() {
 binomeFocusableTables();
 window.addEventListener("load", binomeFocusableTables);
 window.addEventListener("resize", binomeFocusableTables);
+
+// A document just handed over (« Imprimer et remettre », journaled by the server): the page comes
+// back with data-autoprint and opens the print dialog once.
+window.addEventListener("load", function () {
+  if (document.querySelector("[data-autoprint]")) window.print();
+});
