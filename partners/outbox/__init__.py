@@ -9,8 +9,7 @@ idempotency key. See docs/architecture.md, « Outbox ».
 - ``outbox_resend``: « Renvoyer », by an administrator of the department.
 """
 
-from partners.outbox.enqueue import OutsideTransaction, enqueue_email, enqueue_task, kick
-from partners.outbox.relay import (
+from partners.outbox.dispatch import (
     BACKOFF,
     LEASE,
     MAX_ATTEMPTS,
@@ -22,6 +21,7 @@ from partners.outbox.relay import (
     sweep,
     task_id_for,
 )
+from partners.outbox.enqueue import OutsideTransaction, enqueue_email, enqueue_task, kick
 from partners.outbox.services import outbox_resend
 
 __all__ = [

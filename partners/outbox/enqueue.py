@@ -84,7 +84,7 @@ def kick() -> None:
     """
     try:
         if current_app.conf.task_always_eager:
-            from partners.outbox.relay import relay
+            from partners.outbox.dispatch import relay
 
             relay()
             return

@@ -1,7 +1,7 @@
 """The outbox's table: one row per e-mail or task that must follow a business event.
 
 Imported by ``partners.models`` so that the table belongs to the partners app (its migration lives
-in partners/migrations). The state machine and the relay are in ``partners.outbox.relay``.
+in partners/migrations). The state machine and the relay are in ``partners.outbox.dispatch``.
 """
 
 import datetime

@@ -117,6 +117,7 @@ def _email(row: OutboxMessage) -> EmailMessage:
 def _publish(row: OutboxMessage) -> None:
     name, kwargs = row.payload["task"], row.payload.get("kwargs") or {}
     if current_app.conf.task_always_eager:  # send_task ignores eager mode: run it here
+        current_app.loader.import_default_modules()  # the apps' tasks modules (autodiscovery)
         current_app.tasks[name].apply(kwargs=kwargs, task_id=task_id_for(row.key), throw=True)
         return
     current_app.send_task(name, kwargs=kwargs, task_id=task_id_for(row.key), retry=False)
