@@ -15,6 +15,8 @@ RELAY_TASK = "partners.tasks.relay_outbox"
 #: How long the fast path waits for the broker before giving up (the row is durable: beat will
 #: relay it within a minute). Short, so that a broker down never slows a request down.
 KICK_TIMEOUT = 1.0
+#: A kick not consumed within this delay is dropped by the worker: beat has relayed since.
+KICK_EXPIRES = 60
 
 
 class OutsideTransaction(RuntimeError):
@@ -96,7 +98,9 @@ def kick() -> None:
                 "max_retries": 0,
             },
         ) as connection:
-            current_app.send_task(RELAY_TASK, connection=connection, retry=False)
+            current_app.send_task(
+                RELAY_TASK, connection=connection, retry=False, expires=KICK_EXPIRES
+            )
     except Exception as error:
         # The rows are committed: beat relays them within a minute.
         logger.warning("outbox: relais immédiat impossible (%s)", type(error).__name__)
