@@ -2,6 +2,8 @@
 « échec » after the last attempt, deduplicated by key (Message-ID, task id)."""
 
 import datetime
+import re
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -166,3 +168,28 @@ def test_task_row_runs_its_task_and_an_unknown_task_is_retried():
     assert (report.sent, report.retried) == (1, 1)
     assert state_of("task:ok")[0] == "sent"
     assert state_of("task:unknown") == ("pending", 1, "NotRegistered")
+
+
+def test_beat_runs_the_relay_every_minute_and_it_sweeps_then_relays(settings):
+    from partners import tasks
+
+    enqueue()
+    entry = settings.CELERY_BEAT_SCHEDULE["relay-outbox"]
+
+    outcome = tasks.relay_outbox()
+
+    assert (entry["task"], entry["schedule"]) == (tasks.relay_outbox.name, 60.0)
+    assert outcome == {"swept": 0, "sent": 1, "retried": 0, "failed": 0}
+
+
+def test_nothing_sends_mail_or_publishes_tasks_but_the_relay():
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(r"send_mail\(|\.delay\(|apply_async\(|send_task\(|send_messages\(")
+    offenders = sorted(
+        str(path.relative_to(root))
+        for app in ("partners", "casework", "orientation")
+        for path in (root / app).rglob("*.py")
+        if pattern.search(path.read_text())
+    )
+
+    assert offenders == ["partners/outbox/dispatch.py", "partners/outbox/enqueue.py"]
