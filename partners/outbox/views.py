@@ -12,11 +12,12 @@ from partners.outbox.models import OutboxKind, OutboxMessage, OutboxState
 from partners.pagination import paginate
 
 
-def _admin_of_department(request: HttpRequest) -> Professional:
-    """The functional administrator of a department (the same 404 for everyone else)."""
+def _admin_of_department(request: HttpRequest) -> tuple[Professional, int]:
+    """The functional administrator and their department (the same 404 for everyone else)."""
     user = access.professional(request)
-    access.require(access.is_admin(user) and user.organisation is not None)
-    return user
+    organisation = user.organisation
+    access.require(access.is_admin(user) and organisation is not None)
+    return user, organisation.department_id if organisation is not None else 0
 
 
 def mask_address(address: str) -> str:
@@ -38,9 +39,8 @@ def describe(message: OutboxMessage) -> dict[str, object]:
 
 @login_required
 def failed_list(request: HttpRequest) -> HttpResponse:
-    user = _admin_of_department(request)
-    assert user.organisation is not None  # noqa: S101 — checked by _admin_of_department
-    page = paginate(request, OutboxMessage.objects.failed_of(user.organisation.department_id))
+    _user, department_id = _admin_of_department(request)
+    page = paginate(request, OutboxMessage.objects.failed_of(department_id))
     return render(
         request,
         "partners/outbox_failed.html",
@@ -55,11 +55,8 @@ def failed_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def resend(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then put a row in échec back in the outbox (a POST with its CSRF token)."""
-    user = _admin_of_department(request)
-    assert user.organisation is not None  # noqa: S101 — checked by _admin_of_department
-    message = get_object_or_404(
-        OutboxMessage.objects.filter(department_id=user.organisation.department_id), pk=pk
-    )
+    user, department_id = _admin_of_department(request)
+    message = get_object_or_404(OutboxMessage.objects.filter(department_id=department_id), pk=pk)
     if request.method == "POST":
         try:
             outbox.outbox_resend(message=message, acting_user=user)
