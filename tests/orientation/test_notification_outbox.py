@@ -25,11 +25,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def broker_unreachable():  # type: ignore[no-untyped-def]
+def broker_unreachable(monkeypatch):  # type: ignore[no-untyped-def]
     """Eager off, the broker on a port where nothing listens (as when Redis is stopped)."""
 
     def use(scheme: str) -> None:
         url = f"{scheme}127.0.0.1:{closed_port()}/"
+        monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads it before its conf
         app.conf.update(broker_url=url, task_always_eager=False)
 
     previous = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
