@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import DateField, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest, TruncDate
@@ -30,6 +29,7 @@ from casework.errors import InvalidInput
 from casework.models import Beneficiary, Case, DisposalApproval, SocialRequest
 from casework.personal_data import ERASED, REGISTRY, rows_about
 from casework.services._base import save
+from partners import outbox
 from partners.audit import acting_as, audited_bulk
 from partners.enums import Role
 from partners.errors import InvalidTransition
@@ -242,14 +242,12 @@ def _send_notice(
         "accompagnement) avant cette date.\n\n"
         f"{settings.BINOME_SITE_URL}/\n"
     )
-    email = referent.email
-    transaction.on_commit(
-        lambda: send_mail(
-            subject="Binôme : un dossier passera bientôt en archive intermédiaire",
-            message=message,
-            from_email=None,
-            recipient_list=[email],
-        )
+    outbox.enqueue_email(
+        key=f"retention-notice:{beneficiary_id}:{today.isoformat()}",
+        to=[referent.email],
+        subject="Binôme : un dossier passera bientôt en archive intermédiaire",
+        body=message,
+        department=department,
     )
 
 

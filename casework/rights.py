@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -26,6 +25,7 @@ from casework.models import Beneficiary, Case, Interview, PersonRequest, Rectifi
 from casework.personal_data import export_sections
 from casework.services import check_birth_date
 from casework.services._base import save
+from partners import outbox
 from partners.enums import Role
 from partners.errors import InvalidTransition
 from partners.models import Professional
@@ -253,13 +253,13 @@ def person_request_record(
     if not person_request.text:
         raise InvalidInput("Notez ce que la personne demande, dans ses mots.", "text")
     save(person_request, acting_user)
-    department_id = case.beneficiary.department_id
-    transaction.on_commit(lambda: _email_dpo(person_request.pk, department_id))
+    _email_dpo(person_request, case.beneficiary.department_id)
     return person_request
 
 
-def _email_dpo(person_request_id: int, department_id: int) -> None:
-    """The DPO (every active auditor of the department) is told; no name in the e-mail."""
+def _email_dpo(person_request: PersonRequest, department_id: int) -> None:
+    """The DPO (every active auditor of the department) is told, through the outbox, in the
+    request's transaction; no name in the e-mail."""
     recipients = list(
         Professional.objects.filter(
             role=Role.AUDITOR, is_active=True, organisation__department_id=department_id
@@ -267,13 +267,14 @@ def _email_dpo(person_request_id: int, department_id: int) -> None:
     )
     if not recipients:
         return
-    kind = PersonRequest.objects.get(pk=person_request_id).get_kind_display()
-    send_mail(
+    kind = person_request.get_kind_display()
+    outbox.enqueue_email(
+        key=f"dpo-request:{person_request.pk}",
+        to=recipients,
         subject=f"Binôme : nouvelle demande d'une personne ({kind.lower()})",
-        message=f"Bonjour,\n\nUne demande sur ses données a été enregistrée ({kind}).\n"
+        body=f"Bonjour,\n\nUne demande sur ses données a été enregistrée ({kind}).\n"
         f"Le détail : {settings.BINOME_SITE_URL}/dpo/demandes/\n",
-        from_email=None,
-        recipient_list=recipients,
+        department=department_id,
     )
 
 

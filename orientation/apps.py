@@ -7,7 +7,10 @@ class OrientationConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.personal_data import track
-        from orientation import models
+        from orientation import models, services
+        from partners.outbox import register_sweeper
+
+        register_sweeper(services.notifications_sweep)
 
         track(
             models.Diagnostic,

@@ -295,7 +295,15 @@ class Notification(models.Model):
     class Meta:
         verbose_name = "notification"
         verbose_name_plural = "notifications"
-        indexes: ClassVar = [models.Index(fields=["recipient", "done_at", "created_at"])]
+        indexes: ClassVar = [
+            models.Index(fields=["recipient", "done_at", "created_at"]),
+            # The outbox's sweeper: notifications whose e-mail never reached the outbox (few).
+            models.Index(
+                fields=["created_at"],
+                condition=Q(emailed_at__isnull=True, key__isnull=True),
+                name="notification_not_emailed",
+            ),
+        ]
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=Q(case__isnull=False, social_request__isnull=True)

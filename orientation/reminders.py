@@ -1,6 +1,6 @@
 """The daily reminders: one small function per kind says who is to be reminded of what;
-:func:`reminders_send` records them as in-app notifications and, after commit, sends one digest
-per professional.
+:func:`reminders_send` records them as in-app notifications and puts one digest per professional in
+the outbox, in the same transaction (the relay sends it after commit).
 
 Adding a kind: a ``NotificationKind``, a function yielding :class:`Due` rows, an entry in
 ``REMINDERS``, a test in tests/orientation/test_reminders.py.
@@ -8,12 +8,10 @@ Adding a kind: a ``NotificationKind``, a function yielding :class:`Due` rows, an
 
 import dataclasses
 import datetime
-import functools
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +20,7 @@ from casework.models import Case, SharingAgreement, SocialRequest, overdue_thres
 from orientation.enums import ActionStatus, NotificationKind, RecommendationState
 from orientation.models import Action, Diagnostic, Notification, Recommendation
 from orientation.services import supervisors_of
+from partners import outbox
 from partners.models import Department, Professional
 
 SIGNATURE_REMINDER_AFTER = datetime.timedelta(days=7)
@@ -169,9 +168,10 @@ def _digest(kinds: list[str]) -> str:
 def reminders_send(*, today: datetime.date | None = None) -> ReminderReport:
     """The daily reminders, as in-app notifications and one e-mail digest per professional.
 
-    Idempotent: each notification has a key (kind, case, recipient, day), so a second run on the
-    same day creates nothing and sends nothing. E-mails carry counts, never names, and leave
-    after commit.
+    Idempotent: each notification has a key (kind, case, recipient, day), and each digest an
+    outbox key (recipient, day), so a second run on the same day — a worker killed and the task
+    redelivered — creates nothing and sends nothing more. The notifications and the digests
+    commit together or not at all; e-mails carry counts, never names, and leave after commit.
     """
     today = today or timezone.localdate()
     report = ReminderReport()
@@ -192,20 +192,18 @@ def reminders_send(*, today: datetime.date | None = None) -> ReminderReport:
                 report.by_kind[due.kind] = report.by_kind.get(due.kind, 0) + 1
                 per_recipient.setdefault(due.recipient_id, []).append(due.kind)
 
-    recipients = Professional.objects.filter(pk__in=per_recipient, is_active=True)
+    recipients = Professional.objects.filter(pk__in=per_recipient, is_active=True).select_related(
+        "organisation"
+    )
     for recipient in recipients:
         kinds = per_recipient[recipient.pk]
-        subject = f"Binôme : {len(kinds)} rappel(s) pour aujourd'hui"
-        transaction.on_commit(
-            functools.partial(
-                send_mail,
-                subject=subject,
-                message=_digest(kinds),
-                from_email=None,
-                recipient_list=[recipient.email],
-            )
+        report.emails += outbox.enqueue_email(
+            key=f"digest:{recipient.pk}:{today.isoformat()}",
+            to=[recipient.email],
+            subject=f"Binôme : {len(kinds)} rappel(s) pour aujourd'hui",
+            body=_digest(kinds),
+            department=recipient.organisation.department_id if recipient.organisation else None,
         )
-        report.emails += 1
     Notification.objects.filter(recipient__in=recipients, emailed_at__isnull=True).filter(
         key__endswith=f":{today.isoformat()}"
     ).update(emailed_at=timezone.now())

@@ -30,5 +30,6 @@ def send_daily_reminders() -> dict[str, Any]:
     max_retries=3,
 )
 def send_notification_emails(notification_ids: list[int]) -> int:
-    """E-mails for in-app notifications, queued with transaction.on_commit by the services."""
+    """E-mails for in-app notifications into the outbox. The services no longer queue this task
+    (they enqueue in their own transaction); kept for messages published before the outbox."""
     return services.notifications_email(notification_ids=notification_ids)

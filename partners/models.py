@@ -11,6 +11,9 @@ from django.utils import timezone
 from partners.audit import AuditedQuerySet
 from partners.enums import OrganisationKind, OrientationAuthority, PairEndReason, Role
 
+# The outbox's table lives in its own sub-package; imported here so that it is a partners model.
+from partners.outbox.models import OutboxMessage as OutboxMessage
+
 DEFAULT_LEGAL_BASIS = (
     "Mission d'intérêt public (RGPD, art. 6-1-e ; art. 9-2 pour les données de santé) : "
     "accompagnement des personnes en recherche d'emploi rencontrant des difficultés sociales "

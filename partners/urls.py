@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from partners import views
+from partners.outbox import views as outbox_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,4 +13,6 @@ urlpatterns = [
     path("mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"),
     path("double-authentification/", views.otp_setup, name="otp_setup"),
     path("double-authentification/code/", views.otp_verify, name="otp_verify"),
+    path("envois-en-echec/", outbox_views.failed_list, name="outbox_failed"),
+    path("envois-en-echec/<int:pk>/renvoyer/", outbox_views.resend, name="outbox_resend"),
 ]

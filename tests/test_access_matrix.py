@@ -14,6 +14,7 @@ query guard as every test.
 """
 
 import io
+import json
 import logging
 import zipfile
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casework.models import InformationShare
+from partners.models import OutboxMessage
 from tests.conftest import CHECKED_COMBINATIONS, log_in, module_transaction
 from tests.template_guard import TemplateQueryGuard, is_project_template
 from tests.world import ANONYMOUS, VIEWERS, World, build_world
@@ -372,6 +374,14 @@ EXPECTATIONS: dict[str, Expect] = {
         kwargs=lambda world: {"request_pk": world.objects["person_request"].pk},
     ),
     "disposal": Expect(get=only(["auditor"], 200), post=only(["auditor"], 200)),
+    # The outbox's « Envois en échec »: the department's administrator only. The first POST
+    # puts the world's row back; the second says it is no longer in échec: both redirect.
+    "outbox_failed": Expect(get=only(["admin"], 200)),
+    "outbox_resend": Expect(
+        get=only(["admin"], 200),
+        post=only(["admin"], 302),
+        kwargs=lambda world: {"pk": world.objects["failed_email"].pk},
+    ),
     # The functional administration: the admin role only (Django's admin redirects the others).
     "admin:index": Expect(get=ADMIN_SITE),
     "admin:partners_pair_changelist": Expect(get=ADMIN_SITE),
@@ -560,6 +570,9 @@ def test_secret_tokens_only_where_allowed(crawled):
         for entry in LogEntry.objects.all()
     )
     outbox = " ".join(f"{m.subject} {m.body}" for m in crawled.outbox)
+    # What waits in (or left) the outbox: e-mails and tasks carry no social content either.
+    outbox += " ".join(json.dumps(row.payload) for row in OutboxMessage.objects.all())
+    assert OutboxMessage.objects.filter(key__startswith="dpo-request:").exists()
     assert "Not Found" in crawled.logs  # the logs were captured: django.request's 404s
     for token in world.secrets + world.shared + world.request_content:
         assert token not in audit

@@ -14,7 +14,8 @@ from casework.models import Case
 from orientation import services as orientation_services
 from partners import services as partner_services
 from partners.enums import OrganisationKind, Role
-from partners.models import Pair, Professional
+from partners.models import OutboxMessage, Pair, Professional
+from partners.outbox import MAX_ATTEMPTS
 from tests.casework.factories import (
     CaseFactory,
     InterviewFactory,
@@ -212,6 +213,17 @@ def build_world() -> World:
         text="Je refuse que mon dossier serve aux statistiques",
         received_on=timezone.localdate(),
     )
+    # An e-mail of the department that never left: « Envois en échec », « Renvoyer ».
+    failed_email = OutboxMessage.objects.create(
+        kind="email",
+        key=f"world-failed:{department.pk}",
+        department=department,
+        payload={"to": ["collegue@exemple.fr"], "subject": "Binôme : rappel", "body": "Bonjour"},
+        state="failed",
+        attempts=MAX_ATTEMPTS,
+        last_attempt_at=timezone.now(),
+        last_error="ConnectionRefusedError [Errno 111] Connection refused",
+    )
     oriented = CaseFactory(pair=pair, beneficiary__department=department, state=CaseState.ACTIVE)
     recommendation, decision = make_decided_case(oriented)
     today = timezone.localdate()
@@ -267,6 +279,7 @@ def build_world() -> World:
             "action": action,
             "interview": interview,
             "person_request": person_request,
+            "failed_email": failed_email,
             "delegations": delegations,
         },
     )

@@ -207,6 +207,12 @@ CELERY_TASK_TIME_LIMIT = 20 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # The outbox's relay: e-mails and tasks that follow business events (docs/architecture.md).
+    "relay-outbox": {
+        "task": "partners.tasks.relay_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "expire-delegations": {
         "task": "casework.tasks.expire_delegations",
         "schedule": crontab(hour=0, minute=15),

@@ -32,7 +32,11 @@ from orientation.services.diagnostic import (
     obstacle_set_person_agrees,
     social_details_set,
 )
-from orientation.services.notifications import notifications_email, supervisors_of
+from orientation.services.notifications import (
+    notifications_email,
+    notifications_sweep,
+    supervisors_of,
+)
 from orientation.services.plan import (
     action_add,
     action_set_status,
@@ -66,6 +70,7 @@ __all__ = [
     "diagnostic_new_version",
     # notifications
     "notifications_email",
+    "notifications_sweep",
     "supervisors_of",
     # recommendations
     "recommendation_create",

@@ -1,51 +1,73 @@
-"""In-app notifications the services raise (signature, validation, decision), their e-mails sent
-after commit, and who supervises a case's binôme."""
+"""In-app notifications the services raise (signature, validation, decision), their e-mails through
+the outbox, and who supervises a case's binôme."""
+
+import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from casework.models import Case
 from orientation.enums import NotificationKind
 from orientation.models import Notification
+from partners import outbox
 from partners.enums import Role
 from partners.models import Professional
 
+#: The sweeper leaves the last minutes to the services' own enqueue, and the old days alone (an
+#: e-mail about a two-day-old notification would only confuse).
+SWEEP_AFTER = datetime.timedelta(minutes=5)
+SWEEP_WITHIN = datetime.timedelta(days=2)
+
 
 def _notify(case: Case, recipients: list[Professional], kind: str) -> None:
-    """In-app notifications; their e-mails leave once the transaction has committed."""
+    """In-app notifications, and their e-mails in the outbox, in the service's transaction."""
     created = [
         Notification.objects.create(recipient=recipient, case=case, kind=kind).pk
         for recipient in recipients
     ]
     if created:
-        from orientation import tasks  # tasks import orientation.services
-
-        transaction.on_commit(lambda: tasks.send_notification_emails.delay(created))
+        notifications_email(notification_ids=created)
 
 
 @transaction.atomic
 def notifications_email(*, notification_ids: list[int]) -> int:
-    """E-mail each notification not e-mailed yet (idempotent: emailed_at). No names in them."""
+    """Put the e-mail of each notification not e-mailed yet in the outbox (key
+    ``notification-email:<id>``; idempotent). ``emailed_at`` is the moment the e-mail was handed
+    to the outbox; the outbox row says when it left. No names in them."""
     pending = (
         Notification.objects.select_for_update(of=("self",))
         .filter(pk__in=notification_ids, emailed_at__isnull=True)
-        .select_related("recipient")
+        .select_related("recipient__organisation")
     )
-    sent = 0
+    count = 0
     for notification in pending:
-        send_mail(
-            subject=f"Binôme : {NotificationKind(notification.kind).label.lower()}",
-            message=f"Bonjour,\n\n{NotificationKind(notification.kind).label}.\n\n"
-            f"Le détail : {settings.BINOME_SITE_URL}/notifications/\n",
-            from_email=None,
-            recipient_list=[notification.recipient.email],
+        label = NotificationKind(notification.kind).label
+        organisation = notification.recipient.organisation
+        outbox.enqueue_email(
+            key=f"notification-email:{notification.pk}",
+            to=[notification.recipient.email],
+            subject=f"Binôme : {label.lower()}",
+            body=f"Bonjour,\n\n{label}.\n\nLe détail : {settings.BINOME_SITE_URL}/notifications/\n",
+            department=organisation.department_id if organisation else None,
         )
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
-        sent += 1
-    return sent
+        count += 1
+    return count
+
+
+def notifications_sweep() -> int:
+    """The outbox's sweeper: notifications of the services (reminders have their digest) whose
+    e-mail never reached the outbox — e.g. raised while the broker was down, before the outbox."""
+    now = timezone.now()
+    forgotten = Notification.objects.filter(
+        emailed_at__isnull=True,
+        key__isnull=True,
+        created_at__lt=now - SWEEP_AFTER,
+        created_at__gte=now - SWEEP_WITHIN,
+    ).values_list("pk", flat=True)
+    return notifications_email(notification_ids=list(forgotten[:500]))
 
 
 def _close_notifications(case: Case, kind: str, recipient: Professional | None = None) -> None:

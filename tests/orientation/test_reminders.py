@@ -12,6 +12,7 @@ from casework.enums import CaseState, ShareCategory
 from config.celery import app
 from orientation import reminders, services, tasks
 from orientation.models import Notification
+from partners.models import OutboxMessage
 from tests.casework.factories import CaseFactory, InterviewFactory
 from tests.orientation.factories import lock, make_diagnostic
 
@@ -158,3 +159,27 @@ def test_notification_email_leaves_after_commit_once(django_capture_on_commit_ca
     assert len(callbacks) == 1
     assert [m.to for m in mail.outbox] == [[case.pair.social_worker.email]]
     assert case.beneficiary.last_name not in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_reminders_one_digest_per_professional_per_day(django_capture_on_commit_callbacks, today):
+    """A rerun that finds a new reminder the same day records it in the app, and the
+    professional still gets one digest that day (outbox key digest:<id>:<day>)."""
+    overdue, _, _ = _world()
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_send(today=today)
+    later_case = CaseFactory(
+        state=CaseState.ACTIVE, pair=overdue.pair, beneficiary__department=overdue.pair.department
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rerun = reminders.reminders_send(today=today)
+
+    digests = OutboxMessage.objects.filter(key__startswith="digest:")
+    assert Notification.objects.filter(kind="overdue", case=later_case).count() == 1
+    assert (rerun.created, rerun.emails) == (1, 0)
+    assert sorted(digests.values_list("key", flat=True)) == sorted(
+        f"digest:{pk}:{today.isoformat()}"
+        for pk in (overdue.referent_id, overdue.pair.social_worker_id)
+    )
+    assert [m.to for m in mail.outbox].count([overdue.referent.email]) == 1

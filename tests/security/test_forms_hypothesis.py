@@ -187,6 +187,7 @@ NO_INPUT = {
     "obstacle_lift",
     "person_export",
     "social_request_close",
+    "outbox_resend",
 }
 #: Where the first viewer the matrix lets POST would not reach the form.
 VIEWER_FOR = {"otp_verify": "admin", "login": ANONYMOUS}

@@ -1,0 +1,225 @@
+"""The relay: claims due rows, sends each outside any long transaction, marks it.
+
+State machine of a row (``OutboxState``)::
+
+    à envoyer ──sent──▶ envoyé
+        │  ▲
+   error│  │ « Renvoyer » (an administrator of the department)
+        ▼  │
+  à envoyer, next attempt after BACKOFF ──(MAX_ATTEMPTS errors)──▶ échec
+
+1. claim: in a short transaction, ``SELECT … FOR UPDATE SKIP LOCKED`` the due rows and move
+   their ``next_attempt_at`` to now + ``LEASE`` (the row is « in flight »), commit;
+2. send each row, no transaction open (an e-mail with a Message-ID derived from the key, a task
+   with a task id derived from the key);
+3. mark it: sent (``sent_at``), or one more attempt with the next delay, or échec.
+
+A worker killed between 2 and 3 leaves the row pending: it is due again when the lease ends and
+is sent a second time with the same Message-ID (at least once; receivers dedupe on it). A row
+marked sent is never taken again.
+"""
+
+import datetime
+import logging
+import os
+import smtplib
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+from celery import current_app
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from partners.outbox.models import OutboxKind, OutboxMessage, OutboxState
+
+logger = logging.getLogger("binome.outbox")
+
+#: Delay before the next attempt, after the 1st, 2nd… failed attempt (about 22 hours in all).
+BACKOFF = tuple(datetime.timedelta(minutes=minutes) for minutes in (1, 5, 15, 60, 180, 360, 720))
+#: After this many failed attempts the row is « échec », shown to the department's admins.
+MAX_ATTEMPTS = len(BACKOFF) + 1
+#: How long a claimed row is left to its relay before another may take it. Longer than the SMTP
+#: and broker timeouts times a batch, so that a slow send is not sent twice.
+LEASE = datetime.timedelta(minutes=5)
+#: Rows per claim.
+BATCH = 100
+#: SMTP refusals about one message (the others mean the server is down: stop trying for now).
+MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+_NAMESPACE = uuid.UUID("5b2f6c2e-7a1d-4c55-9a43-0b8f2f6c1d20")
+
+
+def task_id_for(key: str) -> str:
+    """The Celery task id of a task row: the same for every delivery of that row."""
+    return str(uuid.uuid5(_NAMESPACE, key))
+
+
+def message_id_for(key: str) -> str:
+    """The e-mail's Message-ID: the same for every delivery, so receivers keep one copy."""
+    host = urlparse(settings.BINOME_SITE_URL).hostname or "binome.localhost"
+    return f"<{uuid.uuid5(_NAMESPACE, key).hex}@{host}>"
+
+
+def describe_error(error: BaseException) -> str:
+    """A short error for ``last_error``: the class and a code, never an address or a text."""
+    name = type(error).__name__
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{name} {error.smtp_code}"
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return f"{name} {sorted({code for code, _ in error.recipients.values()})}"
+    errno = getattr(error, "errno", None)
+    if isinstance(errno, int):
+        return f"{name} [Errno {errno}] {os.strerror(errno)}"
+    return name
+
+
+@dataclass
+class RelayReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def claim(*, limit: int = BATCH) -> list[OutboxMessage]:
+    """Take the due rows for one lease, in a short transaction of their own."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            OutboxMessage.objects.due(now)
+            .select_for_update(skip_locked=True)
+            .order_by("next_attempt_at", "pk")[:limit]
+        )
+        if rows:
+            OutboxMessage.objects.filter(pk__in=[row.pk for row in rows]).update(
+                next_attempt_at=now + LEASE
+            )
+    return rows
+
+
+def _email(row: OutboxMessage) -> EmailMessage:
+    payload = row.payload
+    return EmailMessage(
+        subject=payload["subject"],
+        body=payload["body"],
+        to=payload["to"],
+        reply_to=payload.get("reply_to") or None,
+        headers={"Message-ID": message_id_for(row.key), "X-Binome-Key": row.key},
+    )
+
+
+def _publish(row: OutboxMessage) -> None:
+    name, kwargs = row.payload["task"], row.payload.get("kwargs") or {}
+    if current_app.conf.task_always_eager:  # send_task ignores eager mode: run it here
+        current_app.loader.import_default_modules()  # the apps' tasks modules (autodiscovery)
+        current_app.tasks[name].apply(kwargs=kwargs, task_id=task_id_for(row.key), throw=True)
+        return
+    current_app.send_task(name, kwargs=kwargs, task_id=task_id_for(row.key), retry=False)
+
+
+def _mark_sent(row: OutboxMessage) -> None:
+    now = timezone.now()
+    OutboxMessage.objects.filter(pk=row.pk, state=OutboxState.PENDING).update(
+        state=OutboxState.SENT,
+        sent_at=now,
+        last_attempt_at=now,
+        attempts=F("attempts") + 1,
+        last_error="",
+    )
+
+
+def _mark_error(row: OutboxMessage, error: str) -> bool:
+    """One more failed attempt: the next one after its delay, or « échec». True if échec."""
+    now = timezone.now()
+    attempts = row.attempts + 1
+    failed = attempts >= MAX_ATTEMPTS
+    OutboxMessage.objects.filter(pk=row.pk, state=OutboxState.PENDING).update(
+        state=OutboxState.FAILED if failed else OutboxState.PENDING,
+        attempts=attempts,
+        last_attempt_at=now,
+        next_attempt_at=now if failed else now + BACKOFF[attempts - 1],
+        last_error=error[:200],
+    )
+    return failed
+
+
+def relay(*, limit: int = BATCH) -> RelayReport:
+    """Send one batch of due rows. Never raises for a row: its error is recorded on it."""
+    report = RelayReport()
+    rows = claim(limit=limit)
+    if not rows:
+        return report
+    mailer: Any = None
+    mail_down: str | None = None  # the mail server refused this run: no new attempt
+    for row in rows:
+        error = mail_down if row.kind == OutboxKind.EMAIL else None
+        if error is None:
+            try:
+                if row.kind == OutboxKind.EMAIL:
+                    mailer = mailer or mailers.default
+                    mailer.send_messages([_email(row)])
+                else:
+                    _publish(row)
+            except Exception as exception:
+                error = describe_error(exception)
+                if row.kind == OutboxKind.EMAIL and not isinstance(exception, MESSAGE_ERRORS):
+                    mail_down = error
+        if error is None:
+            _mark_sent(row)
+            report.sent += 1
+        else:
+            failed = _mark_error(row, error)
+            report.failed += failed
+            report.retried += not failed
+            report.errors.append(error)
+            logger.warning("outbox: envoi n°%s en erreur (%s)", row.pk, error)
+    if mailer is not None:
+        try:
+            mailer.close()
+        except Exception as exception:
+            logger.warning("outbox: fermeture SMTP (%s)", describe_error(exception))
+    return report
+
+
+def relay_all(*, budget_seconds: float = 50.0, limit: int = BATCH) -> RelayReport:
+    """Batches until nothing is due or the budget is spent (beat comes back within a minute)."""
+    total = RelayReport()
+    deadline = time.monotonic() + budget_seconds
+    while True:
+        report = relay(limit=limit)
+        total.sent += report.sent
+        total.retried += report.retried
+        total.failed += report.failed
+        total.errors += report.errors
+        handled = report.sent + report.retried + report.failed
+        if handled < limit or time.monotonic() > deadline:
+            return total
+
+
+# The sweepers: apps below which partners sits register a function that enqueues the messages of
+# business events that never reached the outbox (rows from before it, a code path that forgot).
+Sweeper = Callable[[], int]
+sweepers: list[Sweeper] = []
+
+
+def register_sweeper(sweeper: Sweeper) -> None:
+    if sweeper not in sweepers:
+        sweepers.append(sweeper)
+
+
+def sweep() -> int:
+    """Run every sweeper, each in its own transaction; one failing does not stop the others."""
+    enqueued = 0
+    for sweeper in sweepers:
+        try:
+            with transaction.atomic():
+                enqueued += sweeper()
+        except Exception as exception:
+            logger.warning("outbox: balayage %s (%s)", sweeper.__name__, describe_error(exception))
+    return enqueued

@@ -1,0 +1,106 @@
+"""Writing to the outbox, inside the business transaction, and kicking the relay after commit."""
+
+import logging
+from typing import Any
+
+from celery import current_app
+from django.db import transaction
+
+from partners.outbox.models import OutboxKind, OutboxMessage
+
+logger = logging.getLogger("binome.outbox")
+
+#: The name the fast path publishes, and beat schedules every minute.
+RELAY_TASK = "partners.tasks.relay_outbox"
+#: How long the fast path waits for the broker before giving up (the row is durable: beat will
+#: relay it within a minute). Short, so that a broker down never slows a request down.
+KICK_TIMEOUT = 1.0
+#: A kick not consumed within this delay is dropped by the worker: beat has relayed since.
+KICK_EXPIRES = 60
+
+
+class OutsideTransaction(RuntimeError):
+    """An enqueue outside the business transaction would be a message without its event."""
+
+
+def _enqueue(*, kind: str, key: str, payload: dict[str, Any], department: Any) -> bool:
+    if not transaction.get_connection().in_atomic_block:
+        raise OutsideTransaction(
+            "Un envoi s'inscrit dans la transaction de l'évènement qu'il suit "
+            "(appelez-le depuis un service @transaction.atomic)."
+        )
+    department_id = getattr(department, "pk", department)
+    _message, created = OutboxMessage.objects.get_or_create(
+        key=key, defaults={"kind": kind, "payload": payload, "department_id": department_id}
+    )
+    if created:
+        _kick_after_commit()
+    return created
+
+
+def enqueue_email(
+    *,
+    key: str,
+    to: list[str],
+    subject: str,
+    body: str,
+    department: Any = None,
+    reply_to: list[str] | None = None,
+) -> bool:
+    """An e-mail that leaves once the current transaction has committed (at least once).
+
+    Idempotent on ``key``: a second call with the same key (a rerun) writes nothing and returns
+    False; True when this call wrote the row. Counts and
+    links only: never social content (DESIGN.md, messages). ``department`` (or its id) lets the
+    department's administrators see the row if it ends in « échec ».
+    """
+    payload: dict[str, Any] = {"to": list(to), "subject": subject, "body": body}
+    if reply_to:
+        payload["reply_to"] = list(reply_to)
+    return _enqueue(kind=OutboxKind.EMAIL, key=key, payload=payload, department=department)
+
+
+def enqueue_task(
+    *, key: str, task: str, kwargs: dict[str, Any] | None = None, department: Any = None
+) -> bool:
+    """A Celery task (by name) published once the current transaction has committed, with a
+    task id derived from ``key``. Idempotent on ``key``. ``kwargs`` must be JSON: ids, never
+    content."""
+    payload = {"task": task, "kwargs": kwargs or {}}
+    return _enqueue(kind=OutboxKind.TASK, key=key, payload=payload, department=department)
+
+
+def _kick_after_commit() -> None:
+    """One fast path per transaction, however many rows it enqueued."""
+    connection = transaction.get_connection()
+    if any(func is kick for _, func, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(kick, robust=True)
+
+
+def kick() -> None:
+    """The fast path: relay now rather than at the next beat. Best effort, never raises.
+
+    Under ``CELERY_TASK_ALWAYS_EAGER`` (tests, ``make run``) the relay runs here; otherwise the
+    relay task is published with a short connect timeout and no retry.
+    """
+    try:
+        if current_app.conf.task_always_eager:
+            from partners.outbox.dispatch import relay
+
+            relay()
+            return
+        with current_app.connection_for_write(
+            connect_timeout=KICK_TIMEOUT,
+            transport_options={
+                "socket_connect_timeout": KICK_TIMEOUT,
+                "socket_timeout": KICK_TIMEOUT,
+                "max_retries": 0,
+            },
+        ) as connection:
+            current_app.send_task(
+                RELAY_TASK, connection=connection, retry=False, expires=KICK_EXPIRES
+            )
+    except Exception as error:
+        # The rows are committed: beat relays them within a minute.
+        logger.warning("outbox: relais immédiat impossible (%s)", type(error).__name__)
