@@ -19,6 +19,9 @@ def admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse
 
 admin.site.login = admin_login  # type: ignore[method-assign]
 
+# French error pages; 503 with Retry-After when the database is unreachable.
+handler500 = "partners.unavailable.server_error"
+
 urlpatterns = [
     path("", include("partners.urls")),
     path("", include("casework.urls")),

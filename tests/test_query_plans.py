@@ -187,6 +187,7 @@ def test_planner_settings_are_production_ones():
         io_concurrency = cursor.fetchone()[0]
     assert settings.DATABASES["default"]["OPTIONS"]["options"] == (
         "-c random_page_cost=1.1 -c effective_io_concurrency=200"
+        f" -c statement_timeout={settings.DATABASE_STATEMENT_TIMEOUT}s"
     )
     assert (random_page_cost, io_concurrency) == ("1.1", "200")
 
