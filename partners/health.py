@@ -79,6 +79,9 @@ class MailReady(checks.Mail, ReadinessCheck):
     the default mailer is SMTP (not the console of a first look, not the tests' memory)."""
 
     part: ClassVar[str] = "serveur de courriel"
+    timeout: datetime.timedelta = dataclasses.field(
+        default=datetime.timedelta(seconds=5), repr=False
+    )
 
     @classmethod
     def not_applicable(cls) -> str | None:
