@@ -27,6 +27,8 @@ from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
+from partners.unavailable import RETRY_AFTER_SECONDS
+
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 
@@ -130,7 +132,7 @@ class ReadinessView(HealthCheckView):
             body, status=503 if failing else 200, json_dumps_params={"ensure_ascii": False}
         )
         if failing:
-            response["Retry-After"] = "30"
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
 

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
 logger = logging.getLogger("binome.requests")
 
@@ -32,6 +33,18 @@ def user_id_of(request: HttpRequest) -> int | None:
     return user.pk
 
 
+def route_of(request: HttpRequest) -> str | None:
+    """The URL pattern of the request; resolved here when a middleware failed before the view
+    was resolved (the database down in the session middleware, say)."""
+    match = request.resolver_match
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+    return f"/{match.route}"
+
+
 class RequestLogMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -40,8 +53,7 @@ class RequestLogMiddleware:
         start = time.monotonic()
         response = self.get_response(request)
         duration_ms = round((time.monotonic() - start) * 1000, 1)
-        match = request.resolver_match
-        route = f"/{match.route}" if match is not None else None
+        route = route_of(request)
         fields = {
             "request_id": getattr(request, "request_id", None),
             "user_id": user_id_of(request),

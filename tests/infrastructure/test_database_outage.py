@@ -5,6 +5,7 @@ nothing restarts between the outage and the recovery.
 Run with ``-s`` to see the measured times.
 """
 
+import logging
 import time
 from collections.abc import Iterator
 
@@ -55,11 +56,12 @@ def timed_get(client: Client, url: str):  # type: ignore[no-untyped-def]
     return response, time.monotonic() - start
 
 
-def test_database_cut_answers_503_then_recovers_without_restart(proxy):
+def test_database_cut_answers_503_then_recovers_without_restart(proxy, caplog):
     client = professional_client()
     assert client.get(PAGE).status_code == 200  # a persistent connection through the proxy
 
     proxy.cut()
+    caplog.set_level(logging.INFO, logger="binome.requests")
     page, page_seconds = timed_get(client, PAGE)
     ready, ready_seconds = timed_get(client, "/sante/pret")
     alive = client.get("/sante/vivant")
@@ -75,6 +77,13 @@ def test_database_cut_answers_503_then_recovers_without_restart(proxy):
         ["base de données"],
     )
     assert (alive.status_code, alive.json()) == (200, {"statut": "vivant"})
+    # The request log line of the 503: the route although no view ran, no user loaded.
+    logged = [
+        (r.route, r.status, r.user_id, r.request_id)  # type: ignore[attr-defined]
+        for r in caplog.records
+        if r.name == "binome.requests"
+    ]
+    assert logged == [(PAGE, 503, None, page["X-Request-ID"])]
 
     proxy.restore()
     again, recovery_seconds = timed_get(client, PAGE)
