@@ -12,10 +12,10 @@ the web process with the machine's address.
 import asyncio
 import dataclasses
 import datetime
-from collections.abc import Callable, Iterator
-from typing import Any, ClassVar
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import ClassVar
 
-from asgiref.sync import async_to_sync
 from celery import current_app
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,9 +23,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.module_loading import import_string
 from health_check import checks
-from health_check.base import HealthCheck
+from health_check.base import HealthCheck, HealthCheckResult
 from health_check.exceptions import ServiceUnavailable
-from health_check.views import HealthCheckView
 
 from partners.unavailable import RETRY_AFTER_SECONDS
 
@@ -97,57 +96,62 @@ def readiness_checks() -> list[type[ReadinessCheck]]:
     return [import_string(path) for path in settings.BINOME_READINESS_CHECKS]
 
 
-class ReadinessView(HealthCheckView):
+def run_checks(checks_to_run: list[HealthCheck]) -> list[HealthCheckResult]:
+    """django-health-check's runner (each check with its wall-clock budget, all at once), on an
+    event loop of its own in a thread of its own: whatever the calling thread runs (a WSGI
+    worker, or a test that left an event loop behind), nothing is shared with it."""
+
+    async def gather() -> list[HealthCheckResult]:
+        return list(await asyncio.gather(*(check.get_result() for check in checks_to_run)))
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(gather())).result()
+
+
+def readiness(request: HttpRequest) -> HttpResponse:
     """``/sante/pret``: 200 ``{"statut": "pret", …}`` when every applicable part answers, else
     503 ``{"statut": "indisponible", "echecs": [<parts>], …}``. The errors themselves go to the
     logs (django-health-check logs each failure), never into the answer."""
+    if request.method not in ("GET", "HEAD"):
+        return not_allowed()
+    applicable = [check for check in readiness_checks() if check.not_applicable() is None]
+    results = run_checks([check() for check in applicable])
+    outcome = {type(result.check): result.error is None for result in results}
+    report: dict[str, str] = {}
+    for check in readiness_checks():
+        reason = check.not_applicable()
+        if reason is not None:
+            report[check.part] = f"non vérifié : {reason}"
+        else:
+            report[check.part] = "ok" if outcome[check] else "échec"
+    failing = [part for part, state in report.items() if state == "échec"]
+    body = {
+        "statut": "indisponible" if failing else "pret",
+        "echecs": failing,
+        "verifications": report,
+    }
+    response = JsonResponse(
+        body, status=503 if failing else 200, json_dumps_params={"ensure_ascii": False}
+    )
+    if failing:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response
 
-    http_method_names = ["get", "head"]
 
-    def get_checks(self) -> Iterator[HealthCheck]:
-        for check in readiness_checks():
-            if check.not_applicable() is None:
-                yield check()
-
-    async def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with self.get_executor() as executor:
-            results = await asyncio.gather(
-                *(check.get_result(executor) for check in self.get_checks())
-            )
-        outcome = {type(result.check): result.error is None for result in results}
-        report: dict[str, str] = {}
-        for check in readiness_checks():
-            reason = check.not_applicable()
-            if reason is not None:
-                report[check.part] = f"non vérifié : {reason}"
-            else:
-                report[check.part] = "ok" if outcome[check] else "échec"
-        failing = [part for part, state in report.items() if state == "échec"]
-        body = {
-            "statut": "indisponible" if failing else "pret",
-            "echecs": failing,
-            "verifications": report,
-        }
-        response = JsonResponse(
-            body, status=503 if failing else 200, json_dumps_params={"ensure_ascii": False}
-        )
-        if failing:
-            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+def not_allowed() -> HttpResponse:
+    response = JsonResponse({"statut": "méthode non permise"}, status=405)
+    response["Allow"] = "GET, HEAD"
+    return response
 
 
 def liveness(request: HttpRequest) -> HttpResponse:
     """``/sante/vivant``: the process answers. No dependency is touched."""
     if request.method not in ("GET", "HEAD"):
-        response = JsonResponse({"statut": "méthode non permise"}, status=405)
-        response["Allow"] = "GET, HEAD"
-        return response
+        return not_allowed()
     response = JsonResponse({"statut": "vivant"})
     add_never_cache_headers(response)
     return response
-
-
-readiness = ReadinessView.as_view()
 
 
 class HealthCheckMiddleware:
@@ -163,7 +167,7 @@ class HealthCheckMiddleware:
         if self._views is None:
             self._views = {
                 reverse("health_live"): liveness,
-                reverse("health_ready"): async_to_sync(readiness),
+                reverse("health_ready"): readiness,
             }
         return self._views
 
