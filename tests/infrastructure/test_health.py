@@ -10,9 +10,11 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from auditlog.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.test import Client
 
+from casework.models import InformationShare
 from tests.conftest import log_in
 from tests.partners.factories import ProfessionalFactory
 
@@ -72,7 +74,7 @@ def test_liveness_touches_no_database_even_with_a_session(django_assert_num_quer
 
 
 def test_readiness_names_each_part_and_what_it_skipped():
-    sessions_before = Session.objects.count()
+    counts_before = [model.objects.count() for model in (Session, InformationShare, LogEntry)]
 
     response = Client().get("/sante/pret")
 
@@ -89,7 +91,10 @@ def test_readiness_names_each_part_and_what_it_skipped():
         },
     )
     assert response.cookies == {}
-    assert Session.objects.count() == sessions_before
+    # No session created, nothing journaled, nothing audited.
+    assert [model.objects.count() for model in (Session, InformationShare, LogEntry)] == (
+        counts_before
+    )
 
 
 def test_probes_pass_before_host_validation_and_https_redirect(settings):
