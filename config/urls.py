@@ -19,9 +19,12 @@ def admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse
 
 admin.site.login = admin_login  # type: ignore[method-assign]
 
+# French error pages, in the site's layout (400, 403, 404) or standalone (500, and 503 with
+# Retry-After when the database is unreachable).
 handler400 = "partners.error_pages.bad_request"
 handler403 = "partners.error_pages.permission_denied"
 handler404 = "partners.error_pages.page_not_found"
+handler500 = "partners.unavailable.server_error"
 
 urlpatterns = [
     path("", include("partners.urls")),

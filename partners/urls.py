@@ -1,11 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from partners import views
+from partners import health, views
 from partners.outbox import views as outbox_views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Answered by partners.health.HealthCheckMiddleware before any other middleware.
+    path("sante/vivant", health.liveness, name="health_live"),
+    path("sante/pret", health.readiness, name="health_ready"),
     path("mes-binomes/", views.my_pairs, name="my_pairs"),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),

@@ -120,6 +120,13 @@ ADMIN_SITE = only(["admin"], 200, others=302)
 
 EXPECTATIONS: dict[str, Expect] = {
     "home": Expect(get=statuses(200, **dict.fromkeys(PAIR_VIEWERS, 302))),
+    # Health: public for every viewer, answered before sessions and users (partners.health).
+    "health_live": Expect(
+        get=dict.fromkeys(VIEWERS, 200), post=dict.fromkeys(VIEWERS, NOT_ALLOWED)
+    ),
+    "health_ready": Expect(
+        get=dict.fromkeys(VIEWERS, 200), post=dict.fromkeys(VIEWERS, NOT_ALLOWED)
+    ),
     "login": Expect(
         get={**statuses(302), ANONYMOUS: 200, "inactive": 200},
         post={**statuses(302), ANONYMOUS: 200, "inactive": 200},
@@ -483,6 +490,8 @@ def test_access_matrix(request, crawled):
         key
         for key, response in responses.items()
         if key[3] not in LOGGED_OUT
+        # (The health URLs are answered before any user is loaded: they never have one.)
+        and hasattr(response.wsgi_request, "user")
         and response.wsgi_request.user.is_authenticated
         and "no-store" not in response.get("Cache-Control", "")
     )

@@ -47,9 +47,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /sante/vivant and /sante/pret, before sessions, users and the HTTPS redirect.
+    "partners.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "partners.middleware.RequestIdMiddleware",
+    "partners.request_log.RequestLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -95,16 +98,28 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Timeouts (docs/deployment.md, « Délais »): a connection attempt gives up after
+# DATABASE_CONNECT_TIMEOUT seconds, a statement after DATABASE_STATEMENT_TIMEOUT seconds (0: none),
+# both well under gunicorn's timeout (config/gunicorn.py), so that a hung database answers the 503
+# page instead of a killed worker.
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "20"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Planner settings for SSD storage, on every connection, so that tests that check query
     # plans see what production sees (docs/deployment.md).
     # An ``options`` given in DATABASE_URL's query string wins.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault(
         "options",
         os.environ.get(
             "DATABASE_PLANNER_OPTIONS", "-c random_page_cost=1.1 -c effective_io_concurrency=200"
         ),
     )
+    _db_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    if "statement_timeout" not in _db_options["options"]:
+        _db_options["options"] = (
+            f"{_db_options['options']} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}s"
+        ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) serve the supervisors' figures on PostgreSQL, the production
 # database; SQLite (tests, development) builds them on their key columns only, as intended.
@@ -204,7 +219,15 @@ CELERY_TASK_SOFT_TIME_LIMIT = 15 * 60
 CELERY_TASK_TIME_LIMIT = 20 * 60
 # With acks_late, Redis redelivers a message not acknowledged within the visibility timeout: it
 # must exceed every hard time limit and every countdown, or a running task would run twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Socket timeouts (Redis transport; RabbitMQ uses the connection timeout and its heartbeats).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 60 * 60,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # The outbox's relay: e-mails and tasks that follow business events (docs/architecture.md).
@@ -228,13 +251,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # E-mail (reminders): the console by default; an SMTP server from the environment.
-MAILERS = {
+MAILERS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": os.environ.get(
             "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
         ),
     }
 }
+#: Seconds an SMTP connection or command may take: the production mailer's ``timeout`` (Django 6.1
+#: refuses the old EMAIL_TIMEOUT setting beside MAILERS).
+BINOME_EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "binome@localhost")
 #: The address of the site, for links in e-mails.
 BINOME_SITE_URL = os.environ.get("BINOME_SITE_URL", "http://127.0.0.1:8000")
@@ -246,12 +272,38 @@ BINOME_OPERATOR_NAME = os.environ.get("BINOME_OPERATOR_NAME", "Conseil départem
 BINOME_SITE_TITLE = "Binôme"
 BINOME_SITE_TAGLINE = "L'accompagnement global, à deux et avec la personne"
 
-LOGGING = {
+# Logs on stderr: readable lines locally, one JSON object a line in production (LOG_FORMAT).
+# partners.request_log writes one line per request, without personal data.
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "console": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": os.environ.get("LOG_FORMAT", "console"),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Readiness (/sante/pret, partners.health): one check per part, the outbox's lag included.
+BINOME_READINESS_CHECKS = [
+    "partners.health.DatabaseReady",
+    "partners.health.BrokerReady",
+    "partners.health.MailReady",
+    "partners.health.OutboxReady",
+]
+#: /sante/pret fails when an outbox message has been due for longer than this (seconds): the
+#: relay (beat, every minute) is not running.
+BINOME_OUTBOX_MAX_LAG = int(os.environ.get("BINOME_OUTBOX_MAX_LAG", str(10 * 60)))
 
 # ProConnect (the State's OpenID Connect for public agents), through mozilla-django-oidc: off
 # unless PROCONNECT_CLIENT_ID is set. A professional logs in with ProConnect only if an active
