@@ -88,7 +88,7 @@ class Department(models.Model):
         return f"{self.code} — {self.name}"
 
 
-class OrganisationQuerySet(AuditedQuerySet):
+class OrganisationQuerySet(AuditedQuerySet["Organisation"]):
     def subtree_of(self, organisation: "Organisation") -> "OrganisationQuerySet":
         """The organisation and every organisation below it (one indexed prefix query)."""
         return self.filter(path__startswith=organisation.path)
@@ -147,7 +147,7 @@ class ProfessionalManager(BaseUserManager.from_queryset(AuditedQuerySet)):  # ty
     ) -> "Professional":
         if not email:
             raise ValueError("L'adresse électronique est obligatoire.")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user: Professional = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -222,7 +222,7 @@ class Professional(AbstractBaseUser, PermissionsMixin):
         return self.first_name
 
 
-class PairQuerySet(AuditedQuerySet):
+class PairQuerySet(AuditedQuerySet["Pair"]):
     def active(self) -> "PairQuerySet":
         return self.filter(ended_on__isnull=True)
 

@@ -16,6 +16,7 @@ from casework.models.cases import (
     Case,
     CasePairPeriod,
     CaseQuerySet,
+    OverdueAnnotations,
     Suspension,
     overdue_threshold,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "Interview",
     "LedgerHead",
     "Note",
+    "OverdueAnnotations",
     "PairContact",
     "PersonRequest",
     "PersonRequestQuerySet",

@@ -19,7 +19,7 @@ from partners.models import Pair, Professional
 AGREEMENT_WARNING_DAYS = 30
 
 
-class SharingAgreementQuerySet(AuditedQuerySet):
+class SharingAgreementQuerySet(AuditedQuerySet["SharingAgreement"]):
     def current(self) -> "SharingAgreementQuerySet":
         """Neither withdrawn nor replaced (at most one per case), expired or not."""
         return self.filter(withdrawn_at__isnull=True, replaced_at__isnull=True)

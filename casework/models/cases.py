@@ -3,7 +3,7 @@ binômes over time and its suspensions.
 """
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, TypedDict, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -19,6 +19,7 @@ from partners.models import Department, Organisation, Pair, Professional
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from django_stubs_ext import WithAnnotations
 
 
 #: States in which the référent is expected to see the person (suspension pauses the rhythm).
@@ -31,11 +32,24 @@ def overdue_threshold(department: Department, today: datetime.date | None = None
     return today - datetime.timedelta(days=department.interview_interval_days)
 
 
-class CaseQuerySet(AuditedQuerySet):
-    def open(self) -> "CaseQuerySet":
+class OverdueAnnotations(TypedDict):
+    """What ``CaseQuerySet.with_overdue`` adds to each row."""
+
+    last_seen_on: datetime.date
+    overdue: bool
+
+
+#: The rows of a case queryset: ``Case``, or ``Case`` with annotations (``with_overdue``).
+_C = TypeVar("_C", bound="Case")
+
+
+class CaseQuerySet(AuditedQuerySet[_C]):
+    def open(self) -> "CaseQuerySet[_C]":
         return self.exclude(state__in=[CaseState.CLOSED, CaseState.REFUSED])
 
-    def with_overdue(self, threshold: datetime.date) -> "CaseQuerySet":
+    def with_overdue(
+        self, threshold: datetime.date
+    ) -> "CaseQuerySet[WithAnnotations[Case, OverdueAnnotations]]":
         """Annotate ``last_seen_on`` (the last interview with the référent, or the proposal date
         before the first one) and ``overdue`` (followed, and not seen since ``threshold``)."""
         return self.annotate(
@@ -50,14 +64,15 @@ class CaseQuerySet(AuditedQuerySet):
             ),
         )
 
-    def overdue(self, threshold: datetime.date) -> "CaseQuerySet":
+    def overdue(
+        self, threshold: datetime.date
+    ) -> "CaseQuerySet[WithAnnotations[Case, OverdueAnnotations]]":
         return self.with_overdue(threshold).filter(overdue=True)
 
-    def visible_to(self, user: "Professional | AnonymousUser") -> "CaseQuerySet":
+    def visible_to(self, user: "Professional | AnonymousUser") -> "CaseQuerySet[_C]":
         """The cases ``user`` may open at all, in SQL. What they see inside is decided later."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        user = cast(Professional, user)  # AUTH_USER_MODEL
         cases = self
         if user.role != Role.AUDITOR:
             cases = cases.exclude(beneficiary__in=closed_files())

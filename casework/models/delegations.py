@@ -12,7 +12,7 @@ from partners.audit import AuditedQuerySet
 from partners.models import Professional
 
 
-class DelegationQuerySet(AuditedQuerySet):
+class DelegationQuerySet(AuditedQuerySet["Delegation"]):
     def live(self, today: datetime.date | None = None) -> "DelegationQuerySet":
         """Delegations in force on ``today``: started, not past their end date, not revoked."""
         today = today or timezone.localdate()

@@ -12,7 +12,7 @@ from partners.audit import BulkWriteRefused
 from partners.models import Department, Professional
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet["InformationShare"]):
     """The journal is written once and never changed: no update, delete or bulk path at all."""
 
     def _refuse(self, *args: Any, **kwargs: Any) -> Any:

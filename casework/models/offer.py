@@ -14,7 +14,7 @@ from partners.audit import AuditedQuerySet
 from partners.models import Department, Organisation, Professional
 
 
-class ResourceQuerySet(AuditedQuerySet):
+class ResourceQuerySet(AuditedQuerySet["Resource"]):
     def of_department(self, department_id: int) -> "ResourceQuerySet":
         return self.filter(department_id=department_id)
 

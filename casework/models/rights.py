@@ -55,7 +55,7 @@ class Rectification(models.Model):
         return f"Rectification n°{self.pk}"
 
 
-class PersonRequestQuerySet(AuditedQuerySet):
+class PersonRequestQuerySet(AuditedQuerySet["PersonRequest"]):
     def for_dpo(self, user: Professional) -> "PersonRequestQuerySet":
         if user.role != Role.AUDITOR or not user.is_active or user.organisation is None:
             return self.none()

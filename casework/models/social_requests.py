@@ -1,6 +1,6 @@
 """The « demandes ponctuelles » (axis 1): an advisor asks the social correspondents."""
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from django.db import models
 from django.db.models import Q
@@ -16,14 +16,13 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 
-class SocialRequestQuerySet(AuditedQuerySet):
+class SocialRequestQuerySet(AuditedQuerySet["SocialRequest"]):
     def visible_to(self, user: "Professional | AnonymousUser") -> "SocialRequestQuerySet":
         """The requester, and the social correspondents whose organisation lies in the
         request's territory (the territory organisation or below it). Nobody else: not the
         supervisors, not the admin. In SQL, without loading the user's organisation."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        user = cast(Professional, user)
         visible = Q(requester=user)
         if user.is_social_correspondent and user.organisation_id is not None:
             in_territory = Organisation.objects.filter(
