@@ -23,9 +23,10 @@ class CaseworkConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from casework import models
+        from partners.models import Pair
         from partners.services import register_open_case_counter
 
-        def open_cases(pair: models.Pair) -> int:
+        def open_cases(pair: Pair) -> int:
             return models.Case.objects.open().filter(pair=pair).count()
 
         register_open_case_counter(open_cases)

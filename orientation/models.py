@@ -22,13 +22,13 @@ from partners.audit import AuditedQuerySet
 from partners.models import Professional
 
 
-class DiagnosticQuerySet(AuditedQuerySet):
+class DiagnosticQuerySet(AuditedQuerySet["Diagnostic"]):
     def waiting(self) -> "DiagnosticQuerySet":
         """Drafted, or validated or contested by the person, and not yet signed by the binôme."""
         return self.filter(state__in=WAITING_DIAGNOSTIC_STATES)
 
 
-class RecommendationQuerySet(AuditedQuerySet):
+class RecommendationQuerySet(AuditedQuerySet["Recommendation"]):
     def waiting(self) -> "RecommendationQuerySet":
         """Waiting for signatures, a supervisor's validation or the competent authority."""
         return self.filter(state__in=WAITING_RECOMMENDATION_STATES)

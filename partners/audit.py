@@ -10,7 +10,7 @@ transaction.
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
@@ -22,6 +22,10 @@ MASK = "[masqué]"
 
 _bulk_allowed: ContextVar[bool] = ContextVar("audited_bulk", default=False)
 
+#: The model of an audited queryset: ``class CaseQuerySet(AuditedQuerySet["Case"])`` gives
+#: ``Case.objects.open()`` the type ``CaseQuerySet`` of ``Case`` rows, not of ``Any``.
+_M = TypeVar("_M", bound=models.Model)
+
 
 class BulkWriteRefused(RuntimeError):
     """A write that would bypass the audit trail."""
@@ -32,8 +36,12 @@ def mask(value: str) -> str:
     return MASK
 
 
-class AuditedQuerySet(models.QuerySet):
-    """A queryset whose bulk writes are refused outside :func:`audited_bulk`."""
+class AuditedQuerySet(models.QuerySet[_M]):
+    """A queryset whose bulk writes are refused outside :func:`audited_bulk`.
+
+    Generic over its model for the type checker only: at run time ``AuditedQuerySet["Case"]`` is
+    ``AuditedQuerySet`` itself (``QuerySet.__class_getitem__``), so subclasses behave as before.
+    """
 
     def _refuse(self, operation: str) -> None:
         if not _bulk_allowed.get():
@@ -50,11 +58,13 @@ class AuditedQuerySet(models.QuerySet):
         self._refuse("delete")
         return super().delete()
 
-    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+    def bulk_create(self, objs: Iterable[_M], *args: Any, **kwargs: Any) -> list[_M]:
         self._refuse("bulk_create")
         return super().bulk_create(objs, *args, **kwargs)
 
-    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+    def bulk_update(
+        self, objs: Iterable[_M], fields: Iterable[str], batch_size: int | None = None
+    ) -> int:
         self._refuse("bulk_update")
         return super().bulk_update(objs, fields, batch_size=batch_size)
 

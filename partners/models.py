@@ -91,7 +91,7 @@ class Department(models.Model):
         return f"{self.code} — {self.name}"
 
 
-class OrganisationQuerySet(AuditedQuerySet):
+class OrganisationQuerySet(AuditedQuerySet["Organisation"]):
     def subtree_of(self, organisation: "Organisation") -> "OrganisationQuerySet":
         """The organisation and every organisation below it (one indexed prefix query)."""
         return self.filter(path__startswith=organisation.path)
@@ -225,7 +225,7 @@ class Professional(AbstractBaseUser, PermissionsMixin):
         return self.first_name
 
 
-class PairQuerySet(AuditedQuerySet):
+class PairQuerySet(AuditedQuerySet["Pair"]):
     def active(self) -> "PairQuerySet":
         return self.filter(ended_on__isnull=True)
 

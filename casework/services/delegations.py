@@ -42,7 +42,7 @@ def can_organise_delegation(acting_user: Professional, replaced: Professional) -
     if is_supervisor(acting_user):
         return (
             Organisation.objects.subtree_of(acting_user.organisation)
-            .filter(pk=replaced.organisation_id)
+            .filter(pk=replaced.organisation.pk)
             .exists()
         )
     return False

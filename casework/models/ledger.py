@@ -1,0 +1,111 @@
+"""The « journal des accès et des partages »: append-only rows, hash-chained per department."""
+
+from typing import Any, ClassVar
+
+from django.db import models
+
+from casework.enums import JournalBasis, JournalChannel, ShareCategory
+from casework.models.agreements import SharingAgreement
+from casework.models.cases import Case
+from casework.models.people import Beneficiary
+from partners.audit import BulkWriteRefused
+from partners.models import Department, Professional
+
+
+class AppendOnlyQuerySet(models.QuerySet["InformationShare"]):
+    """The journal is written once and never changed: no update, delete or bulk path at all."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise BulkWriteRefused("Le journal des accès et des partages ne se modifie pas.")
+
+    update = delete = bulk_create = bulk_update = _refuse
+
+
+GENESIS_HASH = "0" * 64
+
+
+class LedgerHead(models.Model):
+    """The end of a department's hash chain; locked FOR UPDATE by each journal write."""
+
+    department = models.OneToOneField(
+        Department, on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = "tête de chaîne du journal"
+        verbose_name_plural = "têtes de chaîne du journal"
+
+    def __str__(self) -> str:
+        return f"Chaîne du département n°{self.pk}"
+
+
+class InformationShare(models.Model):
+    """One row of the « journal des accès et des partages » (append-only, hash-chained)."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name="département"
+    )
+    seq = models.PositiveBigIntegerField("numéro")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField("date")
+    actor = models.ForeignKey(
+        Professional,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="professionnel·le",
+    )
+    actor_organisation = models.CharField("organisation", max_length=200, blank=True)
+    actor_job_title = models.CharField("fonction", max_length=150, blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="accompagnement"
+    )
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    object_type = models.CharField("objet", max_length=50, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    category = models.CharField("catégorie", max_length=255, blank=True)
+    recipient = models.CharField("destinataire", max_length=255, blank=True)
+    basis = models.CharField("fondement", max_length=12, choices=JournalBasis.choices)
+    basis_agreement = models.ForeignKey(
+        SharingAgreement, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    purpose = models.CharField("finalité", max_length=255)
+    channel = models.CharField("nature", max_length=20, choices=JournalChannel.choices)
+    ip = models.GenericIPAddressField(null=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "partage d'information"
+        verbose_name_plural = "journal des accès et des partages"
+        base_manager_name = "objects"
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["department", "seq"], name="journal_unique_seq"),
+            models.UniqueConstraint(
+                fields=["department", "prev_hash"], name="journal_unique_prev_hash"
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["case", "at"]),
+            models.Index(fields=["beneficiary", "at"]),
+            models.Index(fields=["department", "at"]),
+            models.Index(fields=["actor", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Partage n°{self.seq}"
+
+    @property
+    def category_labels(self) -> str:
+        """The categories in French (« Synthèse sociale, Difficultés : logement »)."""
+        return ", ".join(
+            ShareCategory(code).label if code in ShareCategory.values else code
+            for code in self.category.split(",")
+            if code
+        )
