@@ -4,7 +4,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 
-from casework.enums import JournalBasis, JournalChannel, ShareCategory
+from casework.enums import JournalBasis, JournalChannel, journal_category_labels
 from casework.models.agreements import SharingAgreement
 from casework.models.cases import Case
 from casework.models.people import Beneficiary
@@ -104,8 +104,4 @@ class InformationShare(models.Model):
     @property
     def category_labels(self) -> str:
         """The categories in French (« Synthèse sociale, Difficultés : logement »)."""
-        return ", ".join(
-            ShareCategory(code).label if code in ShareCategory.values else code
-            for code in self.category.split(",")
-            if code
-        )
+        return journal_category_labels(self.category)

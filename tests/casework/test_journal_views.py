@@ -202,3 +202,17 @@ def test_auditor_search_counts_at_most_the_cap(login_client, monkeypatch):
     )
     assert "Plus de 4 lignes : précisez la recherche" in capped.content.decode()
     assert "1 ligne(s)." in exact.content.decode()
+
+
+def test_journal_categories_are_in_french_on_the_page_and_in_the_export(login_client):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    _views(case, 1)  # a reading of social notes
+    client = login_client(_auditor(case))
+
+    page = client.get(reverse("journal_search"), {"person": case.beneficiary_id}).content.decode()
+    export = client.get(reverse("journal_export"), {"person": case.beneficiary_id})
+
+    assert "Notes sociales" in page
+    assert "social_notes" not in page
+    assert "Notes sociales" in export.content.decode("utf-8-sig")
+    assert "social_notes" not in export.content.decode("utf-8-sig")
