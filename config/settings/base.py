@@ -23,6 +23,23 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+#: Socket timeouts of the Redis cache, in seconds: a stopped or hung Redis costs a request this
+#: long at most before partners.throttle fails open.
+REDIS_CACHE_TIMEOUT = 0.5
+
+
+def redis_cache(url: str) -> dict[str, Any]:
+    """Django's Redis cache at ``url`` with short connect and read timeouts."""
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_CACHE_TIMEOUT,
+            "socket_timeout": REDIS_CACHE_TIMEOUT,
+        },
+    }
+
+
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -162,8 +179,8 @@ BINOME_SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
 CSRF_COOKIE_HTTPONLY = True
 
 # Login throttling (partners.throttle): after 5 failures for one address, or 50 from one IP,
-# within 15 minutes, the login is refused for 15 minutes. Counted in the cache (Redis in
-# production, so that every web worker sees the same counts).
+# within 15 minutes, the login is refused for 15 minutes. Counted in the cache (CACHE_URL's Redis in
+# production, so that every web worker sees the same counts; never the broker's).
 BINOME_LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
 BINOME_LOGIN_MAX_FAILURES_PER_IP = 50
 BINOME_LOGIN_LOCKOUT_SECONDS = 15 * 60
