@@ -219,7 +219,21 @@ CELERY_TASK_SOFT_TIME_LIMIT = 15 * 60
 CELERY_TASK_TIME_LIMIT = 20 * 60
 # With acks_late, Redis redelivers a message not acknowledged within the visibility timeout: it
 # must exceed every hard time limit and every countdown, or a running task would run twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": 2 * 60 * 60}
+# RabbitMQ, the production broker (docs/deployment.md § 4): quorum queues (replicated, and a dead
+# worker's unacknowledged message goes back to the queue as soon as its connection drops, not
+# after a visibility timeout). Celery needs publisher confirms with them, per-consumer prefetch
+# (quorum queues have no global QoS: worker_detect_quorum_queues) and a topic exchange for its
+# native delayed delivery of countdowns and retries. The queue is named « binome »: a classic
+# « celery » queue left by an older deployment cannot be redeclared as a quorum queue.
+if CELERY_BROKER_URL.startswith(("amqp://", "amqps://", "pyamqp://")):
+    CELERY_TASK_DEFAULT_QUEUE = "binome"
+    CELERY_TASK_DEFAULT_QUEUE_TYPE = "quorum"
+    CELERY_TASK_DEFAULT_EXCHANGE_TYPE = "topic"
+    CELERY_TASK_CREATE_MISSING_QUEUE_TYPE = "quorum"  # a worker's extra -Q queues too
+    CELERY_TASK_CREATE_MISSING_QUEUE_EXCHANGE_TYPE = "topic"
+    CELERY_WORKER_DETECT_QUORUM_QUEUES = True
+    CELERY_BROKER_TRANSPORT_OPTIONS["confirm_publish"] = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "expire-delegations": {
