@@ -164,9 +164,11 @@ def _url(source: dict[str, Any], name: str) -> str:
     user = quote(str(source.get("USER") or ""), safe="")
     password = quote(str(source.get("PASSWORD") or ""), safe="")
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = source.get("HOST") or "localhost"
+    host = source.get("HOST") or ""  # empty: libpq's local socket
     port = f":{source['PORT']}" if source.get("PORT") else ""
-    return f"postgres://{credentials}{host}{port}/{quote(name, safe='')}"
+    sslmode = source.get("OPTIONS", {}).get("sslmode")
+    query = f"?sslmode={quote(str(sslmode))}" if sslmode else ""
+    return f"postgres://{credentials}{host}{port}/{quote(name, safe='')}{query}"
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
