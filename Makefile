@@ -14,7 +14,7 @@ for candidate in "python3.13" "python3.12" "PYENV_VERSION=3.12.1 python3.12" "py
 done; exit 1
 endef
 
-.PHONY: run test lint fmt install migrate seed clean bench code
+.PHONY: run test lint fmt install migrate seed clean bench code restore-drill
 
 $(STAMP): pyproject.toml requirements.lock package.json package-lock.json
 	@if [ ! -x $(PY) ]; then \
@@ -68,6 +68,12 @@ bench: install
 	@if [ -z "$$DATABASE_URL" ]; then echo "make bench mesure PostgreSQL : définissez DATABASE_URL (une base dédiée)." >&2; exit 1; fi
 	@# The bulk load of a large department runs statements longer than production's 20 s limit.
 	DATABASE_STATEMENT_TIMEOUT=$${DATABASE_STATEMENT_TIMEOUT:-0} $(PY) -m bench $(ARGS)
+
+# The restore drill (docs/deployment.md, § 10): dump, restore into a new database, verify the
+# journal there against the published heads. PostgreSQL only. ARGS="--published heads.json".
+restore-drill: install
+	@if [ -z "$$DATABASE_URL" ]; then echo "make restore-drill s'exerce sur PostgreSQL : définissez DATABASE_URL." >&2; exit 1; fi
+	$(PY) manage.py restore_drill $(ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

@@ -39,7 +39,8 @@ class LoginForm(AuthenticationForm):
         """Refuse while the account or the IP is locked (partners.throttle), count failures."""
         email = str(self.data.get("username") or "").strip().lower()
         ip = self.request.META.get("REMOTE_ADDR") if self.request is not None else None
-        lock = throttle.locked(email, ip)
+        attempt = throttle.Attempt(email, ip)
+        lock = attempt.locked()
         if lock is not None:
             raise ValidationError(
                 self.error_messages["throttled"],
@@ -50,10 +51,10 @@ class LoginForm(AuthenticationForm):
             cleaned = super().clean()
         except ValidationError as error:
             if error.code == "invalid_login":
-                throttle.record_failure(email, ip)
+                attempt.record_failure()
             raise
         if self.user_cache is not None:
-            throttle.record_success(email)
+            attempt.record_success()
         return cleaned
 
 

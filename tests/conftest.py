@@ -86,6 +86,10 @@ def _deselection_reasons() -> dict[str, str]:
         reasons["postgres"] = "la base n'est pas PostgreSQL (DATABASE_URL non défini)"
     if not os.environ.get("CELERY_BROKER_URL"):
         reasons["broker"] = "CELERY_BROKER_URL n'est pas défini"
+    if not os.environ.get("CELERY_BROKER_URL", "").startswith("amqp"):
+        reasons["rabbitmq"] = "CELERY_BROKER_URL ne désigne pas RabbitMQ (amqp://)"
+    if not shutil.which("redis-server"):
+        reasons["redis"] = "redis-server est absent (apt-get install redis-server)"
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         reasons["browser"] = f"{CHROMIUM} est absent (apt-get install chromium)"
     return reasons

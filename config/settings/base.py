@@ -23,6 +23,23 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+#: Socket timeouts of the Redis cache, in seconds: a stopped or hung Redis costs a request this
+#: long at most before partners.throttle fails open.
+REDIS_CACHE_TIMEOUT = 0.5
+
+
+def redis_cache(url: str) -> dict[str, Any]:
+    """Django's Redis cache at ``url`` with short connect and read timeouts."""
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_CACHE_TIMEOUT,
+            "socket_timeout": REDIS_CACHE_TIMEOUT,
+        },
+    }
+
+
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -179,8 +196,8 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "partners.error_pages.csrf_failure"
 
 # Login throttling (partners.throttle): after 5 failures for one address, or 50 from one IP,
-# within 15 minutes, the login is refused for 15 minutes. Counted in the cache (Redis in
-# production, so that every web worker sees the same counts).
+# within 15 minutes, the login is refused for 15 minutes. Counted in the cache (CACHE_URL's Redis in
+# production, so that every web worker sees the same counts; never the broker's).
 BINOME_LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
 BINOME_LOGIN_MAX_FAILURES_PER_IP = 50
 BINOME_LOGIN_LOCKOUT_SECONDS = 15 * 60
@@ -220,7 +237,7 @@ CELERY_TASK_TIME_LIMIT = 20 * 60
 # With acks_late, Redis redelivers a message not acknowledged within the visibility timeout: it
 # must exceed every hard time limit and every countdown, or a running task would run twice.
 # Socket timeouts (Redis transport; RabbitMQ uses the connection timeout and its heartbeats).
-CELERY_BROKER_TRANSPORT_OPTIONS = {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
     "visibility_timeout": 2 * 60 * 60,
     "socket_connect_timeout": 3,
     "socket_timeout": 5,
@@ -228,6 +245,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
 CELERY_REDIS_SOCKET_TIMEOUT = 5
+# RabbitMQ, the production broker (docs/deployment.md § 4): quorum queues (replicated, and a dead
+# worker's unacknowledged message goes back to the queue as soon as its connection drops, not
+# after a visibility timeout). Celery needs publisher confirms with them, per-consumer prefetch
+# (quorum queues have no global QoS: worker_detect_quorum_queues) and a topic exchange for its
+# native delayed delivery of countdowns and retries. The queue is named « binome »: a classic
+# « celery » queue left by an older deployment cannot be redeclared as a quorum queue.
+if CELERY_BROKER_URL.startswith(("amqp://", "amqps://", "pyamqp://")):
+    CELERY_TASK_DEFAULT_QUEUE = "binome"
+    CELERY_TASK_DEFAULT_QUEUE_TYPE = "quorum"
+    CELERY_TASK_DEFAULT_EXCHANGE_TYPE = "topic"
+    CELERY_TASK_CREATE_MISSING_QUEUE_TYPE = "quorum"  # a worker's extra -Q queues too
+    CELERY_TASK_CREATE_MISSING_QUEUE_EXCHANGE_TYPE = "topic"
+    CELERY_WORKER_DETECT_QUORUM_QUEUES = True
+    CELERY_BROKER_TRANSPORT_OPTIONS["confirm_publish"] = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # The outbox's relay: e-mails and tasks that follow business events (docs/architecture.md).

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import BINOME_EMAIL_TIMEOUT, LOGGING, env_bool
+from config.settings.base import BINOME_EMAIL_TIMEOUT, LOGGING, env_bool, redis_cache
 
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -47,14 +47,17 @@ if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend
         "timeout": BINOME_EMAIL_TIMEOUT,
     }
 
-# The cache holds the login-throttling counts: shared by every web worker through Redis.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ.get("CACHE_URL") or os.environ["CELERY_BROKER_URL"],
-        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }
-}
+# The cache holds the login-throttling counts (docs/deployment.md § 4). Never the broker: with
+# CACHE_URL (a Redis database of its own) every web worker shares the counts, with short socket
+# timeouts so that a stopped or hung Redis costs a login half a second (partners.throttle then
+# fails open); without it, each process counts in its own memory.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("CACHE_URL"):
+    if os.environ["CACHE_URL"] == os.environ["CELERY_BROKER_URL"]:
+        raise ImproperlyConfigured(
+            "CACHE_URL doit désigner un autre Redis (ou une autre base Redis) que le courtier."
+        )
+    CACHES = {"default": redis_cache(os.environ["CACHE_URL"])}
 
 # One JSON object a line (LOG_FORMAT=console for readable lines).
 LOGGING["handlers"]["console"]["formatter"] = os.environ.get("LOG_FORMAT", "json")

@@ -35,12 +35,13 @@ def test_production_settings_carry_the_timeouts():
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_", "LOG_"))
+        if not key.startswith(("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_", "LOG_", "CACHE_"))
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY="x7#kQ2!vN9@pL4$wR8^tY1&uI6*oP3(aS5)dF0_gH2+jK7=lZ9-cX4",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        CACHE_URL="redis://127.0.0.1:6379/1",
         DATABASE_URL="postgres://binome@db.example.fr:5432/binome",
         EMAIL_HOST="smtp.example.fr",
     )
@@ -67,6 +68,6 @@ def test_production_settings_carry_the_timeouts():
         " -c statement_timeout=20s",
         "connect_timeout": 3,
     }
-    assert values["cache"] == {"socket_connect_timeout": 1, "socket_timeout": 1}
+    assert values["cache"] == {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     assert (values["mail"]["host"], values["mail"]["timeout"]) == ("smtp.example.fr", 10)
     assert values["log"] == "json"

@@ -13,6 +13,7 @@ from config.celery import app
 from orientation import reminders, services, tasks
 from orientation.models import Notification
 from partners.models import OutboxMessage
+from tests.broker import result_backend
 from tests.casework.factories import CaseFactory, InterviewFactory
 from tests.orientation.factories import lock, make_diagnostic
 
@@ -128,9 +129,9 @@ def test_reminder_task_end_to_end_on_a_real_worker():
     overdue, _, _ = _world()
     url = os.environ["CELERY_BROKER_URL"]
     previous = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    app.conf.update(broker_url=url, result_backend=result_backend(url), task_always_eager=False)
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             result = tasks.send_daily_reminders.delay()
             outcome = result.get(timeout=60)
     finally:

@@ -1,0 +1,188 @@
+"""The restore drill (docs/deployment.md, « Restauration »): dump, restore into a new database,
+verify the journal there, and compare each department's head with the heads published before.
+
+The check of the restored copy runs in a second process of this command (``--check-restored``)
+whose DATABASE_URL names the copy: the same code as ``audit_verify``, on the copy only."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
+
+from casework import heads, journal
+from partners.models import Department
+
+
+class Command(BaseCommand):
+    help = (
+        "Exercice de restauration (PostgreSQL) : sauvegarde la base (pg_dump), la restaure dans "
+        "une base neuve (pg_restore), y vérifie le journal (comme audit_verify) et compare la "
+        "tête de chaque département aux têtes publiées. Code de sortie 0 si tout concorde, 1 sinon."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--published",
+            help="fichier JSON des têtes publiées (sortie de journal_heads) ; par défaut, les "
+            "têtes lues juste avant la sauvegarde",
+        )
+        parser.add_argument(
+            "--keep", action="store_true", help="garder la base restaurée (sinon supprimée)"
+        )
+        parser.add_argument(
+            "--check-restored",
+            action="store_true",
+            help="(étape interne) vérifier la base configurée, la copie restaurée, contre "
+            "--published",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "L'exercice de restauration demande PostgreSQL (DATABASE_URL) : la base "
+                "configurée n'en est pas une."
+            )
+        if options["check_restored"]:
+            published = _read(options["published"])
+            if not self._check(published):
+                sys.exit(1)
+            return
+        if options["published"]:
+            published, origin = _read(options["published"]), options["published"]
+        else:
+            published, origin = heads.current(), "lues juste avant la sauvegarde"
+        source = connection.settings_dict
+        stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+        target = f"{source['NAME'][:30]}_restore_drill_{stamp}"
+        env = _pg_env(source)
+        self.stdout.write(f"Exercice de restauration de la base {source['NAME']} vers {target}.")
+        with tempfile.TemporaryDirectory(prefix="binome-drill-") as folder:
+            dump, heads_file = Path(folder) / "binome.dump", Path(folder) / "heads.json"
+            heads_file.write_text(heads.dumps(published), encoding="utf-8")
+            started = time.perf_counter()
+            _run(["pg_dump", "--format=custom", f"--file={dump}", source["NAME"]], env)
+            dump_seconds = time.perf_counter() - started
+            self.stdout.write(
+                f"Sauvegarde (pg_dump, format custom) : {dump_seconds:.1f} s, "
+                f"{_size(dump.stat().st_size)}."
+            )
+            _run(["createdb", target], env)
+            try:
+                started = time.perf_counter()
+                restore = ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={target}"]
+                _run([*restore, str(dump)], env)
+                restore_seconds = time.perf_counter() - started
+                self.stdout.write(
+                    f"Restauration (pg_restore) : {restore_seconds:.1f} s, base restaurée de "
+                    f"{_size(_database_size(target))}."
+                )
+                self.stdout.write(f"Têtes publiées : {origin}.")
+                started = time.perf_counter()
+                check = subprocess.run(  # noqa: S603 (this very command, on the copy)
+                    [
+                        sys.executable,
+                        str(settings.BASE_DIR / "manage.py"),
+                        "restore_drill",
+                        "--check-restored",
+                        f"--published={heads_file}",
+                    ],
+                    env={**os.environ, "DATABASE_URL": _url(source, target)},
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                verify_seconds = time.perf_counter() - started
+                self.stdout.write(check.stdout.rstrip())
+                if check.returncode not in (0, 1):
+                    raise CommandError(f"Vérification impossible : {check.stderr.strip()}")
+            finally:
+                if options["keep"]:
+                    self.stdout.write(f"Base restaurée gardée : {target}.")
+                else:
+                    _run(["dropdb", "--force", target], env)
+                    self.stdout.write(f"Base restaurée supprimée : {target}.")
+        total = dump_seconds + restore_seconds + verify_seconds
+        self.stdout.write(
+            f"Durées : sauvegarde {dump_seconds:.1f} s, restauration {restore_seconds:.1f} s, "
+            f"vérification {verify_seconds:.1f} s ; total {total:.1f} s."
+        )
+        if check.returncode:
+            self.stdout.write(self.style.ERROR("Exercice de restauration : ÉCHEC."))
+            sys.exit(1)
+        self.stdout.write(self.style.SUCCESS("Exercice de restauration : réussi."))
+
+    def _check(self, published: dict[str, heads.Head]) -> bool:
+        """On the restored copy: every chain intact (as audit_verify), every published head kept."""
+        ok, checked = True, 0
+        for department in Department.objects.order_by("code"):
+            report = journal.verify(department)
+            checked += report.checked
+            if report.intact:
+                self.stdout.write(
+                    f"Département {report.department_code} : {report.checked} lignes, intact."
+                )
+            else:
+                ok = False
+                self.stdout.write(f"Département {report.department_code} : {report.problem}")
+        self.stdout.write(f"{checked} lignes vérifiées dans la base restaurée.")
+        for comparison in heads.compare(published):
+            ok = ok and comparison.ok
+            self.stdout.write(comparison.describe())
+        return ok
+
+
+def _read(path: str | None) -> dict[str, heads.Head]:
+    if not path:
+        raise CommandError("--check-restored demande --published.")
+    try:
+        return heads.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise CommandError(f"Têtes publiées ({path}) : {error}") from error
+
+
+def _pg_env(source: dict[str, Any]) -> dict[str, str]:
+    """libpq's variables for the server of the default database (pg_dump, createdb…)."""
+    env = dict(os.environ)
+    for variable, key in (("PGHOST", "HOST"), ("PGPORT", "PORT"), ("PGUSER", "USER")):
+        if source.get(key):
+            env[variable] = str(source[key])
+    if source.get("PASSWORD"):
+        env["PGPASSWORD"] = str(source["PASSWORD"])
+    return env
+
+
+def _url(source: dict[str, Any], name: str) -> str:
+    user = quote(str(source.get("USER") or ""), safe="")
+    password = quote(str(source.get("PASSWORD") or ""), safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = source.get("HOST") or ""  # empty: libpq's local socket
+    port = f":{source['PORT']}" if source.get("PORT") else ""
+    sslmode = source.get("OPTIONS", {}).get("sslmode")
+    query = f"?sslmode={quote(str(sslmode))}" if sslmode else ""
+    return f"postgres://{credentials}{host}{port}/{quote(name, safe='')}{query}"
+
+
+def _run(command: list[str], env: dict[str, str]) -> None:
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise CommandError(f"{command[0]} a échoué ({result.returncode}) : {result.stderr.strip()}")
+
+
+def _database_size(name: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(%s)", [name])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _size(size: int) -> str:
+    return f"{size / 1_000_000:.1f} Mo"

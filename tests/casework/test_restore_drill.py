@@ -1,0 +1,109 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from casework import heads, journal
+from casework.enums import JournalChannel
+from casework.models import GENESIS_HASH
+from partners.demo import DEMO_DEPARTMENT_CODE
+from partners.models import Department, Professional
+from tests.partners.factories import DepartmentFactory, ProfessionalFactory
+
+
+def _record(department: Department, actor: Professional, count: int = 1) -> None:
+    for index in range(count):
+        journal.record(
+            department=department, actor=actor, channel=JournalChannel.VIEW, purpose=f"Vue {index}"
+        )
+
+
+def _drill(tmp_path, published: dict[str, heads.Head]) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    path = tmp_path / "heads.json"
+    path.write_text(heads.dumps(published), encoding="utf-8")
+    out = StringIO()
+    try:
+        call_command("restore_drill", "--published", str(path), stdout=out)
+    except SystemExit as exit_:
+        return int(exit_.code or 0), out.getvalue()
+    return 0, out.getvalue()
+
+
+def _restored_databases() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s",
+            [f"{connection.settings_dict['NAME'][:30]}_restore_drill_%"],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_restore_drill_matches_published_heads_then_names_a_tampered_department(tmp_path):
+    # seed_demo takes minutes on a loaded machine: CI runs the drill on it (`make restore-drill`).
+    demo = DepartmentFactory(code=DEMO_DEPARTMENT_CODE)
+    _record(demo, ProfessionalFactory(organisation__department=demo), count=120)
+    other = DepartmentFactory(code="21")
+    _record(other, ProfessionalFactory(organisation__department=other), count=3)
+    published = heads.current()
+    _record(demo, Professional.objects.filter(organisation__department=demo).first())
+
+    code, report = _drill(tmp_path, published)
+
+    demo_head = published[DEMO_DEPARTMENT_CODE]
+    assert (code, published["21"]) == (0, heads.Head(3, published["21"].hash))
+    assert demo_head.seq > 100
+    assert "Département 21 : 3 lignes, intact." in report
+    assert "Département 21 : tête identique à la tête publiée (ligne n°3)." in report
+    assert (
+        f"Département {DEMO_DEPARTMENT_CODE} : la chaîne prolonge la tête publiée "
+        f"(ligne n°{demo_head.seq}) de 1 ligne(s), jusqu'à la ligne n°{demo_head.seq + 1}."
+    ) in report
+    for part in ("Sauvegarde (pg_dump, format custom)", "Restauration (pg_restore)", "Durées :"):
+        assert part in report
+    assert report.rstrip().endswith("Exercice de restauration : réussi.")
+
+    tampered = {**published, "21": heads.Head(2, "f" * 64)}
+    code, report = _drill(tmp_path, tampered)
+
+    assert code == 1
+    assert (
+        "Département 21 : la ligne n°2 ne porte pas l'empreinte publiée (ffffffffffff…) : "
+        "chaîne divergente."
+    ) in report
+    assert f"Département {DEMO_DEPARTMENT_CODE} : la chaîne prolonge" in report
+    assert report.rstrip().endswith("Exercice de restauration : ÉCHEC.")
+    assert _restored_databases() == []
+
+
+@pytest.mark.django_db
+def test_heads_compare_names_lost_rows_and_a_missing_department():
+    department = DepartmentFactory(code="21")
+    _record(department, ProfessionalFactory(organisation__department=department), count=2)
+    found = heads.current()["21"]
+    published = {"21": heads.Head(5, "a" * 64), "35": heads.Head(0, GENESIS_HASH)}
+
+    comparisons = heads.compare(published)
+
+    assert [c.describe() for c in comparisons] == [
+        "Département 21 : la chaîne s'arrête à la ligne n°2, avant la tête publiée (ligne n°5) : "
+        "3 ligne(s) perdue(s).",
+        "Département 35 : département absent de la base restaurée.",
+    ]
+    assert found.seq == 2
+
+
+def test_journal_heads_prints_what_restore_drill_reads(db):
+    department = DepartmentFactory(code="21")
+    _record(department, ProfessionalFactory(organisation__department=department))
+    out = StringIO()
+
+    call_command("journal_heads", stdout=out)
+
+    assert heads.loads(out.getvalue()) == heads.current()
+    assert list(json.loads(out.getvalue())["heads"]) == ["21"]
+    with pytest.raises(ValueError, match="fichier de têtes publiées illisible"):
+        heads.loads('{"têtes": {}}')
