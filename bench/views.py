@@ -62,7 +62,7 @@ def caseload_guardian(request: HttpRequest) -> HttpResponse:
     user = cast(Professional, request.user)
     with generic_guardian_tables():
         visible = cast(
-            CaseQuerySet,
+            CaseQuerySet[Case],
             get_objects_for_user(
                 user, "casework.view_case", klass=Case, use_groups=True, accept_global_perms=False
             ),

@@ -192,12 +192,13 @@ def verify(department: Department, chunk_size: int = 5000) -> ChainReport:
 
 
 def _rows(department: Department, chunk_size: int) -> Iterator[dict[str, Any]]:
-    return (
+    rows: Iterator[dict[str, Any]] = (
         InformationShare.objects.filter(department=department)
         .order_by("seq")
         .values("id", "hash", *HASHED_FIELDS)
         .iterator(chunk_size=chunk_size)
     )
+    return rows
 
 
 def record_print(

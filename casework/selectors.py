@@ -360,7 +360,7 @@ def people_count(count: int) -> str:
     return str(count) if count >= SMALL_COUNT else f"moins de {SMALL_COUNT}"
 
 
-def _count(queryset: QuerySet, by: str) -> Coalesce:
+def _count(queryset: QuerySet[Any], by: str) -> Coalesce:
     """A correlated COUNT subquery (several counts on one row, without a join product)."""
     counted = queryset.order_by().values(by).annotate(n=Count("pk")).values("n")[:1]
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)

@@ -77,7 +77,7 @@ class Dashboard:
     obstacles: list[tuple[str, str]]  # (label, count or « moins de 5 »)
 
 
-def supervised_cases(supervisor: Professional) -> CaseQuerySet:
+def supervised_cases(supervisor: Professional) -> CaseQuerySet[Case]:
     return Case.objects.visible_to(supervisor)
 
 
@@ -327,7 +327,7 @@ class DrillDown:
     value: str = ""
 
 
-def _followed_by(cases: CaseQuerySet, ask: DrillDown) -> CaseQuerySet:
+def _followed_by(cases: CaseQuerySet[Case], ask: DrillDown) -> CaseQuerySet[Case]:
     cases = cases.open()
     if ask.professional_id:
         cases = cases.filter(
@@ -336,9 +336,10 @@ def _followed_by(cases: CaseQuerySet, ask: DrillDown) -> CaseQuerySet:
     return cases
 
 
-def _overdue(cases: CaseQuerySet, ask: DrillDown) -> CaseQuerySet:
-    cases = _followed_by(cases, ask).overdue(ask.threshold)
-    return cases.filter(referent_id=ask.professional_id) if ask.professional_id else cases
+def _overdue(cases: CaseQuerySet[Case], ask: DrillDown) -> CaseQuerySet[Any]:
+    """(Cases annotated with ``overdue``: a queryset of annotated cases, hence ``Any``.)"""
+    overdue = _followed_by(cases, ask).overdue(ask.threshold)
+    return overdue.filter(referent_id=ask.professional_id) if ask.professional_id else overdue
 
 
 @dataclass(frozen=True)
@@ -347,7 +348,7 @@ class Figure:
     drill-down's title, the export's section) and, if it has one, the cases behind it."""
 
     label: str
-    cases: Callable[[CaseQuerySet, DrillDown], CaseQuerySet] | None = None
+    cases: Callable[[CaseQuerySet[Case], DrillDown], CaseQuerySet[Case]] | None = None
 
 
 #: Every figure, by the slug of its drill-down URL (``/encadrement/<slug>/``).

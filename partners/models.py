@@ -1,5 +1,5 @@
 import uuid
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -142,7 +142,15 @@ class Organisation(models.Model):
         return self.path.count("/") - 1
 
 
-class ProfessionalManager(BaseUserManager.from_queryset(AuditedQuerySet)):  # type: ignore[misc]
+# The manager's queryset is an AuditedQuerySet; from_queryset builds its base at run time, which
+# mypy cannot follow: it sees Django's user manager of professionals.
+if TYPE_CHECKING:
+    _ProfessionalManagerBase = BaseUserManager["Professional"]
+else:
+    _ProfessionalManagerBase = BaseUserManager.from_queryset(AuditedQuerySet)
+
+
+class ProfessionalManager(_ProfessionalManagerBase):
     use_in_migrations = True
 
     def create_user(

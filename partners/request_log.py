@@ -30,7 +30,7 @@ def user_id_of(request: HttpRequest) -> int | None:
     user = getattr(request, "_cached_user", None)  # set by django.contrib.auth's middleware
     if user is None or not user.is_authenticated:
         return None
-    return user.pk
+    return int(user.pk)
 
 
 def route_of(request: HttpRequest) -> str | None:

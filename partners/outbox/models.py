@@ -23,7 +23,7 @@ class OutboxState(models.TextChoices):
     FAILED = "failed", "Échec"
 
 
-class OutboxMessageQuerySet(models.QuerySet):
+class OutboxMessageQuerySet(models.QuerySet["OutboxMessage"]):
     def due(self, now: datetime.datetime) -> "OutboxMessageQuerySet":
         """Rows the relay may take now: pending, and past their next attempt (or lease)."""
         return self.filter(state=OutboxState.PENDING, next_attempt_at__lte=now)
