@@ -12,13 +12,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from casework import journal
 from casework.journal import RequestInfo
 from casework.models import Case, SharingAgreement
 from partners.models import Professional
+
+#: The page of the document just handed over: it opens the print dialog once, after the redirect.
+HANDED_SESSION_KEY = "binome_document_handed"
 
 
 def render_print(
@@ -33,18 +36,17 @@ def render_print(
     categories: Iterable[str] = (),
     agreement: SharingAgreement | None = None,
 ) -> HttpResponse:
-    """Render ``template``; on POST (« Imprimer et remettre »), journal the handing over first.
+    """Render ``template``; on POST (« Imprimer et remettre »), journal the handing over, then
+    redirect to the page (so that reloading it hands nothing over again), which comes back once
+    with ``handed`` set: it opens the print dialog.
 
     The context also gets ``case``, ``beneficiary`` and ``today``, which the letter head
-    (``includes/letter_recipient.html``) reads, and ``handed`` (the row was just written: the
-    page opens the print dialog); ``context`` may override them.
+    (``includes/letter_recipient.html``) reads; ``context`` may override them.
     """
-    actor, info = cast(Professional, request.user), RequestInfo.of(request)
-    handed = request.method == "POST"
-    if handed:
+    if request.method == "POST":
         journal.record_print(
-            info=info,
-            actor=actor,
+            info=RequestInfo.of(request),
+            actor=cast(Professional, request.user),
             case=case,
             purpose=purpose,
             object_type=object_type,
@@ -52,6 +54,9 @@ def render_print(
             categories=categories,
             agreement=agreement,
         )
+        request.session[HANDED_SESSION_KEY] = request.path
+        return redirect(request.path)
+    handed = request.session.pop(HANDED_SESSION_KEY, None) == request.path
     page = {
         "case": case,
         "beneficiary": case.beneficiary,

@@ -82,6 +82,19 @@ class TokenForm(forms.Form):
         return token
 
 
+#: Beyond a 64-bit integer, a database cannot even compare an id (SQLite raises, PostgreSQL too).
+LARGEST_ID = 2**63 - 1
+
+
+def parse_id(value: str) -> int | None:
+    """A row id read from a query string or a raw form field: digits, within what the database
+    stores; None otherwise (« ² » passes isdigit(), a 30-digit number overflows)."""
+    if not value.isdecimal() or len(value) > 19:
+        return None
+    number = int(value)
+    return number if 0 < number <= LARGEST_ID else None
+
+
 def freeze_choices(form: forms.BaseForm) -> forms.BaseForm:
     """Evaluate the choices of every model-choice field now, so that rendering queries nothing."""
     for field in form.fields.values():

@@ -165,7 +165,7 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "handover_letter": Expect(
         get=only([*CASE_MEMBERS, "admin"], 200),
-        post=only([*CASE_MEMBERS, "admin"], 200),
+        post=only([*CASE_MEMBERS, "admin"], 302),
         kwargs=case_kwargs,
     ),
     # A point binôme is the binôme's own: a remplaçant·e is not a member of the pair.
@@ -181,9 +181,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "agreement_withdraw": Expect(
         get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
     ),
-    # Printed documents: GET is the preview, POST « Imprimer et remettre » (journaled).
+    # Printed documents: GET is the preview, POST « Imprimer et remettre » (journaled, then
+    # redirected to the page).
     "information_notice": Expect(
-        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
     ),
     "case_journal": Expect(
         get=only([*CASE_MEMBERS, "supervisor_subtree", "admin", "auditor"], 200),
@@ -191,7 +192,7 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "case_journal_print": Expect(
         get=only([*CASE_MEMBERS, "auditor"], 200),
-        post=only([*CASE_MEMBERS, "auditor"], 200),
+        post=only([*CASE_MEMBERS, "auditor"], 302),
         kwargs=case_kwargs,
     ),
     "journal_search": Expect(get=only(["auditor"], 200), post=only(["auditor"], 302)),
@@ -209,7 +210,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "journal_export": Expect(get=only(["auditor"], 200)),
     "diagnostic": Expect(get=only([*CASE_MEMBERS, "supervisor_subtree"], 200), kwargs=case_kwargs),
     "diagnostic_copy": Expect(
-        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
     ),
     # POSTs without data: refused transitions redirect with a message, invalid forms re-render.
     **{
@@ -248,7 +249,7 @@ EXPECTATIONS: dict[str, Expect] = {
         get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=oriented_kwargs
     ),
     "decision_letter": Expect(
-        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=decision_kwargs
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 302), kwargs=decision_kwargs
     ),
     "to_validate": Expect(get=only(["supervisor_subtree", "supervisor_other"], 200)),
     "to_decide": Expect(get=only(PAIR_VIEWERS, 200)),
@@ -261,7 +262,7 @@ EXPECTATIONS: dict[str, Expect] = {
         get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=appointment_kwargs
     ),
     "convocation": Expect(
-        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=appointment_kwargs
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 302), kwargs=appointment_kwargs
     ),
     # The référent of the world's case is its advisor.
     "breach_report": Expect(
@@ -289,7 +290,7 @@ EXPECTATIONS: dict[str, Expect] = {
         get=statuses(NOT_ALLOWED), post=only(SOCIAL_WORKERS, 302), kwargs=obstacle_kwargs
     ),
     "plan_print": Expect(
-        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
     ),
     "supervision": Expect(get=only(["supervisor_subtree", "supervisor_other"], 200)),
     "supervision_list": Expect(

@@ -7,11 +7,9 @@ from django.db.models import QuerySet
 
 from casework.errors import InvalidInput
 from casework.models import Case
+from partners.forms import LARGEST_ID
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-#: Beyond a 64-bit integer, a database cannot even compare an id (SQLite raises).
-LARGEST_ID = 2**63 - 1
 
 # django-stubs makes ModelForm and the model choice fields generic in their model; Django's own
 # classes take no subscript at run time (only the dev-time django_stubs_ext.monkeypatch() would

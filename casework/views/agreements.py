@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from casework import access, services
 from casework.enums import ShareCategory
@@ -72,6 +73,7 @@ def agreement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])  # preview, « Imprimer et remettre »
 def information_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable information notice handed to the person."""
     user = access.professional(request)

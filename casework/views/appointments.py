@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from casework import access, selectors, services
 from casework.errors import InvalidInput
@@ -92,6 +92,7 @@ def appointment_outcome(request: HttpRequest, pk: int, appointment_pk: int) -> H
 
 
 @login_required
+@require_http_methods(["GET", "POST"])  # preview, « Imprimer et remettre »
 def convocation(request: HttpRequest, pk: int, appointment_pk: int) -> HttpResponse:
     """The convocation to print for the person; the print is journaled."""
     user = access.professional(request)

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from casework import access, services
 from casework.forms import CaseHandoverForm, HandoverForm
@@ -74,6 +74,7 @@ def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])  # preview, « Imprimer et remettre »
 def handover_letter(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter telling the person who their new référent is (to print)."""
     user = access.professional(request)

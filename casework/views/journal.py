@@ -9,13 +9,14 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from casework import access, journal_events, selectors
 from casework.forms import JournalSearchForm
 from casework.journal import RequestInfo
 from casework.models import Beneficiary
 from casework.printing import render_print
-from partners.forms import freeze_choices
+from partners.forms import freeze_choices, parse_id
 from partners.models import Department
 from partners.pagination import paginate
 
@@ -37,6 +38,7 @@ def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])  # preview, « Imprimer et remettre »
 def case_journal_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The journal handed to the person: organisations, job titles, dates (names if decided)."""
     user = access.professional(request)
@@ -70,6 +72,8 @@ class Search:
 def _search(request: HttpRequest, department: Department) -> Search:
     """The search in force: the query string's if it has one, else the one posted last."""
     from_query = {name: request.GET.get(name, "") for name in SEARCH_FIELDS}
+    if parse_id(from_query["person"]) is None:  # a name never comes from an address
+        from_query["person"] = ""
     data: dict[str, str] | None
     if any(from_query.values()):
         data, query = from_query, urlencode({k: v for k, v in from_query.items() if v})
@@ -83,7 +87,7 @@ def _search(request: HttpRequest, department: Department) -> Search:
     cleaned = form.cleaned_data
     person, people = cleaned["person"], None
     if person.isdecimal():
-        person_ids: list[int] | None = [int(person)]
+        person_ids: list[int] | None = [number] if (number := parse_id(person)) else []
     elif person:
         people = selectors.person_search(department.pk, person)
         person_ids = [beneficiary.pk for beneficiary in people]

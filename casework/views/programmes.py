@@ -15,7 +15,7 @@ from casework.forms import EnrolmentForm, ProgrammeForm, ProgrammeSessionForm
 from casework.journal import RequestInfo
 from casework.models import Programme
 from partners.errors import DomainError
-from partners.forms import freeze_choices
+from partners.forms import freeze_choices, parse_id
 from partners.pagination import paginate
 
 
@@ -136,7 +136,7 @@ def attendance_sheet(request: HttpRequest, pk: int, session_pk: int) -> HttpResp
     access.require(access.may_take_attendance(user, programme))
     session = access.access_session(programme, session_pk)
     if request.method == "POST":
-        present = [int(v) for v in request.POST.getlist("present") if v.isdecimal()]
+        present = [id_ for v in request.POST.getlist("present") if (id_ := parse_id(v)) is not None]
         try:
             services.attendance_record(session=session, acting_user=user, present=present)
         except DomainError as error:

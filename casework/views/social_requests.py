@@ -17,7 +17,7 @@ from casework.forms import SocialRequestAnswerForm, SocialRequestForm, SocialReq
 from casework.journal import RequestInfo
 from casework.models import SocialRequest
 from partners.errors import DomainError
-from partners.forms import freeze_choices
+from partners.forms import freeze_choices, parse_id
 from partners.pagination import paginate
 from partners.selectors import pairs_of_professional
 
@@ -44,8 +44,8 @@ def social_request_create(request: HttpRequest) -> HttpResponse:
     department = user.organisation.department  # type: ignore[union-attr]
     # « suite »: a further request about the person of one of the advisor's earlier requests.
     earlier = None
-    if request.GET.get("suite", "").isdecimal():
-        earlier = access.access_earlier_request(user, int(request.GET["suite"]))
+    if (earlier_id := parse_id(request.GET.get("suite", ""))) is not None:
+        earlier = access.access_earlier_request(user, earlier_id)
     form = SocialRequestForm(
         request.POST if request.method == "POST" else None,
         territories=selectors.request_territories(department.pk),

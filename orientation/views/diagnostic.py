@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.errors import InvalidInput
 from casework.journal import RequestInfo
@@ -288,6 +288,7 @@ def diagnostic_new_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])  # preview, « Imprimer et remettre »
 def diagnostic_copy(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's copy, in plain French: a preview (journaled as a read of what it shows), then
     « Imprimer et remettre » (journaled as handed over)."""
@@ -295,7 +296,7 @@ def diagnostic_copy(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.access_case_as_member(user, pk)
     diagnostic = access.access_diagnostic(case)
     view = selectors.diagnostic_for(diagnostic, user)
-    if request.method == "GET":  # the preview shows what the diagnostic page shows
+    if request.method != "POST":  # the preview shows what the diagnostic page shows
         journal_events.diagnostic_viewed(
             actor=user,
             case=case,

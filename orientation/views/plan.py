@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.journal import RequestInfo
 from casework.models import Case
@@ -167,6 +167,7 @@ def obstacle_lift(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpRespon
 
 
 @login_required
+@require_http_methods(["GET", "POST"])  # preview, « Imprimer et remettre »
 def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The plan, in plain words, for the person; the print is journaled."""
     user = access.professional(request)

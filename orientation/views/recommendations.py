@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.enums import OrientationPath
 from casework.printing import render_print
@@ -176,6 +176,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])  # preview, « Imprimer et remettre »
 def decision_letter(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
     """The notification of the decision to the person, with the ways and delays to appeal."""
     user = access.professional(request)

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from casework.journal import RequestInfo
 from orientation import access, journal_events
 from orientation import supervision as figures
+from partners.forms import parse_id
 from partners.pagination import paginate
 
 
@@ -42,7 +43,7 @@ def supervision_list(request: HttpRequest, figure: str) -> HttpResponse:
         cases = figures.drill_down(
             user,
             figure,
-            professional_id=int(professional) if professional.isdecimal() else None,
+            professional_id=parse_id(professional),
             value=request.GET.get("valeur", ""),
         )
     except KeyError:

@@ -45,8 +45,8 @@ logger = logging.getLogger("binome.outbox")
 BACKOFF = tuple(datetime.timedelta(minutes=minutes) for minutes in (1, 5, 15, 60, 180, 360, 720))
 #: After this many failed attempts the row is « échec », shown to the department's admins.
 MAX_ATTEMPTS = len(BACKOFF) + 1
-#: How long a claimed row is left to its relay before another may take it. Longer than the SMTP
-#: and broker timeouts times a batch, so that a slow send is not sent twice.
+#: How long a claimed row is left to its relay before another may take it. The relay gives the
+#: rest of its batch back at half the lease (``relay``), so that a slow send is not sent twice.
 LEASE = datetime.timedelta(minutes=5)
 #: Rows per claim.
 BATCH = 100
@@ -149,6 +149,13 @@ def _mark_error(row: OutboxMessage, error: str) -> bool:
     return failed
 
 
+def _give_back(rows: list[OutboxMessage]) -> None:
+    """Rows claimed but not tried: due again now, for this relay's next batch or another's."""
+    OutboxMessage.objects.filter(pk__in=[row.pk for row in rows], state=OutboxState.PENDING).update(
+        next_attempt_at=timezone.now()
+    )
+
+
 def relay(*, limit: int = BATCH) -> RelayReport:
     """Send one batch of due rows. Never raises for a row: its error is recorded on it."""
     report = RelayReport()
@@ -157,7 +164,13 @@ def relay(*, limit: int = BATCH) -> RelayReport:
         return report
     mailer: Any = None
     mail_down: str | None = None  # the mail server refused this run: no new attempt
-    for row in rows:
+    # Past half the lease, the rest of the batch goes back to the queue: another relay may take
+    # it once the lease ends, and a row must never be sent by two relays (a slow mail server).
+    give_back_at = time.monotonic() + LEASE.total_seconds() / 2
+    for index, row in enumerate(rows):
+        if time.monotonic() > give_back_at:
+            _give_back(rows[index:])
+            break
         error = mail_down if row.kind == OutboxKind.EMAIL else None
         if error is None:
             try:

@@ -92,9 +92,14 @@ def kick() -> None:
             return
         with current_app.connection_for_write(
             connect_timeout=KICK_TIMEOUT,
+            # Redis reads the socket_* options, py-amqp (RabbitMQ) the read/write ones; no
+            # publisher confirm: a broker blocked by an alarm must not hold the request.
             transport_options={
                 "socket_connect_timeout": KICK_TIMEOUT,
                 "socket_timeout": KICK_TIMEOUT,
+                "read_timeout": KICK_TIMEOUT,
+                "write_timeout": KICK_TIMEOUT,
+                "confirm_publish": False,
                 "max_retries": 0,
             },
         ) as connection:

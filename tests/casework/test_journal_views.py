@@ -52,7 +52,14 @@ def test_printed_journal_shows_organisations_and_titles_not_names(login_client):
     row = InformationShare.objects.get(case=case, channel="print")
     assert row.purpose == "Journal des accès et des partages remis à la personne"
     assert row.actor == case.pair.advisor
-    assert "data-autoprint" in handed.content.decode()
+    # Post, then redirect: the page opens the print dialog once; reloading it hands nothing over.
+    assert handed["Location"] == url
+    assert "data-autoprint" in client.get(url).content.decode()
+    again = client.get(url).content.decode()
+    assert "data-autoprint" not in again
+    assert "binome-preview" in again
+    assert InformationShare.objects.filter(case=case, channel="print").count() == 1
+    assert client.options(url).status_code == 405
 
 
 def test_printed_journal_names_professionals_when_the_department_decided(login_client):

@@ -117,6 +117,22 @@ def test_claimed_row_waits_for_its_lease_then_is_sent_again():
     assert (report.sent, len(mail.outbox), state_of()[0]) == (1, 1, "sent")
 
 
+def test_a_relay_past_half_its_lease_gives_the_rest_of_its_batch_back(monkeypatch):
+    """A slow mail server: the rows not tried by then are due again now, never sent by two relays
+    (here the lease is zero, so nothing is tried at all)."""
+    with transaction.atomic():
+        enqueue("test:1")
+        enqueue("test:2")
+    mail.outbox = []
+    monkeypatch.setattr(dispatch, "LEASE", datetime.timedelta(0))
+
+    report = outbox.relay()
+
+    assert (report.sent, len(mail.outbox)) == (0, 0)
+    assert [state_of(key)[:2] for key in ("test:1", "test:2")] == [("pending", 0)] * 2
+    assert OutboxMessage.objects.due(timezone.now()).count() == 2
+
+
 def test_refused_smtp_backs_off_then_fails(settings):
     settings.MAILERS = smtp_mailers(closed_port())
     enqueue()

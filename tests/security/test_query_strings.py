@@ -176,3 +176,11 @@ def test_a_missing_csrf_token_gets_the_french_forbidden_page(pair):
     assert response.status_code == 403
     assert "Action refusée" in _page(response)
     assert ENGLISH_ERROR.search(_page(response)) is None
+
+
+def test_an_id_beyond_what_the_database_stores_is_ignored(supervisor_client, advisor_client):
+    huge = str(2**63)
+    url = reverse("supervision_list", kwargs={"figure": "ouverts"})
+
+    assert supervisor_client.get(url, {"professionnel": huge}).status_code == 200
+    assert advisor_client.get(reverse("social_request_create"), {"suite": huge}).status_code == 200
