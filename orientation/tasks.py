@@ -1,5 +1,6 @@
 """Celery tasks: thin wrappers around services."""
 
+import datetime
 from typing import Any
 
 from celery import shared_task
@@ -17,9 +18,11 @@ RETRY_MAX_COUNTDOWN = 10 * 60
     retry_backoff_max=RETRY_MAX_COUNTDOWN,
     max_retries=3,
 )
-def send_daily_reminders() -> dict[str, Any]:
-    """The daily reminder run (beat: every morning). Idempotent: see reminders.reminders_send."""
-    report = reminders.reminders_send()
+def send_daily_reminders(day: str | None = None) -> dict[str, Any]:
+    """The daily reminder run (beat: every morning, for today). Idempotent: see
+    reminders.reminders_send. ``day`` (AAAA-MM-JJ): the run of another day, e.g. yesterday's,
+    replayed by an operator after an outage."""
+    report = reminders.reminders_send(today=datetime.date.fromisoformat(day) if day else None)
     return {"created": report.created, "emails": report.emails, "by_kind": report.by_kind}
 
 

@@ -249,10 +249,10 @@ CELERY_REDIS_SOCKET_TIMEOUT = 5
 # worker's unacknowledged message goes back to the queue as soon as its connection drops, not
 # after a visibility timeout). Celery needs publisher confirms with them, per-consumer prefetch
 # (quorum queues have no global QoS: worker_detect_quorum_queues) and a topic exchange for its
-# native delayed delivery of countdowns and retries. The queue is named « binome »: a classic
-# « celery » queue left by an older deployment cannot be redeclared as a quorum queue.
+# native delayed delivery of countdowns and retries. The queue is named « binome » (CELERY_QUEUE):
+# a classic « celery » queue left by an older deployment cannot be redeclared as a quorum queue.
 if CELERY_BROKER_URL.startswith(("amqp://", "amqps://", "pyamqp://")):
-    CELERY_TASK_DEFAULT_QUEUE = "binome"
+    CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "binome")
     CELERY_TASK_DEFAULT_QUEUE_TYPE = "quorum"
     CELERY_TASK_DEFAULT_EXCHANGE_TYPE = "topic"
     CELERY_TASK_CREATE_MISSING_QUEUE_TYPE = "quorum"  # a worker's extra -Q queues too
@@ -281,17 +281,30 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# E-mail (reminders): the console by default; an SMTP server from the environment.
-MAILERS: dict[str, dict[str, Any]] = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-        ),
-    }
-}
-#: Seconds an SMTP connection or command may take: the production mailer's ``timeout`` (Django 6.1
+#: Seconds an SMTP connection or command may take: the SMTP mailer's ``timeout`` (Django 6.1
 #: refuses the old EMAIL_TIMEOUT setting beside MAILERS).
 BINOME_EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def mailers(default_backend: str) -> dict[str, dict[str, Any]]:
+    """``MAILERS`` from the environment: EMAIL_BACKEND (or ``default_backend``), and for SMTP
+    EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS."""
+    mailer: dict[str, Any] = {"BACKEND": os.environ.get("EMAIL_BACKEND", default_backend)}
+    if mailer["BACKEND"] == SMTP_BACKEND:
+        mailer["OPTIONS"] = {  # Django 6.1's SMTP mailer needs its host here
+            "host": os.environ.get("EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("EMAIL_PORT", "25")),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS"),
+            "timeout": BINOME_EMAIL_TIMEOUT,
+        }
+    return {"default": mailer}
+
+
+# E-mail (reminders): the console by default; an SMTP server from the environment.
+MAILERS = mailers("django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "binome@localhost")
 #: The address of the site, for links in e-mails.
 BINOME_SITE_URL = os.environ.get("BINOME_SITE_URL", "http://127.0.0.1:8000")

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import BINOME_EMAIL_TIMEOUT, LOGGING, env_bool, redis_cache
+from config.settings.base import LOGGING, SMTP_BACKEND, env_bool, mailers, redis_cache
 
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -32,20 +32,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 # E-mail (reminders): SMTP in production; the console backend would lose every message.
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
-    }
-}
-if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
-    MAILERS["default"]["OPTIONS"] = {  # Django 6.1's SMTP mailer needs its host here
-        "host": os.environ.get("EMAIL_HOST", "localhost"),
-        "port": int(os.environ.get("EMAIL_PORT", "25")),
-        "username": os.environ.get("EMAIL_HOST_USER", ""),
-        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-        "use_tls": env_bool("EMAIL_USE_TLS"),
-        "timeout": BINOME_EMAIL_TIMEOUT,
-    }
+MAILERS = mailers(SMTP_BACKEND)
 
 # The cache holds the login-throttling counts (docs/deployment.md § 4). Never the broker: with
 # CACHE_URL (a Redis database of its own) every web worker shares the counts, with short socket

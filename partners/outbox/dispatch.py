@@ -14,9 +14,13 @@ State machine of a row (``OutboxState``)::
    with a task id derived from the key);
 3. mark it: sent (``sent_at``), or one more attempt with the next delay, or échec.
 
-A worker killed between 2 and 3 leaves the row pending: it is due again when the lease ends and
-is sent a second time with the same Message-ID (at least once; receivers dedupe on it). A row
-marked sent is never taken again.
+A worker killed between 2 and 3 leaves the row pending. The claim names the relay run
+(``claimed_by``, its Celery task id): the broker gives the unacknowledged relay task back when its
+worker dies (acks late, reject on worker lost, a quorum queue), and the redelivered run first frees
+the rows its dead run held, so they leave within seconds of the restart. A run that is not
+redelivered (eager mode, an expired kick) leaves its rows to the lease: due again when it ends.
+Either way the row is sent a second time with the same Message-ID (at least once; receivers dedupe
+on it). A row marked sent is never taken again.
 """
 
 import datetime
@@ -87,8 +91,9 @@ class RelayReport:
     errors: list[str] = field(default_factory=list)
 
 
-def claim(*, limit: int = BATCH) -> list[OutboxMessage]:
-    """Take the due rows for one lease, in a short transaction of their own."""
+def claim(*, limit: int = BATCH, claimant: str = "") -> list[OutboxMessage]:
+    """Take the due rows for one lease, in a short transaction of their own, in the name of
+    ``claimant`` (the relay run)."""
     now = timezone.now()
     with transaction.atomic():
         rows = list(
@@ -98,9 +103,19 @@ def claim(*, limit: int = BATCH) -> list[OutboxMessage]:
         )
         if rows:
             OutboxMessage.objects.filter(pk__in=[row.pk for row in rows]).update(
-                next_attempt_at=now + LEASE
+                next_attempt_at=now + LEASE, claimed_by=claimant
             )
     return rows
+
+
+def release(claimant: str) -> int:
+    """Rows still leased to ``claimant``, due again now: its earlier run is dead (a relay task is
+    redelivered only when the worker that held it is gone). The number of rows freed."""
+    if not claimant:
+        return 0
+    return OutboxMessage.objects.filter(state=OutboxState.PENDING, claimed_by=claimant).update(
+        next_attempt_at=timezone.now(), claimed_by=""
+    )
 
 
 def _email(row: OutboxMessage) -> EmailMessage:
@@ -131,6 +146,7 @@ def _mark_sent(row: OutboxMessage) -> None:
         last_attempt_at=now,
         attempts=F("attempts") + 1,
         last_error="",
+        claimed_by="",
     )
 
 
@@ -145,6 +161,7 @@ def _mark_error(row: OutboxMessage, error: str) -> bool:
         last_attempt_at=now,
         next_attempt_at=now if failed else now + BACKOFF[attempts - 1],
         last_error=error[:200],
+        claimed_by="",
     )
     return failed
 
@@ -152,14 +169,14 @@ def _mark_error(row: OutboxMessage, error: str) -> bool:
 def _give_back(rows: list[OutboxMessage]) -> None:
     """Rows claimed but not tried: due again now, for this relay's next batch or another's."""
     OutboxMessage.objects.filter(pk__in=[row.pk for row in rows], state=OutboxState.PENDING).update(
-        next_attempt_at=timezone.now()
+        next_attempt_at=timezone.now(), claimed_by=""
     )
 
 
-def relay(*, limit: int = BATCH) -> RelayReport:
+def relay(*, limit: int = BATCH, claimant: str = "") -> RelayReport:
     """Send one batch of due rows. Never raises for a row: its error is recorded on it."""
     report = RelayReport()
-    rows = claim(limit=limit)
+    rows = claim(limit=limit, claimant=claimant)
     if not rows:
         return report
     mailer: Any = None
@@ -200,12 +217,21 @@ def relay(*, limit: int = BATCH) -> RelayReport:
     return report
 
 
-def relay_all(*, budget_seconds: float = 50.0, limit: int = BATCH) -> RelayReport:
-    """Batches until nothing is due or the budget is spent (beat comes back within a minute)."""
+def relay_all(
+    *, budget_seconds: float = 50.0, limit: int = BATCH, claimant: str = ""
+) -> RelayReport:
+    """Batches until nothing is due or the budget is spent (beat comes back within a minute).
+
+    ``claimant``: the relay task's id. Rows a dead run of the same task left leased are freed
+    first (``release``), so a redelivered relay sends them now rather than when the lease ends.
+    """
     total = RelayReport()
     deadline = time.monotonic() + budget_seconds
+    released = release(claimant)
+    if released:
+        logger.warning("outbox: %s envoi(s) repris d'un relais interrompu", released)
     while True:
-        report = relay(limit=limit)
+        report = relay(limit=limit, claimant=claimant)
         total.sent += report.sent
         total.retried += report.retried
         total.failed += report.failed

@@ -62,6 +62,9 @@ class OutboxMessage(models.Model):
     next_attempt_at = models.DateTimeField("prochain essai", default=timezone.now)
     last_attempt_at = models.DateTimeField("dernier essai", null=True, blank=True)
     last_error = models.CharField("dernière erreur", max_length=200, blank=True)
+    # The relay run holding the row's lease (its Celery task id), empty when none: a relay task
+    # redelivered after its worker died frees its own rows at once (``dispatch.relay``).
+    claimed_by = models.CharField("pris par le relais", max_length=64, blank=True)
     created_at = models.DateTimeField("créé le", default=timezone.now)
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
 

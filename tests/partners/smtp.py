@@ -6,6 +6,7 @@ import email.policy
 import socket
 import socketserver
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
@@ -48,6 +49,7 @@ class _Handler(socketserver.StreamRequestHandler):
                 data = b""
                 while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
                     data += chunk[1:] if chunk.startswith(b"..") else chunk
+                time.sleep(self.server.delay)  # a slow server: the queueing takes a while
                 self.server.received.append(
                     email.message_from_bytes(data, policy=email.policy.default)  # type: ignore[arg-type]
                 )
@@ -63,13 +65,16 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
     received: list[EmailMessage]
+    delay: float
 
 
 @contextmanager
-def smtp_server(port: int = 0) -> Iterator[tuple[int, list[EmailMessage]]]:
-    """An SMTP server on 127.0.0.1 (``port``, or a free one): (its port, the messages received)."""
+def smtp_server(port: int = 0, delay: float = 0.0) -> Iterator[tuple[int, list[EmailMessage]]]:
+    """An SMTP server on 127.0.0.1 (``port``, or a free one): (its port, the messages received).
+    ``delay``: seconds it takes to queue each message (received, then kept after the delay)."""
     server = _Server(("127.0.0.1", port), _Handler)
     server.received = []
+    server.delay = delay
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -117,6 +117,26 @@ def test_claimed_row_waits_for_its_lease_then_is_sent_again():
     assert (report.sent, len(mail.outbox), state_of()[0]) == (1, 1, "sent")
 
 
+def test_a_redelivered_relay_takes_back_at_once_what_its_dead_run_held():
+    """The claims carry the relay task's id: the same task redelivered (its worker died) frees
+    its rows and sends them now, not when the lease ends; another run's claim keeps its lease."""
+    with transaction.atomic():
+        enqueue("test:1")
+        enqueue("test:2")
+    mail.outbox = []
+    dead = dispatch.claim(limit=1, claimant="tâche-relivrée")
+    alive = dispatch.claim(limit=1, claimant="autre-tâche")
+
+    report = outbox.relay_all(claimant="tâche-relivrée")
+
+    assert ([row.key for row in dead], [row.key for row in alive]) == (["test:1"], ["test:2"])
+    assert (report.sent, [m.message()["X-Binome-Key"] for m in mail.outbox]) == (1, ["test:1"])
+    assert OutboxMessage.objects.get(key="test:1").claimed_by == ""
+    assert OutboxMessage.objects.get(key="test:2").claimed_by == "autre-tâche"
+    assert OutboxMessage.objects.due(timezone.now()).count() == 0
+    assert dispatch.release("") == 0  # a relay without a task id (eager mode) frees nothing
+
+
 def test_a_relay_past_half_its_lease_gives_the_rest_of_its_batch_back(monkeypatch):
     """A slow mail server: the rows not tried by then are due again now, never sent by two relays
     (here the lease is zero, so nothing is tried at all)."""
