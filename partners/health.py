@@ -122,16 +122,25 @@ def readiness_checks() -> list[type[ReadinessCheck]]:
     return [import_string(path) for path in settings.BINOME_READINESS_CHECKS]
 
 
+#: The threads the checks' blocking calls run in. Process-wide, so that a call still hung when
+#: its check's budget ends (a silent SMTP server) keeps a thread busy until its own client timeout
+#: frees it, instead of holding the answer: an event loop waits for its default executor's
+#: threads when it closes. All eight hung means every check times out: a 503, as it should.
+_PROBE_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sante")
+
+
 def run_checks(checks_to_run: list[HealthCheck]) -> list[HealthCheckResult]:
     """django-health-check's runner (each check with its wall-clock budget, all at once), on an
     event loop of its own in a thread of its own: whatever the calling thread runs (a WSGI
-    worker, or a test that left an event loop behind), nothing is shared with it."""
+    worker, or a test that left an event loop behind), nothing is shared with it. The answer
+    comes within the longest budget plus a second, whatever a probed part does."""
 
     async def gather() -> list[HealthCheckResult]:
-        return list(await asyncio.gather(*(check.get_result() for check in checks_to_run)))
+        results = (check.get_result(executor=_PROBE_THREADS) for check in checks_to_run)
+        return list(await asyncio.gather(*results))
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(gather())).result()
+    with ThreadPoolExecutor(max_workers=1) as loop_thread:
+        return loop_thread.submit(lambda: asyncio.run(gather())).result()
 
 
 def readiness(request: HttpRequest) -> HttpResponse:

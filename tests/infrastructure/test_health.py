@@ -4,11 +4,14 @@ The failing parts are real: a port nobody listens on, a fake SMTP server on 127.
 broker; PostgreSQL cut or hung is tests/infrastructure/test_database_outage.py.
 """
 
+import dataclasses
 import datetime
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
+from typing import ClassVar
 
 import pytest
 from auditlog.models import LogEntry
@@ -16,6 +19,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from casework.models import InformationShare
+from partners.health import ReadinessCheck
 from tests.conftest import log_in
 from tests.partners.factories import ProfessionalFactory
 
@@ -122,6 +126,45 @@ def test_readiness_503_names_the_smtp_server_that_refuses(settings):
     )
     assert response.json()["verifications"]["serveur de courriel"] == "échec"
     assert response["Retry-After"] == "30"
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that accepts connections and never says a word (a hung server)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+@dataclasses.dataclass
+class SilentPartReady(ReadinessCheck):
+    """A part whose client waits 20 s for a server that never answers (a hung DNS lookup or a
+    library without its own timeout would do the same); its budget is 1 s."""
+
+    part: ClassVar[str] = "partie muette"
+    timeout = datetime.timedelta(seconds=1)
+    port: ClassVar[int] = 0
+
+    def run(self) -> None:
+        with socket.create_connection(("127.0.0.1", self.port), timeout=20) as sock:
+            sock.recv(1)
+
+
+def test_readiness_answers_within_its_budget_when_a_part_hangs(settings, silent_port):
+    SilentPartReady.port = silent_port
+    settings.BINOME_READINESS_CHECKS = [
+        *settings.BINOME_READINESS_CHECKS,
+        f"{__name__}.SilentPartReady",
+    ]
+    started = time.monotonic()
+
+    response = Client().get("/sante/pret")
+
+    elapsed = time.monotonic() - started
+    assert (response.status_code, response.json()["echecs"]) == (503, ["partie muette"])
+    assert elapsed < 4, f"{elapsed:.1f} s"  # the budget and the second given to the client
 
 
 def test_readiness_checks_the_smtp_server_when_configured(settings, fake_smtp):
