@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -32,23 +32,44 @@ class LoadUserMiddleware:
 
 
 class RejectNulBytesMiddleware:
-    """A NUL character in the query string or a form field answers the French 400 page.
+    """A NUL character in the query string or a form field answers the French 400 page; a cookie
+    holding one is ignored.
 
-    PostgreSQL refuses NUL in text (a ValueError, so a server error, wherever the value reaches a
+    PostgreSQL refuses NUL in text (a DataError, so a server error, wherever the value reaches a
     query, and forever when it was kept in the session). No one types it: it comes from a copy
     out of another program or from a probe. Forms refuse it too (Django's CharField); this catches
-    the values views read directly, before any of them runs.
+    the values views read directly, before any of them runs. Placed after ``CsrfViewMiddleware``
+    and before the user is loaded: a session cookie with a NUL (``"\\000…"`` unquotes to one) is
+    a visitor without a session, and the form fields are read in ``process_view``, after the
+    CSRF check has refused a cross-site POST.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        for values in (request.GET, request.POST):
-            for key, items in values.lists():
-                if "\x00" in key or any("\x00" in item for item in items):
-                    return error_pages.bad_request(request)
+        if any("\x00" in name or "\x00" in value for name, value in request.COOKIES.items()):
+            request.COOKIES = {
+                name: value
+                for name, value in request.COOKIES.items()
+                if "\x00" not in name and "\x00" not in value
+            }
+            if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+                request.session = type(request.session)()  # not loaded yet: a new, empty one
+        if _holds_nul(request.GET):
+            return error_pages.bad_request(request)
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        return error_pages.bad_request(request) if _holds_nul(request.POST) else None
+
+
+def _holds_nul(values: QueryDict) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in item for item in items) for key, items in values.lists()
+    )
 
 
 class RequestIdMiddleware:

@@ -75,10 +75,11 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After the CSRF check, before the session and the user are loaded (see its docstring).
+    "partners.middleware.RejectNulBytesMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "partners.middleware.LoadUserMiddleware",
-    "partners.middleware.RejectNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "partners.middleware.SessionTimeoutMiddleware",
     "partners.middleware.SecondFactorRequiredMiddleware",

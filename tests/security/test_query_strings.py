@@ -184,3 +184,25 @@ def test_an_id_beyond_what_the_database_stores_is_ignored(supervisor_client, adv
 
     assert supervisor_client.get(url, {"professionnel": huge}).status_code == 200
     assert advisor_client.get(reverse("social_request_create"), {"suite": huge}).status_code == 200
+
+
+@pytest.mark.parametrize("cookie", ["sessionid", "csrftoken"])
+def test_a_nul_in_a_cookie_is_a_visitor_without_that_cookie(client, cookie):
+    """``"\\000…"`` is a quoted cookie whose value, once unquoted, holds a NUL: PostgreSQL would
+    refuse the session key in a query. The cookie is ignored: the visitor is anonymous."""
+    header = {"HTTP_COOKIE": f'{cookie}="\\000abcdefghijklmnop"'}  # sent as typed
+
+    page = client.get(reverse("caseload"), **header)
+    login = client.get(reverse("login"), **header)
+
+    assert (page.status_code, page["Location"].split("?")[0]) == (302, reverse("login"))
+    assert login.status_code == 200
+
+
+def test_a_nul_in_a_post_is_refused_after_the_csrf_check():
+    """A cross-site POST is refused by the CSRF check before its fields are read."""
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(reverse("login"), {"username": "a\x00b"})
+
+    assert response.status_code == 403
