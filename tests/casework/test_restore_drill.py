@@ -1,12 +1,14 @@
 import json
 from io import StringIO
 
+import dj_database_url
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
 from casework import heads, journal
 from casework.enums import JournalChannel
+from casework.management.commands import restore_drill
 from casework.models import GENESIS_HASH
 from partners.demo import DEMO_DEPARTMENT_CODE
 from partners.models import Department, Professional
@@ -107,3 +109,27 @@ def test_journal_heads_prints_what_restore_drill_reads(db):
     assert list(json.loads(out.getvalue())["heads"]) == ["21"]
     with pytest.raises(ValueError, match="fichier de têtes publiées illisible"):
         heads.loads('{"têtes": {}}')
+
+
+def test_the_copy_and_the_dump_keep_every_libpq_option_of_the_database_url():
+    """TLS to a managed server: the check of the copy and pg_dump/createdb connect as the
+    application does (sslmode, its root certificate, the server's role), not in the clear."""
+    url = (
+        "postgres://binome:s%40cret@db.interne:6432/binome"
+        "?sslmode=verify-full&sslrootcert=/etc/binome/ca.pem&target_session_attrs=read-write"
+    )
+
+    copy = restore_drill._url(url, "binome_restore_drill_1")
+    env = restore_drill._pg_env(dj_database_url.parse(url))
+
+    expected = {
+        "PGHOST": "db.interne",
+        "PGPORT": "6432",
+        "PGUSER": "binome",
+        "PGPASSWORD": "s@cret",
+        "PGSSLMODE": "verify-full",
+        "PGSSLROOTCERT": "/etc/binome/ca.pem",
+        "PGTARGETSESSIONATTRS": "read-write",
+    }
+    assert copy == url.replace("/binome?", "/binome_restore_drill_1?")
+    assert {name: env.get(name) for name in expected} == expected

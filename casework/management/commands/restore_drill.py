@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -95,7 +95,7 @@ class Command(BaseCommand):
                         "--check-restored",
                         f"--published={heads_file}",
                     ],
-                    env={**os.environ, "DATABASE_URL": _url(source, target)},
+                    env={**os.environ, "DATABASE_URL": _url(os.environ["DATABASE_URL"], target)},
                     capture_output=True,
                     text=True,
                     check=False,
@@ -149,26 +149,46 @@ def _read(path: str | None) -> dict[str, heads.Head]:
         raise CommandError(f"Têtes publiées ({path}) : {error}") from error
 
 
+#: libpq keywords Django passes through ``OPTIONS``, and the variables pg_dump, pg_restore,
+#: createdb and dropdb read them from (TLS, the server's role, the planner ``options``…).
+LIBPQ_VARIABLES = {
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "sslcrl": "PGSSLCRL",
+    "gssencmode": "PGGSSENCMODE",
+    "channel_binding": "PGCHANNELBINDING",
+    "target_session_attrs": "PGTARGETSESSIONATTRS",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "application_name": "PGAPPNAME",
+    "options": "PGOPTIONS",
+    "service": "PGSERVICE",
+    "passfile": "PGPASSFILE",
+}
+
+
 def _pg_env(source: dict[str, Any]) -> dict[str, str]:
-    """libpq's variables for the server of the default database (pg_dump, createdb…)."""
+    """libpq's variables for the server of the default database (pg_dump, createdb…): its host,
+    port, user, password and every libpq option of ``DATABASE_URL`` (pg_dump and pg_restore set
+    their own ``statement_timeout`` to 0)."""
     env = dict(os.environ)
     for variable, key in (("PGHOST", "HOST"), ("PGPORT", "PORT"), ("PGUSER", "USER")):
         if source.get(key):
             env[variable] = str(source[key])
     if source.get("PASSWORD"):
         env["PGPASSWORD"] = str(source["PASSWORD"])
+    for keyword, value in (source.get("OPTIONS") or {}).items():
+        if keyword in LIBPQ_VARIABLES and value not in (None, ""):
+            env[LIBPQ_VARIABLES[keyword]] = str(value)
     return env
 
 
-def _url(source: dict[str, Any], name: str) -> str:
-    user = quote(str(source.get("USER") or ""), safe="")
-    password = quote(str(source.get("PASSWORD") or ""), safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = source.get("HOST") or ""  # empty: libpq's local socket
-    port = f":{source['PORT']}" if source.get("PORT") else ""
-    sslmode = source.get("OPTIONS", {}).get("sslmode")
-    query = f"?sslmode={quote(str(sslmode))}" if sslmode else ""
-    return f"postgres://{credentials}{host}{port}/{quote(name, safe='')}{query}"
+def _url(database_url: str, name: str) -> str:
+    """``DATABASE_URL`` naming the database ``name`` instead: every other part (credentials,
+    host, port, the options of its query string) is the same."""
+    parts = urlsplit(database_url)
+    return urlunsplit(parts._replace(path=f"/{quote(name, safe='')}"))
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
