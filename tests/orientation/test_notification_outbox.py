@@ -7,6 +7,7 @@ import time
 
 import pytest
 import time_machine
+from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -17,9 +18,12 @@ from orientation import services
 from orientation.models import Notification, Recommendation
 from partners import outbox
 from partners.models import OutboxMessage
+from partners.tasks import relay_outbox
 from tests.casework.factories import CaseFactory
+from tests.celery_worker import wait_for
 from tests.orientation.factories import lock, make_diagnostic
 from tests.partners.smtp import closed_port
+from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +134,49 @@ def test_sweeper_enqueues_notifications_whose_email_never_left():
     )
     with time_machine.travel(now + datetime.timedelta(minutes=10)):
         assert outbox.sweep() == 1  # too_recent's turn
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_recommendation_while_the_brokers_redis_is_stopped_leaves_once_it_is_back(
+    login_client, monkeypatch
+):
+    """A Redis started by the test as the broker, then stopped: the préconisation is saved and
+    answered with its page; once Redis is back, beat's relay (published as beat does, run by a
+    real worker on that Redis) sends its e-mail, once."""
+    case = CaseFactory(state=CaseState.ACTIVE)
+    lock(make_diagnostic(case))
+    client = login_client(case.pair.advisor)
+    redis = RedisServer()
+    redis.start()
+    monkeypatch.setenv("CELERY_BROKER_URL", redis.url)  # Celery reads it before its conf
+    previous = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=redis.url, task_always_eager=False)
+    try:
+        redis.stop()
+        started = time.monotonic()
+        response = client.post(
+            reverse("recommendation_create", kwargs={"pk": case.pk}),
+            {"path": "emploi", "rationale": "Projet clair", "person_agrees": "true"},
+        )
+        elapsed = time.monotonic() - started
+        row = OutboxMessage.objects.get()
+        assert (response.status_code, Recommendation.objects.count()) == (302, 1)
+        assert client.get(response["Location"]).status_code == 200
+        assert (row.state, mail.outbox) == ("pending", [])
+
+        redis.start()
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            relay_outbox.delay()  # beat's publication, every minute
+            delivered = wait_for(lambda: len(mail.outbox) >= 1, 30)
+            relay_outbox.delay()  # a second relay finds nothing more to send
+            time.sleep(1)
+    finally:
+        app.conf.update(previous)
+        redis.stop()
+
+    print(f"Préconisation enregistrée, Redis arrêté : 302 en {elapsed:.2f} s.")
+    assert delivered
+    assert elapsed < 5  # the fast path gave up after its 1-second timeout
+    assert [m.to for m in mail.outbox] == [[case.pair.social_worker.email]]
+    assert OutboxMessage.objects.get().state == "sent"
