@@ -19,6 +19,14 @@ def agreement_in_force(case: Case, today: datetime.date | None = None) -> Sharin
     )
 
 
+def share_category_labels(agreement: SharingAgreement | None) -> list[str]:
+    """The categories an agreement covers, in words and in the enum's order (« Difficultés :
+    logement »…): what the case page says the person accepted to share."""
+    if agreement is None:
+        return []
+    return [category.label for category in ShareCategory if category in agreement.categories]
+
+
 def sharing_covers(
     case: Case, user: Professional, category: ShareCategory | str
 ) -> SharingAgreement | None:

@@ -35,7 +35,7 @@ class InterviewForm(DomainErrorsMixin, _InterviewModelForm):
         widgets = {
             "occurred_on": DATE_WIDGET,
             "next_appointment_on": DATE_WIDGET,
-            "summary": forms.Textarea(attrs={"rows": 4}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
             "summary": "Visible par les deux membres du binôme. Rien de couvert par le secret ici.",

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casework import access, journal_events, selectors, services
@@ -27,7 +28,7 @@ from casework.forms import (
 )
 from casework.journal import RequestInfo
 from casework.models import Case
-from casework.sharing import agreement_in_force
+from casework.sharing import agreement_in_force, share_category_labels
 from partners.errors import DomainError
 from partners.forms import freeze_choices
 from partners.pagination import paginate
@@ -92,7 +93,9 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
         ),
     }
     if member:
-        context["agreement"] = agreement_in_force(case)
+        context["today"] = timezone.localdate()
+        context["agreement"] = agreement = agreement_in_force(case)
+        context["agreement_categories"] = share_category_labels(agreement)
         context["timeline"] = selectors.timeline(case, member=True, social=social)
         context.setdefault("interview_form", InterviewForm(case=case))
         context.setdefault("note_form", NoteForm())
