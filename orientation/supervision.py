@@ -70,11 +70,23 @@ class Dashboard:
     recommendations_waiting: dict[str, int]
     recommendations_oldest: datetime.date | None
     agreements_expiring: int
+    overdue_total: int  # open cases without an interview with their référent, in the subtree
     paths: list[tuple[str, str, int]]
     exits: list[tuple[str, str, int]]
     durable_rate_6: int | None
     durable_rate_12: int | None
     obstacles: list[tuple[str, str]]  # (label, count or « moins de 5 »)
+
+    @property
+    def to_act_on(self) -> list[tuple[str, int]]:
+        """« À traiter »: the figures that call for an action, by drill-down slug, first on the
+        supervisor's start page."""
+        return [
+            ("sans-entretien", self.overdue_total),
+            ("diagnostics", sum(self.diagnostics_waiting.values())),
+            ("preconisations", sum(self.recommendations_waiting.values())),
+            ("accords", self.agreements_expiring),
+        ]
 
 
 def supervised_cases(supervisor: Professional) -> CaseQuerySet[Case]:
@@ -178,6 +190,7 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
         .order_by()
     )
     per_pair: Counter[int] = Counter()
+    overdue_total = 0
     as_referent: Counter[int] = Counter()
     path_counts: Counter[str] = Counter()
     exit_counts: Counter[str] = Counter()
@@ -202,6 +215,7 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
             for member in members[pair_id]:
                 if member in rows:
                     rows[member].open_cases += count
+            overdue_total += overdue
             if referent_id in rows:
                 rows[referent_id].overdue += overdue
             if path:
@@ -301,6 +315,7 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
             (timezone.localdate(at) for _, at in recommendations), default=None
         ),
         agreements_expiring=agreements,
+        overdue_total=overdue_total,
         paths=[(p, OrientationPath(p).label, path_counts[p]) for p in OrientationPath.values],
         exits=[
             (r, ExitReason(r).label, exit_counts[r]) for r in ExitReason.values if exit_counts[r]

@@ -6,6 +6,7 @@ from partners.outbox import views as outbox_views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("mon-equipe/", views.team, name="team"),
     # Answered by partners.health.HealthCheckMiddleware before any other middleware.
     path("sante/vivant", health.liveness, name="health_live"),
     path("sante/pret", health.readiness, name="health_ready"),

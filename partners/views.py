@@ -56,14 +56,8 @@ def home(request: HttpRequest) -> HttpResponse:
         # The social correspondent's work is the one-off requests of her territory.
         return redirect("social_requests" if user.is_social_correspondent else "caseload")
     if access.is_supervisor(user):
-        return render(
-            request,
-            "partners/home_supervisor.html",
-            {
-                "team": paginate(request, selectors.team_of_supervisor(user), param="equipe"),
-                "pairs": paginate(request, selectors.pairs_of_supervisor(user)),
-            },
-        )
+        # The supervisor's work is the dashboard: what needs action comes first on it.
+        return redirect("supervision")
     if user.organisation is None:  # a technical superuser, created by hand
         return redirect("admin:index")
     department = user.organisation.department
@@ -74,6 +68,21 @@ def home(request: HttpRequest) -> HttpResponse:
             "department": department,
             "organisations": list(selectors.organisations_of_department(department)),
             "pairs": paginate(request, selectors.pairs_of_department(department)),
+        },
+    )
+
+
+@login_required
+def team(request: HttpRequest) -> HttpResponse:
+    """« Mon équipe »: the supervisor's pairs and professionals (their organisation subtree)."""
+    user = access.professional(request)
+    access.require(access.is_supervisor(user))
+    return render(
+        request,
+        "partners/team.html",
+        {
+            "team": paginate(request, selectors.team_of_supervisor(user), param="equipe"),
+            "pairs": paginate(request, selectors.pairs_of_supervisor(user)),
         },
     )
 

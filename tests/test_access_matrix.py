@@ -16,6 +16,7 @@ query guard as every test.
 import io
 import json
 import logging
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from auditlog.models import LogEntry
 from django.core import mail
 from django.core.mail import EmailMessage
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from casework.models import InformationShare
 from partners.models import OutboxMessage
@@ -119,7 +120,13 @@ class Expect:
 ADMIN_SITE = only(["admin"], 200, others=302)
 
 EXPECTATIONS: dict[str, Expect] = {
-    "home": Expect(get=statuses(200, **dict.fromkeys(PAIR_VIEWERS, 302))),
+    # Pair members land on their portefeuille (or requests), supervisors on the dashboard.
+    "home": Expect(
+        get=statuses(
+            200, **dict.fromkeys([*PAIR_VIEWERS, "supervisor_subtree", "supervisor_other"], 302)
+        )
+    ),
+    "team": Expect(get=only(["supervisor_subtree", "supervisor_other"], 200)),
     # Health: public for every viewer, answered before sessions and users (partners.health).
     "health_live": Expect(
         get=dict.fromkeys(VIEWERS, 200), post=dict.fromkeys(VIEWERS, NOT_ALLOWED)
@@ -498,6 +505,26 @@ def test_access_matrix(request, crawled):
     )
     assert stored == []
     request.config.stash[CHECKED_COMBINATIONS] = len(actual)
+
+
+NAV_LINK = re.compile(r'<a class="fr-nav__link"\s+href="([^"?#]+)')
+
+
+def test_every_navigation_link_answers_its_viewer(crawled):
+    """The menu shows each viewer only pages that answer them 200 (never a link to a 404)."""
+    shown: dict[tuple[str, str], int] = {}
+    for (_name, method, variant, viewer), response in crawled.responses.items():
+        if (method, variant) != ("get", "plain") or response.status_code != 200:
+            continue
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        for href in NAV_LINK.findall(response.content.decode()):
+            target = resolve(href).view_name
+            answer = crawled.responses.get((target, "get", "plain", viewer))
+            shown[(viewer, href)] = answer.status_code if answer is not None else 0
+
+    assert len(shown) > len(VIEWERS)  # every signed-in viewer has a menu
+    assert {key: status for key, status in shown.items() if status != 200} == {}
 
 
 #: The social worker of the case and their remplaçant·e in force (never the expired one).

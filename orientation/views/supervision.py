@@ -30,6 +30,9 @@ def supervision(request: HttpRequest) -> HttpResponse:
                 slug.replace("-", "_"): figure.label for slug, figure in figures.FIGURES.items()
             },
             "path_max": max([count for *_, count in board.paths] or [0]) or 1,
+            "to_act_on": [
+                (slug, figures.FIGURES[slug].label, count) for slug, count in board.to_act_on
+            ],
         },
     )
 

@@ -185,6 +185,31 @@ def test_drill_down_lists_the_overdue_people(login_client):
     )
 
 
+def test_start_page_puts_what_needs_action_first_with_the_drill_downs_counts(login_client):
+    """« À traiter »: each figure is the number of cases its drill-down lists."""
+    supervisor, advisor, pairs, cases = _team(3)
+    make_diagnostic(cases[0])  # a draft: waiting
+    lock(make_diagnostic(cases[1]))  # locked: its préconisation is what waits
+    services.recommendation_create(
+        case=cases[1], acting_user=advisor, path="emploi", rationale="Projet", person_agrees=True
+    )
+    _agreement(cases[2], 10)
+    client = login_client(supervisor)
+
+    response = client.get(reverse("home"), follow=True)
+
+    figures = {slug: count for slug, _, count in response.context["to_act_on"]}
+    listed = {
+        slug: client.get(reverse("supervision_list", args=[slug])).context["page"].paginator.count
+        for slug in figures
+    }
+    page = response.content.decode()
+    assert response.redirect_chain == [(reverse("supervision"), 302)]
+    assert figures == {"sans-entretien": 4, "diagnostics": 1, "preconisations": 1, "accords": 1}
+    assert listed == figures
+    assert page.index("À traiter") < page.index("Conseiller·ères")
+
+
 def test_export_is_journaled_and_carries_no_person_name(login_client):
     supervisor, advisor, pairs, cases = _team(2)
 

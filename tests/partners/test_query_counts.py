@@ -55,14 +55,14 @@ def test_my_pairs_queries_constant(size, login_client, django_assert_num_queries
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_home_supervisor_queries_constant(size, login_client, django_assert_num_queries):
+def test_team_queries_constant(size, login_client, django_assert_num_queries):
     department, agency, _ = _department_with_pairs(size)
     supervisor = ProfessionalFactory(role=Role.SUPERVISOR, organisation=agency)
     client = login_client(supervisor)
 
     # session, professional, pairs (count, page), team (count, page)
     with django_assert_num_queries(6):
-        response = client.get(reverse("home"))
+        response = client.get(reverse("team"))
 
     assert len(response.context["pairs"].object_list) == size
     assert len(response.context["team"].object_list) == size + 1

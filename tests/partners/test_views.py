@@ -108,7 +108,15 @@ def test_my_pairs_hides_ended_pairs(login_client, pair):
     assert response.context["pairs"] == []
 
 
-def test_home_supervisor_sees_pairs_of_subtree_only(login_client):
+def test_supervisor_lands_on_the_dashboard(login_client):
+    supervisor = ProfessionalFactory(role=Role.SUPERVISOR)
+
+    response = login_client(supervisor).get(reverse("home"))
+
+    assert (response.status_code, response["Location"]) == (302, reverse("supervision"))
+
+
+def test_team_sees_pairs_of_subtree_only(login_client):
     parent = ProfessionalFactory(role=Role.ADVISOR).organisation
     department = parent.department
     supervisor = ProfessionalFactory(role=Role.SUPERVISOR, organisation=parent)
@@ -124,7 +132,7 @@ def test_home_supervisor_sees_pairs_of_subtree_only(login_client):
     )
     outside = PairFactory(department=department)
 
-    response = login_client(supervisor).get(reverse("home"))
+    response = login_client(supervisor).get(reverse("team"))
 
     assert response.context["pairs"].object_list == [inside]
     assert outside.advisor.full_name not in response.content.decode()
