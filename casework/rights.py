@@ -29,6 +29,7 @@ from partners import outbox
 from partners.enums import Role
 from partners.errors import InvalidTransition
 from partners.models import Professional
+from partners.selectors import dpo_addresses
 
 EXPORT_PURPOSE = "Droit d'accès de la personne : export complet de ses données"
 
@@ -260,11 +261,7 @@ def person_request_record(
 def _email_dpo(person_request: PersonRequest, department_id: int) -> None:
     """The DPO (every active auditor of the department) is told, through the outbox, in the
     request's transaction; no name in the e-mail."""
-    recipients = list(
-        Professional.objects.filter(
-            role=Role.AUDITOR, is_active=True, organisation__department_id=department_id
-        ).values_list("email", flat=True)
-    )
+    recipients = dpo_addresses(department_id)
     if not recipients:
         return
     kind = person_request.get_kind_display()

@@ -1,11 +1,14 @@
 """Celery tasks: thin wrappers around services."""
 
+from pathlib import Path
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError
 
-from casework import retention, services
+from casework import heads, retention, services
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=60, max_retries=3)
@@ -29,3 +32,16 @@ def expire_delegations() -> list[int]:
     delegations without waiting for this task (casework.models.live_grant).
     """
     return [delegation.pk for delegation in services.delegations_expire()]
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=60, max_retries=3)
+def publish_journal_heads() -> dict[str, int]:
+    """The nightly publication of each department's journal head (beat), signed, appended to
+    BINOME_HEADS_FILE and sent to the department's DPO. A rerun the same day sends no second
+    e-mail for an unchanged head. Fails loudly when the file or the key is not configured."""
+    if not settings.BINOME_HEADS_FILE:
+        raise ImproperlyConfigured(
+            "BINOME_HEADS_FILE n'est pas défini : les têtes du journal ne sont pas publiées."
+        )
+    published = heads.publish(path=Path(settings.BINOME_HEADS_FILE))
+    return {item.department_code: item.head.seq for item in published}

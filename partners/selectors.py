@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
+from partners.enums import Role
 from partners.models import (
     Department,
     Organisation,
@@ -60,4 +61,15 @@ def organisations_of_department(department: Department) -> OrganisationQuerySet:
             active_professionals=Count("professionals", filter=Q(professionals__is_active=True))
         )
         .order_by("path")
+    )
+
+
+def dpo_addresses(department_id: int) -> list[str]:
+    """The DPO of a department: the e-mail addresses of its active auditors."""
+    return list(
+        Professional.objects.filter(
+            role=Role.AUDITOR, is_active=True, organisation__department_id=department_id
+        )
+        .order_by("email")
+        .values_list("email", flat=True)
     )

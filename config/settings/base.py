@@ -280,7 +280,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casework.tasks.run_retention",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Each department's journal head, signed, to the file and to the DPO (docs/audit.md).
+    "publish-journal-heads": {
+        "task": "casework.tasks.publish_journal_heads",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
+
+# Published journal heads (docs/audit.md, « Têtes publiées »). The Ed25519 key that signs them is
+# a file outside the database, readable by the worker's account only; the public key checks them
+# (audit_verify --heads, restore_drill); without it, the public key of the signing key is used.
+BINOME_HEADS_SIGNING_KEY_FILE = os.environ.get("BINOME_HEADS_SIGNING_KEY_FILE", "")
+BINOME_HEADS_PUBLIC_KEY_FILE = os.environ.get("BINOME_HEADS_PUBLIC_KEY_FILE", "")
+#: The JSON-lines file the beat task appends the signed heads to.
+BINOME_HEADS_FILE = os.environ.get("BINOME_HEADS_FILE", "")
 
 #: Seconds an SMTP connection or command may take: the SMTP mailer's ``timeout`` (Django 6.1
 #: refuses the old EMAIL_TIMEOUT setting beside MAILERS).

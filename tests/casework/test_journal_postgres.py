@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from casework import journal
 from casework.enums import JournalChannel
-from casework.models import InformationShare
+from casework.models import InformationShare, LedgerHead
 from tests.casework.test_journal import tamper
 from tests.partners.factories import DepartmentFactory, ProfessionalFactory
 
@@ -88,6 +88,46 @@ def test_database_refuses_update_and_delete_on_journal_and_audit():
             connection.cursor() as cursor,
         ):
             cursor.execute(statement, params)
+
+
+def test_database_refuses_truncate_on_journal_audit_and_heads():
+    department = DepartmentFactory()
+    journal.record(
+        department=department, actor=None, channel=JournalChannel.VIEW, purpose="Consultation"
+    )
+    ProfessionalFactory(organisation__department=department)  # an audit row
+    counts = (
+        InformationShare.objects.count(),
+        LedgerHead.objects.count(),
+        LogEntry.objects.count(),
+    )
+
+    for statement, table in (
+        ("TRUNCATE casework_informationshare", "casework_informationshare"),
+        ("TRUNCATE auditlog_logentry", "auditlog_logentry"),
+        ("TRUNCATE casework_ledgerhead CASCADE", "casework_ledgerhead"),
+        # The cascade reaches the three tables: whichever trigger fires first refuses.
+        (
+            "TRUNCATE partners_department CASCADE",
+            "(casework_informationshare|casework_ledgerhead|auditlog_logentry)",
+        ),
+    ):
+        with (
+            pytest.raises(
+                DatabaseError, match=f"Le journal {table} ne se vide pas \\(TRUNCATE refusé\\)"
+            ),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+
+    assert counts[:2] == (1, 1)
+    assert counts[2] > 0
+    assert (
+        InformationShare.objects.count(),
+        LedgerHead.objects.count(),
+        LogEntry.objects.count(),
+    ) == counts
 
 
 def test_row_altered_with_trigger_disabled_is_named_by_audit_verify():

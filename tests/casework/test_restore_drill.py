@@ -1,9 +1,11 @@
 import json
 from io import StringIO
+from pathlib import Path
 
 import dj_database_url
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 
 from casework import heads, journal
@@ -12,7 +14,9 @@ from casework.management.commands import restore_drill
 from casework.models import GENESIS_HASH
 from partners.demo import DEMO_DEPARTMENT_CODE
 from partners.models import Department, Professional
+from tests.casework.test_published_heads import write_keys
 from tests.partners.factories import DepartmentFactory, ProfessionalFactory
+from tests.refusals import refused
 
 
 def _record(department: Department, actor: Professional, count: int = 1) -> None:
@@ -25,6 +29,10 @@ def _record(department: Department, actor: Professional, count: int = 1) -> None
 def _drill(tmp_path, published: dict[str, heads.Head]) -> tuple[int, str]:  # type: ignore[no-untyped-def]
     path = tmp_path / "heads.json"
     path.write_text(heads.dumps(published), encoding="utf-8")
+    return _drill_file(path)
+
+
+def _drill_file(path: Path) -> tuple[int, str]:
     out = StringIO()
     try:
         call_command("restore_drill", "--published", str(path), stdout=out)
@@ -81,6 +89,40 @@ def test_restore_drill_matches_published_heads_then_names_a_tampered_department(
     assert _restored_databases() == []
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_restore_drill_reads_the_signed_heads_and_refuses_a_forged_one(
+    tmp_path, settings, monkeypatch
+):
+    _key, private, public = write_keys(tmp_path)
+    settings.BINOME_HEADS_SIGNING_KEY_FILE = str(private)
+    settings.BINOME_HEADS_PUBLIC_KEY_FILE = str(public)
+    monkeypatch.setenv("BINOME_HEADS_PUBLIC_KEY_FILE", str(public))  # the check's own process
+    department = DepartmentFactory(code="21")
+    actor = ProfessionalFactory(organisation__department=department)
+    _record(department, actor, count=3)
+    signed = tmp_path / "heads.jsonl"
+    call_command("audit_publish_heads", str(signed), stdout=StringIO())
+    _record(department, actor)
+
+    code, report = _drill_file(signed)
+
+    assert code == 0
+    assert (
+        "Département 21 : la chaîne prolonge la tête publiée (ligne n°3) de 1 ligne(s), "
+        "jusqu'à la ligne n°4."
+    ) in report
+    line = json.loads(signed.read_text(encoding="utf-8"))
+    signed.write_text(json.dumps({**line, "seq": 9}) + "\n", encoding="utf-8")
+    with refused(
+        CommandError,
+        f"Têtes publiées ({signed}) : ligne 1 (département 21, ligne n°9) : signature invalide, "
+        "tête falsifiée ou modifiée après sa publication ; fichier refusé, rien n'est vérifié.",
+    ):
+        _drill_file(signed)
+    assert _restored_databases() == []
+
+
 @pytest.mark.django_db
 def test_heads_compare_names_lost_rows_and_a_missing_department():
     department = DepartmentFactory(code="21")
@@ -92,8 +134,8 @@ def test_heads_compare_names_lost_rows_and_a_missing_department():
 
     assert [c.describe() for c in comparisons] == [
         "Département 21 : la chaîne s'arrête à la ligne n°2, avant la tête publiée (ligne n°5) : "
-        "3 ligne(s) perdue(s).",
-        "Département 35 : département absent de la base restaurée.",
+        "3 ligne(s) perdue(s) (n°3 à n°5).",
+        "Département 35 : département absent de cette base.",
     ]
     assert found.seq == 2
 

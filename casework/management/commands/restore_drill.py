@@ -32,8 +32,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
             "--published",
-            help="fichier JSON des têtes publiées (sortie de journal_heads) ; par défaut, les "
-            "têtes lues juste avant la sauvegarde",
+            help="fichier des têtes publiées : lignes signées d'audit_publish_heads (vérifiées "
+            "avec la clé publique) ou JSON de journal_heads ; par défaut, les têtes lues juste "
+            "avant la sauvegarde",
         )
         parser.add_argument(
             "--keep", action="store_true", help="garder la base restaurée (sinon supprimée)"
@@ -57,17 +58,22 @@ class Command(BaseCommand):
                 sys.exit(1)
             return
         if options["published"]:
-            published, origin = _read(options["published"]), options["published"]
+            _read(options["published"])  # refused here, before the dump, if it cannot be trusted
+            origin = options["published"]
         else:
-            published, origin = heads.current(), "lues juste avant la sauvegarde"
+            origin = "lues juste avant la sauvegarde"
         source = connection.settings_dict
         stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
         target = f"{source['NAME'][:30]}_restore_drill_{stamp}"
         env = _pg_env(source)
         self.stdout.write(f"Exercice de restauration de la base {source['NAME']} vers {target}.")
         with tempfile.TemporaryDirectory(prefix="binome-drill-") as folder:
-            dump, heads_file = Path(folder) / "binome.dump", Path(folder) / "heads.json"
-            heads_file.write_text(heads.dumps(published), encoding="utf-8")
+            dump = Path(folder) / "binome.dump"
+            if options["published"]:
+                heads_file = Path(options["published"]).resolve()
+            else:
+                heads_file = Path(folder) / "heads.json"
+                heads_file.write_text(heads.dumps(heads.current()), encoding="utf-8")
             started = time.perf_counter()
             _run(["pg_dump", "--format=custom", f"--file={dump}", source["NAME"]], env)
             dump_seconds = time.perf_counter() - started
@@ -120,7 +126,7 @@ class Command(BaseCommand):
             sys.exit(1)
         self.stdout.write(self.style.SUCCESS("Exercice de restauration : réussi."))
 
-    def _check(self, published: dict[str, heads.Head]) -> bool:
+    def _check(self, published: list[tuple[str, heads.Head]]) -> bool:
         """On the restored copy: every chain intact (as audit_verify), every published head kept."""
         ok, checked = True, 0
         for department in Department.objects.order_by("code"):
@@ -134,17 +140,21 @@ class Command(BaseCommand):
                 ok = False
                 self.stdout.write(f"Département {report.department_code} : {report.problem}")
         self.stdout.write(f"{checked} lignes vérifiées dans la base restaurée.")
-        for comparison in heads.compare(published):
+        for comparison in heads.verify_published(published):
             ok = ok and comparison.ok
             self.stdout.write(comparison.describe())
         return ok
 
 
-def _read(path: str | None) -> dict[str, heads.Head]:
+def _read(path: str | None) -> list[tuple[str, heads.Head]]:
+    """The published heads: signed lines (every signature checked) or journal_heads' JSON."""
     if not path:
         raise CommandError("--check-restored demande --published.")
     try:
-        return heads.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        if heads.is_signed(text):
+            return heads.read_signed(text, heads.public_key())
+        return list(heads.loads(text).items())
     except (OSError, ValueError) as error:
         raise CommandError(f"Têtes publiées ({path}) : {error}") from error
 
