@@ -5,6 +5,7 @@ from django import forms
 from casework.enums import EducationLevel, ObstacleCategory, OrientationPath
 from orientation.enums import ActionOwner, ContractKind, Impact
 from orientation.models import Diagnostic
+from partners.forms import PlausibleDateField
 
 YES_NO_UNKNOWN = [("", "Non renseigné"), ("true", "Oui"), ("false", "Non")]
 
@@ -164,16 +165,14 @@ class RecommendationForm(forms.Form):
 
 class DecisionForm(forms.Form):
     path = forms.ChoiceField(label="Parcours décidé", choices=OrientationPath.choices)
-    decided_on = forms.DateField(
+    decided_on = PlausibleDateField(
         label="Date de la décision",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     reasons = forms.CharField(
         label="Motifs de la décision", widget=forms.Textarea(attrs={"rows": 3})
     )
-    review_on = forms.DateField(
+    review_on = PlausibleDateField(
         label="Date de réexamen",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         required=False,
         help_text="Par défaut : six mois après la décision.",
     )
@@ -191,9 +190,8 @@ class ValidationForm(forms.Form):
 class ContractForm(forms.Form):
     kind = forms.ChoiceField(label="Contrat", choices=ContractKind.choices)
     reference = forms.CharField(label="Référence", max_length=50, required=False)
-    signed_on = forms.DateField(
+    signed_on = PlausibleDateField(
         label="Signé le",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         required=False,
     )
 
@@ -202,9 +200,8 @@ class ActionForm(forms.Form):
     title = forms.CharField(label="Action", max_length=255)
     owner = forms.ChoiceField(label="Qui la porte", choices=ActionOwner.choices)
     partner_name = forms.CharField(label="Partenaire", max_length=150, required=False)
-    due_on = forms.DateField(
+    due_on = PlausibleDateField(
         label="Échéance",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         required=False,
     )
     obstacle = forms.TypedChoiceField(

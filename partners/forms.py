@@ -1,11 +1,34 @@
+import datetime
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from partners import throttle
 from partners.errors import DomainError
+
+#: The dates a form accepts. Outside them a date is a typing mistake (« 0202 » for « 2022 »), and
+#: far years would overflow the date arithmetic of durations and reminders.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+_DATE_RANGE = "Saisissez une date entre le 01/01/1900 et le 31/12/2100."
+
+
+class PlausibleDateField(forms.DateField):
+    """Every date field of the project's forms (a test checks it): a date picker bounded to
+    plausible years, with a French message outside them. Each service still checks its own rule
+    (an interview not in the future, an end after its start…)."""
+
+    widget = forms.DateInput(
+        attrs={"type": "date", "min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()},
+        format="%Y-%m-%d",
+    )
+    default_validators = [
+        MinValueValidator(EARLIEST_DATE, message=_DATE_RANGE),
+        MaxValueValidator(LATEST_DATE, message=_DATE_RANGE),
+    ]
 
 
 class LoginForm(AuthenticationForm):

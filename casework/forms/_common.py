@@ -7,9 +7,9 @@ from django.db.models import QuerySet
 
 from casework.errors import InvalidInput
 from casework.models import Case
-from partners.forms import LARGEST_ID
+from partners.forms import LARGEST_ID, PlausibleDateField
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = PlausibleDateField.widget
 
 # django-stubs makes ModelForm and the model choice fields generic in their model; Django's own
 # classes take no subscript at run time (only the dev-time django_stubs_ext.monkeypatch() would

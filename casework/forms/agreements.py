@@ -4,6 +4,7 @@ from django import forms
 
 from casework.enums import AgreementMethod, ShareCategory
 from casework.forms._common import DATE_WIDGET
+from partners.forms import PlausibleDateField
 
 
 class AgreementForm(forms.Form):
@@ -16,7 +17,7 @@ class AgreementForm(forms.Form):
         },
     )
     how_obtained = forms.ChoiceField(label="Recueilli par", choices=AgreementMethod.choices)
-    expires_on = forms.DateField(
+    expires_on = PlausibleDateField(
         label="Valable jusqu'au",
         widget=DATE_WIDGET,
         required=False,

@@ -10,7 +10,7 @@ from casework.enums import CaseState, ExitReason, SuspensionReason
 from casework.errors import InvalidInput
 from casework.forms._common import DATE_WIDGET, DomainErrorsMixin
 from casework.models import Beneficiary
-from partners.forms import PairChoiceField
+from partners.forms import PairChoiceField, PlausibleDateField
 from partners.models import Pair
 
 if TYPE_CHECKING:  # Django's ModelForm takes no subscript at run time (see _common)
@@ -46,6 +46,7 @@ class BeneficiaryForm(DomainErrorsMixin, _BeneficiaryModelForm):
             "qpv_resident",
             "education_level",
         )
+        field_classes = {"birth_date": PlausibleDateField}
         widgets = {"birth_date": DATE_WIDGET}
 
     def __init__(self, *args: Any, pairs: list[Pair], **kwargs: Any) -> None:

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from casework.forms._common import DATE_WIDGET, CaseChoiceField, DomainErrorsMixin
 from casework.models import Case
+from partners.forms import PlausibleDateField
 from partners.models import Professional
 
 if TYPE_CHECKING:  # Django's ModelChoiceField takes no subscript at run time (see _common)
@@ -33,8 +34,8 @@ class DelegationForm(DomainErrorsMixin, forms.Form):
         help_text="Du même métier : un·e conseiller·ère pour un·e conseiller·ère, un·e "
         "travailleur·se social·e pour un·e travailleur·se social·e.",
     )
-    starts_on = forms.DateField(label="Du", widget=DATE_WIDGET)
-    ends_on = forms.DateField(
+    starts_on = PlausibleDateField(label="Du", widget=DATE_WIDGET)
+    ends_on = PlausibleDateField(
         label="Au (inclus)",
         widget=DATE_WIDGET,
         help_text="Le lendemain, les droits du remplaçant·e cessent d'eux-mêmes.",

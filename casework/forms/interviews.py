@@ -11,6 +11,7 @@ from casework.enums import InterviewChannel, PairContactChannel
 from casework.errors import InvalidInput
 from casework.forms._common import DATE_WIDGET, CaseChoiceField, DomainErrorsMixin
 from casework.models import Case, Interview
+from partners.forms import PlausibleDateField
 from partners.models import Pair
 
 if TYPE_CHECKING:  # Django's ModelForm takes no subscript at run time (see _common)
@@ -32,6 +33,10 @@ class InterviewForm(DomainErrorsMixin, _InterviewModelForm):
             "summary",
             "next_appointment_on",
         )
+        field_classes = {
+            "occurred_on": PlausibleDateField,
+            "next_appointment_on": PlausibleDateField,
+        }
         widgets = {
             "occurred_on": DATE_WIDGET,
             "next_appointment_on": DATE_WIDGET,
@@ -70,7 +75,7 @@ class NoteForm(forms.Form):
 
 
 class PairContactForm(forms.Form):
-    occurred_on = forms.DateField(label="Date", widget=DATE_WIDGET)
+    occurred_on = PlausibleDateField(label="Date", widget=DATE_WIDGET)
     channel = forms.ChoiceField(label="Modalité", choices=PairContactChannel.choices)
     cases = CaseChoiceField(label="Situations évoquées", queryset=Case.objects.none())
     summary = forms.CharField(

@@ -7,6 +7,7 @@ from django import forms
 
 from casework.enums import JournalChannel
 from casework.forms._common import DATE_WIDGET
+from partners.forms import PlausibleDateField
 from partners.models import Department, Organisation, Professional
 
 
@@ -23,8 +24,8 @@ class JournalSearchForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label="Organisation", queryset=Organisation.objects.none(), required=False
     )
-    start = forms.DateField(label="Du", widget=DATE_WIDGET, required=False)
-    end = forms.DateField(label="Au", widget=DATE_WIDGET, required=False)
+    start = PlausibleDateField(label="Du", widget=DATE_WIDGET, required=False)
+    end = PlausibleDateField(label="Au", widget=DATE_WIDGET, required=False)
     channel = forms.ChoiceField(
         label="Nature", choices=[("", "Toutes"), *JournalChannel.choices], required=False
     )

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from casework.enums import PersonAgreementMethod
 from casework.forms._common import DATE_WIDGET
 from casework.models import Programme
+from partners.forms import PlausibleDateField
 from partners.models import Department, Organisation
 
 if TYPE_CHECKING:  # Django's classes take no subscript at run time (see _common)
@@ -54,6 +55,7 @@ class ProgrammeForm(_ProgrammeModelForm):
             "ends_on",
             "capacity",
         )
+        field_classes = {"starts_on": PlausibleDateField, "ends_on": PlausibleDateField}
         widgets = {
             "starts_on": DATE_WIDGET,
             "ends_on": DATE_WIDGET,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from casework.enums import PersonRequestKind
 from casework.forms._common import DATE_WIDGET, DomainErrorsMixin
 from casework.models import Beneficiary
+from partners.forms import PlausibleDateField
 
 if TYPE_CHECKING:  # Django's ModelForm takes no subscript at run time (see _common)
     _BeneficiaryModelForm = forms.ModelForm[Beneficiary]
@@ -38,6 +39,7 @@ class IdentityRectificationForm(DomainErrorsMixin, _BeneficiaryModelForm):
             "city",
             "education_level",
         )
+        field_classes = {"birth_date": PlausibleDateField}
         widgets = {"birth_date": DATE_WIDGET}
 
 
@@ -60,7 +62,7 @@ class PersonRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
-    received_on = forms.DateField(label="Reçue le", widget=DATE_WIDGET)
+    received_on = PlausibleDateField(label="Reçue le", widget=DATE_WIDGET)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"received_on": timezone.localdate()})
@@ -87,7 +89,7 @@ class DisposalApprovalForm(forms.Form):
         max_length=100,
         required=False,
     )
-    approved_on = forms.DateField(label="Visa donné le", widget=DATE_WIDGET)
+    approved_on = PlausibleDateField(label="Visa donné le", widget=DATE_WIDGET)
     beneficiaries = forms.TypedMultipleChoiceField(
         label="Dossiers couverts par le visa",
         coerce=int,

@@ -10,7 +10,7 @@ from casework import services
 from casework.enums import ObstacleCategory, PersonAgreementMethod
 from casework.errors import InvalidInput
 from casework.forms._common import DATE_WIDGET, DomainErrorsMixin
-from partners.forms import PairChoiceField
+from partners.forms import PairChoiceField, PlausibleDateField
 from partners.models import Organisation, Pair
 
 
@@ -27,7 +27,7 @@ class SocialRequestForm(DomainErrorsMixin, forms.Form):
     )
     first_name = forms.CharField(label="Prénom", max_length=150)
     last_name = forms.CharField(label="Nom", max_length=150)
-    birth_date = forms.DateField(label="Date de naissance", widget=DATE_WIDGET)
+    birth_date = PlausibleDateField(label="Date de naissance", widget=DATE_WIDGET)
     france_travail_id = forms.CharField(
         label="Identifiant France Travail", max_length=20, required=False
     )
@@ -45,7 +45,7 @@ class SocialRequestForm(DomainErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Ce que vous demandez, et seulement ce qui est utile pour y répondre.",
     )
-    due_on = forms.DateField(
+    due_on = PlausibleDateField(
         label="Réponse attendue le",
         widget=DATE_WIDGET,
         required=False,
