@@ -183,6 +183,13 @@ def may_read_case_journal(user: Professional, case: Case) -> bool:
     return not in_pair(user) or permissions.can_change_case(user, case)
 
 
+def names_secret_categories(user: Professional, case: Case) -> bool:
+    """The case's journal names the social side's categories (« Difficultés : santé ») to its
+    social workers (or their remplaçant·e) only; everyone else reads « Éléments du côté social »
+    where nothing crossed under the accord de partage."""
+    return may_read_social_notes(user, case)
+
+
 def is_referent(user: Professional, case: Case) -> bool:
     return user.pk == case.referent_id
 

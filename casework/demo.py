@@ -112,8 +112,58 @@ def seed_more(*, people: int = PEOPLE) -> int:
     _one_off_requests(department, today)
     _collective_actions(department, today)
     _person_rights(department, today)
+    _social_notes(pairs)
     _remplacement(pairs, today)
     return people
+
+
+#: The secret side at work: what a social worker writes after an appointment at the MDS or a home
+#: visit. Factual, in the person's interest, with her agreement for every step taken.
+SOCIAL_NOTES = [
+    (
+        "Entretien à la MDS. Madame est hébergée chez sa sœur avec son fils depuis trois mois ; "
+        "la cohabitation devient difficile. Demande de logement social à renouveler ; nous "
+        "préparons ensemble un dossier FSL accès."
+    ),
+    (
+        "Monsieur évoque une dette de loyer d'environ 1 200 € et des relances du bailleur. Il "
+        "souhaite un plan d'apurement : rendez-vous pris au Point conseil budget, il m'apportera "
+        "ses derniers avis d'échéance."
+    ),
+    (
+        "Madame parle d'un suivi médical en cours pour des douleurs dorsales. Elle ne souhaite pas "
+        "que ce point soit transmis à l'agence : rien n'est partagé. À reprendre avec elle avant "
+        "la signature du contrat d'engagement."
+    ),
+    (
+        "Visite à domicile. Logement humide, chauffage insuffisant. Avec l'accord de Monsieur, "
+        "signalement au service d'hygiène de la mairie ; le bailleur est informé par courrier."
+    ),
+    (
+        "Séparation récente ; Monsieur dit traverser une période difficile. Il accepte un premier "
+        "rendez-vous au centre médico-psychologique. Point à refaire avec lui dans quinze jours."
+    ),
+    (
+        "Dossier de surendettement déposé à la Banque de France avec Madame ; décision de "
+        "recevabilité attendue. Elle garde les courriers et me les apporte au prochain rendez-vous."
+    ),
+]
+#: How many accompaniments under way of each binôme get social notes.
+CASES_WITH_SOCIAL_NOTES = 3
+
+
+def _social_notes(pairs: list[Pair]) -> None:
+    """Social notes in the first accompaniments under way of every binôme (the demo social
+    worker's included, whatever the number of people): her case pages show the secret side,
+    which her co-accompagnante's never show."""
+    for number, pair in enumerate(pairs):
+        cases = Case.objects.filter(
+            pair=pair, state__in=[CaseState.ACTIVE, CaseState.SUSPENDED]
+        ).order_by("pk")[:CASES_WITH_SOCIAL_NOTES]
+        for index, case in enumerate(cases):
+            first = (number * CASES_WITH_SOCIAL_NOTES + index) % len(SOCIAL_NOTES)
+            for text in (SOCIAL_NOTES[first], SOCIAL_NOTES[(first + 1) % len(SOCIAL_NOTES)]):
+                services.social_note_add(case=case, author=pair.social_worker, text=text)
 
 
 def _person_rights(department: Department, today: datetime.date) -> None:

@@ -124,12 +124,30 @@ def obstacle_share_category(category: str) -> ShareCategory:
 
 #: What a journal row may name besides the accord's categories (never shared, only journaled).
 JOURNAL_ONLY_CATEGORIES = {"social_notes": "Notes sociales"}
+#: The one category that is not the social side's own: the advisor writes it.
+NOT_SECRET_CATEGORIES = {ShareCategory.PROFESSIONAL_SITUATION.value}
+#: How the journal names secret content to anyone but the case's social workers.
+SOCIAL_SIDE_LABEL = "Éléments du côté social"
 
 
-def journal_category_labels(codes: str) -> str:
-    """A journal row's categories in French (« Synthèse sociale, Difficultés : logement »)."""
+def journal_category_labels(codes: str, *, name_secret: bool) -> str:
+    """A journal row's categories in French (« Synthèse sociale, Difficultés : logement »).
+
+    Without ``name_secret``, every category of the social side (difficulties, social summary and
+    details, social notes, and any code not known here) is named « Éléments du côté social »,
+    once: the category itself (« Difficultés : santé ») is secret too.
+    """
     labels = dict(ShareCategory.choices) | JOURNAL_ONLY_CATEGORIES
-    return ", ".join(labels.get(code, code) for code in codes.split(",") if code)
+    named: list[str] = []
+    for code in filter(None, codes.split(",")):
+        label = (
+            labels.get(code, code)
+            if name_secret or code in NOT_SECRET_CATEGORIES
+            else SOCIAL_SIDE_LABEL
+        )
+        if label not in named:
+            named.append(label)
+    return ", ".join(named)
 
 
 class AgreementMethod(models.TextChoices):

@@ -8,8 +8,8 @@ Every orientation view asks this module before it reads anything:
   the supervisor for the state only), ``access_case_as_reader`` (préconisations, decisions and the
   plan: the members, the supervisor, the admin, the auditor)…
 - Objects inside a case come from a queryset scoped to it (``access_recommendation(case, pk)``,
-  ``access_action``…), or from what the viewer's ``DiagnosticView`` shows
-  (``access_shown_obstacle``).
+  ``access_action``…); a difficulty (obstacle) only from what the viewer's ``DiagnosticView``
+  shows (``access_shown_obstacle``), the filtered view the diagnostic page uses.
 - "No such object" and "not yours" are the same ``Http404``, as in ``casework.access``.
 - Predicates say what a page shows to whom (``sees_diagnostic_state_only``,
   ``signs_as_advisor``, ``may_validate_recommendations``); the views compare no role themselves.
@@ -120,14 +120,11 @@ def access_diagnostic(case: Case) -> Diagnostic:
     return diagnostic
 
 
-def access_obstacle(diagnostic: Diagnostic, obstacle_pk: int) -> Obstacle:
-    """An obstacle of this version of the diagnostic."""
-    return get_object_or_404(Obstacle.objects.filter(diagnostic=diagnostic, pk=obstacle_pk))
-
-
 def access_shown_obstacle(view: DiagnosticView, obstacle_pk: int) -> Obstacle:
     """An obstacle the viewer's diagnostic shows: for the advisor, covered by the accord de
-    partage and not disputed."""
+    partage and not disputed. Every verb on a difficulty (opinion, rectification, lifting) loads
+    it here, never by case or by id: one the advisor cannot see is the same 404 as a missing one,
+    for every verb, and nothing is written."""
     obstacle = next((o for o in view.obstacles if o.pk == obstacle_pk), None)
     if obstacle is None:  # not there, or not covered by the accord de partage
         raise Http404

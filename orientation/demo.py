@@ -23,6 +23,18 @@ WORDS = {
     ObstacleCategory.HEALTH: "J'ai mal au dos, je ne peux pas porter de charges.",
     ObstacleCategory.DIGITAL: "Je n'arrive pas à faire mes démarches sur internet.",
 }
+#: The secret detailed elements of the social side, in one diagnostic out of SOCIAL_DETAILS_EVERY
+#: (the first of each binôme's included): never shown to the advisor, whatever the accord.
+SOCIAL_DETAILS = [
+    "Dette de loyer d'environ 1 200 € ; plan d'apurement en discussion avec le bailleur. "
+    "Dossier FSL maintien dans le logement à déposer.",
+    "Suivi médical pour des lombalgies ; une demande de reconnaissance de la qualité de "
+    "travailleur handicapé (RQTH) est envisagée avec la personne, à son rythme.",
+    "Séparation récente ; hébergée par un tiers avec son enfant. Demande de logement social "
+    "renouvelée, priorité DALO à étudier.",
+    "Dossier de surendettement en cours d'instruction à la Banque de France ; aucune saisie.",
+]
+SOCIAL_DETAILS_EVERY = 3
 
 
 @transaction.atomic
@@ -36,7 +48,8 @@ def seed_more(*, people: int) -> int:
     if not cases or Diagnostic.objects.filter(case__in=cases).exists():
         return 0
     rng = random.Random(21)  # noqa: S311 — demo data
-    for case in cases:
+    first_of_pair = {case.pair_id: case.pk for case in reversed(cases)}
+    for number, case in enumerate(cases):
         advisor, social_worker = case.pair.advisor, case.pair.social_worker
         diagnostic = services.diagnostic_start(case=case, acting_user=social_worker)
         services.diagnostic_update(
@@ -56,6 +69,12 @@ def seed_more(*, people: int) -> int:
             acting_user=social_worker,
             fields={"social_summary": "Vit seule avec un enfant ; démarches de logement en cours."},
         )
+        if number % SOCIAL_DETAILS_EVERY == 0 or first_of_pair[case.pair_id] == case.pk:
+            services.social_details_set(
+                diagnostic=diagnostic,
+                acting_user=social_worker,
+                text=SOCIAL_DETAILS[number % len(SOCIAL_DETAILS)],
+            )
         for category in rng.sample(list(WORDS), 2):
             services.obstacle_add(
                 diagnostic=diagnostic,

@@ -70,8 +70,13 @@ def case_kwargs(world: World) -> dict[str, Any]:
     return {"pk": world.case.pk}
 
 
-def obstacle_kwargs(world: World) -> dict[str, Any]:
-    return {"pk": world.case.pk, "obstacle_pk": world.objects["obstacle"].pk}
+def obstacle_kwargs_of(key: str) -> Callable[[World], dict[str, Any]]:
+    """One of the world's difficulties: ``obstacle`` (shared under the accord de partage),
+    ``disputed_obstacle`` or ``uncovered_obstacle`` (which the advisors cannot see)."""
+    return lambda world: {"pk": world.case.pk, "obstacle_pk": world.objects[key].pk}
+
+
+obstacle_kwargs = obstacle_kwargs_of("obstacle")
 
 
 def oriented_kwargs(world: World) -> dict[str, Any]:
@@ -234,8 +239,14 @@ EXPECTATIONS: dict[str, Expect] = {
     "diagnostic_social_details": Expect(
         get=statuses(NOT_ALLOWED), post=only(SOCIAL_WORKERS, 302), kwargs=case_kwargs
     ),
+    # On the difficulty the person disputes (an empty POST records that she disputes it: it
+    # stays so). Every verb on a difficulty reads it through the viewer's diagnostic: the
+    # advisors cannot see this one, and their POSTs find nothing. The other difficulties are in
+    # HIDDEN_OBSTACLE_EXPECTATIONS below.
     "obstacle_opinion": Expect(
-        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=obstacle_kwargs
+        get=statuses(NOT_ALLOWED),
+        post=only(SOCIAL_WORKERS, 302),
+        kwargs=obstacle_kwargs_of("disputed_obstacle"),
     ),
     "orientation": Expect(
         get=only([*CASE_MEMBERS, "supervisor_subtree", "admin", "auditor"], 200),
@@ -291,8 +302,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "action_status": Expect(
         get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=action_kwargs
     ),
-    # Lifted through the viewer's diagnostic, like obstacle_rectify below: once disputed, the
-    # world's obstacle is not shared with the advisors, whose POSTs find nothing.
+    # The shared difficulty, lifted through the viewer's diagnostic. By the time of the POSTs,
+    # agreement_withdraw's have withdrawn the accord de partage: nothing crosses any more, the
+    # advisors' POSTs find nothing; the social workers are told that the référent·e lifts.
     "obstacle_lift": Expect(
         get=statuses(NOT_ALLOWED), post=only(SOCIAL_WORKERS, 302), kwargs=obstacle_kwargs
     ),
@@ -369,13 +381,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "interview_rectify": Expect(
         get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=interview_kwargs
     ),
-    # The world's housing obstacle is covered by the accord de partage: both members see it,
-    # until the POSTs of obstacle_opinion record that the person disputes it: a disputed
-    # obstacle is never shared, so the advisors' POSTs find nothing (social workers still do).
+    # The world's shared housing difficulty: both members see its form (GETs come first); by
+    # the POSTs the accord is withdrawn (see obstacle_lift), and only the social side finds it
+    # (the empty POST re-renders the form with its errors).
     "obstacle_rectify": Expect(
-        get=only(CASE_MEMBERS, 200),
-        post=only(SOCIAL_WORKERS, 200),
-        kwargs=obstacle_kwargs,
+        get=only(CASE_MEMBERS, 200), post=only(SOCIAL_WORKERS, 200), kwargs=obstacle_kwargs
     ),
     "person_search": Expect(get=only(["auditor"], 200), post=only(["auditor"], 200)),
     "person_rights": Expect(get=only(["auditor"], 200), kwargs=person_kwargs),
@@ -407,6 +417,48 @@ EXPECTATIONS: dict[str, Expect] = {
 #: Namespaces whose URLs are covered by the rows above rather than one by one.
 UNLISTED_NAMESPACES = {"admin"}
 
+#: The verbs on a difficulty, crawled again on the difficulties the advisors cannot see: the
+#: housing one the person disputes (housing is covered by the accord) and the health one (not
+#: covered). Only the social side finds them; for everyone else, the advisor and the
+#: remplaçant advisor included, the same 404 as a missing one, and nothing written
+#: (``test_a_404_writes_nothing``). Keyed « URL name (which difficulty) ».
+HIDDEN_OBSTACLE_EXPECTATIONS: dict[str, tuple[str, Expect]] = {
+    f"{name} ({key})": (name, expect)
+    for key in ("disputed_obstacle", "uncovered_obstacle")
+    for name, expect in (
+        (
+            "obstacle_rectify",
+            Expect(
+                get=only(SOCIAL_WORKERS, 200),
+                post=only(SOCIAL_WORKERS, 200),
+                kwargs=obstacle_kwargs_of(key),
+            ),
+        ),
+        (
+            "obstacle_lift",
+            Expect(
+                get=statuses(NOT_ALLOWED),
+                post=only(SOCIAL_WORKERS, 302),
+                kwargs=obstacle_kwargs_of(key),
+            ),
+        ),
+        (
+            "obstacle_opinion",
+            Expect(
+                get=statuses(NOT_ALLOWED),
+                post=only(SOCIAL_WORKERS, 302),
+                kwargs=obstacle_kwargs_of(key),
+            ),
+        ),
+    )
+}
+#: Every row the crawl requests: its label (the URL name, or the key above), its URL name and
+#: what each viewer gets.
+CRAWLED: dict[str, tuple[str, Expect]] = {
+    **{name: (name, expect) for name, expect in EXPECTATIONS.items()},
+    **HIDDEN_OBSTACLE_EXPECTATIONS,
+}
+
 
 def url_names(patterns: list[Any] | None = None, namespace: str | None = None) -> set[str]:
     names: set[str] = set()
@@ -430,29 +482,42 @@ def clients_for(world: World) -> dict[str, Client]:
     return clients
 
 
-def crawl(world: World) -> dict[tuple[str, str, str, str], Any]:
-    """Request every declared URL as every viewer; the responses by (url, method, variant, viewer).
+def _written() -> tuple[int, int]:
+    """The audit rows and the journal rows: a request that writes anything adds to one of them."""
+    return LogEntry.objects.count(), InformationShare.objects.count()
+
+
+def crawl(
+    world: World,
+) -> tuple[dict[tuple[str, str, str, str], Any], set[tuple[str, str, str, str]]]:
+    """Request every declared URL as every viewer; the responses by (row, method, variant,
+    viewer), and the keys of the requests that wrote an audit or journal row.
 
     POSTs carry no data: they exercise access control, not the forms.
     """
-    responses = {}
+    responses, wrote = {}, set()
     for method in ("get", "post"):  # every GET first: the POSTs change the world
-        for name, expect in EXPECTATIONS.items():
+        for label, (name, expect) in CRAWLED.items():
             if getattr(expect, method) is None:
                 continue
             url = reverse(name, kwargs=expect.kwargs(world))
             for variant, headers in (("plain", {}), ("htmx", {"HX-Request": "true"})):
                 clients = clients_for(world)  # fresh sessions: a logout must not carry over
                 for viewer in VIEWERS:
-                    response = getattr(clients[viewer], method)(url, headers=headers)
-                    responses[(name, method, variant, viewer)] = response
-    return responses
+                    key = (label, method, variant, viewer)
+                    before = _written()
+                    responses[key] = getattr(clients[viewer], method)(url, headers=headers)
+                    if _written() != before:
+                        wrote.add(key)
+    return responses, wrote
 
 
 @dataclass(frozen=True)
 class Crawl:
     world: World
     responses: dict[tuple[str, str, str, str], Any]
+    #: The requests that wrote an audit or a journal row.
+    wrote: set[tuple[str, str, str, str]]
     logs: str  # every log record of the crawl, DEBUG included
     outbox: list[EmailMessage]
 
@@ -473,14 +538,14 @@ def crawled(django_db_setup: None, django_db_blocker: Any) -> Iterator[Crawl]:
         try:
             with guard.installed():
                 world = build_world()
-                responses = crawl(world)
+                responses, wrote = crawl(world)
         finally:
             root.removeHandler(handler)
             root.setLevel(previous_level)
         if guard.offending:
             lines = "\n".join(f"  {name}: {sql}" for name, sql in guard.offending)
             pytest.fail(f"Requêtes SQL pendant le rendu d'un gabarit :\n{lines}", pytrace=False)
-        yield Crawl(world, responses, "\n".join(records), list(mail.outbox))
+        yield Crawl(world, responses, wrote, "\n".join(records), list(mail.outbox))
 
 
 def test_access_matrix(request, crawled):
@@ -488,7 +553,7 @@ def test_access_matrix(request, crawled):
 
     actual = {key: response.status_code for key, response in responses.items()}
     expected = {
-        key: getattr(EXPECTATIONS[key[0]], key[1])[key[3]]  # (name, method, variant, viewer)
+        key: getattr(CRAWLED[key[0]][1], key[1])[key[3]]  # (row, method, variant, viewer)
         for key in actual
     }
     wrong = {key: (got, expected[key]) for key, got in actual.items() if got != expected[key]}
@@ -527,11 +592,27 @@ def test_every_navigation_link_answers_its_viewer(crawled):
     assert {key: status for key, status in shown.items() if status != 200} == {}
 
 
+def test_a_404_writes_nothing(crawled):
+    """Not found and not allowed are the same 404, and neither writes: no audit row, no journal
+    row (a refused verb on a difficulty the viewer cannot see changes nothing)."""
+    refused = {key for key, response in crawled.responses.items() if response.status_code == 404}
+
+    assert sorted(refused & crawled.wrote) == []
+    # The check can fail: allowed requests of the crawl did write.
+    assert crawled.wrote
+    hidden = {key for key in refused if key[0] in HIDDEN_OBSTACLE_EXPECTATIONS}
+    assert {key[3] for key in hidden if key[1] == "post"} >= {"case_advisor", "delegate_advisor"}
+
+
 #: The social worker of the case and their remplaçant·e in force (never the expired one).
 ALLOWED_VIEWERS = {"case_social_worker", "delegate_social_worker"}
 #: The person's full export is everything about them, secret included, for the person: the DPO
 #: produces it (downloaded, never displayed, journaled).
 ALLOWED_RESPONSES = {("person_export", "auditor")}
+#: The journal's pages and export, and the categories of the world's case that no accord covers
+#: (« Synthèse sociale » and « Difficultés : logement » are covered, and crossed).
+JOURNAL_PAGES = {"case_journal", "journal_search", "journal_export"}
+SECRET_CATEGORY_LABELS = ["Difficultés : santé", "Notes sociales", "Éléments sociaux détaillés"]
 
 
 def content_of(response) -> str:
@@ -560,6 +641,21 @@ def test_secret_tokens_only_where_allowed(crawled):
         and any(token in response.content.decode() for token in world.secrets)
     }
     assert leaks == []
+    # The journal names the social side's categories to the case's social workers only.
+    named = sorted(
+        key
+        for key, response in responses.items()
+        for label in SECRET_CATEGORY_LABELS
+        if key[0] in JOURNAL_PAGES
+        and label in content_of(response)
+        and key[3] not in ALLOWED_VIEWERS
+    )
+    assert named == []
+    social_journal = content_of(responses[("case_journal", "get", "plain", "case_social_worker")])
+    assert [label in social_journal for label in SECRET_CATEGORY_LABELS] == [True] * 3
+    assert "Éléments du côté social" in content_of(
+        responses[("journal_export", "get", "plain", "auditor")]
+    )
     # Every response that showed a secret, or content that crossed by agreement, wrote exactly
     # one journal row, tied to it by its request id.
     showing = [

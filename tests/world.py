@@ -10,7 +10,10 @@ from django.utils import timezone
 
 from casework import rights, services
 from casework.enums import CaseState, ObstacleCategory, ShareCategory
+from casework.journal import RequestInfo
 from casework.models import Case
+from orientation import journal_events as orientation_journal_events
+from orientation import selectors as orientation_selectors
 from orientation import services as orientation_services
 from partners import services as partner_services
 from partners.enums import OrganisationKind, Role
@@ -142,13 +145,23 @@ def build_world() -> World:
         obstacles=[
             (ObstacleCategory.HOUSING, "Je dors chez ma sœur", True),
             (ObstacleCategory.HEALTH, f"Mal au dos, {f'SECRET-{uuid.uuid4()}'}", True),
+            # Housing is covered, but the person disputes this one: it is never shared.
+            (ObstacleCategory.HOUSING, f"Expulsion en cours, {f'SECRET-{uuid.uuid4()}'}", False),
         ],
     )
+    shared_obstacle, uncovered_obstacle, disputed_obstacle = obstacles_of(diagnostic)
     secret_obstacles = [
-        o.in_persons_words.split(", ")[-1]
-        for o in obstacles_of(diagnostic)
-        if o.category == ObstacleCategory.HEALTH
+        o.in_persons_words.split(", ")[-1] for o in (uncovered_obstacle, disputed_obstacle)
     ]
+    # The social worker has read the diagnostic (as its page journals it): the case's journal
+    # holds a read of the health difficulty, which no accord covers, before the crawl.
+    orientation_journal_events.diagnostic_viewed(
+        actor=pair.social_worker,
+        case=case,
+        view=orientation_selectors.diagnostic_for(diagnostic, pair.social_worker),
+        purpose="Consultation du diagnostic partagé",
+        info=RequestInfo(),
+    )
     appointment = services.appointment_plan(
         case=case,
         acting_user=pair.advisor,
@@ -271,7 +284,10 @@ def build_world() -> World:
             "programme": programme,
             "programme_session": session,
             "diagnostic": diagnostic,
-            "obstacle": obstacles_of(diagnostic)[0],
+            # The accord de partage covers housing: the advisor sees the first, not the others.
+            "obstacle": shared_obstacle,
+            "uncovered_obstacle": uncovered_obstacle,
+            "disputed_obstacle": disputed_obstacle,
             "oriented_case": oriented,
             "recommendation": recommendation,
             "decision": decision,

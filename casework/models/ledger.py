@@ -103,5 +103,19 @@ class InformationShare(models.Model):
 
     @property
     def category_labels(self) -> str:
-        """The categories in French (« Synthèse sociale, Difficultés : logement »)."""
-        return journal_category_labels(self.category)
+        """The categories in French, as anyone but the case's social workers may read them.
+
+        A row that records what crossed under an accord de partage names its categories (what
+        was shared, with whom, is the journal's purpose, and the accord covered them); any other
+        row names the social side's content only « Éléments du côté social »: the category of a
+        difficulty the accord does not cover, or that the person disputes, is secret too.
+        """
+        return journal_category_labels(
+            self.category, name_secret=self.basis_agreement_id is not None
+        )
+
+    @property
+    def category_labels_for_social_side(self) -> str:
+        """Every category named (« Synthèse sociale, Difficultés : santé »): for the social
+        workers of the case only (``casework.access.names_secret_categories``)."""
+        return journal_category_labels(self.category, name_secret=True)

@@ -33,6 +33,7 @@ def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
             "beneficiary": case.beneficiary,
             "page": paginate(request, selectors.case_journal(case)),
             "can_print": access.may_print_case_journal(user),
+            "names_secret": access.names_secret_categories(user, case),
         },
     )
 
@@ -139,6 +140,7 @@ def journal_search(request: HttpRequest) -> HttpResponse:
                 cap=JOURNAL_COUNT_CAP,
             ),
             "query": search.query,
+            "names_secret": False,  # the auditor: secret categories are never named
         },
     )
 
@@ -184,7 +186,7 @@ def journal_export(request: HttpRequest) -> HttpResponse:
                 row.actor_job_title,
                 row.beneficiary_id or "",
                 row.case_id or "",
-                row.category_labels,
+                row.category_labels,  # the social side's categories unnamed
                 row.recipient,
                 row.get_basis_display(),
                 row.basis_agreement_id or "",

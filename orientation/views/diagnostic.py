@@ -50,7 +50,9 @@ def _page(request: HttpRequest, case: Case, **bound: forms.Form) -> HttpResponse
                 initial={"professional_situation": diagnostic.professional_situation}
             ),
             summary_form=bound.get("summary_form")
-            or SocialSummaryForm(initial={"social_summary": diagnostic.social_summary}),
+            or SocialSummaryForm(
+                initial={"social_summary": diagnostic.social_summary if view.social else ""}
+            ),
             details_form=bound.get("details_form")
             or SocialDetailsForm(
                 initial={"text": view.social_details.text if view.social_details else ""}
@@ -182,7 +184,8 @@ def obstacle_add(request: HttpRequest, pk: int) -> HttpResponse:
 def obstacle_opinion(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpResponse:
     user = access.professional(request)
     case = access.access_case_as_member(user, pk)
-    obstacle = access.access_obstacle(access.access_diagnostic(case), obstacle_pk)
+    view = selectors.diagnostic_for(access.access_diagnostic(case), user)
+    obstacle = access.access_shown_obstacle(view, obstacle_pk)
     try:
         services.obstacle_set_person_agrees(
             obstacle=obstacle, acting_user=user, agrees=request.POST.get("agrees") == "true"

@@ -172,4 +172,17 @@ def test_case_services_journal_grants():
 def test_journal_categories_read_in_french():
     row = InformationShare(category="obstacles:housing,social_summary")
 
-    assert row.category_labels == "Difficultés : logement, Synthèse sociale"
+    assert row.category_labels_for_social_side == "Difficultés : logement, Synthèse sociale"
+
+
+def test_journal_names_secret_categories_only_for_the_social_side_or_when_shared():
+    """The social side's own reads name their categories to its social workers only; a row
+    of what crossed under an accord de partage names what crossed."""
+    own = InformationShare(category="obstacles:health,professional_situation,social_notes")
+    shared = InformationShare(category="obstacles:housing", basis_agreement_id=1)
+
+    assert own.category_labels == "Éléments du côté social, Situation professionnelle"
+    assert own.category_labels_for_social_side == (
+        "Difficultés : santé, Situation professionnelle, Notes sociales"
+    )
+    assert shared.category_labels == "Difficultés : logement"

@@ -1,15 +1,21 @@
 import csv
+import datetime
 import io
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from casework import journal
-from casework.enums import CaseState, JournalChannel
+from casework import services as case_services
+from casework.enums import CaseState, JournalChannel, ObstacleCategory, ShareCategory
 from casework.models import InformationShare
+from casework.views.journal import JOURNAL_CSV_COLUMNS
 from partners import services as partner_services
 from partners.enums import Role
-from tests.casework.factories import CaseFactory
+from tests.casework.factories import CaseFactory, SocialNoteFactory
+from tests.conftest import log_in
+from tests.orientation.factories import make_diagnostic
 from tests.partners.factories import ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
@@ -212,6 +218,7 @@ def test_auditor_search_counts_at_most_the_cap(login_client, monkeypatch):
 
 
 def test_journal_categories_are_in_french_on_the_page_and_in_the_export(login_client):
+    """In French, and secret ones unnamed for the auditor (never the code either)."""
     case = CaseFactory(state=CaseState.ACTIVE)
     _views(case, 1)  # a reading of social notes
     client = login_client(_auditor(case))
@@ -219,7 +226,95 @@ def test_journal_categories_are_in_french_on_the_page_and_in_the_export(login_cl
     page = client.get(reverse("journal_search"), {"person": case.beneficiary_id}).content.decode()
     export = client.get(reverse("journal_export"), {"person": case.beneficiary_id})
 
-    assert "Notes sociales" in page
-    assert "social_notes" not in page
-    assert "Notes sociales" in export.content.decode("utf-8-sig")
-    assert "social_notes" not in export.content.decode("utf-8-sig")
+    for text in (page, export.content.decode("utf-8-sig")):
+        assert "Éléments du côté social" in text
+        assert "Notes sociales" not in text
+        assert "social_notes" not in text
+
+
+def _journal_after_the_social_side_read_a_health_difficulty(today):  # type: ignore[no-untyped-def]
+    """A case whose accord de partage covers housing only; the social worker opens the
+    diagnostic (a health difficulty, a disputed debt one, both never shared) and the social
+    notes; the advisor opens the diagnostic (the shared housing difficulty crosses)."""
+    case = CaseFactory(state=CaseState.ACTIVE)
+    social_worker, advisor = case.pair.social_worker, case.pair.advisor
+    SocialNoteFactory(case=case)
+    case_services.agreement_record(
+        case=case,
+        categories=[ShareCategory.OBSTACLES_HOUSING],
+        how_obtained="signed_form",
+        acting_user=social_worker,
+    )
+    make_diagnostic(
+        case,
+        obstacles=[
+            (ObstacleCategory.HOUSING, "Je dors chez ma sœur", True),
+            (ObstacleCategory.FINANCES, "Des dettes de loyer", False),
+            (ObstacleCategory.HEALTH, "Mal au dos", True),
+        ],
+    )
+    remplacant = ProfessionalFactory(role=Role.ADVISOR, organisation=advisor.organisation)
+    case_services.delegation_give(
+        replaced=advisor,
+        delegate=remplacant,
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=7),
+        reason="Congés",
+        acting_user=advisor,
+    )
+    department = case.pair.department
+    viewers = {
+        "advisor": advisor,
+        "remplacant": remplacant,
+        "supervisor": ProfessionalFactory(role=Role.SUPERVISOR, organisation=advisor.organisation),
+        "admin": ProfessionalFactory(role=Role.ADMIN, organisation__department=department),
+        "auditor": _auditor(case),
+        "social_worker": social_worker,
+    }
+    clients = {name: log_in(Client(), viewer) for name, viewer in viewers.items()}
+    for name in ("social_worker", "advisor"):
+        clients[name].get(reverse("diagnostic", args=[case.pk]))
+    clients["social_worker"].get(reverse("case_detail", args=[case.pk]))
+    return case, clients
+
+
+#: The secret categories of the case above: none of them is covered by its accord de partage.
+SECRET_LABELS = ["Difficultés : santé", "Difficultés : budget et dettes", "Notes sociales"]
+
+
+@pytest.mark.parametrize("viewer", ["advisor", "remplacant", "supervisor", "admin", "auditor"])
+def test_the_case_journal_names_no_secret_category_but_to_the_social_side(today, viewer):
+    case, clients = _journal_after_the_social_side_read_a_health_difficulty(today)
+    rows = InformationShare.objects.filter(case=case)
+    assert rows.filter(category__contains="obstacles:health").count() == 1  # the social worker's
+
+    page = clients[viewer].get(reverse("case_journal", args=[case.pk]))
+    social = clients["social_worker"].get(reverse("case_journal", args=[case.pk]))
+
+    assert page.status_code == social.status_code == 200
+    content = page.content.decode()
+    assert [label for label in SECRET_LABELS if label in content] == []
+    assert "Éléments du côté social" in content
+    # What crossed under the accord (the advisor's read of the housing difficulty) is named.
+    assert "Difficultés : logement" in content
+    # The case's social worker reads every category (the check above can fail).
+    social_content = social.content.decode()
+    assert [label for label in SECRET_LABELS if label in social_content] == SECRET_LABELS
+
+
+def test_the_journal_search_and_csv_name_no_secret_category(today):
+    case, clients = _journal_after_the_social_side_read_a_health_difficulty(today)
+    auditor = clients["auditor"]
+    query = {"person": case.beneficiary_id}
+
+    found = auditor.get(reverse("journal_search"), query).content.decode()
+    export = auditor.get(reverse("journal_export"), query).content.decode("utf-8-sig")
+
+    rows = list(csv.reader(io.StringIO(export), delimiter=";"))
+    categories = [row[JOURNAL_CSV_COLUMNS.index("catégories")] for row in rows[1:]]
+    for text in (found, export):
+        assert [label for label in SECRET_LABELS if label in text] == []
+    assert "Éléments du côté social" in categories
+    assert "Difficultés : logement" in categories  # crossed under the accord: named
+    # Every row is there: the social worker's read of the health difficulty is not dropped.
+    assert len(rows) - 1 == InformationShare.objects.filter(case=case).count()

@@ -1,4 +1,5 @@
-"""The demo department with 72 people, seeded once for this module's tests, which only read it."""
+"""The demo department with 72 people, seeded once for this module's tests, which only read it
+(pages opened here add journal rows of their reading, which no test of the module counts)."""
 
 from collections.abc import Iterator
 from io import StringIO
@@ -6,23 +7,29 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils.html import escape
 
+from casework.demo import SOCIAL_NOTES
 from casework.models import (
     Beneficiary,
     Case,
     Enrolment,
+    InformationShare,
     PersonRequest,
     Programme,
     Resource,
+    SocialNote,
     SocialRequest,
 )
 from casework.retention import disposal_candidates
 from casework.selectors import CaseloadFilters, caseload
-from orientation.models import Diagnostic
+from orientation.demo import SOCIAL_DETAILS
+from orientation.models import Diagnostic, SocialDetails
 from partners.demo import DEMO_DEPARTMENT_CODE
-from partners.models import Department, Professional
-from tests.conftest import module_transaction
+from partners.models import Department, Pair, Professional
+from tests.conftest import log_in, module_transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +76,52 @@ def test_seed_demo_gives_the_dpo_requests_an_archive_and_a_file_awaiting_its_vis
     assert sorted(PersonRequest.objects.values_list("kind", flat=True)) == ["access", "objection"]
     assert Beneficiary.objects.filter(file_stage="archived").count() == 2
     assert len(disposal_candidates(department)) == 1
+
+
+def test_seed_demo_writes_social_notes_and_details_in_every_binome(demo_72):
+    """The secret side at work: social notes in three accompaniments under way of each binôme,
+    secret detailed elements in a third of the diagnostics (the first of each binôme's)."""
+    noted = Case.objects.filter(pk__in=SocialNote.objects.values("case_id"))
+    details = SocialDetails.objects.exclude(text="").select_related("diagnostic__case")
+
+    assert sorted(noted.values_list("pair_id", flat=True)) == sorted(
+        list(Pair.objects.values_list("pk", flat=True)) * 3
+    )
+    assert set(noted.values_list("state", flat=True)) <= {"active", "suspended"}
+    assert set(SocialNote.objects.values_list("text", flat=True)) == set(SOCIAL_NOTES)
+    assert {d.text for d in details} == set(SOCIAL_DETAILS)
+    assert {d.diagnostic.case.pair_id for d in details} == set(
+        Pair.objects.values_list("pk", flat=True)
+    )
+    assert 0 < details.count() < Diagnostic.objects.count()
+
+
+def test_the_demo_social_worker_reads_the_secret_side_her_co_accompagnante_never(demo_72):
+    social_worker = Professional.objects.get(email="travailleuse.sociale@demo.binome.test")
+    advisor = Professional.objects.get(email="conseillere@demo.binome.test")
+    case = (
+        Case.objects.filter(pair__social_worker=social_worker, pair__advisor=advisor)
+        .filter(pk__in=SocialNote.objects.values("case_id"))
+        .filter(pk__in=SocialDetails.objects.exclude(text="").values("diagnostic__case_id"))
+        .order_by("pk")
+        .first()
+    )
+    assert case is not None
+    secrets = [
+        *SocialNote.objects.filter(case=case).values_list("text", flat=True),
+        SocialDetails.objects.get(diagnostic__case=case).text,
+    ]
+    pages = [reverse("case_detail", args=[case.pk]), reverse("diagnostic", args=[case.pk])]
+
+    def shown(professional: Professional) -> list[str]:
+        client = log_in(Client(), professional)
+        content = " ".join(client.get(page).content.decode() for page in pages)
+        return [text for text in secrets if escape(text) in content or text in content]
+
+    assert len(secrets) == 3  # two notes, the detailed elements
+    assert shown(social_worker) == secrets
+    assert shown(advisor) == []
+    # Her reading is journaled, as every reading of social content.
+    assert InformationShare.objects.filter(
+        case=case, actor=social_worker, category__contains="social_notes"
+    ).exists()
