@@ -11,15 +11,16 @@ from partners.errors import DomainError
 
 #: The dates a form accepts. Outside them a date is a typing mistake (« 0202 » for « 2022 »), and
 #: far years would overflow the date arithmetic of durations and reminders.
-EARLIEST_DATE = datetime.date(1900, 1, 1)
+EARLIEST_DATE = datetime.date(1800, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
-_DATE_RANGE = "Saisissez une date entre le 01/01/1900 et le 31/12/2100."
+_DATE_RANGE = "Saisissez une date entre le 01/01/1800 et le 31/12/2100."
 
 
 class PlausibleDateField(forms.DateField):
     """Every date field of the project's forms (a test checks it): a date picker bounded to
-    plausible years, with a French message outside them. Each service still checks its own rule
-    (an interview not in the future, an end after its start…)."""
+    plausible years, with a French message outside them (a year typed wrong: « 0202 »). Each
+    service still checks its own rule with its own message (a birth date in 1890, an interview
+    in the future, an end before its start…)."""
 
     widget = forms.DateInput(
         attrs={"type": "date", "min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()},
