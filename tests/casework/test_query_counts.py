@@ -167,9 +167,9 @@ def test_interview_htmx_post_queries_constant(size, login_client, django_assert_
     client = login_client(pair.advisor)
 
     # session, professional, case, change grant; the form's check of the interview's constraint
-    # (savepoint, query, release); the service (13, as above); the case again, then the activity
-    # panel's interviews, notes, points binôme and collective actions: nothing else of the page
-    with django_assert_num_queries(25):
+    # (savepoint, query, release); the service (13, as above); then the activity panel's
+    # interviews, notes, points binôme and collective actions: nothing else of the page
+    with django_assert_num_queries(24):
         response = client.post(
             reverse("interview_log", args=[case.pk]),
             {
@@ -185,3 +185,7 @@ def test_interview_htmx_post_queries_constant(size, login_client, django_assert_
     assert [t.name for t in response.templates][0] == "casework/_activity.html"
     assert len(response.context["timeline"]) == 3 * size + 2
     assert response.context["logged_summary"].startswith("Entretien du ")
+    # the next interview is sent at the version this one left the case in
+    assert response.context["interview_form"]["version"].initial == case.version + 1
+    case.refresh_from_db()
+    assert case.version == response.context["interview_form"]["version"].initial
