@@ -142,18 +142,16 @@ def can_read_social_notes(user: Professional, case: Case) -> bool:
     return user.is_active and is_social_worker(user) and _granted(user, case, VIEW_SOCIAL_NOTES)
 
 
-def live_delegation(
-    user: Professional, case: Case, today: datetime.date | None = None
-) -> int | None:
-    """The id of the live delegation through which ``user`` opens ``case``, if any."""
+def replaces_referent(user: Professional, case: Case, today: datetime.date | None = None) -> bool:
+    """Whether ``user`` follows ``case`` through a live remplacement of its référent·e (one
+    query)."""
     return (
         CaseUserObjectPermission.objects.filter(
             user=user,
             content_object=case,
             permission__codename=VIEW_CASE,
-            delegation__isnull=False,
+            delegation__replaced_id=case.referent_id,
         )
         .filter(live_grant(today))
-        .values_list("delegation_id", flat=True)
-        .first()
+        .exists()
     )

@@ -8,6 +8,9 @@ Private to ``casework``: the modules of ``casework.services`` and casework's oth
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import models
+from django.db.models import F, Q
+
 from casework.errors import ConcurrentChange
 from casework.models import Case
 from partners.access import is_admin
@@ -15,11 +18,81 @@ from partners.audit import acting_as
 from partners.errors import InvalidTransition
 from partners.models import Department, Pair, Professional
 
+#: Where ``lock_case`` keeps the values of the row as PostgreSQL holds it under the lock.
+_AS_STORED = "_binome_as_stored"
+
 
 def save(instance: Any, acting_user: Professional | None) -> None:
-    instance.full_clean()
+    """``full_clean()``, then save under the audit actor.
+
+    A row read under lock (``lock_case``) is validated on what the service changed: a field whose
+    value is still the one PostgreSQL returned for the locked row (a foreign key, a choice) is not
+    read back again, and a constraint is checked when one of its fields changed. The others hold
+    by construction: the database enforces its foreign keys and CHECK constraints on every write,
+    and the lock keeps anyone else from writing the row meanwhile. A new row is validated whole.
+    """
+    instance.full_clean(exclude=_unchanged_under_lock(instance))
     with acting_as(acting_user):
         instance.save()
+    if hasattr(instance, _AS_STORED):
+        setattr(instance, _AS_STORED, _stored_values(instance))
+
+
+def _stored_values(instance: models.Model) -> dict[str, Any]:
+    return {field.attname: getattr(instance, field.attname) for field in _fields(instance)}
+
+
+def _fields(instance: models.Model) -> list[Any]:
+    return list(instance._meta.concrete_fields)
+
+
+def _unchanged_under_lock(instance: models.Model) -> set[str]:
+    """The fields of a locked row still as stored, but those that share a constraint with a
+    changed field (Django skips a constraint that names an excluded field)."""
+    stored = getattr(instance, _AS_STORED, None)
+    if stored is None:
+        return set()
+    names = {field.name for field in _fields(instance)}
+    changed = {
+        field.name
+        for field in _fields(instance)
+        if getattr(instance, field.attname) != stored[field.attname]
+    }
+    for _, constraints in instance.get_constraints():
+        for constraint in constraints:
+            named = _constraint_fields(instance, constraint, names)
+            if named & changed:
+                changed |= named
+    return names - changed
+
+
+def _constraint_fields(
+    instance: models.Model, constraint: models.BaseConstraint, names: set[str]
+) -> set[str]:
+    """The fields a constraint names (every field, for a kind of constraint not read here)."""
+    if isinstance(constraint, models.CheckConstraint):
+        return _q_fields(instance, Q(constraint.condition))
+    if isinstance(constraint, models.UniqueConstraint) and not constraint.expressions:
+        named = {instance._meta.get_field(name).name for name in constraint.fields}
+        if constraint.condition is not None:
+            named |= _q_fields(instance, Q(constraint.condition))
+        return named
+    return names
+
+
+def _q_fields(instance: models.Model, condition: Q) -> set[str]:
+    """The fields a condition names, in its lookups and in its F() expressions."""
+    references: list[str] = []
+    for node in condition.flatten():
+        if isinstance(node, Q):
+            references += [child[0] for child in node.children if isinstance(child, tuple)]
+        elif isinstance(node, F):
+            references.append(node.name)  # type: ignore[attr-defined]  # not in django-stubs
+    meta = instance._meta
+    return {
+        meta.pk.name if name == "pk" else meta.get_field(name).name
+        for name in (reference.split("__", 1)[0] for reference in references)
+    }
 
 
 def lock_case(case: Case, seen_version: int | None = None) -> Case:
@@ -30,6 +103,7 @@ def lock_case(case: Case, seen_version: int | None = None) -> Case:
             "Cet accompagnement vient d'être modifié par quelqu'un d'autre. Rechargez la page "
             "pour voir ses changements, puis enregistrez à nouveau."
         )
+    setattr(locked, _AS_STORED, _stored_values(locked))
     return locked
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from casework import permissions
 from casework.enums import OPEN_STATES
 from casework.errors import InvalidInput
-from casework.models import Case, Delegation, Interview, Note, PairContact, SocialNote
+from casework.models import Case, Interview, Note, PairContact, SocialNote
 from casework.services._base import bump, lock_case, require_state, save
 from partners.audit import acting_as
 from partners.errors import InvalidTransition
@@ -74,13 +74,7 @@ def interview_log(
 def _sees_as_referent(author: Professional, case: Case) -> bool:
     """« Sans entretien » counts the référent's interviews, and those of a remplaçant·e in the
     référent's place (docs/roles.md); the co-accompagnant·e's do not clear it."""
-    if author.pk == case.referent_id:
-        return True
-    delegation_id = permissions.live_delegation(author, case)
-    return (
-        delegation_id is not None
-        and Delegation.objects.filter(pk=delegation_id, replaced_id=case.referent_id).exists()
-    )
+    return author.pk == case.referent_id or permissions.replaces_referent(author, case)
 
 
 @transaction.atomic

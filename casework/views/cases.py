@@ -76,9 +76,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
     )
 
 
-def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
+def case_context(
+    request: HttpRequest, case: Case, *, follows: bool | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The case page's context. ``follows``: ``access.may_follow_case``, when the view has just
+    asked it (``access_case(…, need=Need.FOLLOW)``)."""
     user = access.professional(request)
-    member = access.may_follow_case(user, case)
+    member = access.may_follow_case(user, case) if follows is None else follows
     social = member and access.may_read_social_notes(user, case)
     context: dict[str, Any] = {
         "case": case,
@@ -96,9 +100,7 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
         context["today"] = timezone.localdate()
         context["agreement"] = agreement = agreement_in_force(case)
         context["agreement_categories"] = share_category_labels(agreement)
-        context["timeline"] = selectors.timeline(case, member=True, social=social)
-        context.setdefault("interview_form", InterviewForm(case=case))
-        context.setdefault("note_form", NoteForm())
+        context.update(_activity(case, social))
         context["transitions"] = [
             (action, TransitionForm.ACTIONS[action])
             for action in TransitionForm.AVAILABLE.get(CaseState(case.state), ())
@@ -131,6 +133,24 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
         if name in context:
             freeze_choices(context[name])
     return context
+
+
+def activity_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
+    """What the activity panel (``casework/_activity.html``, the htmx answer to an interview)
+    shows, for a member of the binôme (the view asked ``Need.FOLLOW``): nothing else of the case
+    page is read."""
+    social = access.may_read_social_notes(access.professional(request), case)
+    context: dict[str, Any] = {"case": case, "social": social, **_activity(case, social)}
+    context.update(extra)
+    return context
+
+
+def _activity(case: Case, social: bool) -> dict[str, Any]:
+    return {
+        "timeline": selectors.timeline(case, member=True, social=social),
+        "interview_form": InterviewForm(case=case),
+        "note_form": NoteForm(),
+    }
 
 
 def render_case(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:

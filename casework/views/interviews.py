@@ -62,17 +62,19 @@ def interview_log(request: HttpRequest, pk: int) -> HttpResponse:
     if logged is not None and not request.htmx:  # type: ignore[attr-defined]
         messages.success(request, f"Entretien enregistré. {copyable_summary(logged)}")
         return redirect("case_detail", pk=case.pk)
+    summary = ""
     if logged is not None:
-        case = access.access_case(user, pk)
-        form = InterviewForm(case=case)
+        # The activity panel shows nothing of the case that the interview changed but its
+        # version, which the service's locked case carries: a blank form at that version.
+        form = InterviewForm(case=logged.case)
+        summary = copyable_summary(logged)
+    if request.htmx:  # type: ignore[attr-defined]
+        context = cases.activity_context(request, case, interview_form=form, logged_summary=summary)
+        return cases.render_case(request, "casework/_activity.html", context)
     context = cases.case_context(
-        request,
-        case,
-        interview_form=form,
-        logged_summary=copyable_summary(logged) if logged else "",
+        request, case, follows=True, interview_form=form, logged_summary=summary
     )
-    template = "casework/_activity.html" if request.htmx else "casework/case_detail.html"  # type: ignore[attr-defined]
-    return cases.render_case(request, template, context)
+    return cases.render_case(request, "casework/case_detail.html", context)
 
 
 @login_required

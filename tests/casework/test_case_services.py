@@ -3,16 +3,19 @@ import threading
 
 import pytest
 from auditlog.models import LogEntry
-from django.db import connections
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import connections, transaction
 from django.utils import timezone
 
 from casework import services
 from casework.enums import CaseState
 from casework.errors import ConcurrentChange, ConsentRequired, InvalidInput
 from casework.models import Case
+from casework.services._base import bump, lock_case
 from partners import services as partner_services
 from partners.audit import MASK
 from partners.errors import InvalidTransition, PairHasOpenCases
+from partners.models import Professional
 from tests.casework.factories import BeneficiaryFactory, CaseFactory, InterviewFactory
 from tests.partners.factories import PairFactory
 from tests.refusals import refused
@@ -396,3 +399,39 @@ def test_interview_concurrent_saves_of_same_version_one_refused():
 
     assert sorted(outcomes) == ["enregistré", "refusé"]
     assert case.interviews.count() == 1
+
+
+def test_locked_case_change_checked_against_the_constraint_of_an_unchanged_field():
+    """A row read under lock is validated on what changed, but whole on a constraint that names
+    a changed field: « terminé » with the exit reason and end review still empty is refused by
+    full_clean (a ValidationError naming both constraints), not left to PostgreSQL."""
+    case = CaseFactory(state=CaseState.ACTIVE)
+
+    with transaction.atomic():
+        locked = lock_case(case)
+        locked.state = CaseState.CLOSED
+        with pytest.raises(ValidationError) as refusal:
+            bump(locked, None)
+        transaction.set_rollback(True)
+
+    assert sorted(refusal.value.message_dict) == [NON_FIELD_ERRORS]
+    assert sorted(refusal.value.message_dict[NON_FIELD_ERRORS]) == sorted(
+        f"La contrainte « {name} » n’est pas respectée."
+        for name in ("case_closed_has_exit_reason", "case_closed_after_end_review")
+    )
+    case.refresh_from_db()
+    assert (case.state, case.version) == (CaseState.ACTIVE, locked.version - 1)
+
+
+def test_locked_case_changed_foreign_key_still_checked():
+    case = CaseFactory(state=CaseState.ACTIVE)
+    missing = Professional.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1
+
+    with transaction.atomic():
+        locked = lock_case(case)
+        locked.last_interview_by_id = missing
+        with pytest.raises(ValidationError) as refusal:
+            bump(locked, None)
+        transaction.set_rollback(True)
+
+    assert sorted(refusal.value.message_dict) == ["last_interview_by"]

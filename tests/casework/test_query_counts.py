@@ -104,3 +104,88 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
     assert len(response.context["pair_periods"]) == 2
     assert len(response.context["upcoming"]) == 3  # the next three
     assert len(response.context["breach_reports"]) == size
+
+
+def _interview(case, author, today):  # type: ignore[no-untyped-def]
+    return services.interview_log(
+        case=case, author=author, occurred_on=today, channel="phone", summary="Point."
+    )
+
+
+def test_interview_service_queries(django_assert_num_queries, today):
+    """The référent's interview: savepoint, case FOR UPDATE, the interview validated (case,
+    author, its constraint in a savepoint) and inserted with its audit row, then the case: the
+    audit's re-read, its audit row, the UPDATE, release. The case's unchanged foreign keys and
+    its constraints on unchanged fields are not checked again (casework.services._base.save)."""
+    case = CaseFactory(state=CaseState.ACTIVE)
+    _interview(case, case.referent, today)  # content types now cached, as in a running worker
+    case.refresh_from_db()
+    seen, referent = case.version, case.referent
+
+    with django_assert_num_queries(13):
+        _interview(case, referent, today)
+
+    case.refresh_from_db()
+    assert (case.last_referent_interview_on, case.version) == (today, seen + 1)
+
+
+def test_interview_service_queries_for_a_remplacant(django_assert_num_queries, today):
+    """A remplaçant·e of the référent: the live remplacement (one query), and the case's last
+    interviewer, which changes, checked."""
+    case = CaseFactory(state=CaseState.ACTIVE)
+    delegate = CaseFactory(pair__department=case.pair.department).pair.advisor
+    services.delegation_give(
+        replaced=case.referent,
+        delegate=delegate,
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=7),
+        reason="Congés",
+        acting_user=case.referent,
+        cases=[case],
+    )
+    _interview(case, case.referent, today)
+
+    with django_assert_num_queries(15):
+        _interview(case, delegate, today)
+
+    case.refresh_from_db()
+    assert (case.last_referent_interview_on, case.last_interview_by) == (today, delegate)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_interview_htmx_post_queries_constant(size, login_client, django_assert_num_queries, today):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    pair = case.pair
+    for _ in range(size):
+        InterviewFactory(case=case, author=pair.social_worker)
+        NoteFactory(case=case, author=pair.social_worker)
+        services.pair_contact_record(
+            pair=pair, author=pair.social_worker, occurred_on=today, channel="phone", cases=[case]
+        )
+    _interview(case, pair.advisor, today)
+    case.refresh_from_db()
+    client = login_client(pair.advisor)
+
+    # session, professional, case, change grant; the form's check of the interview's constraint
+    # (savepoint, query, release); the service (13, as above); then the activity panel's
+    # interviews, notes, points binôme and collective actions: nothing else of the page
+    with django_assert_num_queries(24):
+        response = client.post(
+            reverse("interview_log", args=[case.pk]),
+            {
+                "occurred_on": today.isoformat(),
+                "channel": "phone",
+                "summary": "Point téléphonique.",
+                "version": case.version,
+            },
+            headers={"HX-Request": "true"},
+        )
+
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "casework/_activity.html"
+    assert len(response.context["timeline"]) == 3 * size + 2
+    assert response.context["logged_summary"].startswith("Entretien du ")
+    # the next interview is sent at the version this one left the case in
+    assert response.context["interview_form"]["version"].initial == case.version + 1
+    case.refresh_from_db()
+    assert case.version == response.context["interview_form"]["version"].initial

@@ -81,6 +81,47 @@ def test_the_remplacants_interview_in_the_referents_place_clears_the_flag(
     assert "Sans entretien" not in _row(login_client(delegate), case)
 
 
+def test_the_remplacant_of_the_co_accompagnant_leaves_the_flag(case, login_client, today):
+    delegate = CaseFactory(pair__department=case.pair.department).pair.social_worker
+    services.delegation_give(
+        replaced=case.pair.social_worker,
+        delegate=delegate,
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=7),
+        reason="Congés",
+        acting_user=case.pair.social_worker,
+        cases=[case],
+    )
+    before = case.last_referent_interview_on
+
+    _log(case, delegate, today)
+
+    case.refresh_from_db()
+    assert (case.last_interview_on, case.last_referent_interview_on) == (today, before)
+    assert REFERENT_BADGE in _row(login_client(case.referent), case)
+
+
+def test_a_remplacement_not_yet_begun_leaves_the_flag(case, login_client, today):
+    """Its grants exist from the day it is given, but count only from its first day."""
+    delegate = CaseFactory(pair__department=case.pair.department).pair.advisor
+    services.delegation_give(
+        replaced=case.referent,
+        delegate=delegate,
+        starts_on=today + datetime.timedelta(days=1),
+        ends_on=today + datetime.timedelta(days=7),
+        reason="Congés",
+        acting_user=case.referent,
+        cases=[case],
+    )
+    before = case.last_referent_interview_on
+
+    _log(case, delegate, today)
+
+    case.refresh_from_db()
+    assert (case.last_interview_on, case.last_referent_interview_on) == (today, before)
+    assert REFERENT_BADGE in _row(login_client(case.referent), case)
+
+
 def test_the_portefeuille_filters_my_people_as_referent(case, login_client):
     co = login_client(case.pair.social_worker)
 

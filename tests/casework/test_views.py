@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -140,6 +141,29 @@ def test_interview_log_with_htmx_returns_activity_and_copyable_summary(login_cli
     ) in content
     case.refresh_from_db()
     assert (case.last_interview_on, case.last_referent_interview_on) == (today, today)
+
+
+def test_interview_log_with_htmx_twice_from_the_returned_panel(login_client, pair, today):
+    """The panel returned by an interview carries the case's new version: the next interview
+    sent from it is saved, not refused as a stale page."""
+    case = _case(pair, state=CaseState.ACTIVE)
+    client = login_client(pair.advisor)
+    url = reverse("interview_log", args=[case.pk])
+
+    first = client.post(url, _interview_data(case), headers={"HX-Request": "true"})
+    version = re.search(r'name="version" value="(\d+)"', first.content.decode())
+    assert version is not None
+    second = client.post(
+        url,
+        _interview_data(case, summary="Second point", version=version[1]),
+        headers={"HX-Request": "true"},
+    )
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert "Second point" in second.content.decode()
+    assert "Rechargez la page" not in second.content.decode()
+    case.refresh_from_db()
+    assert (case.interviews.count(), case.version) == (2, int(version[1]) + 1)
 
 
 def test_interview_log_without_htmx_redirects_to_case(login_client, pair):
