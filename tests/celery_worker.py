@@ -59,7 +59,9 @@ class Worker:
 
     def kill_child(self) -> None:
         """SIGKILL to the pool's process only: the main process forks a new one."""
-        for pid in self.children():
+        children = self.children()
+        assert children, "le worker n'a aucun processus à arrêter"
+        for pid in children:
             os.kill(pid, signal.SIGKILL)
 
     def kill(self, sig: int = signal.SIGKILL) -> None:

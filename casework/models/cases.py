@@ -220,6 +220,11 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.state not in (CaseState.CLOSED, CaseState.REFUSED)
 
+    def overdue_on(self, threshold: datetime.date) -> bool:
+        """``with_overdue``'s rule on the instance in memory (a case a service just changed)."""
+        last_seen = self.last_referent_interview_on or self.proposed_on
+        return self.state in FOLLOWED_STATES and last_seen < threshold
+
     @property
     def co_accompagnant(self) -> Professional:
         """The member of the binôme who is not the référent unique."""

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casework import access, journal_events, selectors, services
-from casework.enums import CaseState
+from casework.enums import OPEN_STATES, CaseState
 from casework.errors import InvalidInput
 from casework.forms import (
     BeneficiaryForm,
@@ -147,6 +147,7 @@ def activity_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str
 
 def _activity(case: Case, social: bool) -> dict[str, Any]:
     return {
+        "can_log_interview": case.state in OPEN_STATES,
         "timeline": selectors.timeline(case, member=True, social=social),
         "interview_form": InterviewForm(case=case),
         "note_form": NoteForm(),

@@ -1,5 +1,7 @@
 """What the binôme writes on a case: interviews, notes, social notes (secret), points binôme."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -7,11 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casework import access, services
+from casework import access, selectors, services
 from casework.enums import InterviewChannel
 from casework.errors import ConcurrentChange, InvalidInput
 from casework.forms import InterviewForm, NoteForm, PairContactForm
-from casework.models import Interview
+from casework.models import Case, Interview, overdue_threshold
 from casework.views import cases
 from partners.forms import freeze_choices
 
@@ -69,12 +71,41 @@ def interview_log(request: HttpRequest, pk: int) -> HttpResponse:
         form = InterviewForm(case=logged.case)
         summary = copyable_summary(logged)
     if request.htmx:  # type: ignore[attr-defined]
-        context = cases.activity_context(request, case, interview_form=form, logged_summary=summary)
+        context = cases.activity_context(
+            request,
+            case,
+            interview_form=form,
+            logged_summary=summary,
+            **_latest_interview(case, logged),
+        )
         return cases.render_case(request, "casework/_activity.html", context)
     context = cases.case_context(
         request, case, follows=True, interview_form=form, logged_summary=summary
     )
     return cases.render_case(request, "casework/case_detail.html", context)
+
+
+def _latest_interview(case: Case, logged: Interview | None) -> dict[str, Any]:
+    """When the interview just saved is now the case's last one, what the page's badges and
+    « En bref » need to follow it (sent out of band with the activity panel): the service's
+    case in memory, the appointments planned (one query) and « sans entretien » on it."""
+    if logged is None:
+        return {}
+    saved = logged.case
+    if (saved.last_interview_on, saved.last_interview_by_id) != (
+        logged.occurred_on,
+        logged.author_id,
+    ):
+        return {}
+    today = timezone.localdate()
+    department = case.pair.department
+    return {
+        "latest_interview": logged,
+        "today": today,
+        "upcoming": selectors.upcoming_appointments(case),
+        "still_overdue": saved.overdue_on(overdue_threshold(department, today)),
+        "interval_days": department.interview_interval_days,
+    }
 
 
 @login_required

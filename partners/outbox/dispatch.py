@@ -17,8 +17,12 @@ State machine of a row (``OutboxState``)::
 A worker killed between 2 and 3 leaves the row pending. The claim names the relay run
 (``claimed_by``, its Celery task id): the broker gives the unacknowledged relay task back when its
 worker dies (acks late, reject on worker lost, a quorum queue), and the redelivered run first frees
-the rows its dead run held, so they leave within seconds of the restart. A run that is not
-redelivered (eager mode, an expired kick) leaves its rows to the lease: due again when it ends.
+the rows its dead run held, so they leave within seconds of the restart. A worker that only lost
+its broker connection has stopped the run first (``worker_cancel_long_running_tasks_on_connection
+_loss``): a redelivered run is never a second live one. A run that is not redelivered in time
+(eager mode; a relay message past its expiry, 55 s from beat and 60 s for a kick, is dropped by the
+worker — always the case on Redis, whose visibility timeout is 2 hours) leaves its rows to the
+lease: due again when it ends.
 Either way the row is sent a second time with the same Message-ID (at least once; receivers dedupe
 on it). A row marked sent is never taken again.
 """

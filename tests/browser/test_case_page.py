@@ -73,9 +73,10 @@ def test_interview_form_in_the_first_screen_and_its_confirmation_in_view(
     save = page.get_by_role("button", name="Enregistrer l'entretien")
     facts = page.locator("#en-bref")
 
+    expect(page.locator("#etat-accompagnement")).to_contain_text("Sans entretien")
     box = save.bounding_box()
     assert box is not None and box["y"] + box["height"] <= 800, box  # no scrolling
-    expect(facts).to_contain_text("difficultés : logement, synthèse sociale")
+    expect(facts).to_contain_text("il couvre « Difficultés : logement », « Synthèse sociale »")
     expect(facts).to_contain_text(case.referent.full_name)
     assert axe_violations(page) == []
 
@@ -86,8 +87,9 @@ def test_interview_form_in_the_first_screen_and_its_confirmation_in_view(
     expect(page.locator("#resume-a-copier")).to_contain_text("Point sur les candidatures")
     expect(page.locator("#resume-a-copier")).to_be_in_viewport()
     expect(page.get_by_role("button", name="Copier le résumé")).to_be_in_viewport()
-    # « En bref » follows the interview just saved (sent again with the form's answer).
+    # « En bref » and the badges follow the interview just saved (sent again with the answer).
     expect(facts).to_contain_text(f"{today:%d/%m/%Y}, {case.pair.advisor.full_name}")
+    expect(page.locator("#etat-accompagnement")).not_to_contain_text("Sans entretien")
 
 
 def test_interview_form_one_tap_away_on_a_phone(window, live_server, case):
@@ -105,3 +107,17 @@ def test_interview_form_one_tap_away_on_a_phone(window, live_server, case):
 
     expect(summary).to_be_in_viewport()
     expect(page.get_by_role("button", name="Enregistrer l'entretien")).to_be_in_viewport()
+
+
+def test_no_interview_form_once_the_accompaniment_is_closed(window, live_server):
+    case = CaseFactory(
+        state=CaseState.CLOSED, beneficiary__first_name="Nadia", beneficiary__last_name="Benali"
+    )
+    page = window(1280, 800)
+    _open_case(page, live_server, case)
+
+    expect(
+        page.get_by_text("Cet accompagnement est terminé : plus d'entretien à saisir.")
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Enregistrer l'entretien")).to_have_count(0)
+    expect(page.get_by_role("link", name="Saisir un entretien")).to_have_count(0)

@@ -168,8 +168,9 @@ def test_interview_htmx_post_queries_constant(size, login_client, django_assert_
 
     # session, professional, case, change grant; the form's check of the interview's constraint
     # (savepoint, query, release); the service (13, as above); then the activity panel's
-    # interviews, notes, points binôme and collective actions: nothing else of the page
-    with django_assert_num_queries(24):
+    # interviews, notes, points binôme and collective actions, and the appointments planned for
+    # « En bref » (the interview is now the last one): nothing else of the page
+    with django_assert_num_queries(25):
         response = client.post(
             reverse("interview_log", args=[case.pk]),
             {

@@ -94,3 +94,15 @@ def test_production_cache_is_never_the_broker():
         "django.core.exceptions.ImproperlyConfigured: CACHE_URL doit désigner un autre Redis "
         "(ou une autre base Redis) que le courtier.",
     )
+
+
+def test_a_redelivered_task_is_never_still_running_elsewhere():
+    """Late acks give a dead worker's task to another; a worker that only lost the broker stops
+    its running tasks first (the outbox's relay frees its rows on redelivery)."""
+    from config.celery import app
+
+    assert (
+        app.conf.task_acks_late,
+        app.conf.task_reject_on_worker_lost,
+        app.conf.worker_cancel_long_running_tasks_on_connection_loss,
+    ) == (True, True, True)
