@@ -11,6 +11,7 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from kombu import Connection
 
 from casework.enums import CaseState
 from config.celery import app
@@ -166,10 +167,13 @@ def test_recommendation_while_the_brokers_redis_is_stopped_leaves_once_it_is_bac
         assert (row.state, mail.outbox) == ("pending", [])
 
         redis.start()
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-            relay_outbox.delay()  # beat's publication, every minute
+        with (
+            start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30),
+            Connection(redis.url) as broker,  # not the app's pool: earlier tests' brokers
+        ):
+            relay_outbox.apply_async(connection=broker)  # beat's publication, every minute
             delivered = wait_for(lambda: len(mail.outbox) >= 1, 30)
-            relay_outbox.delay()  # a second relay finds nothing more to send
+            relay_outbox.apply_async(connection=broker)  # a second relay finds nothing to send
             time.sleep(1)
     finally:
         app.conf.update(previous)
