@@ -181,8 +181,23 @@ def professional_deactivate(
     return professional
 
 
-def pair_check_members(advisor: Professional, social_worker: Professional) -> Department:
+#: Functional administrators keep « metadata only » (DESIGN.md): one cannot open a binôme's
+#: cases, secret side included, to themselves.
+SELF_PAIR_REFUSED = (
+    "Vous ne pouvez pas former un binôme dont vous êtes membre : il donnerait accès aux "
+    "accompagnements de ce binôme. Demandez-le à un·e autre administrateur·rice."
+)
+
+
+def pair_check_members(
+    advisor: Professional,
+    social_worker: Professional,
+    *,
+    acting_user: Professional | None = None,
+) -> Department:
     """Check the members of a future pair (InvalidPair); return their department."""
+    if acting_user is not None and acting_user.pk in (advisor.pk, social_worker.pk):
+        raise InvalidPair(SELF_PAIR_REFUSED)
     if advisor.pk == social_worker.pk:
         raise InvalidPair("Un binôme réunit deux professionnel·les différent·es.")
     if advisor.role == Role.ADVISOR and social_worker.role == Role.ADVISOR:
@@ -243,7 +258,7 @@ def pair_create(
         .in_bulk([advisor.pk, social_worker.pk])
     )
     advisor, social_worker = members[advisor.pk], members[social_worker.pk]
-    department = pair_check_members(advisor, social_worker)
+    department = pair_check_members(advisor, social_worker, acting_user=acting_user)
     if Pair.objects.active().filter(advisor=advisor, social_worker=social_worker).exists():
         raise InvalidPair(ACTIVE_PAIR_EXISTS)
     pair = Pair(
