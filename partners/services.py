@@ -136,6 +136,16 @@ def professional_create(
     return professional
 
 
+#: What a professional's access follows: nobody changes them on their own account (an
+#: administrator who made themselves a social correspondent would read their territory's
+#: one-off requests).
+RIGHTS_FIELDS = ("role", "organisation", "is_social_correspondent")
+SELF_RIGHTS_REFUSED = (
+    "Vous ne pouvez pas changer votre propre rôle, votre organisation ni votre qualité de "
+    "correspondant·e social·e : demandez-le à un·e autre administrateur·rice."
+)
+
+
 @transaction.atomic
 def professional_update(
     *, professional: Professional, fields: dict[str, Any], acting_user: Professional | None
@@ -143,6 +153,10 @@ def professional_update(
     """Change a professional's details. Deactivation goes through professional_deactivate."""
     if fields.get("is_active") is False and professional.is_active:
         raise InvalidTransition("Pour désactiver un·e professionnel·le, utilisez « Désactiver ».")
+    if acting_user is not None and acting_user.pk == professional.pk:
+        stored = Professional.objects.get(pk=professional.pk)
+        if any(fields[name] != getattr(stored, name) for name in RIGHTS_FIELDS if name in fields):
+            raise InvalidTransition(SELF_RIGHTS_REFUSED)
     previous_role = Professional.objects.values_list("role", flat=True).get(pk=professional.pk)
     for field, value in fields.items():
         setattr(professional, field, value)

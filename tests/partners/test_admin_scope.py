@@ -16,10 +16,15 @@ from django.urls import reverse
 from partners.admin import DepartmentScopedAdmin
 from partners.checks import admin_scope_errors
 from partners.enums import OrganisationKind, Role
-from partners.errors import InvalidPair
+from partners.errors import InvalidPair, InvalidTransition
 from partners.models import Department, Organisation, Pair, Professional
 from partners.permissions import functional_admin_group
-from partners.services import SELF_PAIR_REFUSED, pair_create
+from partners.services import (
+    SELF_PAIR_REFUSED,
+    SELF_RIGHTS_REFUSED,
+    pair_create,
+    professional_update,
+)
 from tests.conftest import log_in
 from tests.partners.factories import (
     DepartmentFactory,
@@ -386,3 +391,45 @@ def test_admin_pair_including_the_administrator_is_refused_in_french(ours):
     assert response.context["adminform"].form.non_field_errors() == [SELF_PAIR_REFUSED]
     assert Pair.objects.filter(social_worker=ours.admin).exists() is False
     assert written() == before
+
+
+def test_professional_update_of_ones_own_rights_is_refused(ours):
+    organisation = ours.admin.organisation
+
+    with refused(InvalidTransition, SELF_RIGHTS_REFUSED):
+        professional_update(
+            professional=ours.admin,
+            fields={"role": Role.SOCIAL_WORKER, "is_social_correspondent": True},
+            acting_user=ours.admin,
+        )
+    # Another administrator may; and one's own name stays one's own to correct.
+    professional_update(
+        professional=ours.admin, fields={"job_title": "Cheffe de projet"}, acting_user=ours.admin
+    )
+
+    ours.admin.refresh_from_db()
+    assert (ours.admin.role, ours.admin.organisation, ours.admin.job_title) == (
+        Role.ADMIN,
+        organisation,
+        "Cheffe de projet",
+    )
+
+
+def test_admin_own_change_form_does_not_offer_ones_rights(ours):
+    url = reverse("admin:partners_professional_change", args=[ours.admin.pk])
+
+    form = ours.client.get(url).context["adminform"].form
+    ours.client.post(
+        url,
+        {
+            "email": ours.admin.email,
+            "first_name": ours.admin.first_name,
+            "last_name": ours.admin.last_name,
+            "role": Role.SOCIAL_WORKER,
+            "is_social_correspondent": "on",
+        },
+    )
+
+    ours.admin.refresh_from_db()
+    assert set(form.fields) == {"email", "first_name", "last_name", "job_title"}
+    assert (ours.admin.role, ours.admin.is_social_correspondent) == (Role.ADMIN, False)
