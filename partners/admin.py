@@ -1,13 +1,28 @@
-"""Functional administration. Every save goes through a service; nothing is ever deleted."""
+"""Functional administration. Every save goes through a service; nothing is ever deleted.
 
-from typing import TYPE_CHECKING, Any, cast
+A functional administrator works on their own department only: every ModelAdmin of the site is a
+``DepartmentScopedAdmin`` (lists, change, history and delete pages, the choices of foreign keys and
+autocompletes, list filters, actions and saves all go through the admin's department), or an
+``OperatorOnlyAdmin`` (the third-party models: groups, the audit trail, second-factor devices, the
+DSFR settings), which only the operators of the installation (superusers) open. The system check
+``binome.E006`` (``partners.checks``) refuses a ModelAdmin or inline that is neither.
+"""
 
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import BaseModelAdmin
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.forms import SetPasswordMixin
-from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db.models import ForeignKey, ManyToManyField, Model, QuerySet
+from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from dsfr.models import DsfrConfig
 
 from partners import services
 from partners.enums import PairEndReason
@@ -16,11 +31,13 @@ from partners.models import Department, Organisation, Pair, Professional
 
 # Django's admin and form classes take no subscript at run time: the typed bases are for mypy only.
 if TYPE_CHECKING:
+    _BaseModelAdmin = BaseModelAdmin[Any]
     _ModelAdmin = admin.ModelAdmin[Any]
     _ProfessionalForm = forms.ModelForm[Professional]
     _PairForm = forms.ModelForm[Pair]
     _PasswordMixin = SetPasswordMixin[Professional]
 else:
+    _BaseModelAdmin = BaseModelAdmin
     _ModelAdmin = admin.ModelAdmin
     _ProfessionalForm = _PairForm = forms.ModelForm
     _PasswordMixin = SetPasswordMixin
@@ -41,15 +58,153 @@ def _changed(form: "forms.ModelForm[Any]", exclude: tuple[str, ...] = ()) -> dic
     return {name: form.cleaned_data[name] for name in form.changed_data if name not in exclude}
 
 
-class NoDeleteAdmin(_ModelAdmin):
+def _department_id_of(instance: Model, lookup: str) -> int | None:
+    """Follow ``lookup`` (``"pk"``, ``"department"``, ``"organisation__department"``) on an
+    instance, saved or not: the id of its department, or None when it has none yet."""
+    *path, last = lookup.split("__")
+    target: Any = instance
+    for name in path:
+        target = getattr(target, name, None)
+        if target is None:
+            return None
+    return cast(int | None, target.pk if last == "pk" else getattr(target, f"{last}_id"))
+
+
+class DepartmentScoped(_BaseModelAdmin):
+    """What an admin page (a ModelAdmin or an inline) shows and offers: the objects of the
+    administrator's department only.
+
+    A superuser is an operator of the installation, not a role of the application (no
+    organisation, docs/architecture.md): they see every department, to create a department and
+    its first administrator. Any other account sees its own department's objects, or none.
+    """
+
+    #: The lookup from this admin's model to its department (``"pk"`` for Department itself).
+    department_lookup: ClassVar[str]
+
+    def scope(self, request: HttpRequest, queryset: QuerySet[Any], lookup: str) -> QuerySet[Any]:
+        user = _actor(request)
+        if user.is_superuser:
+            return queryset
+        if user.organisation is None:
+            return queryset.none()
+        return queryset.filter(**{lookup: user.organisation.department_id})
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return self.scope(request, super().get_queryset(request), self.department_lookup)
+
+    def _related_choices(
+        self, db_field: "ForeignKey[Any, Any] | ManyToManyField[Any, Any]", request: HttpRequest
+    ) -> QuerySet[Any]:
+        """The choices of a relation: the related model's objects of the same department. A
+        relation to a model whose admin is not department-scoped has no safe choices."""
+        related = db_field.remote_field.model
+        related_admin = (
+            self.admin_site.get_model_admin(related)
+            if self.admin_site.is_registered(related)
+            else None
+        )
+        if not isinstance(related_admin, DepartmentScoped):
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}.{db_field.name} offers {related.__name__} objects, whose "
+                "admin is not a DepartmentScopedAdmin: its choices cannot be scoped."
+            )
+        queryset = self.get_field_queryset(None, db_field, request)
+        if queryset is None:
+            queryset = related._default_manager.all()
+        return self.scope(request, queryset, related_admin.department_lookup)
+
+    def formfield_for_foreignkey(
+        self, db_field: "ForeignKey[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        kwargs["queryset"] = self._related_choices(db_field, request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(
+        self, db_field: "ManyToManyField[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        kwargs["queryset"] = self._related_choices(db_field, request)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class DepartmentScopedAdmin(DepartmentScoped, _ModelAdmin):
+    """A ModelAdmin of the functional administration: scoped to the administrator's department
+    (above), never deleting, and answering 404 for another department's object (the change,
+    history and delete pages, GET and POST), as for a missing one."""
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        # Django's admin redirects to its index for a missing object: Binôme answers 404, the
+        # same for "no such object" and "another department's".
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        # A filter on a relation lists only the values present in the scoped list, never the
+        # other departments (or their organisations).
+        return [
+            (item, admin.RelatedOnlyFieldListFilter)
+            if isinstance(item, str) and get_fields_from_path(self.model, item)[-1].is_relation
+            else item
+            for item in super().get_list_filter(request)
+        ]
+
+    def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
+        # Every save of the site (add and change forms, the changelist's editable rows) passes
+        # here before save_model: an object outside the administrator's department is refused
+        # even if a form let it through.
+        obj = super().save_form(request, form, change)
+        user = _actor(request)
+        department = _department_id_of(obj, self.department_lookup)
+        if not user.is_superuser and (
+            user.organisation is None or department != user.organisation.department_id
+        ):
+            raise PermissionDenied
+        return obj
+
+
+class OperatorOnlyAdmin(_BaseModelAdmin):
+    """A third-party model's admin, for the operators of the installation (superusers) only:
+    a functional administrator never opens it, whatever permissions a group would give."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _actor(request).is_superuser and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _actor(request).is_superuser and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return _actor(request).is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _actor(request).is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _actor(request).is_superuser and super().has_delete_permission(request, obj)
+
+
+#: The admins that other apps registered: the operators' (a lost phone's device is deleted in
+#: « TOTP devices », docs/deployment.md). Wrapped rather than unregistered, same pages.
+OPERATOR_MODELS: tuple[type[Model], ...] = (Group, LogEntry, TOTPDevice, DsfrConfig)
+for _model in OPERATOR_MODELS:
+    _registered = type(admin.site.get_model_admin(_model))
+    admin.site.unregister(_model)
+    admin.site.register(_model, type(_registered.__name__, (OperatorOnlyAdmin, _registered), {}))
+
 
 @admin.register(Department)
-class DepartmentAdmin(NoDeleteAdmin):
+class DepartmentAdmin(DepartmentScopedAdmin):
+    department_lookup = "pk"
     list_display = ("code", "name", "rsa_orientation_authority", "caseload_target")
     search_fields = ("code", "name")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """A new department is outside every department: the operators create it."""
+        return _actor(request).is_superuser and super().has_add_permission(request)
 
     def save_model(self, request: HttpRequest, obj: Department, form: Any, change: bool) -> None:
         if change:
@@ -69,7 +224,8 @@ class DepartmentAdmin(NoDeleteAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(NoDeleteAdmin):
+class OrganisationAdmin(DepartmentScopedAdmin):
+    department_lookup = "department"
     list_display = ("name", "kind", "department", "parent")
     list_filter = ("department", "kind")
     list_select_related = ("department", "parent")
@@ -119,7 +275,8 @@ class ProfessionalCreationForm(_PasswordMixin, _ProfessionalForm):
 
 
 @admin.register(Professional)
-class ProfessionalAdmin(NoDeleteAdmin):
+class ProfessionalAdmin(DepartmentScopedAdmin):
+    department_lookup = "organisation__department"
     list_display = ("last_name", "first_name", "email", "role", "organisation", "is_active")
     list_filter = ("role", "is_active", "is_social_correspondent", "organisation__department")
     list_select_related = ("organisation",)
@@ -153,6 +310,9 @@ class ProfessionalAdmin(NoDeleteAdmin):
         return self.fields
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and obj.pk == request.user.pk:
+            # Their own rights are another administrator's to change (professional_update).
+            return (*self.readonly_fields, *services.RIGHTS_FIELDS)
         return self.readonly_fields if obj else ()
 
     def save_model(self, request: HttpRequest, obj: Professional, form: Any, change: bool) -> None:
@@ -188,6 +348,9 @@ class ProfessionalAdmin(NoDeleteAdmin):
 
 
 class PairCreationForm(_PairForm):
+    #: The administrator filling the form (set by PairAdmin.get_form on the request's class).
+    acting_user: Professional | None = None
+
     class Meta:
         model = Pair
         fields = ("advisor", "social_worker", "started_on")
@@ -198,7 +361,9 @@ class PairCreationForm(_PairForm):
         advisor, social_worker = cleaned.get("advisor"), cleaned.get("social_worker")
         if advisor and social_worker:
             try:
-                services.pair_check_members(advisor, social_worker)
+                self.instance.department = services.pair_check_members(
+                    advisor, social_worker, acting_user=self.acting_user
+                )
             except DomainError as error:
                 raise forms.ValidationError(error.message) from error
         return cleaned
@@ -224,7 +389,8 @@ class PairEndForm(_PairForm):
 
 
 @admin.register(Pair)
-class PairAdmin(NoDeleteAdmin):
+class PairAdmin(DepartmentScopedAdmin):
+    department_lookup = "department"
     list_display = ("__str__", "advisor", "social_worker", "started_on", "ended_on")
     list_filter = ("department", "ended_on")
     list_select_related = ("advisor", "social_worker")
@@ -235,7 +401,9 @@ class PairAdmin(NoDeleteAdmin):
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
         kwargs["form"] = PairEndForm if obj else PairCreationForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        form: Any = super().get_form(request, obj, change=change, **kwargs)
+        form.acting_user = _actor(request)  # a class made for this request by modelform_factory
+        return form
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:

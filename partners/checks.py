@@ -1,12 +1,15 @@
 """System checks: Binôme refuses to start when a protection of personal data is switched off.
 
 Run by every ``manage.py`` command (and ``check --deploy``): session timeouts, the second-factor
-requirement, ``Cache-Control: no-store`` and the Content-Security-Policy.
+requirement, ``Cache-Control: no-store``, the Content-Security-Policy, and the admin site's scoping
+to the administrator's department.
 """
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib import admin
 from django.core import checks
 
 MIDDLEWARE_NEEDED = {
@@ -95,6 +98,51 @@ def check_second_factor(app_configs: Any = None, **kwargs: Any) -> list[checks.C
     return []
 
 
+def admin_scope_errors(site: admin.AdminSite) -> list[checks.CheckMessage]:
+    """Every ModelAdmin of ``site`` is scoped to the administrator's department (and so is each of
+    its inlines) or kept to the operators: a new one that is neither would show every department."""
+    from partners.admin import (
+        DepartmentScoped,
+        OperatorOnlyAdmin,
+    )  # the admin site is loaded by now
+
+    errors: list[checks.CheckMessage] = []
+    for model in apps.get_models():
+        if not site.is_registered(model):
+            continue
+        model_admin = site.get_model_admin(model)
+        if isinstance(model_admin, OperatorOnlyAdmin):
+            continue  # its pages, inlines included, open to the operators only
+        unscoped = [] if isinstance(model_admin, DepartmentScoped) else [type(model_admin).__name__]
+        unscoped += [
+            inline.__name__
+            for inline in model_admin.inlines
+            if not issubclass(inline, DepartmentScoped)
+        ]
+        errors += [
+            checks.Error(
+                f"L'administration de {model._meta.label} ({name}) n'est pas limitée au "
+                "département de l'administrateur·rice.",
+                hint="Héritez de partners.admin.DepartmentScopedAdmin (ou de DepartmentScoped "
+                "pour un inline), ou d'OperatorOnlyAdmin : docs/architecture.md.",
+                obj=model_admin,
+                id="binome.E006",
+            )
+            for name in unscoped
+        ]
+    return errors
+
+
+def check_admin_scope(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    return admin_scope_errors(admin.site)
+
+
 def register() -> None:
-    for check in (check_middleware, check_sessions, check_csp, check_second_factor):
+    for check in (
+        check_middleware,
+        check_sessions,
+        check_csp,
+        check_second_factor,
+        check_admin_scope,
+    ):
         checks.register(check, checks.Tags.security)

@@ -136,6 +136,16 @@ def professional_create(
     return professional
 
 
+#: What a professional's access follows: nobody changes them on their own account (an
+#: administrator who made themselves a social correspondent would read their territory's
+#: one-off requests).
+RIGHTS_FIELDS = ("role", "organisation", "is_social_correspondent")
+SELF_RIGHTS_REFUSED = (
+    "Vous ne pouvez pas changer votre propre rôle, votre organisation ni votre qualité de "
+    "correspondant·e social·e : demandez-le à un·e autre administrateur·rice."
+)
+
+
 @transaction.atomic
 def professional_update(
     *, professional: Professional, fields: dict[str, Any], acting_user: Professional | None
@@ -143,6 +153,10 @@ def professional_update(
     """Change a professional's details. Deactivation goes through professional_deactivate."""
     if fields.get("is_active") is False and professional.is_active:
         raise InvalidTransition("Pour désactiver un·e professionnel·le, utilisez « Désactiver ».")
+    if acting_user is not None and acting_user.pk == professional.pk:
+        stored = Professional.objects.get(pk=professional.pk)
+        if any(fields[name] != getattr(stored, name) for name in RIGHTS_FIELDS if name in fields):
+            raise InvalidTransition(SELF_RIGHTS_REFUSED)
     previous_role = Professional.objects.values_list("role", flat=True).get(pk=professional.pk)
     for field, value in fields.items():
         setattr(professional, field, value)
@@ -181,8 +195,23 @@ def professional_deactivate(
     return professional
 
 
-def pair_check_members(advisor: Professional, social_worker: Professional) -> Department:
+#: Functional administrators keep « metadata only » (DESIGN.md): one cannot open a binôme's
+#: cases, secret side included, to themselves.
+SELF_PAIR_REFUSED = (
+    "Vous ne pouvez pas former un binôme dont vous êtes membre : il donnerait accès aux "
+    "accompagnements de ce binôme. Demandez-le à un·e autre administrateur·rice."
+)
+
+
+def pair_check_members(
+    advisor: Professional,
+    social_worker: Professional,
+    *,
+    acting_user: Professional | None = None,
+) -> Department:
     """Check the members of a future pair (InvalidPair); return their department."""
+    if acting_user is not None and acting_user.pk in (advisor.pk, social_worker.pk):
+        raise InvalidPair(SELF_PAIR_REFUSED)
     if advisor.pk == social_worker.pk:
         raise InvalidPair("Un binôme réunit deux professionnel·les différent·es.")
     if advisor.role == Role.ADVISOR and social_worker.role == Role.ADVISOR:
@@ -243,7 +272,7 @@ def pair_create(
         .in_bulk([advisor.pk, social_worker.pk])
     )
     advisor, social_worker = members[advisor.pk], members[social_worker.pk]
-    department = pair_check_members(advisor, social_worker)
+    department = pair_check_members(advisor, social_worker, acting_user=acting_user)
     if Pair.objects.active().filter(advisor=advisor, social_worker=social_worker).exists():
         raise InvalidPair(ACTIVE_PAIR_EXISTS)
     pair = Pair(

@@ -7,6 +7,8 @@ from typing import Any
 
 import time_machine
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from dsfr.models import DsfrConfig
 
 from casework import rights, services
 from casework.enums import CaseState, ObstacleCategory, ShareCategory
@@ -43,6 +45,8 @@ VIEWERS = [
     "supervisor_subtree",
     "supervisor_other",
     "admin",
+    # The functional administrator of another department: none of the world's objects is theirs.
+    "other_department_admin",
     "auditor",
     "delegate_advisor",
     "delegate_social_worker",
@@ -121,6 +125,15 @@ def build_world() -> World:
         "supervisor_subtree": member(Role.SUPERVISOR, agency),
         "supervisor_other": member(Role.SUPERVISOR, other_agency),
         "admin": member(Role.ADMIN, direction),
+        "other_department_admin": ProfessionalFactory(
+            role=Role.ADMIN,
+            organisation=partner_services.organisation_create(
+                department=DepartmentFactory(),
+                kind=OrganisationKind.DEPARTMENT,
+                name="Pôle insertion, autre département",
+                acting_user=None,
+            ),
+        ),
         "auditor": member(Role.AUDITOR, direction),
         "inactive": ProfessionalFactory(role=Role.ADVISOR, organisation=agency, is_active=False),
         # Social correspondents (axis 1): the one of the request's territory, and another one.
@@ -136,6 +149,10 @@ def build_world() -> World:
         "delegate_social_worker": member(Role.SOCIAL_WORKER, other_unit),
         "expired_delegate_social_worker": member(Role.SOCIAL_WORKER, unit),
     }
+    # The rows of the operators' admins (OperatorOnlyAdmin), so that their object pages are
+    # crawled too: the administrator's second-factor device and the DSFR settings.
+    TOTPDevice.objects.create(user=professionals["admin"], name="Test", confirmed=True)
+    DsfrConfig.objects.create(language="fr", site_title="Binôme")
     shared = f"SHARED-{uuid.uuid4()}"
     details = f"SECRET-{uuid.uuid4()}"
     diagnostic = make_diagnostic(
