@@ -76,7 +76,9 @@ def test_interview_form_in_the_first_screen_and_its_confirmation_in_view(
     expect(page.locator("#etat-accompagnement")).to_contain_text("Sans entretien")
     box = save.bounding_box()
     assert box is not None and box["y"] + box["height"] <= 800, box  # no scrolling
-    expect(facts).to_contain_text("il couvre « Difficultés : logement », « Synthèse sociale »")
+    expect(facts).to_contain_text(
+        "il couvre «\u00a0Difficultés : logement\u00a0», «\u00a0Synthèse sociale\u00a0»"
+    )
     expect(facts).to_contain_text(case.referent.full_name)
     assert axe_violations(page) == []
 
