@@ -251,7 +251,9 @@ def test_the_whole_mission_in_the_browser(
     # appointment.
     advisor.goto(case_url)
     expect(advisor.locator(".fr-badge").first).to_have_text("En cours")
-    expect(advisor.locator("dl").nth(1)).to_contain_text("Référent·e unique Camille Martin")
+    expect(advisor.locator("[aria-labelledby=titre-accompagnement] dl")).to_contain_text(
+        "Référent·e unique Camille Martin"
+    )
     advisor.get_by_role("link", name="Plan d'action").click()
     advisor.get_by_label("Action", exact=True).fill("Atelier CV et lettre de motivation")
     advisor.get_by_role("button", name="Ajouter l'action").click()

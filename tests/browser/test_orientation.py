@@ -57,7 +57,7 @@ def test_recommendation_signed_by_both_then_decision_sets_referent(
 
     social_worker.goto(f"{live_server.url}/accompagnements/{case.pk}/")
     expect(social_worker.locator(".fr-badge").first).to_have_text("En cours")
-    identity = social_worker.locator("dl").nth(1)
+    identity = social_worker.locator("[aria-labelledby=titre-accompagnement] dl")
     expect(identity).to_contain_text("Référent·e unique Camille Martin")
     expect(identity).to_contain_text("Co-accompagnant·e Sophie Laurent")
     expect(identity).to_contain_text("Parcours socioprofessionnel")

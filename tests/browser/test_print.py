@@ -97,6 +97,7 @@ def test_print_button_opens_the_print_dialog(document: str, page: Page, live_ser
     opened = InformationShare.objects.filter(channel=JournalChannel.PRINT).count()
     page.get_by_role("button", name="Imprimer et remettre à la personne").click()
     expect(page.get_by_text("La remise de ce document à la personne est inscrite")).to_be_visible()
+    page.wait_for_load_state("load")  # binome.js prints on the window's load event
 
     assert opened == 0
     assert InformationShare.objects.filter(channel=JournalChannel.PRINT).count() == 1

@@ -5,7 +5,7 @@ from celery.contrib.testing.tasks import ping
 from celery.contrib.testing.worker import start_worker
 
 from config.celery import app
-from tests.broker import result_backend
+from tests.broker import drop_disabled_result_backend, result_backend
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db]
 
@@ -16,6 +16,7 @@ def broker_app():
     url = os.environ["CELERY_BROKER_URL"]
     previous = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=result_backend(url), task_always_eager=False)
+    drop_disabled_result_backend(app)
     yield app
     app.conf.update(previous)
 

@@ -13,7 +13,7 @@ from config.celery import app
 from orientation import reminders, services, tasks
 from orientation.models import Notification
 from partners.models import OutboxMessage
-from tests.broker import result_backend
+from tests.broker import drop_disabled_result_backend, result_backend
 from tests.casework.factories import CaseFactory, InterviewFactory
 from tests.orientation.factories import lock, make_diagnostic
 
@@ -130,6 +130,7 @@ def test_reminder_task_end_to_end_on_a_real_worker():
     url = os.environ["CELERY_BROKER_URL"]
     previous = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=result_backend(url), task_always_eager=False)
+    drop_disabled_result_backend(app)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             result = tasks.send_daily_reminders.delay()
