@@ -9,22 +9,27 @@ import http.client
 import json
 import logging
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connections
 from django.test import Client
 
 from partners.enums import Role
+from partners.models import Professional
 from partners.unavailable import RETRY_AFTER_SECONDS
 from tests.conftest import log_in
-from tests.partners.factories import ProfessionalFactory
+from tests.partners.factories import TEST_PASSWORD, ProfessionalFactory
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.postgres
@@ -166,6 +171,49 @@ def http_get(port: int, path: str, cookie: str = "") -> tuple[int, dict[str, str
     return response.status, dict(response.getheaders()), body, time.monotonic() - start
 
 
+def http_log_in(port: int, email: str) -> str:
+    """Log in through gunicorn's login form; the session cookie to send. The server makes the
+    session on its own clock, the real one: a session made by the test would carry the suite's
+    clock (tests/conftest.py), hours away from it, and be past its idle timeout."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", "/connexion/")
+        page = connection.getresponse()
+        form = page.read().decode()
+        csrf_cookie = cookie_set(page, "csrftoken")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        assert token is not None
+        connection.request(
+            "POST",
+            "/connexion/",
+            body=urlencode(
+                {
+                    "csrfmiddlewaretoken": token.group(1),
+                    "username": email,
+                    "password": TEST_PASSWORD,
+                }
+            ),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={csrf_cookie}",
+            },
+        )
+        answer = connection.getresponse()
+        body = answer.read().decode()
+    finally:
+        connection.close()
+    assert answer.status == 302, body
+    return f"sessionid={cookie_set(answer, 'sessionid')}"
+
+
+def cookie_set(response: http.client.HTTPResponse, name: str) -> str:
+    for header in response.msg.get_all("Set-Cookie") or []:
+        cookie = SimpleCookie(header)
+        if name in cookie:
+            return cookie[name].value
+    raise AssertionError(f"no {name} cookie")
+
+
 @pytest.fixture
 def gunicorn_through(proxy, tmp_path) -> Iterator[tuple[int, Path]]:
     """gunicorn (config/gunicorn.py, 2 workers) on the test database through the proxy, with
@@ -214,8 +262,11 @@ def gunicorn_through(proxy, tmp_path) -> Iterator[tuple[int, Path]]:
 def test_gunicorn_answers_503_while_the_database_is_away_and_recovers(proxy, gunicorn_through):
     port, log = gunicorn_through
     advisor = ProfessionalFactory(role=Role.ADVISOR, email="claire.dupont@example.fr")
-    client = log_in(Client(), advisor)
-    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    # Hashed as gunicorn's settings hash (the suite's own hasher is a fast one they do not know).
+    advisor = Professional.objects.get(pk=advisor.pk)
+    advisor.password = PBKDF2PasswordHasher().encode(TEST_PASSWORD, "sel-de-test")
+    advisor.save(update_fields=["password"])
+    cookie = http_log_in(port, "claire.dupont@example.fr")
     timeout = settings.DATABASE_CONNECT_TIMEOUT
     before = [http_get(port, PAGE, cookie) for _ in range(4)]  # both workers connected
 
@@ -245,6 +296,11 @@ def test_gunicorn_answers_503_while_the_database_is_away_and_recovers(proxy, gun
     output = log.read_text()
     assert "WORKER TIMEOUT" not in output  # no worker was killed
     lines = [json.loads(line) for line in output.splitlines() if '"binome.requests"' in line]
+    assert [(line["route"], line["status"]) for line in lines[:2]] == [
+        ("/connexion/", 200),
+        ("/connexion/", 302),
+    ]
+    lines = lines[2:]
     assert [line["status"] for line in lines] == [200] * 4 + [503] * 4 + [200] * 4 + [503] * 4 + [
         200
     ] * 4
