@@ -53,13 +53,8 @@ class DiagnosticView:
 def diagnostic_for(diagnostic: Diagnostic, viewer: Professional) -> DiagnosticView:
     """The social worker sees everything; the advisor sees the social summary and each obstacle
     only as the accord de partage in force covers their category, never a disputed obstacle."""
-    case = diagnostic.case
-    obstacles = list(
-        Obstacle.objects.filter(diagnostic=diagnostic)
-        .select_related("raised_by")
-        .order_by("category", "pk")
-    )
-    if permissions.can_read_social_notes(viewer, case):
+    obstacles = _obstacles(diagnostic)
+    if permissions.can_read_social_notes(viewer, diagnostic.case):
         return DiagnosticView(
             diagnostic=diagnostic,
             social=True,
@@ -67,7 +62,20 @@ def diagnostic_for(diagnostic: Diagnostic, viewer: Professional) -> DiagnosticVi
             obstacles=obstacles,
             social_details=social_details_for(diagnostic),
         )
-    agreement = agreement_in_force(case)
+    return _shared_view(diagnostic, obstacles)
+
+
+def _obstacles(diagnostic: Diagnostic) -> list[Obstacle]:
+    return list(
+        Obstacle.objects.filter(diagnostic=diagnostic)
+        .select_related("raised_by")
+        .order_by("category", "pk")
+    )
+
+
+def _shared_view(diagnostic: Diagnostic, obstacles: list[Obstacle]) -> DiagnosticView:
+    """What crosses from the social side: the view of everyone but the case's social workers."""
+    agreement = agreement_in_force(diagnostic.case)
     covered = set(agreement.categories) if agreement else set()
     view = DiagnosticView(diagnostic=diagnostic, social=False, agreement=agreement)
     if diagnostic.social_summary:
@@ -90,8 +98,14 @@ def diagnostic_for(diagnostic: Diagnostic, viewer: Professional) -> DiagnosticVi
 def criteria_suggestion(diagnostic: Diagnostic) -> tuple[str, list[str]]:
     """The path the national orientation criteria point to, with the reasons, read from the
     diagnostic's structured facts. A decision aid shown on the form: never stored as a score,
-    never applied automatically."""
-    strong = Obstacle.objects.filter(diagnostic=diagnostic, impact=Impact.STRONG).count()
+    never applied automatically.
+
+    It counts only the difficulties that crossed from the social side (``_shared_view``): both
+    members of the binôme read the same suggestion, and it never tells the advisor that a
+    difficulty they may not see exists (a count of « difficultés à impact fort » would).
+    """
+    shared = _shared_view(diagnostic, _obstacles(diagnostic)).obstacles
+    strong = sum(1 for obstacle in shared if obstacle.impact == Impact.STRONG)
     reasons = []
     if diagnostic.active_last_two_years:
         reasons.append("activité au cours des deux dernières années")

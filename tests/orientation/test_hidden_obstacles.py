@@ -12,11 +12,12 @@ from django.urls import reverse
 from casework import services as case_services
 from casework.enums import CaseState, ObstacleCategory, ShareCategory
 from casework.models import Case, InformationShare, Rectification
-from orientation.models import Obstacle, ObstacleLift
+from orientation import services
+from orientation.models import Diagnostic, Obstacle, ObstacleLift
 from partners.enums import Role
 from partners.models import Professional
 from tests.casework.factories import CaseFactory
-from tests.orientation.factories import make_diagnostic, obstacles_of
+from tests.orientation.factories import lock, make_diagnostic, obstacles_of
 from tests.partners.factories import ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +171,30 @@ def test_once_the_person_agrees_the_advisor_lifts_the_difficulty(login_client):
 
     assert _request(advisor, *VERBS[1], case, disputed.pk).status_code == 302
     assert ObstacleLift.objects.get().obstacle == disputed
+
+
+def test_the_criteria_suggestion_counts_only_what_crossed(login_client):
+    """The recommendation form's « critères nationaux » read the difficulties both members see:
+    two hidden strong difficulties would tell the advisor that they exist (« 3 difficulté(s) à
+    impact fort », « parcours social »)."""
+    case, _obstacles = _followed()  # three strong difficulties, one shared
+    lock(Diagnostic.objects.get(case=case))
+    url = reverse("recommendation_create", kwargs={"pk": case.pk})
+
+    pages = [
+        login_client(member).get(url).content.decode()
+        for member in (case.pair.advisor, case.pair.social_worker)
+    ]
+    recommendation = services.recommendation_create(
+        case=case,
+        acting_user=case.pair.advisor,
+        path="socioprofessionnel",
+        rationale="Projet à construire",
+        person_agrees=True,
+    )
+
+    suggestions = [page.split("les critères nationaux orientent vers")[1][:200] for page in pages]
+    assert suggestions[0] == suggestions[1]
+    assert "1 difficulté(s) à impact fort" in suggestions[0]
+    assert "parcours socioprofessionnel" in suggestions[0]
+    assert recommendation.criteria_path == "socioprofessionnel"
