@@ -32,6 +32,29 @@ class PlausibleDateField(forms.DateField):
     ]
 
 
+class PlausibleDateTimeField(forms.DateTimeField):
+    """Every date-and-time field of the project's forms: the same plausible years as
+    PlausibleDateField, in a ``datetime-local`` picker."""
+
+    widget = forms.DateTimeInput(
+        attrs={
+            "type": "datetime-local",
+            "min": f"{EARLIEST_DATE.isoformat()}T00:00",
+            "max": f"{LATEST_DATE.isoformat()}T23:59",
+        },
+        format="%Y-%m-%dT%H:%M",
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", ["%Y-%m-%dT%H:%M"])
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and not EARLIEST_DATE <= value.date() <= LATEST_DATE:
+            raise ValidationError(_DATE_RANGE, code="date_range")
+
+
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label="Adresse électronique professionnelle",

@@ -6,15 +6,12 @@ from django import forms
 
 from casework.enums import AppointmentOutcome
 from casework.models import Case
+from partners.forms import PlausibleDateTimeField
 from partners.models import Professional
 
 
 class AppointmentForm(forms.Form):
-    planned_at = forms.DateTimeField(
-        label="Date et heure",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M"],
-    )
+    planned_at = PlausibleDateTimeField(label="Date et heure")
     place = forms.CharField(label="Lieu", max_length=255)
     with_whom = forms.ModelChoiceField(label="Avec", queryset=Professional.objects.none())
 

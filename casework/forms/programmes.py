@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from casework.enums import PersonAgreementMethod
 from casework.forms._common import DATE_WIDGET
 from casework.models import Programme
-from partners.forms import PlausibleDateField
+from partners.forms import PlausibleDateField, PlausibleDateTimeField
 from partners.models import Department, Organisation
 
 if TYPE_CHECKING:  # Django's classes take no subscript at run time (see _common)
@@ -70,10 +70,6 @@ class ProgrammeForm(_ProgrammeModelForm):
 
 
 class ProgrammeSessionForm(forms.Form):
-    starts_at = forms.DateTimeField(
-        label="Date et heure",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M"],
-    )
+    starts_at = PlausibleDateTimeField(label="Date et heure")
     topic = forms.CharField(label="Thème", max_length=150)
     place = forms.CharField(label="Lieu", max_length=255, required=False)
