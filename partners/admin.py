@@ -15,7 +15,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import BaseModelAdmin
 from django.contrib.admin.utils import get_fields_from_path
-from django.contrib.auth.forms import SetPasswordMixin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import ForeignKey, ManyToManyField, Model, QuerySet
@@ -35,12 +34,10 @@ if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[Any]
     _ProfessionalForm = forms.ModelForm[Professional]
     _PairForm = forms.ModelForm[Pair]
-    _PasswordMixin = SetPasswordMixin[Professional]
 else:
     _BaseModelAdmin = BaseModelAdmin
     _ModelAdmin = admin.ModelAdmin
     _ProfessionalForm = _PairForm = forms.ModelForm
-    _PasswordMixin = SetPasswordMixin
 
 admin.site.disable_action("delete_selected")
 
@@ -250,10 +247,9 @@ class OrganisationAdmin(DepartmentScopedAdmin):
             _adopt(obj, saved)
 
 
-class ProfessionalCreationForm(_PasswordMixin, _ProfessionalForm):
-    password1, password2 = SetPasswordMixin.create_password_fields(
-        label1="Mot de passe", label2="Confirmation du mot de passe"
-    )
+class ProfessionalCreationForm(_ProfessionalForm):
+    """No password here: the professional chooses it from the activation link sent by e-mail
+    (services.professional_create); nobody else ever knows it."""
 
     class Meta:
         model = Professional
@@ -266,12 +262,28 @@ class ProfessionalCreationForm(_PasswordMixin, _ProfessionalForm):
             "job_title",
             "is_social_correspondent",
         )
+        help_texts = {
+            "email": (
+                "Un lien d'activation est envoyé par e-mail à cette adresse : la personne y "
+                "choisit elle-même son mot de passe, que personne d'autre ne connaît. Pour "
+                "l'administration fonctionnelle et l'audit, un code d'enrôlement de la double "
+                "authentification vous est affiché une fois, à lui remettre par téléphone ou en "
+                "main propre."
+            ),
+        }
 
-    def clean(self) -> dict[str, Any]:
-        self.validate_passwords()
-        super().clean()
-        self.validate_password_for_user(self.instance)
-        return self.cleaned_data
+
+def _show_enrolment_code(admin_: Any, request: HttpRequest, professional: Professional) -> None:
+    """The enrolment code just issued, shown once to the administrator who issued it."""
+    code = professional.issued_enrolment_code
+    if code:
+        admin_.message_user(
+            request,
+            f"Code d'enrôlement de la double authentification de {professional.full_name} : "
+            f"{code} (valable 7 jours, une seule fois). Remettez-le lui par téléphone ou en main "
+            "propre, jamais par e-mail : il ne sera plus affiché.",
+            messages.WARNING,
+        )
 
 
 @admin.register(Professional)
@@ -282,7 +294,7 @@ class ProfessionalAdmin(DepartmentScopedAdmin):
     list_select_related = ("organisation",)
     search_fields = ("last_name", "first_name", "email")
     ordering = ("last_name", "first_name")
-    actions = ("deactivate",)
+    actions = ("deactivate", "send_activation_link", "allow_second_factor_reenrolment")
     fields = (
         "email",
         "first_name",
@@ -294,8 +306,18 @@ class ProfessionalAdmin(DepartmentScopedAdmin):
         "is_active",
         "last_login",
         "date_joined",
+        "invited_by",
+        "invited_at",
+        "second_factor_reset_at",
     )
-    readonly_fields = ("is_active", "last_login", "date_joined")
+    readonly_fields = (
+        "is_active",
+        "last_login",
+        "date_joined",
+        "invited_by",
+        "invited_at",
+        "second_factor_reset_at",
+    )
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -306,7 +328,7 @@ class ProfessionalAdmin(DepartmentScopedAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
-            return (*ProfessionalCreationForm.Meta.fields, "password1", "password2")
+            return ProfessionalCreationForm.Meta.fields
         return self.fields
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -317,7 +339,7 @@ class ProfessionalAdmin(DepartmentScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Professional, form: Any, change: bool) -> None:
         if change:
-            services.professional_update(
+            saved = services.professional_update(
                 professional=obj, fields=_changed(form), acting_user=_actor(request)
             )
         else:
@@ -329,10 +351,15 @@ class ProfessionalAdmin(DepartmentScopedAdmin):
                 role=obj.role,
                 job_title=obj.job_title,
                 is_social_correspondent=obj.is_social_correspondent,
-                password=form.cleaned_data["password1"],
                 acting_user=_actor(request),
             )
             _adopt(obj, saved)
+            self.message_user(
+                request,
+                f"Un lien d'activation part par e-mail à {saved.email} : "
+                f"{saved.full_name} y choisira son mot de passe.",
+            )
+        _show_enrolment_code(self, request, saved)
 
     @admin.action(description="Désactiver les professionnel·les sélectionné·es")
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Professional]) -> None:
@@ -345,6 +372,41 @@ class ProfessionalAdmin(DepartmentScopedAdmin):
                 self.message_user(request, error.message, messages.ERROR)
             else:
                 self.message_user(request, f"{professional.full_name} est désactivé·e.")
+
+    @admin.action(description="Envoyer un nouveau lien d'activation")
+    def send_activation_link(self, request: HttpRequest, queryset: QuerySet[Professional]) -> None:
+        for professional in queryset:
+            try:
+                services.professional_invitation_resend(
+                    professional=professional, acting_user=_actor(request)
+                )
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"Un nouveau lien d'activation part par e-mail à {professional.email} ; "
+                    "les liens précédents ne fonctionnent plus.",
+                )
+
+    @admin.action(description="Autoriser un nouvel enrôlement de la double authentification")
+    def allow_second_factor_reenrolment(
+        self, request: HttpRequest, queryset: QuerySet[Professional]
+    ) -> None:
+        for professional in queryset:
+            try:
+                saved = services.second_factor_reenrolment_allow(
+                    professional=professional, acting_user=_actor(request)
+                )
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"La double authentification de {saved.full_name} est retirée : "
+                    "elle ou il l'active de nouveau à sa prochaine connexion.",
+                )
+                _show_enrolment_code(self, request, saved)
 
 
 class PairCreationForm(_PairForm):

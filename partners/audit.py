@@ -143,6 +143,6 @@ def register_models() -> None:
     auditlog.register(Pair)
     auditlog.register(
         Professional,
-        exclude_fields=["password", "last_login"],
+        exclude_fields=["password", "last_login", "enrolment_code_hash"],
         m2m_fields={"groups"},
     )

@@ -196,7 +196,7 @@ def seed(*, password: str | None) -> list[tuple[str, str]]:
     professionals = {p.email: p for p in Professional.objects.filter(email__in=emails)}
     for demo in PROFESSIONALS:
         if demo.email not in professionals:
-            professionals[demo.email] = services.professional_create(
+            professionals[demo.email] = services.professional_create_with_password(
                 email=demo.email,
                 first_name=demo.first_name,
                 last_name=demo.last_name,

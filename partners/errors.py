@@ -27,3 +27,7 @@ class ProfessionalStillInPair(DomainError):
 
 class InvalidToken(DomainError):
     """A second-factor code that does not match."""
+
+
+class InvalidEnrolmentCode(DomainError):
+    """A second-factor enrolment code missing, wrong, used or expired."""

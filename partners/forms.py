@@ -2,11 +2,11 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from partners import throttle
+from partners import services, throttle
 from partners.errors import DomainError
 
 #: The dates a form accepts. Outside them a date is a typing mistake (« 0202 » for « 2022 »), and
@@ -178,3 +178,44 @@ class OwnPasswordChangeForm(PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = ""
+
+
+class EnrolmentForm(TokenForm):
+    """Enrolling a device as admin or auditor: the enrolment code handed over out of band, then
+    the first six-digit code of the application."""
+
+    enrolment_code = forms.CharField(
+        label="Code d'enrôlement remis par l'administration",
+        help_text="Dix lettres et chiffres, par exemple ABCDE-FGH23.",
+        required=False,  # the service says what is missing (services.ENROLMENT_CODE_MISSING)
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    field_order = ("enrolment_code", "token")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["token"].widget.attrs.pop("autofocus", None)
+        self.fields["enrolment_code"].widget.attrs["autofocus"] = True
+
+
+# SetPasswordForm takes no subscript at run time either.
+if TYPE_CHECKING:
+    _SetPasswordForm = SetPasswordForm[Any]
+else:
+    _SetPasswordForm = SetPasswordForm
+
+
+class ActivationForm(_SetPasswordForm):
+    """Choosing one's password from the activation link; Django's validators apply."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Mot de passe"
+        self.fields["new_password1"].help_text = ""
+        self.fields["new_password2"].label = "Confirmation du mot de passe"
+
+    def save(self, commit: bool = True) -> Any:
+        return services.professional_activate(
+            professional=self.user, password=self.cleaned_data["new_password1"]
+        )

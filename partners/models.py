@@ -196,8 +196,35 @@ class Professional(AbstractBaseUser, PermissionsMixin):
     sessions_revoked_at = models.DateTimeField(
         "sessions fermées le", null=True, blank=True, editable=False
     )
+    #: Who sent the last activation link, and when (creation, « nouveau lien d'activation »).
+    invited_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="invité·e par",
+    )
+    invited_at = models.DateTimeField("invité·e le", null=True, blank=True, editable=False)
+    #: When an administrator last removed the account's second-factor devices (a lost phone).
+    second_factor_reset_at = models.DateTimeField(
+        "double authentification réinitialisée le", null=True, blank=True, editable=False
+    )
+    #: The second-factor enrolment code an administrator handed over out of band
+    #: (partners.enrolment): its keyed hash only, cleared once used, and its expiry.
+    enrolment_code_hash = models.CharField(
+        "empreinte du code d'enrôlement", max_length=64, blank=True, editable=False
+    )
+    enrolment_code_expires_at = models.DateTimeField(
+        "code d'enrôlement valable jusqu'au", null=True, blank=True, editable=False
+    )
 
     objects = ProfessionalManager()
+
+    #: The plain enrolment code the service of this request just issued, for the message shown
+    #: once to the administrator; never stored (only its hash is).
+    issued_enrolment_code: str | None = None
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

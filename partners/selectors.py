@@ -73,3 +73,20 @@ def dpo_addresses(department_id: int) -> list[str]:
         .order_by("email")
         .values_list("email", flat=True)
     )
+
+
+def enrolment_code_givers(professional: Professional) -> list[str]:
+    """The names of who may hand ``professional`` an enrolment code: the other active
+    administrators of their department (ten at most)."""
+    if professional.organisation is None:
+        return []
+    return [
+        admin.full_name
+        for admin in Professional.objects.filter(
+            role=Role.ADMIN,
+            is_active=True,
+            organisation__department=professional.organisation.department_id,
+        )
+        .exclude(pk=professional.pk)
+        .order_by("last_name", "first_name")[:10]
+    ]

@@ -4,14 +4,17 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from partners import outbox, tokens
 from partners.audit import acting_as
 from partners.enums import PairEndReason, Role
 from partners.errors import (
+    InvalidEnrolmentCode,
     InvalidPair,
     InvalidToken,
     InvalidTransition,
@@ -105,17 +108,17 @@ def _check_professional_fields(professional: Professional) -> None:
         raise InvalidTransition("Un·e professionnel·le appartient à une organisation.")
 
 
-@transaction.atomic
-def professional_create(
+def _professional_new(
     *,
     email: str,
     first_name: str,
     last_name: str,
     organisation: Organisation,
     role: str,
-    job_title: str = "",
-    is_social_correspondent: bool = False,
-    password: str | None = None,
+    job_title: str,
+    is_social_correspondent: bool,
+    password: str | None,
+    invited: bool,
     acting_user: Professional | None,
 ) -> Professional:
     professional = Professional(
@@ -127,12 +130,203 @@ def professional_create(
         job_title=job_title.strip(),
         is_social_correspondent=is_social_correspondent,
         is_staff=role == Role.ADMIN,
+        invited_by=acting_user if invited else None,
+        invited_at=timezone.now() if invited else None,
     )
-    professional.set_password(password)
+    professional.set_password(password)  # None: an unusable password
     _check_professional_fields(professional)
     _save(professional, acting_user)
     if role == Role.ADMIN:
         grant_functional_administration(professional)
+    return professional
+
+
+@transaction.atomic
+def professional_create(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    organisation: Organisation,
+    role: str,
+    job_title: str = "",
+    is_social_correspondent: bool = False,
+    acting_user: Professional | None,
+) -> Professional:
+    """Create a professional's account, that nobody but them can open: no password (an unusable
+    one), an activation link by e-mail (through the outbox) to choose it, and for admin and
+    auditor an enrolment code of the second factor, in ``issued_enrolment_code`` for the
+    administrator to hand over out of band (shown once, never e-mailed)."""
+    professional = _professional_new(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        organisation=organisation,
+        role=role,
+        job_title=job_title,
+        is_social_correspondent=is_social_correspondent,
+        password=None,
+        invited=True,
+        acting_user=acting_user,
+    )
+    _activation_email(professional)
+    if role in settings.BINOME_OTP_REQUIRED_ROLES:
+        _enrolment_code_issue(professional, acting_user)
+    return professional
+
+
+@transaction.atomic
+def professional_create_with_password(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    organisation: Organisation,
+    role: str,
+    job_title: str = "",
+    is_social_correspondent: bool = False,
+    password: str | None,
+    acting_user: Professional | None,
+) -> Professional:
+    """A professional with a password set here, no activation link and no enrolment code: for
+    the demo department (``seed_demo``, its published password) and the tests' factories only,
+    never for the functional administration."""
+    return _professional_new(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        organisation=organisation,
+        role=role,
+        job_title=job_title,
+        is_social_correspondent=is_social_correspondent,
+        password=password,
+        invited=False,
+        acting_user=acting_user,
+    )
+
+
+SELF_INVITATION_REFUSED = (
+    "Vous ne pouvez pas vous envoyer un lien d'activation : demandez-le à un·e autre "
+    "administrateur·rice."
+)
+
+
+def _activation_email(professional: Professional) -> None:
+    """Put the activation e-mail of the link sent at ``invited_at`` in the outbox."""
+    department = professional.organisation.department if professional.organisation else None
+    link = f"{settings.BINOME_SITE_URL}{tokens.activation_path(professional)}"
+    validity_days = settings.PASSWORD_RESET_TIMEOUT // 86400
+    proconnect = (
+        "Vous pourrez aussi vous connecter avec ProConnect, avec cette même adresse.\n\n"
+        if settings.BINOME_PROCONNECT_ENABLED
+        else ""
+    )
+    second_factor = (
+        "Votre rôle demande aussi une double authentification : à votre première connexion, "
+        "l'administration vous remettra par téléphone ou en main propre un code d'enrôlement "
+        "(jamais par e-mail).\n\n"
+        if professional.role in settings.BINOME_OTP_REQUIRED_ROLES
+        else ""
+    )
+    outbox.enqueue_email(
+        key=f"activation:{professional.pk}:{professional.invited_at:%Y%m%dT%H%M%S.%f}",
+        to=[professional.email],
+        subject="Binôme : activez votre compte",
+        body=(
+            f"Bonjour {professional.first_name},\n\n"
+            "L'administration fonctionnelle de Binôme"
+            f"{f' ({department.name})' if department else ''} vous a ouvert un compte, ou vous "
+            "envoie un nouveau lien d'activation. Pour choisir votre mot de passe, ouvrez ce "
+            f"lien (une seule fois, pendant {validity_days} jours) :\n\n{link}\n\n"
+            f"{proconnect}{second_factor}"
+            "Si le lien a expiré ou a déjà servi, demandez-en un nouveau à l'administration "
+            "fonctionnelle. Si vous n'attendiez pas ce message, ignorez-le.\n"
+        ),
+        department=department,
+    )
+
+
+@transaction.atomic
+def professional_invitation_resend(
+    *, professional: Professional, acting_user: Professional | None
+) -> Professional:
+    """« Envoyer un nouveau lien d'activation »: the earlier links stop working; the password in
+    force, if any, stays until the professional chooses another."""
+    professional = Professional.objects.select_for_update().get(pk=professional.pk)
+    if acting_user is not None and acting_user.pk == professional.pk:
+        raise InvalidTransition(SELF_INVITATION_REFUSED)
+    if not professional.is_active:
+        raise InvalidTransition(
+            f"{professional.full_name} est désactivé·e : aucun lien d'activation n'est envoyé."
+        )
+    professional.invited_by = acting_user
+    professional.invited_at = timezone.now()
+    _save(professional, acting_user)
+    _activation_email(professional)
+    return professional
+
+
+@transaction.atomic
+def professional_activate(*, professional: Professional, password: str) -> Professional:
+    """The professional chooses their password from their activation link (validated by the
+    form against AUTH_PASSWORD_VALIDATORS); the link stops working."""
+    professional = Professional.objects.select_for_update().get(pk=professional.pk)
+    professional.set_password(password)
+    _save(professional, professional)
+    return professional
+
+
+def _enrolment_code_issue(professional: Professional, acting_user: Professional | None) -> str:
+    """A new enrolment code for ``professional`` (the older one stops working): its hash and
+    expiry stored, the plain code in ``professional.issued_enrolment_code`` and returned."""
+    code = tokens.enrolment_code_new()
+    professional.enrolment_code_hash = tokens.enrolment_code_hash(professional.pk, code)
+    professional.enrolment_code_expires_at = timezone.now() + tokens.ENROLMENT_VALIDITY
+    _save(professional, acting_user)
+    professional.issued_enrolment_code = code
+    return code
+
+
+@transaction.atomic
+def enrolment_code_issue(*, professional: Professional, acting_user: Professional | None) -> str:
+    """An enrolment code for an account of the roles that must give a second factor (the
+    command ``enrolment_code``, for the first administrator of a deployment)."""
+    professional = Professional.objects.select_for_update().get(pk=professional.pk)
+    if professional.role not in settings.BINOME_OTP_REQUIRED_ROLES:
+        raise InvalidTransition(
+            f"{professional.full_name} ({professional.get_role_display()}) active seul·e sa "
+            "double authentification : aucun code d'enrôlement n'est nécessaire."
+        )
+    if not professional.is_active:
+        raise InvalidTransition(f"{professional.full_name} est désactivé·e.")
+    return _enrolment_code_issue(professional, acting_user)
+
+
+SELF_ENROLMENT_REFUSED = (
+    "Vous ne pouvez pas autoriser un nouvel enrôlement de votre propre double authentification : "
+    "demandez-le à un·e autre administrateur·rice."
+)
+
+
+@transaction.atomic
+def second_factor_reenrolment_allow(
+    *, professional: Professional, acting_user: Professional | None
+) -> Professional:
+    """« Autoriser un nouvel enrôlement de la double authentification » (a lost phone): the
+    account's devices are removed; for admin and auditor, a new enrolment code is issued
+    (``issued_enrolment_code``). Never on one's own account."""
+    professional = Professional.objects.select_for_update().get(pk=professional.pk)
+    if acting_user is not None and acting_user.pk == professional.pk:
+        raise InvalidTransition(SELF_ENROLMENT_REFUSED)
+    if not professional.is_active:
+        raise InvalidTransition(f"{professional.full_name} est désactivé·e.")
+    # TOTPDevice is django-otp's (not audited): the account's audited row says when (below).
+    TOTPDevice.objects.filter(user=professional).delete()
+    professional.second_factor_reset_at = timezone.now()
+    if professional.role in settings.BINOME_OTP_REQUIRED_ROLES:
+        _enrolment_code_issue(professional, acting_user)
+    else:
+        _save(professional, acting_user)
     return professional
 
 
@@ -174,6 +368,9 @@ def professional_update(
         grant_functional_administration(professional)
     elif role_changed and previous_role == Role.ADMIN:
         revoke_functional_administration(professional)
+    required = settings.BINOME_OTP_REQUIRED_ROLES
+    if role_changed and professional.role in required and previous_role not in required:
+        _enrolment_code_issue(professional, acting_user)
     return professional
 
 
@@ -341,12 +538,50 @@ def professional_logout_everywhere(*, professional: Professional) -> Professiona
 
 TOTP_TOLERANCE = 1  # one 30-second step either side: phones' clocks drift
 
+ENROLMENT_CODE_MISSING = (
+    "Pour activer la double authentification, saisissez le code d'enrôlement que "
+    "l'administration vous a remis (par téléphone ou en main propre). Vous ne l'avez pas ? "
+    "Demandez à un·e administrateur·rice fonctionnel·le de votre département d'« autoriser un "
+    "nouvel enrôlement de la double authentification » pour votre compte."
+)
+ENROLMENT_CODE_WRONG = (
+    "Ce code d'enrôlement ne correspond pas, ou a déjà servi. Vérifiez-le (dix caractères, "
+    "par exemple ABCDE-FGH23), ou demandez-en un nouveau à l'administration fonctionnelle."
+)
+ENROLMENT_CODE_EXPIRED = (
+    "Ce code d'enrôlement a expiré : demandez-en un nouveau à l'administration fonctionnelle."
+)
+
+
+def _check_enrolment_code(professional: Professional, enrolment_code: str) -> None:
+    """Admin and auditor enrol their device only with the code an administrator handed over."""
+    if not tokens.enrolment_code_normalise(enrolment_code):
+        raise InvalidEnrolmentCode(ENROLMENT_CODE_MISSING)
+    if not tokens.enrolment_code_matches(
+        professional.pk, enrolment_code, professional.enrolment_code_hash
+    ):
+        raise InvalidEnrolmentCode(ENROLMENT_CODE_WRONG)
+    expires_at = professional.enrolment_code_expires_at
+    if expires_at is None or expires_at <= timezone.now():
+        raise InvalidEnrolmentCode(ENROLMENT_CODE_EXPIRED)
+
+
+def enrolment_code_required(professional: Professional) -> bool:
+    """Whether enrolling a device needs an enrolment code (admin and auditor)."""
+    return professional.role in settings.BINOME_OTP_REQUIRED_ROLES
+
 
 @transaction.atomic
-def totp_device_enrol(*, professional: Professional, key: str, token: str) -> TOTPDevice:
-    """Record the professional's authenticator application, once it has shown a right code."""
+def totp_device_enrol(
+    *, professional: Professional, key: str, token: str, enrolment_code: str = ""
+) -> TOTPDevice:
+    """Record the professional's authenticator application, once it has shown a right code; for
+    admin and auditor, with the enrolment code an administrator handed over (used once)."""
+    professional = Professional.objects.select_for_update().get(pk=professional.pk)
     if TOTPDevice.objects.filter(user=professional, confirmed=True).exists():
         raise InvalidTransition("La double authentification est déjà activée pour ce compte.")
+    if enrolment_code_required(professional):
+        _check_enrolment_code(professional, enrolment_code)
     device = TOTPDevice(user=professional, name="Application d'authentification", key=key)
     totp = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     if not totp.verify(int(token), tolerance=TOTP_TOLERANCE):
@@ -357,4 +592,8 @@ def totp_device_enrol(*, professional: Professional, key: str, token: str) -> TO
     device.confirmed = True
     device.full_clean()
     device.save()
+    if professional.enrolment_code_hash:
+        professional.enrolment_code_hash = ""
+        professional.enrolment_code_expires_at = None
+        _save(professional, professional)
     return device

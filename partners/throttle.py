@@ -32,18 +32,27 @@ class Lock:
     minutes_left: int
 
 
-def _key(kind: str, value: str) -> str:
-    return f"binome:login-failures:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+def _key(kind: str, value: str, purpose: str = "login") -> str:
+    return f"binome:{purpose}-failures:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
 
 
 class Attempt:
-    """One login attempt for ``email`` from ``ip``: ask ``locked()`` first, then record it."""
+    """One login attempt for ``email`` from ``ip``: ask ``locked()`` first, then record it.
 
-    def __init__(self, email: str, ip: str | None) -> None:
+    ``purpose`` keeps other counts apart with the same limits: ``"enrolment"`` counts the wrong
+    enrolment codes of the second factor (partners.views.otp_setup)."""
+
+    def __init__(self, email: str, ip: str | None, purpose: str = "login") -> None:
         self.email = email.strip().lower()
-        self.keys = [(_key("account", self.email), settings.BINOME_LOGIN_MAX_FAILURES_PER_ACCOUNT)]
+        self.purpose = purpose
+        self.keys = [
+            (
+                _key("account", self.email, purpose),
+                settings.BINOME_LOGIN_MAX_FAILURES_PER_ACCOUNT,
+            )
+        ]
         if ip:
-            self.keys.append((_key("ip", ip), settings.BINOME_LOGIN_MAX_FAILURES_PER_IP))
+            self.keys.append((_key("ip", ip, purpose), settings.BINOME_LOGIN_MAX_FAILURES_PER_IP))
         self.cache_down = False
 
     def locked(self) -> Lock | None:
@@ -67,7 +76,7 @@ class Attempt:
 
     def record_success(self) -> None:
         """A successful login clears the account's count (not the IP's: an office shares one)."""
-        self._call("effacement", cache.delete, _key("account", self.email))
+        self._call("effacement", cache.delete, _key("account", self.email, self.purpose))
 
     def _get(self, key: str) -> Any:
         return self._call("lecture", cache.get, key)

@@ -15,6 +15,8 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("deconnexion/partout/", views.logout_everywhere, name="logout_everywhere"),
     path("mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"),
+    # The activation link; Django's view answers from /activer/<uidb64>/set-password/ at once.
+    path("activer/<uidb64>/<token>/", views.ActivationView.as_view(), name="account_activate"),
     path("double-authentification/", views.otp_setup, name="otp_setup"),
     path("double-authentification/code/", views.otp_verify, name="otp_verify"),
     path("envois-en-echec/", outbox_views.failed_list, name="outbox_failed"),

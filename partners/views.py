@@ -18,9 +18,16 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from partners import access, selectors, services
-from partners.errors import DomainError
-from partners.forms import LoginForm, OwnPasswordChangeForm, TokenForm
+from partners import access, selectors, services, throttle, tokens
+from partners.errors import DomainError, InvalidEnrolmentCode
+from partners.forms import (
+    ActivationForm,
+    EnrolmentForm,
+    LoginForm,
+    OwnPasswordChangeForm,
+    TokenForm,
+)
+from partners.models import Professional
 from partners.pagination import paginate
 
 
@@ -112,28 +119,50 @@ def _safe_next(request: HttpRequest) -> str:
     return reverse("home")
 
 
+#: Wrong enrolment codes are counted like wrong passwords (partners.throttle).
+ENROLMENT_THROTTLED = (
+    "Trop de codes d'enrôlement erronés : par sécurité, l'activation est bloquée pendant encore "
+    "{minutes} minute(s)."
+)
+
+
 @login_required
 def otp_setup(request: HttpRequest) -> HttpResponse:
-    """Enrol an authenticator application (required for admin and auditor, optional otherwise)."""
+    """Enrol an authenticator application: required for admin and auditor, with the enrolment
+    code an administrator handed over; optional for the other roles, on their own."""
     user = access.professional(request)
     enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     if enrolled:
         return render(request, "partners/otp_setup.html", {"enrolled": True})
     key = request.session.get(PENDING_TOTP_KEY) or random_hex(20)
     request.session[PENDING_TOTP_KEY] = key
-    form = TokenForm(request.POST if request.method == "POST" else None)
+    code_required = services.enrolment_code_required(user)
+    form_class = EnrolmentForm if code_required else TokenForm
+    form = form_class(request.POST if request.method == "POST" else None)
+    attempt = throttle.Attempt(user.email, request.META.get("REMOTE_ADDR"), purpose="enrolment")
     if request.method == "POST" and form.is_valid():
-        try:
-            device = services.totp_device_enrol(
-                professional=user, key=key, token=form.cleaned_data["token"]
-            )
-        except DomainError as error:
-            form.add_error("token", error.message)
+        lock = attempt.locked() if code_required else None
+        if lock is not None:
+            form.add_error(None, ENROLMENT_THROTTLED.format(minutes=lock.minutes_left))
         else:
-            del request.session[PENDING_TOTP_KEY]
-            otp_login(request, device)
-            messages.success(request, "Double authentification activée.")
-            return redirect(_safe_next(request))
+            try:
+                device = services.totp_device_enrol(
+                    professional=user,
+                    key=key,
+                    token=form.cleaned_data["token"],
+                    enrolment_code=form.cleaned_data.get("enrolment_code", ""),
+                )
+            except InvalidEnrolmentCode as error:
+                if error.message != services.ENROLMENT_CODE_MISSING:
+                    attempt.record_failure()
+                form.add_error("enrolment_code", error.message)
+            except DomainError as error:
+                form.add_error("token", error.message)
+            else:
+                del request.session[PENDING_TOTP_KEY]
+                otp_login(request, device)
+                messages.success(request, "Double authentification activée.")
+                return redirect(_safe_next(request))
     draft = TOTPDevice(user=user, key=key)
     return render(
         request,
@@ -141,6 +170,8 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         {
             "enrolled": False,
             "form": form,
+            "code_required": code_required,
+            "code_givers": selectors.enrolment_code_givers(user) if code_required else [],
             "secret": b32encode(draft.bin_key).decode(),
             "qr_svg": mark_safe(segno.make(draft.config_url).svg_inline(scale=4)),  # noqa: S308 — our own SVG
             "next": _safe_next(request),
@@ -182,5 +213,30 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         messages.success(
             self.request,
             "Mot de passe changé. Vos autres sessions sont fermées.",
+        )
+        return super().form_valid(form)
+
+
+class ActivationView(auth_views.PasswordResetConfirmView):
+    """The activation link (``/activer/<uidb64>/<token>/``): the professional chooses their
+    password. Django's view puts the token in the session and answers from
+    ``/activer/<uidb64>/set-password/``: the token leaves the address bar (and any Referer) at
+    once, and the request log holds the route, never the path. A used, expired or replaced link,
+    or a deactivated account's, gets the French page that says whom to ask."""
+
+    template_name = "partners/activation.html"
+    form_class = ActivationForm
+    token_generator = tokens.activation_token
+    success_url = reverse_lazy("login")
+
+    def get_user(self, uidb64: str) -> Any:
+        user = super().get_user(uidb64)
+        return user if isinstance(user, Professional) and user.is_active else None
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        messages.success(
+            self.request,
+            "Votre mot de passe est enregistré. Connectez-vous avec votre adresse électronique "
+            "et ce mot de passe.",
         )
         return super().form_valid(form)

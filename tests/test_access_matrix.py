@@ -32,6 +32,8 @@ from django.core.mail import EmailMessage
 from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.models import InformationShare
@@ -157,6 +159,16 @@ EXPECTATIONS: dict[str, Expect] = {
     "logout_everywhere": Expect(get=statuses(NOT_ALLOWED), post=statuses(302)),
     # POST without data: the form comes back with its errors.
     "password_change": Expect(get=statuses(200), post=statuses(200)),
+    # The activation link, for everyone (logged in or not): a wrong token gets the French page
+    # « ce lien n'est plus valable », for GET and POST alike (tests/partners/test_accounts.py).
+    "account_activate": Expect(
+        get=dict.fromkeys(VIEWERS, 200),
+        post=dict.fromkeys(VIEWERS, 200),
+        kwargs=lambda world: {
+            "uidb64": urlsafe_base64_encode(force_bytes(world.case.pair.advisor.pk)),
+            "token": "1-pasvalable",
+        },
+    ),
     # Admin and auditor already have a device (tests.conftest.log_in): the page says so.
     "otp_setup": Expect(get=statuses(200), post=statuses(200)),
     # Those without a device are sent to enrol one.

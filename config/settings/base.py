@@ -158,6 +158,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# The activation links of new accounts (partners.tokens): good this long, once. Binôme has no
+# other password-reset link.
+PASSWORD_RESET_TIMEOUT = 7 * 24 * 3600
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -58,7 +58,7 @@ class ProfessionalFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> Professional:
         is_active = kwargs.pop("is_active", True)
-        professional = services.professional_create(
+        professional = services.professional_create_with_password(
             password=TEST_PASSWORD, acting_user=None, **kwargs
         )
         if not is_active:

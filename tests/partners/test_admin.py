@@ -91,6 +91,7 @@ def test_admin_add_professional_goes_through_professional_create(admin_client, p
             "organisation": pair.advisor.organisation_id,
             "role": Role.ADVISOR,
             "job_title": "Conseillère",
+            # No such fields any more: the administrator never sets a password.
             "password1": "un-mot-de-passe-solide-42",
             "password2": "un-mot-de-passe-solide-42",
         },
@@ -98,7 +99,8 @@ def test_admin_add_professional_goes_through_professional_create(admin_client, p
 
     assert response.status_code == 302
     created = Professional.objects.get(email="nouvelle.conseillere@exemple.test")
-    assert created.check_password("un-mot-de-passe-solide-42")
+    assert created.has_usable_password() is False
+    assert created.invited_by == admin
     assert LogEntry.objects.get_for_object(created).get().actor == admin
 
 

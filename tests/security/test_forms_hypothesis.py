@@ -22,6 +22,8 @@ from django.contrib.messages import get_messages
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +32,8 @@ from casework.enums import JournalChannel
 from casework.models import InformationShare, LedgerHead
 from orientation import forms as orientation_forms
 from partners import forms as partners_forms
+from partners.models import Professional
+from partners.tokens import activation_token
 from tests.conftest import log_in
 from tests.test_access_matrix import EXPECTATIONS, LOGGED_OUT, NOT_ALLOWED
 from tests.world import ANONYMOUS, VIEWERS, World, build_world
@@ -110,6 +114,7 @@ BOOLEAN_TEXT = st.one_of(st.sampled_from(["on", "true", "false", ""]), TEXT)
 FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "login": fields_of(partners_forms.LoginForm),
     "password_change": fields_of(partners_forms.OwnPasswordChangeForm),
+    "account_activate": fields_of(partners_forms.ActivationForm),
     "otp_setup": fields_of(partners_forms.TokenForm),
     "otp_verify": fields_of(partners_forms.TokenForm),
     "caseload": {"recherche": TEXT},
@@ -190,7 +195,7 @@ NO_INPUT = {
     "outbox_resend",
 }
 #: Where the first viewer the matrix lets POST would not reach the form.
-VIEWER_FOR = {"otp_verify": "admin", "login": ANONYMOUS}
+VIEWER_FOR = {"otp_verify": "admin", "login": ANONYMOUS, "account_activate": ANONYMOUS}
 
 #: Words of Django's English messages that no French message contains.
 ENGLISH = re.compile(
@@ -310,7 +315,27 @@ def test_every_form_survives_bad_input(subtests):
     for name in sorted(FORMS):
         with subtests.test(form=name):
             url = reverse(name, kwargs=EXPECTATIONS[name].kwargs(world))
+            if name == "account_activate":
+                url = _activation_form_url(clients[ANONYMOUS], world)
             _run(clients[viewer_for(name)], url, name)
+
+
+def _activation_form_url(client: Client, world: World) -> str:
+    """The form of a real activation link (the matrix's link is a wrong one): the link puts its
+    token in the session and sends to the « set-password » address, where the form posts."""
+    # As stored: logging the world's clients in moved its last login, which the token holds.
+    professional = Professional.objects.get(pk=world.case.pair.advisor_id)
+    opened = client.get(
+        reverse(
+            "account_activate",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(professional.pk)),
+                "token": activation_token.make_token(professional),
+            },
+        )
+    )
+    assert opened.status_code == 302
+    return str(opened["Location"])
 
 
 def _csrf_client(world: World, viewer: str) -> Client:

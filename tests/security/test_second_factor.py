@@ -34,6 +34,9 @@ def _password_login(professional) -> Client:
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.AUDITOR])
 def test_required_roles_enrol_a_device_before_anything_else(role):
     professional = ProfessionalFactory(role=role)
+    # The code another administrator handed over (tests/partners/test_accounts.py: without it,
+    # the enrolment is refused).
+    code = services.enrolment_code_issue(professional=professional, acting_user=None)
     client = _password_login(professional)
 
     home = client.get(reverse("home"))
@@ -43,9 +46,15 @@ def test_required_roles_enrol_a_device_before_anything_else(role):
     key = client.session[PENDING_TOTP_KEY]
     wrong = client.post(
         reverse("otp_setup"),
-        {"token": "000000" if _code(key) != "000000" else "111111", "next": "/"},
+        {
+            "enrolment_code": code,
+            "token": "000000" if _code(key) != "000000" else "111111",
+            "next": "/",
+        },
     )
-    right = client.post(reverse("otp_setup"), {"token": _code(key), "next": "/"})
+    right = client.post(
+        reverse("otp_setup"), {"enrolment_code": code, "token": _code(key), "next": "/"}
+    )
 
     assert (home.status_code, home["Location"]) == (302, "/double-authentification/code/?next=%2F")
     assert (verify.status_code, verify["Location"]) == (
