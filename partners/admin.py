@@ -332,10 +332,15 @@ class ProfessionalAdmin(DepartmentScopedAdmin):
         return self.fields
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        if obj is not None and obj.pk == request.user.pk:
+        if obj is None:
+            return ()
+        fields: tuple[str, ...] = self.readonly_fields
+        if obj.pk == request.user.pk:
             # Their own rights are another administrator's to change (professional_update).
-            return (*self.readonly_fields, *services.RIGHTS_FIELDS)
-        return self.readonly_fields if obj else ()
+            fields = (*fields, *services.RIGHTS_FIELDS)
+        if services.account_activated(obj):
+            fields = (*fields, "email")  # it opens the account (ACTIVATED_EMAIL_REFUSED)
+        return fields
 
     def save_model(self, request: HttpRequest, obj: Professional, form: Any, change: bool) -> None:
         if change:

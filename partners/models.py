@@ -70,6 +70,16 @@ class Department(models.Model):
         "base légale affichée dans le journal des accès et des partages",
         default=DEFAULT_LEGAL_BASIS,
     )
+    second_admin_days = models.PositiveSmallIntegerField(
+        "délai de la règle des deux administrateur·rices (jours)",
+        default=30,
+        validators=[MinValueValidator(7), MaxValueValidator(365)],
+        help_text=(
+            "Pendant ce délai, un binôme qui comprend un compte qu'un·e administrateur·rice a "
+            "invité (création, nouveau lien d'activation, nouvelle adresse) est formé par un·e "
+            "autre administrateur·rice : seul·e, personne ne s'ouvre l'accès aux accompagnements."
+        ),
+    )
 
     objects = AuditedQuerySet.as_manager()
 

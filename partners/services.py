@@ -340,6 +340,19 @@ SELF_RIGHTS_REFUSED = (
 )
 
 
+#: The address opens the account (its activation link, ProConnect): once the professional has
+#: chosen a password or logged in, an administrator who changed it could let themselves in.
+ACTIVATED_EMAIL_REFUSED = (
+    "L'adresse électronique d'un compte déjà activé ne se change pas dans l'administration : "
+    "elle ouvre le compte. Si la personne a changé d'adresse, désactivez ce compte et "
+    "créez-en un nouveau à sa nouvelle adresse."
+)
+
+
+def account_activated(professional: Professional) -> bool:
+    return professional.has_usable_password() or professional.last_login is not None
+
+
 @transaction.atomic
 def professional_update(
     *, professional: Professional, fields: dict[str, Any], acting_user: Professional | None
@@ -351,9 +364,18 @@ def professional_update(
         stored = Professional.objects.get(pk=professional.pk)
         if any(fields[name] != getattr(stored, name) for name in RIGHTS_FIELDS if name in fields):
             raise InvalidTransition(SELF_RIGHTS_REFUSED)
-    previous_role = Professional.objects.values_list("role", flat=True).get(pk=professional.pk)
+    stored = Professional.objects.get(pk=professional.pk)
+    previous_role = stored.role
+    if "email" in fields:
+        fields["email"] = Professional.objects.normalize_email(fields["email"]).lower()
+    email_changed = "email" in fields and fields["email"] != stored.email
+    if email_changed and acting_user is not None and account_activated(stored):
+        raise InvalidTransition(ACTIVATED_EMAIL_REFUSED)
     for field, value in fields.items():
         setattr(professional, field, value)
+    if email_changed:  # the link goes to the new address; the one sent before stops working
+        professional.invited_by = acting_user
+        professional.invited_at = timezone.now()
     role_changed = "role" in fields and fields["role"] != previous_role
     if role_changed:
         professional.is_staff = professional.role == Role.ADMIN or professional.is_superuser
@@ -364,6 +386,8 @@ def professional_update(
             )
     _check_professional_fields(professional)
     _save(professional, acting_user)
+    if email_changed:
+        _activation_email(professional)
     if role_changed and professional.role == Role.ADMIN:
         grant_functional_administration(professional)
     elif role_changed and previous_role == Role.ADMIN:
@@ -447,7 +471,32 @@ def pair_check_members(
             f"({advisor_department.code if advisor_department else '—'} ≠ "
             f"{social_department.code if social_department else '—'})."
         )
+    if acting_user is not None:
+        _check_second_admin(advisor_department, (advisor, social_worker), acting_user)
     return advisor_department
+
+
+def _check_second_admin(
+    department: Department, members: tuple[Professional, ...], acting_user: Professional
+) -> None:
+    """The two-administrators rule (docs/roles.md): an account an administrator invited within
+    the department's ``second_admin_days`` joins a binôme only by another administrator's hand.
+    Whoever invites chooses the address the activation link goes to; forming the binôme would
+    then open its cases, secret side included, to someone that one administrator alone let in."""
+    since = timezone.now() - datetime.timedelta(days=department.second_admin_days)
+    for member in members:
+        if (
+            member.invited_by_id == acting_user.pk
+            and member.invited_at
+            and member.invited_at > since
+        ):
+            invited_on = timezone.localdate(member.invited_at)
+            raise InvalidPair(
+                f"Vous avez invité {member.full_name} le {invited_on:%d/%m/%Y} : "
+                f"pendant {department.second_admin_days} jours, un binôme qui comprend ce compte "
+                "est formé par un·e autre administrateur·rice du département (règle des deux "
+                "administrateur·rices)."
+            )
 
 
 ACTIVE_PAIR_EXISTS = "Ce binôme existe déjà et est en cours."

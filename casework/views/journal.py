@@ -167,7 +167,8 @@ def journal_export(request: HttpRequest) -> HttpResponse:
     """The search as CSV; the export itself is journaled."""
     user = access.access_as_auditor(request)
     department = user.organisation.department  # type: ignore[union-attr]
-    rows = selectors.journal_search(department.pk, _search(request, department).filters)
+    search = _search(request, department)
+    rows = selectors.journal_search(department.pk, search.filters)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="journal-des-acces.csv"'
     response.write("\ufeff")  # so that spreadsheet software reads UTF-8
@@ -197,7 +198,9 @@ def journal_export(request: HttpRequest) -> HttpResponse:
         actor=user,
         department=department,
         count=count,
-        query=request.GET.urlencode(),
+        # The search's own fields, once valid (ids, dates, a channel): not the raw query string,
+        # whose other parameters could be anything and overflow the row's purpose.
+        query=search.query if search.form.is_bound and search.form.is_valid() else "",
         info=RequestInfo.of(request),
     )
     return response

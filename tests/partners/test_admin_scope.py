@@ -157,6 +157,7 @@ def test_admin_change_of_another_department_writes_nothing(ours, theirs):
         "notice_delay_days": 30,
         "interview_interval_days": 30,
         "caseload_target": 12,
+        "second_admin_days": 30,
         "legal_basis_text": ours.department.legal_basis_text,
     }
     professional_data = {

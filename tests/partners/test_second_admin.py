@@ -1,0 +1,206 @@
+"""One administrator alone cannot open a binôme's cases to someone they let in (docs/roles.md,
+« la règle des deux administrateur·rices »): an account they invited joins a binôme only by
+another administrator's hand during the department's delay, and the address of an activated
+account is not changed in the administration."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from casework.models import Case
+from partners import services
+from partners.enums import Role
+from partners.errors import InvalidPair, InvalidTransition
+from partners.models import Pair, Professional
+from tests.casework.factories import CaseFactory
+from tests.partners.factories import ProfessionalFactory
+from tests.partners.test_accounts import (
+    activate,
+    activation_emails,
+    activation_path,
+    create_through_admin,
+    password_login,
+)
+from tests.refusals import refused
+
+pytestmark = pytest.mark.django_db
+
+
+def _refusal(invited: Professional, days: int = 30) -> str:
+    return (
+        f"Vous avez invité {invited.full_name} le "
+        f"{timezone.localdate(invited.invited_at):%d/%m/%Y} : pendant {days} jours, un binôme "
+        "qui comprend ce compte est formé par un·e autre administrateur·rice du département "
+        "(règle des deux administrateur·rices)."
+    )
+
+
+@pytest.fixture
+def admins(pair):  # type: ignore[no-untyped-def]
+    department = pair.department
+    return (
+        ProfessionalFactory(role=Role.ADMIN, organisation__department=department),
+        ProfessionalFactory(role=Role.ADMIN, organisation__department=department),
+    )
+
+
+def _invite_social_worker(pair, admin) -> Professional:  # type: ignore[no-untyped-def]
+    return services.professional_create(
+        email="nouvelle.as@exemple.test",
+        first_name="Inès",
+        last_name="Morel",
+        organisation=pair.social_worker.organisation,
+        role=Role.SOCIAL_WORKER,
+        acting_user=admin,
+    )
+
+
+def test_the_self_granting_chain_stops_at_the_pair_with_a_french_message(
+    login_client, pair, admins
+):
+    """The chain of the issue, inside one department: the administrator creates a social worker
+    at an address they read, activates the account, logs in with it, and pairs it with the
+    advisor of a followed person. The pair is refused; the case stays out of reach."""
+    admin, _other = admins
+    case = CaseFactory(pair=pair)
+    client = login_client(admin)
+
+    create_through_admin(client, pair, Role.SOCIAL_WORKER, "mon.autre.adresse@exemple.test")
+    invited = Professional.objects.get(email="mon.autre.adresse@exemple.test")
+    activate(invited)
+    password_login(invited)  # the administrator now holds this account
+    response = client.post(
+        reverse("admin:partners_pair_add"),
+        {
+            "advisor": pair.advisor.pk,
+            "social_worker": invited.pk,
+            "started_on": timezone.localdate().strftime("%d/%m/%Y"),
+        },
+    )
+
+    assert response.status_code == 200
+    assert _refusal(invited) in response.content.decode()
+    assert not Pair.objects.filter(social_worker=invited).exists()
+    assert Case.objects.get(pk=case.pk).pair == pair
+
+
+def test_another_administrator_forms_the_pair(pair, admins):
+    admin, other = admins
+    invited = _invite_social_worker(pair, admin)
+
+    with refused(InvalidPair, _refusal(invited)):
+        services.pair_create(advisor=pair.advisor, social_worker=invited, acting_user=admin)
+    formed = services.pair_create(advisor=pair.advisor, social_worker=invited, acting_user=other)
+
+    assert (formed.advisor, formed.social_worker) == (pair.advisor, invited)
+
+
+def test_the_rule_lasts_the_departments_delay(pair, admins):
+    admin, _other = admins
+    pair.department.second_admin_days = 10
+    pair.department.save()
+    invited = _invite_social_worker(pair, admin)
+    invited_at = invited.invited_at
+
+    with (
+        time_machine.travel(invited_at + datetime.timedelta(days=9, hours=23), tick=False),
+        refused(InvalidPair, _refusal(invited, days=10)),
+    ):
+        services.pair_create(advisor=pair.advisor, social_worker=invited, acting_user=admin)
+    with time_machine.travel(invited_at + datetime.timedelta(days=10, minutes=1), tick=False):
+        formed = services.pair_create(
+            advisor=pair.advisor, social_worker=invited, acting_user=admin
+        )
+
+    assert formed.social_worker == invited
+
+
+def test_a_new_activation_link_restarts_the_rule_for_whoever_sent_it(pair, admins):
+    """An account invited long ago by someone else: the administrator who sends it a new link
+    chooses nothing about its address, but the rule applies to them for the delay."""
+    admin, other = admins
+    invited = _invite_social_worker(pair, other)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=60), tick=False):
+        services.professional_invitation_resend(professional=invited, acting_user=admin)
+        invited.refresh_from_db()
+
+        with refused(InvalidPair, _refusal(invited)):
+            services.pair_create(advisor=pair.advisor, social_worker=invited, acting_user=admin)
+        assert (
+            services.pair_create(
+                advisor=pair.advisor, social_worker=invited, acting_user=other
+            ).social_worker
+            == invited
+        )
+
+
+def test_the_delay_cannot_be_set_below_seven_days(pair):
+    pair.department.second_admin_days = 0
+    with pytest.raises(ValidationError) as error:
+        pair.department.full_clean()
+
+    assert "second_admin_days" in error.value.message_dict
+
+
+# --- The address of an account --------------------------------------------------------------------
+
+
+ACTIVATED_EMAIL_REFUSED = (
+    "L'adresse électronique d'un compte déjà activé ne se change pas dans l'administration : "
+    "elle ouvre le compte. Si la personne a changé d'adresse, désactivez ce compte et "
+    "créez-en un nouveau à sa nouvelle adresse."
+)
+
+
+def test_the_address_of_an_activated_account_is_not_changed_by_an_administrator(
+    login_client, pair, admins
+):
+    admin, _other = admins
+    member = pair.social_worker  # has a password: activated
+    client = login_client(admin)
+
+    with refused(InvalidTransition, ACTIVATED_EMAIL_REFUSED):
+        services.professional_update(
+            professional=member, fields={"email": "moi@exemple.test"}, acting_user=admin
+        )
+    page = client.get(reverse("admin:partners_professional_change", args=[member.pk]))
+    posted = client.post(
+        reverse("admin:partners_professional_change", args=[member.pk]),
+        {
+            "email": "moi@exemple.test",
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "organisation": member.organisation_id,
+            "role": member.role,
+            "job_title": member.job_title,
+        },
+    )
+
+    assert "email" not in page.context["adminform"].form.fields  # shown read-only
+    assert posted.status_code == 302
+    assert Professional.objects.get(pk=member.pk).email == member.email
+
+
+def test_a_new_address_before_activation_gets_the_link_and_the_old_one_stops(pair, admins):
+    admin, other = admins
+    invited = _invite_social_worker(pair, other)
+    old_link = activation_path(invited)
+
+    services.professional_update(
+        professional=invited, fields={"email": "Ines.Morel@Exemple.test"}, acting_user=admin
+    )
+
+    invited.refresh_from_db()
+    emails = activation_emails(invited)
+    assert [email.payload["to"] for email in emails] == [
+        ["nouvelle.as@exemple.test"],
+        ["ines.morel@exemple.test"],
+    ]
+    assert activation_path(invited) != old_link
+    assert invited.invited_by == admin  # the rule now applies to whoever chose the address
+    with refused(InvalidPair, _refusal(invited)):
+        services.pair_create(advisor=pair.advisor, social_worker=invited, acting_user=admin)
