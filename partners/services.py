@@ -58,7 +58,7 @@ class RightsChange:
 
 #: Listeners of changes of rights, called last in the service's transaction. The casework app
 #: registers one in its ``ready()`` that writes the journal row (partners must not import it).
-RightsListener = Callable[[RightsChange], None]
+RightsListener = Callable[[RightsChange], object]
 rights_listeners: list[RightsListener] = []
 
 
