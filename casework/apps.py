@@ -31,6 +31,11 @@ class CaseworkConfig(AppConfig):
 
         register_open_case_counter(open_cases)
 
+        from casework.journal import record_rights_change
+        from partners.services import register_rights_listener
+
+        register_rights_listener(record_rights_change)
+
         from casework.personal_data import track
 
         track(
@@ -151,4 +156,5 @@ class CaseworkConfig(AppConfig):
             audited=False,
             not_exported=("prev_hash", "hash", "ip", "request_id"),
             order_by=("department", "seq"),
+            named=("recipient",),
         )

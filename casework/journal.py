@@ -27,6 +27,7 @@ from casework.models import (
     SharingAgreement,
 )
 from partners.models import Department, Professional
+from partners.services import RightsChange
 
 #: The fields that the hash covers, in this order of the canonical JSON (keys are sorted anyway).
 HASHED_FIELDS = (
@@ -130,6 +131,21 @@ def record(
         head.seq, head.hash = share.seq, share.hash
         head.save(update_fields=["seq", "hash"])
     return share
+
+
+def record_rights_change(change: RightsChange) -> InformationShare:
+    """A change of rights made in administration (an account, a role, an organisation, a
+    binôme): partners' services call it through their rights listeners, last in their
+    transaction. No case; the professionals concerned are named in ``recipient``."""
+    return record(
+        department=change.department,
+        actor=change.acting_user,
+        channel=JournalChannel.GRANT if change.granted else JournalChannel.REVOKE,
+        purpose=change.what,
+        recipient=change.whom,
+        object_type=change.object_type,
+        object_id=str(change.object_id),
+    )
 
 
 def _locked_head(department: Department) -> LedgerHead:

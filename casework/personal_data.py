@@ -28,6 +28,22 @@ PERMISSION_LABELS = {
 #: What replaces free text at disposal (required text fields cannot be empty).
 ERASED = "[effacé]"
 
+#: Where a text that names professionals puts their names: after this mark, so that the copies
+#: handed to the person leave them out unless the department decided to show names
+#: (``Department.journal_shows_names``).
+NAMES_MARK = " — nommé·es : "
+
+
+def with_names_after(text: str, names: str, length: int) -> str:
+    """``text`` then the names after ``NAMES_MARK``, cut to ``length`` characters (the names
+    are cut, never ``text``)."""
+    full = f"{text}{NAMES_MARK}{names}"
+    return full if len(full) <= length else full[: length - 1] + "…"
+
+
+def without_names(text: str) -> str:
+    return text.split(NAMES_MARK, 1)[0]
+
 
 @dataclass(frozen=True)
 class PersonalData:
@@ -41,6 +57,8 @@ class PersonalData:
     #: Internal technical fields left out of the export (hash chains, IP addresses).
     not_exported: tuple[str, ...] = ()
     order_by: tuple[str, ...] = ("pk",)
+    #: Text fields that may name professionals after ``NAMES_MARK``.
+    named: tuple[str, ...] = ()
 
 
 REGISTRY: dict[type[models.Model], PersonalData] = {}
@@ -54,8 +72,11 @@ def register(
     free_text: tuple[str, ...] = (),
     not_exported: tuple[str, ...] = (),
     order_by: tuple[str, ...] = ("pk",),
+    named: tuple[str, ...] = (),
 ) -> None:
-    REGISTRY[model] = PersonalData(model, person_path, section, free_text, not_exported, order_by)
+    REGISTRY[model] = PersonalData(
+        model, person_path, section, free_text, not_exported, order_by, named
+    )
 
 
 def track(
@@ -68,6 +89,7 @@ def track(
     masked: tuple[str, ...] = (),
     not_exported: tuple[str, ...] = (),
     order_by: tuple[str, ...] = ("pk",),
+    named: tuple[str, ...] = (),
     **auditlog_options: Any,
 ) -> None:
     """Register a model holding data about a person: in this registry and, unless
@@ -79,6 +101,7 @@ def track(
         free_text=free_text,
         not_exported=not_exported,
         order_by=order_by,
+        named=named,
     )
     if audited:
         from auditlog.registry import auditlog
@@ -187,7 +210,7 @@ def export_sections(beneficiary_id: int, *, with_names: bool) -> Iterator[Export
     """Every registered model's rows about the person, in registration order.
 
     Professionals appear by job title and organisation (names only if the department decided
-    so: ``Department.journal_shows_names``).
+    so: ``Department.journal_shows_names``), in relations and in the ``named`` text fields.
     """
     fetched = [(entry, list(rows_about(entry, beneficiary_id))) for entry in REGISTRY.values()]
     professional_ids = {
@@ -201,6 +224,9 @@ def export_sections(beneficiary_id: int, *, with_names: bool) -> Iterator[Export
     permissions = dict(Permission.objects.values_list("pk", "codename"))
     for entry, instances in fetched:
         fields = exported_fields(entry)
+        for instance in instances if not with_names else ():
+            for name in entry.named:  # in memory only: these rows are never saved
+                setattr(instance, name, without_names(getattr(instance, name)))
         yield ExportedSection(
             key=entry.model._meta.label_lower,
             title=entry.section,

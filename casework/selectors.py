@@ -18,7 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from casework.enums import ACTIVE_FILE_STAGES
+from casework.enums import ACTIVE_FILE_STAGES, JournalChannel
 from casework.models import (
     Appointment,
     Attendance,
@@ -225,6 +225,19 @@ def journal_search(department_id: int, filters: JournalFilters) -> QuerySet[Info
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
     return rows.select_related("actor").order_by("-at", "-seq")
+
+
+def rights_changes(department_id: int) -> QuerySet[InformationShare]:
+    """The department's changes of who may see what (« Attribution » and « Retrait de
+    droits »): accounts, roles, binômes, handovers, remplacements; newest first."""
+    return (
+        InformationShare.objects.filter(
+            department_id=department_id,
+            channel__in=[JournalChannel.GRANT, JournalChannel.REVOKE],
+        )
+        .select_related("actor")
+        .order_by("-at", "-seq")
+    )
 
 
 def appointments_of(case: Case) -> QuerySet[Appointment]:

@@ -160,4 +160,5 @@ urlpatterns = [
     path("remplacements/<int:pk>/arret/", delegations.delegation_revoke, name="delegation_revoke"),
     path("journal/", journal.journal_search, name="journal_search"),
     path("journal/export.csv", journal.journal_export, name="journal_export"),
+    path("journal/droits/", journal.rights_changes, name="rights_changes"),
 ]

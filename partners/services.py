@@ -1,7 +1,9 @@
 """Every write of the partners app: departments, organisations, professionals, binômes."""
 
+import copy
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +38,135 @@ open_case_counters: list[OpenCaseCounter] = []
 def register_open_case_counter(counter: OpenCaseCounter) -> None:
     if counter not in open_case_counters:
         open_case_counters.append(counter)
+
+
+#: The journal's rows are at most this long (``InformationShare.purpose`` and ``recipient``).
+RIGHTS_TEXT_LENGTH = 255
+PROFESSIONAL_OBJECT = "professionnel·le"
+PAIR_OBJECT = "binôme"
+
+
+@dataclass(frozen=True)
+class RightsChange:
+    """A change of who may see what: an account, a role, an organisation, a binôme."""
+
+    department: Department
+    acting_user: Professional | None
+    granted: bool  # False: rights removed (« Retrait de droits »)
+    what: str  # « Rôle changé : … → … »
+    whom: str  # the professional(s) concerned, named
+    object_type: str  # PROFESSIONAL_OBJECT or PAIR_OBJECT
+    object_id: int
+
+
+#: Listeners of changes of rights, called last in the service's transaction. The casework app
+#: registers one in its ``ready()`` that writes the journal row (partners must not import it).
+RightsListener = Callable[[RightsChange], object]
+rights_listeners: list[RightsListener] = []
+
+
+def register_rights_listener(listener: RightsListener) -> None:
+    if listener not in rights_listeners:
+        rights_listeners.append(listener)
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= RIGHTS_TEXT_LENGTH else text[: RIGHTS_TEXT_LENGTH - 1] + "…"
+
+
+def professional_label(professional: Professional) -> str:
+    """« Jeanne Martin, conseillère emploi (Agence du centre) »: the name, then the job title
+    (the role if none) and the organisation."""
+    job = professional.job_title or professional.get_role_display()
+    organisation = professional.organisation
+    where = f" ({organisation.name})" if organisation is not None else ""
+    return f"{professional.full_name}, {job}{where}"
+
+
+def pair_members_label(pair: Pair) -> str:
+    """« Binôme n°12 : <advisor> ; <social worker> », both named."""
+    return _fit(
+        f"Binôme n°{pair.pk} : {professional_label(pair.advisor)} ; "
+        f"{professional_label(pair.social_worker)}"
+    )
+
+
+def _professional_rights_changes(
+    before: Professional | None, after: Professional, acting_user: Professional | None
+) -> list[RightsChange]:
+    """What changed in ``after``'s rights since ``before`` (None: the account is new)."""
+    changes: list[tuple[Organisation | None, bool, str]] = []  # (organisation, granted, what)
+    organisation = after.organisation
+    if before is None:
+        correspondent = " ; correspondant·e social·e" if after.is_social_correspondent else ""
+        changes.append(
+            (organisation, True, f"Compte créé : {after.get_role_display()}{correspondent}")
+        )
+    else:
+        if after.is_active and not before.is_active:
+            changes.append((organisation, True, "Compte réactivé"))
+        if not after.is_active and before.is_active:
+            changes.append((organisation, False, "Compte désactivé"))
+        if after.role != before.role:
+            changes.append(
+                (
+                    organisation,
+                    True,
+                    f"Rôle changé : {before.get_role_display()} → {after.get_role_display()}",
+                )
+            )
+        if after.organisation_id != before.organisation_id:
+            old = before.organisation
+            moved = (
+                f"Organisation changée : {old.name if old else '—'} → "
+                f"{organisation.name if organisation else '—'}"
+            )
+            changes.append((organisation, True, moved))
+            if old is not None and (
+                organisation is None or old.department_id != organisation.department_id
+            ):
+                changes.append((old, False, moved))  # the former department loses them
+        if after.is_social_correspondent != before.is_social_correspondent:
+            changes.append(
+                (organisation, True, "Désigné·e correspondant·e social·e")
+                if after.is_social_correspondent
+                else (organisation, False, "Qualité de correspondant·e social·e retirée")
+            )
+    return [
+        RightsChange(
+            department=where.department,
+            acting_user=acting_user,
+            granted=granted,
+            what=_fit(what),
+            whom=_fit(professional_label(after)),
+            object_type=PROFESSIONAL_OBJECT,
+            object_id=after.pk,
+        )
+        for where, granted, what in changes
+        if where is not None  # an operator's account belongs to no department
+    ]
+
+
+def _pair_rights_change(
+    pair: Pair, acting_user: Professional | None, *, granted: bool, what: str
+) -> list[RightsChange]:
+    return [
+        RightsChange(
+            department=pair.department,
+            acting_user=acting_user,
+            granted=granted,
+            what=_fit(what),
+            whom=pair_members_label(pair),
+            object_type=PAIR_OBJECT,
+            object_id=pair.pk,
+        )
+    ]
+
+
+def _rights_changed(changes: list[RightsChange]) -> None:
+    for change in changes:
+        for listener in rights_listeners:
+            listener(change)
 
 
 def _save(instance: Any, acting_user: Professional | None) -> None:
@@ -138,6 +269,7 @@ def _professional_new(
     _save(professional, acting_user)
     if role == Role.ADMIN:
         grant_functional_administration(professional)
+    _rights_changed(_professional_rights_changes(None, professional, acting_user))
     return professional
 
 
@@ -364,7 +496,8 @@ def professional_update(
         stored = Professional.objects.get(pk=professional.pk)
         if any(fields[name] != getattr(stored, name) for name in RIGHTS_FIELDS if name in fields):
             raise InvalidTransition(SELF_RIGHTS_REFUSED)
-    stored = Professional.objects.get(pk=professional.pk)
+    stored = Professional.objects.select_related("organisation").get(pk=professional.pk)
+    before = stored  # as stored: the changes are set on ``professional``
     previous_role = stored.role
     if "email" in fields:
         fields["email"] = Professional.objects.normalize_email(fields["email"]).lower()
@@ -395,6 +528,7 @@ def professional_update(
     required = settings.BINOME_OTP_REQUIRED_ROLES
     if role_changed and professional.role in required and previous_role not in required:
         _enrolment_code_issue(professional, acting_user)
+    _rights_changed(_professional_rights_changes(before, professional, acting_user))
     return professional
 
 
@@ -411,8 +545,10 @@ def professional_deactivate(
             f"{professional.full_name} est encore membre d'un binôme en cours : "
             "confiez d'abord ses accompagnements à un autre binôme, puis terminez le binôme."
         )
+    before = copy.copy(professional)
     professional.is_active = False
     _save(professional, acting_user)
+    _rights_changed(_professional_rights_changes(before, professional, acting_user))
     return professional
 
 
@@ -528,6 +664,7 @@ def pair_create(
         started_on=started_on or timezone.localdate(),
     )
     _save_pair(pair, acting_user)
+    _rights_changed(_pair_rights_change(pair, acting_user, granted=True, what="Binôme formé"))
     return pair
 
 
@@ -556,6 +693,8 @@ def pair_end(
     pair.ended_on = ended_on
     pair.end_reason = reason
     _save_pair(pair, acting_user)
+    what = f"Binôme terminé : {pair.get_end_reason_display()}"
+    _rights_changed(_pair_rights_change(pair, acting_user, granted=False, what=what))
     return pair
 
 

@@ -241,6 +241,7 @@ EXPECTATIONS: dict[str, Expect] = {
         kwargs=lambda world: {"pk": world.objects["delegations"]["to_come"].pk},
     ),
     "journal_export": Expect(get=only(["auditor"], 200)),
+    "rights_changes": Expect(get=only(["auditor"], 200)),
     "diagnostic": Expect(get=only([*CASE_MEMBERS, "supervisor_subtree"], 200), kwargs=case_kwargs),
     "diagnostic_copy": Expect(
         get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
@@ -757,7 +758,7 @@ ALLOWED_VIEWERS = {"case_social_worker", "delegate_social_worker"}
 ALLOWED_RESPONSES = {("person_export", "auditor")}
 #: The journal's pages and export, and the categories of the world's case that no accord covers
 #: (« Synthèse sociale » and « Difficultés : logement » are covered, and crossed).
-JOURNAL_PAGES = {"case_journal", "journal_search", "journal_export"}
+JOURNAL_PAGES = {"case_journal", "journal_search", "journal_export", "rights_changes"}
 SECRET_CATEGORY_LABELS = ["Difficultés : santé", "Notes sociales", "Éléments sociaux détaillés"]
 
 

@@ -19,7 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from casework.models import Case
+from casework.models import Case, LedgerHead
 from partners.enums import Role
 from partners.models import Pair, Professional
 from tests.conftest import log_in
@@ -36,6 +36,7 @@ BIG_TABLES = {"casework_case", "casework_interview", "casework_informationshare"
 
 def _generate(department_id: int, pairs: list[Pair]) -> None:
     ids = [pair.pk for pair in pairs]
+    journal_seq = LedgerHead.objects.get(department_id=department_id).seq
     codenames = ("view_case", "change_case", "view_social_notes")
     permissions = dict(
         Permission.objects.filter(
@@ -118,11 +119,21 @@ def _generate(department_id: int, pairs: list[Pair]) -> None:
             SELECT %s, n, lpad(n::text, 64, '0'), lpad((n + 1)::text, 64, '0'),
                 now() - (n || ' minutes')::interval, c.referent_id, '', '', c.id,
                 c.beneficiary_id, '', '', '', '', 'legal', 'Consultation', 'view', ''
-            FROM (SELECT c.*, (row_number() OVER (ORDER BY c.id, k))::int AS n
+            FROM (SELECT c.*, (row_number() OVER (ORDER BY c.id, k))::int + %s AS n
                   FROM casework_case c JOIN partners_pair p ON p.id = c.pair_id
                   CROSS JOIN generate_series(1, %s) k WHERE p.department_id = %s) c
             """,
-            [department_id, JOURNAL_PER_CASE, department_id],
+            # after the rows already there (the pairs' accounts and formations)
+            [department_id, journal_seq, JOURNAL_PER_CASE, department_id],
+        )
+        cursor.execute(  # the head follows, so that the application's own rows chain on
+            """
+            UPDATE casework_ledgerhead h SET seq = last.seq, hash = last.hash
+            FROM (SELECT seq, hash FROM casework_informationshare WHERE department_id = %s
+                  ORDER BY seq DESC LIMIT 1) last
+            WHERE h.department_id = %s
+            """,
+            [department_id, department_id],
         )
         for table in (
             "casework_beneficiary",
@@ -211,6 +222,7 @@ def test_pages_use_indexes_on_the_big_tables(world):
             _client(world["auditor"]),
             f"{reverse('journal_search')}?person={case.beneficiary_id}",
         ),
+        "changements de droits": _selects_of(_client(world["auditor"]), reverse("rights_changes")),
     }
     assert Case.objects.count() >= CASES
 

@@ -23,10 +23,12 @@ from casework.enums import (
 )
 from casework.errors import ConsentRequired, InvalidInput
 from casework.models import Beneficiary, Case, CasePairPeriod, Suspension
+from casework.personal_data import with_names_after
 from casework.services._base import bump, lock_case, pair_label, require_state, save
 from partners.enums import Role
 from partners.errors import InvalidTransition
 from partners.models import Department, Pair, Professional
+from partners.services import PAIR_OBJECT, RIGHTS_TEXT_LENGTH, professional_label
 
 ACCOMPANIMENT_LENGTH = relativedelta(months=12)
 OLDEST_BIRTH_YEAR = 1900
@@ -283,7 +285,15 @@ def case_reassign(
         channel=JournalChannel.GRANT,
         purpose="Changement de binôme : droits retirés au binôme précédent, donnés au nouveau",
         case=case,
-        recipient=f"{pair_label(new_pair)} ; retrait : {pair_label(previous)}",
+        # Named for the journal's readers; the copies handed to the person cut the names
+        # unless the department decided to show them (personal_data.without_names).
+        recipient=with_names_after(
+            f"{pair_label(new_pair)} ; retrait : {pair_label(previous)}",
+            " ; ".join(professional_label(m) for m in (new_pair.advisor, new_pair.social_worker)),
+            RIGHTS_TEXT_LENGTH,
+        ),
+        object_type=PAIR_OBJECT,
+        object_id=str(new_pair.pk),
     )
     return case
 

@@ -145,6 +145,22 @@ def journal_search(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+def rights_changes(request: HttpRequest) -> HttpResponse:
+    """The auditor's « Changements de droits »: who was given or lost access, by whom."""
+    user = access.access_as_auditor(request)
+    department = user.organisation.department  # type: ignore[union-attr]
+    return render(
+        request,
+        "casework/rights_changes.html",
+        {
+            "page": paginate(
+                request, selectors.rights_changes(department.pk), cap=JOURNAL_COUNT_CAP
+            ),
+        },
+    )
+
+
 JOURNAL_CSV_COLUMNS = [
     "numéro",
     "date (UTC)",

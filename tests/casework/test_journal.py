@@ -18,8 +18,11 @@ from tests.refusals import refused
 pytestmark = pytest.mark.django_db
 
 
-def _write(department, count: int) -> list[InformationShare]:  # type: ignore[no-untyped-def]
-    actor = ProfessionalFactory(organisation__department=department, job_title="Conseillère")
+def _write(department, count: int, actor=None) -> list[InformationShare]:  # type: ignore[no-untyped-def]
+    """``count`` rows after the actor's account creation (row 1 of a new department's chain)."""
+    actor = actor or ProfessionalFactory(
+        organisation__department=department, job_title="Conseillère"
+    )
     return [
         journal.record(
             department=department,
@@ -60,15 +63,20 @@ def test_record_chains_rows_per_department():
     rows = _write(first, 3) + _write(second, 2)
 
     assert [(r.department_id, r.seq) for r in rows] == [
-        (first.pk, 1),
         (first.pk, 2),
         (first.pk, 3),
-        (second.pk, 1),
+        (first.pk, 4),
         (second.pk, 2),
+        (second.pk, 3),
+    ]
+    creations = InformationShare.objects.filter(seq=1).order_by("department_id")
+    assert [(c.department_id, c.channel, c.prev_hash) for c in creations] == [
+        (first.pk, JournalChannel.GRANT, "0" * 64),
+        (second.pk, JournalChannel.GRANT, "0" * 64),
     ]
     assert rows[1].prev_hash == rows[0].hash
-    assert rows[0].prev_hash == "0" * 64
-    assert rows[3].prev_hash == "0" * 64
+    assert rows[0].prev_hash == creations[0].hash
+    assert rows[3].prev_hash == creations[1].hash
     assert (rows[0].basis, rows[0].actor_job_title) == (JournalBasis.LEGAL, "Conseillère")
 
 
@@ -92,10 +100,10 @@ def test_canonical_json_sorted_utc_microseconds():
 
 def test_record_takes_three_statements():
     department = DepartmentFactory()
-    _write(department, 1)  # the chain's head exists from now on
+    actor = ProfessionalFactory(organisation__department=department)  # the chain's head exists
 
     with CaptureQueriesContext(connection) as queries:
-        _write(department, 1)
+        _write(department, 1, actor)
 
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     journal_statements = [s for s in statements if "ledgerhead" in s or "informationshare" in s]
@@ -123,7 +131,7 @@ def test_audit_verify_intact_exits_zero_and_counts():
     code, output = _verify_command()
 
     assert code == 0
-    assert "7 lignes vérifiées." in output
+    assert "9 lignes vérifiées." in output  # and the two actors' account creations
 
 
 def test_audit_verify_names_modified_row():
@@ -137,7 +145,7 @@ def test_audit_verify_names_modified_row():
     code, output = _verify_command()
 
     assert code == 1
-    assert f"ligne n°3 (id {rows[2].pk}) : contenu modifié" in output
+    assert f"ligne n°4 (id {rows[2].pk}) : contenu modifié" in output
 
 
 def test_audit_verify_detects_missing_row():
@@ -147,7 +155,7 @@ def test_audit_verify_detects_missing_row():
     code, output = _verify_command()
 
     assert code == 1
-    assert f"ligne n°3 (id {rows[2].pk}) : numéro attendu 2" in output
+    assert f"ligne n°4 (id {rows[2].pk}) : numéro attendu 3" in output
 
 
 def test_audit_verify_detects_truncated_end():
@@ -157,7 +165,7 @@ def test_audit_verify_detects_truncated_end():
     code, output = _verify_command()
 
     assert code == 1
-    assert "la tête indique la ligne n°3, le journal s'arrête à la ligne n°2" in output
+    assert "la tête indique la ligne n°4, le journal s'arrête à la ligne n°3" in output
 
 
 def test_case_services_journal_grants():

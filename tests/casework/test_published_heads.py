@@ -90,7 +90,8 @@ def test_publish_appends_signed_heads_and_sends_each_to_the_dpo(signing_key, tmp
     )
     ProfessionalFactory(role=Role.AUDITOR, organisation__department=cote_dor, is_active=False)
     ProfessionalFactory(role=Role.AUDITOR, organisation__department=yonne, email="dpo@cd89.test")
-    rows = _record(cote_dor, 3)
+    rows = _record(cote_dor, 3)  # after the accounts' creations and deactivation (rows 1 to 3)
+    yonne_head = InformationShare.objects.get(department=yonne)  # its DPO's account creation
     path = tmp_path / "heads.jsonl"
     before = datetime.datetime.now(datetime.UTC)
 
@@ -99,9 +100,9 @@ def test_publish_appends_signed_heads_and_sends_each_to_the_dpo(signing_key, tmp
     lines = _lines(path)
     assert code == 0
     assert output == (
-        f"Département 21 : ligne n°3 ({rows[2].hash[:12]}…), envoyée au ou à la DPO "
+        f"Département 21 : ligne n°6 ({rows[2].hash[:12]}…), envoyée au ou à la DPO "
         "(1 adresse(s)).\n"
-        f"Département 89 : ligne n°0 ({GENESIS_HASH[:12]}…), envoyée au ou à la DPO "
+        f"Département 89 : ligne n°1 ({yonne_head.hash[:12]}…), envoyée au ou à la DPO "
         "(1 adresse(s)).\n"
         f"2 tête(s) signée(s) ajoutée(s) à {path}.\n"
     )
@@ -109,8 +110,14 @@ def test_publish_appends_signed_heads_and_sends_each_to_the_dpo(signing_key, tmp
     assert [
         {k: v for k, v in line.items() if k not in ("published_at", "signature")} for line in lines
     ] == [
-        {"department": "21", "seq": 3, "hash": rows[2].hash, "at": _utc(rows[2].at), "key": key_id},
-        {"department": "89", "seq": 0, "hash": GENESIS_HASH, "at": "", "key": key_id},
+        {"department": "21", "seq": 6, "hash": rows[2].hash, "at": _utc(rows[2].at), "key": key_id},
+        {
+            "department": "89",
+            "seq": 1,
+            "hash": yonne_head.hash,
+            "at": _utc(yonne_head.at),
+            "key": key_id,
+        },
     ]
     published_at = datetime.datetime.fromisoformat(str(lines[0]["published_at"]))
     assert before <= published_at <= datetime.datetime.now(datetime.UTC)
@@ -123,19 +130,19 @@ def test_publish_appends_signed_heads_and_sends_each_to_the_dpo(signing_key, tmp
     messages = list(OutboxMessage.objects.order_by("key").values_list("key", "payload"))
     assert [(key, payload["to"], payload["subject"]) for key, payload in messages] == [
         (
-            f"journal-heads:{cote_dor.pk}:{today.isoformat()}:3",
+            f"journal-heads:{cote_dor.pk}:{today.isoformat()}:6",
             [dpo.email],
             f"Binôme : tête du journal du département 21 ({today.isoformat()})",
         ),
         (
-            f"journal-heads:{yonne.pk}:{today.isoformat()}:0",
+            f"journal-heads:{yonne.pk}:{today.isoformat()}:1",
             ["dpo@cd89.test"],
             f"Binôme : tête du journal du département 89 ({today.isoformat()})",
         ),
     ]
     first_line = path.read_text(encoding="utf-8").splitlines()[0]
     assert messages[0][1]["body"].endswith(
-        f"Dernière ligne : n°3, écrite le {_utc(rows[2].at)} (UTC)\n"
+        f"Dernière ligne : n°6, écrite le {_utc(rows[2].at)} (UTC)\n"
         f"Empreinte : {rows[2].hash}\n\n"
         f"Ligne signée, à ajouter au fichier des têtes publiées :\n{first_line}\n"
     )

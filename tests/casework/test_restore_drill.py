@@ -64,10 +64,11 @@ def test_restore_drill_matches_published_heads_then_names_a_tampered_department(
     code, report = _drill(tmp_path, published)
 
     demo_head = published[DEMO_DEPARTMENT_CODE]
-    assert (code, published["21"]) == (0, heads.Head(3, published["21"].hash))
+    # its professional's account creation, then 3 rows
+    assert (code, published["21"]) == (0, heads.Head(4, published["21"].hash))
     assert demo_head.seq > 100
-    assert "Département 21 : 3 lignes, intact." in report
-    assert "Département 21 : tête identique à la tête publiée (ligne n°3)." in report
+    assert "Département 21 : 4 lignes, intact." in report
+    assert "Département 21 : tête identique à la tête publiée (ligne n°4)." in report
     assert (
         f"Département {DEMO_DEPARTMENT_CODE} : la chaîne prolonge la tête publiée "
         f"(ligne n°{demo_head.seq}) de 1 ligne(s), jusqu'à la ligne n°{demo_head.seq + 1}."
@@ -109,8 +110,8 @@ def test_restore_drill_reads_the_signed_heads_and_refuses_a_forged_one(
 
     assert code == 0
     assert (
-        "Département 21 : la chaîne prolonge la tête publiée (ligne n°3) de 1 ligne(s), "
-        "jusqu'à la ligne n°4."
+        "Département 21 : la chaîne prolonge la tête publiée (ligne n°4) de 1 ligne(s), "
+        "jusqu'à la ligne n°5."
     ) in report
     line = json.loads(signed.read_text(encoding="utf-8"))
     signed.write_text(json.dumps({**line, "seq": 9}) + "\n", encoding="utf-8")
@@ -133,11 +134,11 @@ def test_heads_compare_names_lost_rows_and_a_missing_department():
     comparisons = heads.compare(published)
 
     assert [c.describe() for c in comparisons] == [
-        "Département 21 : la chaîne s'arrête à la ligne n°2, avant la tête publiée (ligne n°5) : "
-        "3 ligne(s) perdue(s) (n°3 à n°5).",
+        "Département 21 : la chaîne s'arrête à la ligne n°3, avant la tête publiée (ligne n°5) : "
+        "2 ligne(s) perdue(s) (n°4 à n°5).",
         "Département 35 : département absent de cette base.",
     ]
-    assert found.seq == 2
+    assert found.seq == 3  # the account creation, then 2 rows
 
 
 def test_journal_heads_prints_what_restore_drill_reads(db):

@@ -72,4 +72,5 @@ def test_application_role_only_selects_and_inserts_on_the_journal():
             [role],
         )
         assert cursor.fetchone() == (0,)
-    assert InformationShare.objects.filter(department=department).count() == 2
+    # and the auditor's account creation, written under the application role too
+    assert InformationShare.objects.filter(department=department).count() == 3
