@@ -107,7 +107,7 @@ def space_invite(
         message=delivery.Message(
             subject="Votre espace Binôme est ouvert",
             body=(
-                f"Bonjour {beneficiary.first_name},\n\n"
+                "Bonjour,\n\n"
                 f"{acting_user.first_name} {acting_user.last_name}"
                 f"{f' ({organisation.name})' if organisation else ''} vous invite dans votre "
                 "espace personnel, où vous pouvez suivre votre accompagnement et vos "
@@ -234,7 +234,7 @@ def code_send(*, contact: str) -> str | None:
         message=delivery.Message(
             subject=f"Votre code de connexion : {code}",
             body=(
-                f"Bonjour {access.beneficiary.first_name},\n\n"
+                "Bonjour,\n\n"
                 f"Votre code pour entrer dans votre espace Binôme : {code}\n\n"
                 "Il sert une seule fois, pendant 10 minutes. Ne le donnez à personne : les "
                 "professionnel·les qui vous accompagnent ne vous le demanderont jamais.\n\n"

@@ -5,6 +5,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from casework.demo import DEMO_PERSON_EMAIL
 from casework.models import (
     Beneficiary,
     Case,
@@ -13,7 +14,6 @@ from casework.models import (
     Interview,
     SpaceAccess,
 )
-from casework.demo import DEMO_PERSON_EMAIL
 from casework.space import services as space_services
 from orientation.models import Diagnostic
 from partners.demo import DEMO_DEPARTMENT_CODE
