@@ -177,8 +177,14 @@ class _Counter:
         return cls(f"binome:space-code-failures:{digest}")
 
     def minutes_left(self) -> int:
-        """Minutes of pause left, 0 when the contact may try."""
-        record = cache.get(self.key)
+        """Minutes of pause left, 0 when the contact may try (or the cache is unreachable: the
+        pause fails open like the professionals' throttle; a code still dies after 5 wrong
+        tries, counted on its row)."""
+        try:
+            record = cache.get(self.key)
+        except Exception as error:
+            logger.warning("espace de la personne : cache injoignable (%s)", type(error).__name__)
+            return 0
         now = time.time()
         if record and record["count"] >= MAX_CODE_FAILURES and record["until"] > now:
             return max(1, math.ceil((float(record["until"]) - now) / 60))
@@ -186,17 +192,24 @@ class _Counter:
 
     def fail(self) -> int:
         now = time.time()
-        record = cache.get(self.key)
-        if not record or record["until"] <= now:
-            record = {"count": 0, "until": now + PAUSE_SECONDS}
-        record["count"] += 1
-        if record["count"] >= MAX_CODE_FAILURES:
-            record["until"] = now + PAUSE_SECONDS  # the pause runs from the last wrong try
-        cache.set(self.key, record, timeout=PAUSE_SECONDS)
+        try:
+            record = cache.get(self.key)
+            if not record or record["until"] <= now:
+                record = {"count": 0, "until": now + PAUSE_SECONDS}
+            record["count"] += 1
+            if record["count"] >= MAX_CODE_FAILURES:
+                record["until"] = now + PAUSE_SECONDS  # the pause runs from the last wrong try
+            cache.set(self.key, record, timeout=PAUSE_SECONDS)
+        except Exception as error:
+            logger.warning("espace de la personne : cache injoignable (%s)", type(error).__name__)
+            return 0
         return int(record["count"])
 
     def clear(self) -> None:
-        cache.delete(self.key)
+        try:
+            cache.delete(self.key)
+        except Exception as error:
+            logger.warning("espace de la personne : cache injoignable (%s)", type(error).__name__)
 
 
 def _hash(access_id: int, code: str) -> str:

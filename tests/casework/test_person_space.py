@@ -6,7 +6,7 @@ import re
 
 import pytest
 import time_machine
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from casework.models import InformationShare, SpaceAccess, SpaceCode
 from casework.retention import set_stage
 from casework.space import services as space_services
 from casework.space import session as space_session
+from config.settings.base import redis_cache
 from partners.enums import Role
 from partners.errors import InvalidTransition
 from partners.models import OutboxMessage
@@ -447,3 +448,20 @@ def test_home_queries_constant(size, django_assert_num_queries):
         response = client.get(reverse("space_home"))
 
     assert len(response.context["appointments"]) == size
+
+
+def test_code_check_fails_open_when_the_cache_is_unreachable():
+    invited_case()
+    right = space_services.code_send(contact=EMAIL)
+    assert right is not None
+    wrong = "111111" if right != "111111" else "222222"
+
+    with override_settings(CACHES={"default": redis_cache("redis://127.0.0.1:1/0")}):
+        for _ in range(space_services.MAX_CODE_FAILURES):
+            with refused(space_services.CodeRefused, space_services.WRONG_CODE):
+                space_services.code_check(contact=EMAIL, code=wrong)
+        # The code itself died after 5 wrong tries, counted on its row.
+        with refused(space_services.CodeRefused, space_services.WRONG_CODE) as caught:
+            space_services.code_check(contact=EMAIL, code=right)
+    assert caught.value.reason == "wrong"
+    assert SpaceCode.objects.get().failures == space_services.MAX_CODE_FAILURES
