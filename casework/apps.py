@@ -21,8 +21,12 @@ class CaseworkConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.contrib.auth.signals import user_logged_in
 
         from casework import models
+        from casework.space.session import drop_on_professional_login
+
+        user_logged_in.connect(drop_on_professional_login, dispatch_uid="binome_space_session")
         from partners.models import Pair
         from partners.services import register_open_case_counter
 
@@ -149,6 +153,20 @@ class CaseworkConfig(AppConfig):
                 section="Droits d'accès en cours",
                 audited=False,
             )
+        track(
+            models.SpaceAccess,
+            person_path="beneficiary",
+            section="Accès à l'espace de la personne",
+            masked=("email",),
+        )
+        # Codes are kept hashed for ten minutes of use: not in the audit trail (a row per login).
+        track(
+            models.SpaceCode,
+            person_path="access__beneficiary",
+            section="Codes de connexion à l'espace de la personne",
+            audited=False,
+            not_exported=("code_hash",),
+        )
         track(
             models.InformationShare,
             person_path="beneficiary",

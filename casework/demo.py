@@ -27,7 +27,8 @@ from casework.enums import (
     ShareCategory,
     SuspensionReason,
 )
-from casework.models import Beneficiary, Case
+from casework.models import Beneficiary, Case, SpaceAccess
+from casework.space import services as space_services
 from partners.demo import (
     DEMO_DEPARTMENT_CODE,
     DEMO_EMAIL_DOMAIN,
@@ -114,7 +115,45 @@ def seed_more(*, people: int = PEOPLE) -> int:
     _person_rights(department, today)
     _social_notes(pairs)
     _remplacement(pairs, today)
+    _person_space(department)
     return people
+
+
+#: The demo person invited into their space (« make run » prints how to log in as them).
+DEMO_PERSON_EMAIL = f"rosalie@{DEMO_EMAIL_DOMAIN}"
+
+
+def _person_space(department: Department) -> None:
+    """One person of the demo social worker, invited into their space by her."""
+    case = (
+        Case.objects.filter(
+            pair__department=department,
+            pair__social_worker__email=f"travailleuse.sociale@{DEMO_EMAIL_DOMAIN}",
+            state__in=[CaseState.ACTIVE, CaseState.DIAGNOSTIC],
+            beneficiary__file_stage=FileStage.ACTIVE,
+        )
+        .select_related("pair__social_worker", "beneficiary")
+        .order_by("pk")
+        .first()
+    )
+    if case is None:
+        return
+    with transaction.atomic():  # the demo's name and address for her, then the invitation
+        retention.set_stage(case.beneficiary_id, first_name="Rosalie", email=DEMO_PERSON_EMAIL)
+        space_services.space_invite(
+            case=case, email=DEMO_PERSON_EMAIL, acting_user=case.pair.social_worker
+        )
+
+
+def demo_lines() -> list[str]:
+    """What ``seed_demo`` prints after the professionals' logins."""
+    if not SpaceAccess.objects.active().filter(email=DEMO_PERSON_EMAIL).exists():
+        return []
+    return [
+        "Espace de la personne (/mon-espace/connexion/) : « Rosalie », adresse "
+        f"{DEMO_PERSON_EMAIL} ; le code à 6 chiffres s'affiche dans la console (e-mail « Votre "
+        "code de connexion »)."
+    ]
 
 
 #: The secret side at work: what a social worker writes after an appointment at the MDS or a home

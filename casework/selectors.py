@@ -39,6 +39,7 @@ from casework.models import (
     Resource,
     SocialNote,
     SocialRequest,
+    SpaceAccess,
     live_grant,
     overdue_threshold,
 )
@@ -246,6 +247,11 @@ def appointments_of(case: Case) -> QuerySet[Appointment]:
         .select_related("with_whom", "outcome_recorded_by")
         .order_by("-planned_at", "-pk")
     )
+
+
+def space_access_of(case: Case) -> SpaceAccess | None:
+    """The person's invitation into their space in force, if any (the case page shows it)."""
+    return SpaceAccess.objects.active().filter(beneficiary_id=case.beneficiary_id).first()
 
 
 def upcoming_appointments(case: Case) -> list[Appointment]:

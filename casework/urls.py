@@ -12,6 +12,7 @@ from casework.views import (
     programmes,
     rights,
     social_requests,
+    space,
 )
 
 urlpatterns = [
@@ -58,6 +59,8 @@ urlpatterns = [
         name="information_notice",
     ),
     path("accompagnements/<int:pk>/journal/", journal.case_journal, name="case_journal"),
+    path("accompagnements/<int:pk>/espace/invitation/", space.space_invite, name="space_invite"),
+    path("accompagnements/<int:pk>/espace/retrait/", space.space_withdraw, name="space_withdraw"),
     path(
         "accompagnements/<int:pk>/journal/imprimer/",
         journal.case_journal_print,

@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("casework.urls")),
     path("", include("orientation.urls")),
+    # The person's own space: its own session, never a professional's (casework.space).
+    path("mon-espace/", include("casework.space.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -219,6 +219,24 @@ EXPECTATIONS: dict[str, Expect] = {
     "information_notice": Expect(
         get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
     ),
+    # The person's space, as the professionals meet it: their session is not a person's, so the
+    # space's pages send them to the person's login (the person viewers:
+    # tests/casework/test_person_space_matrix.py).
+    "space_home": Expect(get=dict.fromkeys(VIEWERS, 302)),
+    "space_login": Expect(get=dict.fromkeys(VIEWERS, 200), post=dict.fromkeys(VIEWERS, 200)),
+    # No contact typed yet: back to the login page.
+    "space_code": Expect(get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)),
+    "space_logout": Expect(
+        get=dict.fromkeys(VIEWERS, NOT_ALLOWED), post=dict.fromkeys(VIEWERS, 302)
+    ),
+    # The binôme invites; POST without data: the form comes back with its errors.
+    "space_invite": Expect(
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+    ),
+    # The world's person has no access: back to the case page with a message.
+    "space_withdraw": Expect(
+        get=only(CASE_MEMBERS, 302), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
+    ),
     "case_journal": Expect(
         get=only([*CASE_MEMBERS, "supervisor_subtree", "admin", "auditor"], 200),
         kwargs=case_kwargs,

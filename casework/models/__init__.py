@@ -47,6 +47,7 @@ from casework.models.offer import (
 from casework.models.people import Beneficiary, DisposalApproval, closed_files
 from casework.models.rights import PersonRequest, PersonRequestQuerySet, Rectification
 from casework.models.social_requests import SocialRequest, SocialRequestQuerySet
+from casework.models.space import SpaceAccess, SpaceAccessQuerySet, SpaceCode
 
 __all__ = [
     "AGREEMENT_WARNING_DAYS",
@@ -84,6 +85,9 @@ __all__ = [
     "SocialNote",
     "SocialRequest",
     "SocialRequestQuerySet",
+    "SpaceAccess",
+    "SpaceAccessQuerySet",
+    "SpaceCode",
     "Suspension",
     "closed_files",
     "live_grant",

@@ -195,6 +195,9 @@ SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Lax"
 BINOME_SESSION_IDLE_TIMEOUT = 30 * 60
+# The person's own space (/mon-espace/): its own session, shorter (casework.space.session).
+BINOME_SPACE_IDLE_TIMEOUT = 15 * 60
+BINOME_SPACE_ABSOLUTE_TIMEOUT = 4 * 3600
 BINOME_SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "partners.error_pages.csrf_failure"

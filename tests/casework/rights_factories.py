@@ -9,6 +9,7 @@ from django.utils import timezone
 from casework import rights, services
 from casework.enums import CaseState, ShareCategory
 from casework.models import Beneficiary, Case, CaseGroupObjectPermission
+from casework.space import services as space_services
 from orientation import services as orientation_services
 from partners.enums import Role
 from tests.casework.factories import (
@@ -149,6 +150,8 @@ def complete_file(tag: str = "QZX") -> CompleteFile:
         reason="Congés",
         acting_user=advisor,
     )
+    space_services.space_invite(case=case, email=beneficiary.email, acting_user=social_worker)
+    space_services.code_send(contact=beneficiary.email)
     services.case_suspend(case=case, reason="hospital", acting_user=social_worker)
     group = Group.objects.create(name=f"Groupe {tag}")
     CaseGroupObjectPermission.objects.create(

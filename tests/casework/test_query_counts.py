@@ -95,9 +95,9 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
     # session, professional, case, grants (change, social), pair periods, agreement in force,
     # interviews, notes, points binôme, collective actions, social notes, upcoming
     # appointments, breach reports, the one-off requests it came from, the actions open for
-    # enrolment; then the journal row for the social notes shown: savepoint, head FOR UPDATE,
-    # insert, head update, release
-    with django_assert_num_queries(21):
+    # enrolment, the person's access to their space; then the journal row for the social notes
+    # shown: savepoint, head FOR UPDATE, insert, head update, release
+    with django_assert_num_queries(22):
         response = client.get(reverse("case_detail", args=[case.pk]))
 
     assert len(response.context["timeline"]) == 5 * size

@@ -47,6 +47,7 @@ def test_registry_covers_the_domain_models():
         "casework.SharingAgreement",
         "casework.SocialNote",
         "casework.SocialRequest",
+        "casework.SpaceAccess",
         "casework.Suspension",
         "orientation.Action",
         "orientation.ActionPlan",

@@ -5,13 +5,16 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from casework.demo import DEMO_PERSON_EMAIL
 from casework.models import (
     Beneficiary,
     Case,
     CaseUserObjectPermission,
     InformationShare,
     Interview,
+    SpaceAccess,
 )
+from casework.space import services as space_services
 from orientation.models import Diagnostic
 from partners.demo import DEMO_DEPARTMENT_CODE
 from partners.enums import OrganisationKind, Role
@@ -85,7 +88,11 @@ def test_seed_demo_twice_changes_nothing(settings):
 def test_seed_demo_prints_one_login_per_role_with_password_in_debug(settings, client):
     output = _seed(settings, debug=True)
 
-    emails = [line.split()[-1] for line in output.splitlines() if "@demo.binome.test" in line]
+    emails = [
+        line.split()[-1]
+        for line in output.splitlines()
+        if "@demo.binome.test" in line and "Espace de la personne" not in line
+    ]
     roles = set(Professional.objects.filter(email__in=emails).values_list("role", flat=True))
     assert roles == set(Role.values)
     assert "Mot de passe de chaque compte : demo-binome-2026" in output
@@ -98,3 +105,16 @@ def test_seed_demo_sets_no_password_without_debug(settings, client):
 
     assert "demo-binome-2026" not in output
     assert not any(p.has_usable_password() for p in Professional.objects.all())
+
+
+def test_seed_demo_invites_one_person_and_says_how_to_log_in_as_her(settings):
+    output = _seed(settings)
+
+    access = SpaceAccess.objects.active().get()
+    assert (access.email, access.beneficiary.first_name) == (DEMO_PERSON_EMAIL, "Rosalie")
+    assert access.created_by == access.case.pair.social_worker
+    assert (
+        f"Espace de la personne (/mon-espace/connexion/) : « Rosalie », adresse "
+        f"{DEMO_PERSON_EMAIL} ; le code à 6 chiffres s'affiche dans la console"
+    ) in output
+    assert space_services.code_send(contact=DEMO_PERSON_EMAIL) is not None

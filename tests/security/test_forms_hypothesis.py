@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from casework import forms as casework_forms
 from casework.enums import JournalChannel
 from casework.models import InformationShare, LedgerHead
+from casework.space import forms as space_forms
 from orientation import forms as orientation_forms
 from partners import forms as partners_forms
 from partners.models import Professional
@@ -172,6 +173,10 @@ FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "programme_session_add": fields_of(casework_forms.ProgrammeSessionForm),
     "attendance_sheet": {"present": st.lists(st.one_of(NUMBERS, TEXT), max_size=4)},
     "enrolment_create": fields_of(casework_forms.EnrolmentForm),
+    # The person's own space (issue 22, step 1).
+    "space_login": fields_of(space_forms.ContactForm),
+    "space_code": fields_of(space_forms.CodeForm),
+    "space_invite": fields_of(space_forms.InvitationForm),
 }
 #: POST URLs whose view reads no input (a confirmation button).
 NO_INPUT = {
@@ -193,9 +198,17 @@ NO_INPUT = {
     "person_export",
     "social_request_close",
     "outbox_resend",
+    "space_logout",
+    "space_withdraw",
 }
 #: Where the first viewer the matrix lets POST would not reach the form.
-VIEWER_FOR = {"otp_verify": "admin", "login": ANONYMOUS, "account_activate": ANONYMOUS}
+VIEWER_FOR = {
+    "otp_verify": "admin",
+    "login": ANONYMOUS,
+    "account_activate": ANONYMOUS,
+    "space_login": ANONYMOUS,
+    "space_code": ANONYMOUS,
+}
 
 #: Words of Django's English messages that no French message contains.
 ENGLISH = re.compile(
@@ -312,6 +325,8 @@ def test_every_form_survives_bad_input(subtests):
     """One world for every form (building it is the slow part); one subtest per form."""
     world = build_world()
     clients = {viewer: _client(world, viewer) for viewer in VIEWERS if viewer != "inactive"}
+    # The person's code form needs a contact typed first (else it sends back to the login).
+    clients[ANONYMOUS].post(reverse("space_login"), {"email": "personne@exemple.fr"})
     for name in sorted(FORMS):
         with subtests.test(form=name):
             url = reverse(name, kwargs=EXPECTATIONS[name].kwargs(world))

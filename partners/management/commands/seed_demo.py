@@ -29,10 +29,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         password = DEMO_PASSWORD if settings.DEBUG else None
         logins = demo.seed(password=password)
+        more_lines: list[str] = []
         for app_label in DEMO_APPS:
             module_name = f"{apps.get_app_config(app_label).name}.demo"
             if importlib.util.find_spec(module_name) is not None:
-                importlib.import_module(module_name).seed_more(people=options["people"])
+                module = importlib.import_module(module_name)
+                module.seed_more(people=options["people"])
+                # An app's own logins (the person's space), printed after the professionals'.
+                more_lines += getattr(module, "demo_lines", list)()
 
         self.stdout.write(
             self.style.SUCCESS(f"Département de démonstration : {demo.DEMO_DEPARTMENT_NAME}")
@@ -41,6 +45,8 @@ class Command(BaseCommand):
         width = max(len(role) for role, _ in logins)
         for role, email in logins:
             self.stdout.write(f"  {role.ljust(width)}  {email}")
+        for line in more_lines:
+            self.stdout.write(f"  {line}")
         if password:
             key = b32encode(bytes.fromhex(demo.DEMO_TOTP_KEY)).decode().rstrip("=")
             self.stdout.write(f"  Mot de passe de chaque compte : {password}")

@@ -1,0 +1,104 @@
+"""The person's own space (« mon espace »): the invitation that lets the person followed in, and
+the one-time codes of their passwordless login. The person is never a ``Professional``: their
+identity is an invitation, held under its own session key (``casework.space.session``)."""
+
+from typing import ClassVar
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from casework.models.cases import Case
+from casework.models.people import Beneficiary
+from partners.audit import AuditedQuerySet
+from partners.models import Professional
+
+
+class SpaceAccessQuerySet(AuditedQuerySet["SpaceAccess"]):
+    def active(self) -> "SpaceAccessQuerySet":
+        """The invitations in force: not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class SpaceAccess(models.Model):
+    """An invitation of the person into their space, made by a member of the binôme of an open
+    case, to the contact the person gave (an e-mail address for now). Withdrawn, it ends the
+    person's sessions at their next request; it is never deleted."""
+
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        on_delete=models.PROTECT,
+        related_name="space_accesses",
+        verbose_name="personne accompagnée",
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="space_accesses", verbose_name="accompagnement"
+    )
+    email = models.EmailField("adresse électronique de la personne")
+    created_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, related_name="+", verbose_name="invitée par"
+    )
+    created_at = models.DateTimeField("invitée le", default=timezone.now)
+    withdrawn_by = models.ForeignKey(
+        Professional,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="accès retiré par",
+    )
+    withdrawn_at = models.DateTimeField("accès retiré le", null=True, blank=True)
+    last_visit_at = models.DateTimeField("dernière visite", null=True, blank=True)
+
+    objects = SpaceAccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "accès à l'espace de la personne"
+        verbose_name_plural = "accès à l'espace de la personne"
+        base_manager_name = "objects"
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["beneficiary"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="space_access_one_active_per_person",
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=Q(withdrawn_at__isnull=True),
+                name="space_access_one_active_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_by__isnull=False),
+                name="space_access_withdrawn_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Accès à l'espace n°{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class SpaceCode(models.Model):
+    """A one-time login code sent to the invitation's contact: stored hashed, valid ten minutes,
+    used once, spent after too many wrong tries."""
+
+    access = models.ForeignKey(
+        SpaceAccess, on_delete=models.PROTECT, related_name="codes", verbose_name="accès"
+    )
+    code_hash = models.CharField("empreinte du code", max_length=64)
+    created_at = models.DateTimeField("envoyé le", default=timezone.now)
+    expires_at = models.DateTimeField("valable jusqu'au")
+    used_at = models.DateTimeField("utilisé le", null=True, blank=True)
+    failures = models.PositiveSmallIntegerField("essais erronés", default=0)
+
+    class Meta:
+        verbose_name = "code de connexion de la personne"
+        verbose_name_plural = "codes de connexion de la personne"
+        indexes: ClassVar = [models.Index(fields=["access", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Code n°{self.pk}"

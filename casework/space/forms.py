@@ -1,0 +1,48 @@
+from django import forms
+
+
+class ContactForm(forms.Form):
+    email = forms.EmailField(
+        label="Votre adresse électronique",
+        help_text=(
+            "Celle que vous avez donnée à votre conseiller·ère ou à votre travailleur·se social·e."
+        ),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Indiquez votre adresse électronique.",
+            "invalid": "Cette adresse électronique n'est pas complète (exemple : nom@exemple.fr).",
+        },
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(
+        label="Code reçu",
+        help_text="6 chiffres.",
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        error_messages={
+            "required": "Indiquez le code reçu.",
+            "invalid": "Le code est fait de 6 chiffres.",
+        },
+    )
+
+
+class InvitationForm(forms.Form):
+    """The professional's side: the address the person gave, with their agreement."""
+
+    email = forms.EmailField(
+        label="Adresse électronique de la personne",
+        help_text="Vérifiez-la avec la personne : elle y recevra ses codes de connexion.",
+        max_length=254,
+        error_messages={
+            "required": "Indiquez l'adresse électronique de la personne.",
+            "invalid": "Cette adresse électronique n'est pas complète (exemple : nom@exemple.fr).",
+        },
+    )
+    person_agreed = forms.BooleanField(
+        label="La personne est d'accord pour recevoir à cette adresse l'invitation et ses codes",
+        error_messages={"required": "Cochez la case : l'accord de la personne est nécessaire."},
+    )

@@ -1,0 +1,70 @@
+"""What the person's space shows, computed on every request. Never social notes, social
+details, the binôme's notes, points binôme, or anything about other people."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from casework.enums import CLOSED_FILE_STAGES, CaseState
+from casework.models import Appointment, Case, SpaceAccess
+from partners.models import Professional
+
+#: The accompaniment's state, in the person's words.
+STATE_SENTENCES = {
+    CaseState.PROPOSED: (
+        "Un accompagnement vous a été proposé. Vous n'avez pas encore dit si vous l'acceptez."
+    ),
+    CaseState.DIAGNOSTIC: (
+        "Votre accompagnement a commencé : vous faites le point sur votre situation avec vos "
+        "deux professionnel·les."
+    ),
+    CaseState.ACTIVE: "Votre accompagnement est en cours.",
+    CaseState.SUSPENDED: "Votre accompagnement est en pause pour le moment.",
+    CaseState.CLOSED: "Votre accompagnement est terminé.",
+    CaseState.REFUSED: (
+        "Vous avez refusé l'accompagnement proposé. Ce refus n'a aucune conséquence pour vous."
+    ),
+}
+
+#: How many appointments the page lists.
+UPCOMING_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Person:
+    """A professional as the person sees them: name, job title, organisation."""
+
+    name: str
+    job_title: str
+    organisation: str
+
+    @classmethod
+    def of(cls, professional: Professional, default_title: str) -> "Person":
+        organisation = professional.organisation
+        return cls(
+            name=professional.full_name,
+            job_title=professional.job_title or default_title,
+            organisation=organisation.name if organisation is not None else "",
+        )
+
+
+def is_archived(access: SpaceAccess) -> bool:
+    return access.beneficiary.file_stage in CLOSED_FILE_STAGES
+
+
+def space_case(access: SpaceAccess) -> Case:
+    """The invitation's case, with its binôme and their organisations."""
+    return Case.objects.select_related(
+        "referent__organisation",
+        "pair__advisor__organisation",
+        "pair__social_worker__organisation",
+    ).get(pk=access.case_id)
+
+
+def upcoming_appointments(case: Case) -> QuerySet[Appointment]:
+    return (
+        case.appointments.filter(planned_at__gte=timezone.now(), outcome="")
+        .select_related("with_whom__organisation")
+        .order_by("planned_at", "pk")[:UPCOMING_LIMIT]
+    )

@@ -1,0 +1,137 @@
+"""The access matrix of the person's space, with person viewers (the main matrix,
+tests/test_access_matrix.py, crawls professionals only): the person of the case, another person,
+a person whose access was withdrawn, a person whose file is archived, a professional and
+anonymous, on the space's pages and on professional pages. No secret, shared or other person's
+content reaches a person."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from casework.enums import CaseState, FileStage
+from casework.retention import set_stage
+from casework.space import services as space_services
+from tests.casework.factories import CaseFactory, SocialNoteFactory
+from tests.casework.test_person_space import log_in_person
+from tests.conftest import log_in, module_transaction
+from tests.world import World, build_world
+
+pytestmark = pytest.mark.django_db
+
+PERSONS = ["person", "other_person", "withdrawn_person", "archived_person"]
+VIEWERS = [*PERSONS, "professional", "anonymous"]
+
+
+def by_viewer(default: int, **overrides: int) -> dict[str, int]:
+    return {**dict.fromkeys(VIEWERS, default), **overrides}
+
+
+#: URL name → (kwargs from the world, GET status by viewer).
+EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
+    # The archived file's person sees only a sentence saying whom to contact.
+    "space_home": (
+        lambda world: {},
+        by_viewer(302, person=200, other_person=200, archived_person=200),
+    ),
+    "space_login": (lambda world: {}, by_viewer(200)),
+    "space_code": (lambda world: {}, by_viewer(302)),
+    # Professional pages: a person's session is not a professional's (to the login page).
+    "caseload": (lambda world: {}, by_viewer(302, professional=200)),
+    "case_detail": (lambda world: {"pk": world.case.pk}, by_viewer(302, professional=200)),
+    "space_invite": (lambda world: {"pk": world.case.pk}, by_viewer(302, professional=200)),
+    "case_journal": (lambda world: {"pk": world.case.pk}, by_viewer(302, professional=200)),
+}
+
+
+@dataclass(frozen=True)
+class Crawl:
+    world: World
+    names: dict[str, str]  # a person viewer → their full name
+    responses: dict[tuple[str, str], Any]
+
+
+def _invited(world: World, email: str) -> Any:
+    case = CaseFactory(
+        pair=world.pair, beneficiary__department=world.pair.department, state=CaseState.ACTIVE
+    )
+    SocialNoteFactory(case=case, author=world.pair.social_worker)
+    space_services.space_invite(case=case, email=email, acting_user=world.pair.social_worker)
+    return case
+
+
+@pytest.fixture(scope="module")
+def crawled(django_db_setup: None, django_db_blocker: Any) -> Iterator[Crawl]:
+    with module_transaction(django_db_blocker):
+        world = build_world()
+        space_services.space_invite(
+            case=world.case, email="personne@exemple.fr", acting_user=world.pair.social_worker
+        )
+        others = {
+            viewer: _invited(world, f"{viewer}@exemple.fr")
+            for viewer in ("other_person", "withdrawn_person", "archived_person")
+        }
+        clients = {
+            "person": log_in_person(Client(), "personne@exemple.fr"),
+            **{viewer: log_in_person(Client(), f"{viewer}@exemple.fr") for viewer in others},
+            "professional": log_in(Client(), world.pair.social_worker),
+            "anonymous": Client(),
+        }
+        withdrawn = others["withdrawn_person"].beneficiary.space_accesses.get()
+        space_services.space_withdraw(access=withdrawn, acting_user=world.pair.advisor)
+        set_stage(
+            others["archived_person"].beneficiary_id,
+            file_stage=FileStage.ARCHIVED,
+            archived_on=timezone.localdate(),
+        )
+        responses = {
+            (name, viewer): clients[viewer].get(reverse(name, kwargs=kwargs(world)))
+            for name, (kwargs, _statuses) in EXPECTED.items()
+            for viewer in VIEWERS
+        }
+        names = {"person": world.case.beneficiary.full_name} | {
+            viewer: case.beneficiary.full_name for viewer, case in others.items()
+        }
+        yield Crawl(world, names, responses)
+
+
+def test_person_space_matrix(crawled):
+    actual = {key: response.status_code for key, response in crawled.responses.items()}
+    expected = {(name, viewer): EXPECTED[name][1][viewer] for name, viewer in actual}
+
+    assert actual == expected
+    # Refused persons are sent to the professionals' login, and professionals to the person's.
+    professional_urls = {"caseload", "case_detail", "space_invite", "case_journal"}
+    for (name, viewer), response in crawled.responses.items():
+        if viewer in PERSONS and name in professional_urls:
+            assert response["Location"].startswith(reverse("login")), (name, viewer)
+    assert crawled.responses[("space_home", "professional")]["Location"] == reverse("space_login")
+    assert crawled.responses[("space_home", "withdrawn_person")]["Location"] == reverse(
+        "space_login"
+    )
+
+
+def test_nothing_secret_or_of_someone_else_reaches_a_person(crawled):
+    world = crawled.world
+    forbidden = [*world.secrets, *world.shared, *world.request_content, "SECRET-"]
+    leaks = sorted(
+        (name, viewer, token)
+        for (name, viewer), response in crawled.responses.items()
+        if viewer in PERSONS
+        for token in forbidden
+        if token in response.content.decode()
+    )
+    assert leaks == []
+    for viewer in PERSONS:
+        page = crawled.responses[("space_home", viewer)].content.decode()
+        others = [name for other, name in crawled.names.items() if other != viewer]
+        assert [name for name in others if name in page] == [], viewer
+    person_page = crawled.responses[("space_home", "person")].content.decode()
+    assert world.pair.advisor.full_name in person_page
+    archived_page = crawled.responses[("space_home", "archived_person")].content.decode()
+    assert "Votre dossier est archivé" in archived_page
+    assert world.pair.advisor.full_name not in archived_page
