@@ -330,6 +330,7 @@ class Staff:
 PROFESSIONAL_COLUMNS = (
     "id", "password", "is_superuser", "email", "first_name", "last_name", "organisation_id",
     "role", "is_social_correspondent", "job_title", "is_active", "is_staff", "date_joined",
+    "enrolment_code_hash",
 )  # fmt: skip
 
 
@@ -421,6 +422,7 @@ def seed_staff(plan: ScalePlan, rng: random.Random, today: datetime.date) -> Sta
                 True,
                 False,
                 now,
+                "",  # no enrolment code: the operator gives one (manage.py enrolment_code)
             )  # fmt: skip
         )
     copy_rows(TableRows(Professional, PROFESSIONAL_COLUMNS, rows), "professionnel·les")
