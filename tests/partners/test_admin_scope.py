@@ -432,6 +432,6 @@ def test_admin_own_change_form_does_not_offer_ones_rights(ours):
     )
 
     ours.admin.refresh_from_db()
-    # The address of an activated account is read-only too (partners.services.ACTIVATED_EMAIL_REFUSED).
+    # An activated account's address is read-only too (services.ACTIVATED_EMAIL_REFUSED).
     assert set(form.fields) == {"first_name", "last_name", "job_title"}
     assert (ours.admin.role, ours.admin.is_social_correspondent) == (Role.ADMIN, False)
