@@ -79,6 +79,9 @@ def worker(tmp_path, smtp) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
     worker = Worker(queue, tmp_path / "worker.log", env=env)
     yield worker
     worker.kill()
+    # send_task(queue=…) declared it in this process's app too (task_create_missing_queues): a
+    # later in-process worker would try to bind it for delayed delivery, fail and hang on exit.
+    app.amqp.queues.pop(queue, None)
     with Connection(broker_url()) as broker:
         channel = broker.channel()
         channel.queue_delete(queue)
