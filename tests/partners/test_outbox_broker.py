@@ -22,7 +22,9 @@ def test_commit_publishes_the_relay_and_a_worker_sends_the_row():
     previous = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=url, task_always_eager=False)  # no result backend: none needed
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        # The in-process worker's thread takes several seconds to stop (its broker connection and
+        # delayed-delivery setup); 10 s was too short on a loaded CI machine.
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=60):
             with transaction.atomic():
                 outbox.enqueue_email(
                     key="broker:1", to=["claire@exemple.fr"], subject="Binôme", body="Bonjour"
