@@ -8,6 +8,7 @@ DSFR settings), which only the operators of the installation (superusers) open. 
 ``binome.E006`` (``partners.checks``) refuses a ModelAdmin or inline that is neither.
 """
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from auditlog.models import LogEntry
@@ -366,52 +367,61 @@ class ProfessionalAdmin(DepartmentScopedAdmin):
             )
         _show_enrolment_code(self, request, saved)
 
-    @admin.action(description="Désactiver les professionnel·les sélectionné·es")
-    def deactivate(self, request: HttpRequest, queryset: QuerySet[Professional]) -> None:
+    def _each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Professional],
+        service: Callable[..., Professional],
+        done: Callable[[Professional], str],
+    ) -> list[Professional]:
+        """Run ``service`` on each selected professional: its French refusal, or ``done``'s
+        message; the professionals it saved."""
+        saved = []
         for professional in queryset:
             try:
-                services.professional_deactivate(
-                    professional=professional, acting_user=_actor(request)
-                )
+                result = service(professional=professional, acting_user=_actor(request))
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
-                self.message_user(request, f"{professional.full_name} est désactivé·e.")
+                self.message_user(request, done(result))
+                saved.append(result)
+        return saved
+
+    @admin.action(description="Désactiver les professionnel·les sélectionné·es")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Professional]) -> None:
+        self._each(
+            request,
+            queryset,
+            services.professional_deactivate,
+            lambda professional: f"{professional.full_name} est désactivé·e.",
+        )
 
     @admin.action(description="Envoyer un nouveau lien d'activation")
     def send_activation_link(self, request: HttpRequest, queryset: QuerySet[Professional]) -> None:
-        for professional in queryset:
-            try:
-                services.professional_invitation_resend(
-                    professional=professional, acting_user=_actor(request)
-                )
-            except DomainError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    f"Un nouveau lien d'activation part par e-mail à {professional.email} ; "
-                    "les liens précédents ne fonctionnent plus.",
-                )
+        self._each(
+            request,
+            queryset,
+            services.professional_invitation_resend,
+            lambda professional: (
+                f"Un nouveau lien d'activation part par e-mail à {professional.email} ; "
+                "les liens précédents ne fonctionnent plus."
+            ),
+        )
 
     @admin.action(description="Autoriser un nouvel enrôlement de la double authentification")
     def allow_second_factor_reenrolment(
         self, request: HttpRequest, queryset: QuerySet[Professional]
     ) -> None:
-        for professional in queryset:
-            try:
-                saved = services.second_factor_reenrolment_allow(
-                    professional=professional, acting_user=_actor(request)
-                )
-            except DomainError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    f"La double authentification de {saved.full_name} est retirée : "
-                    "elle ou il l'active de nouveau à sa prochaine connexion.",
-                )
-                _show_enrolment_code(self, request, saved)
+        for saved in self._each(
+            request,
+            queryset,
+            services.second_factor_reenrolment_allow,
+            lambda professional: (
+                f"La double authentification de {professional.full_name} est retirée : "
+                "elle ou il l'active de nouveau à sa prochaine connexion."
+            ),
+        ):
+            _show_enrolment_code(self, request, saved)
 
 
 class PairCreationForm(_PairForm):
