@@ -167,6 +167,8 @@ class JournalChannel(models.TextChoices):
     REQUEST = "request", "Demande ponctuelle aux correspondant·es sociaux·ales"
     ANSWER = "answer", "Réponse à une demande ponctuelle"
     ENROLMENT = "enrolment", "Inscription à une action collective"
+    #: The person's own act in their space (opinion, accord, message): no professional acts.
+    PERSON = "person", "Par la personne, depuis son espace"
 
 
 class JournalBasis(models.TextChoices):

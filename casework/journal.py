@@ -98,9 +98,11 @@ def record(
     object_type: str = "",
     object_id: str = "",
     info: RequestInfo | None = None,
+    actor_label: str = "",
 ) -> InformationShare:
     """Append one row to the department's chain (call it last in the transaction); ``info``:
-    the request it answers (its id ties the row to the response), if any."""
+    the request it answers (its id ties the row to the response), if any; ``actor_label``: who
+    acted when no professional did (the person in their space)."""
     info = info or RequestInfo()
     organisation = actor.organisation if actor is not None else None
     share = InformationShare(
@@ -108,7 +110,7 @@ def record(
         at=timezone.now(),
         actor=actor,
         actor_organisation=organisation.name if organisation is not None else "",
-        actor_job_title=(actor.job_title or actor.get_role_display()) if actor else "",
+        actor_job_title=(actor.job_title or actor.get_role_display()) if actor else actor_label,
         case=case,
         beneficiary=beneficiary or (case.beneficiary if case is not None else None),
         object_type=object_type,
@@ -131,6 +133,35 @@ def record(
         head.seq, head.hash = share.seq, share.hash
         head.save(update_fields=["seq", "hash"])
     return share
+
+
+#: How the journal names the person acting in their own space.
+PERSON_LABEL = "La personne accompagnée"
+
+
+def record_person_act(
+    *,
+    case: Case,
+    purpose: str,
+    object_type: str = "",
+    object_id: str = "",
+    categories: Iterable[str] = (),
+    info: RequestInfo | None = None,
+) -> InformationShare:
+    """A row for the person's own act in their space (channel « person », no professional
+    actor): shown on the case's timeline as « par la personne, depuis son espace »."""
+    return record(
+        department=case.pair.department,
+        actor=None,
+        actor_label=PERSON_LABEL,
+        channel=JournalChannel.PERSON,
+        purpose=purpose,
+        case=case,
+        categories=categories,
+        object_type=object_type,
+        object_id=object_id,
+        info=info,
+    )
 
 
 def record_rights_change(change: RightsChange) -> InformationShare:

@@ -115,7 +115,7 @@ def case_for(user: Professional, pk: int) -> Case:
 
 @dataclass(frozen=True)
 class TimelineItem:
-    kind: str  # "interview", "note", "pair_contact", "social_note", "enrolment"
+    kind: str  # "interview", "note", "pair_contact", "social_note", "enrolment", "person_act"
     day: datetime.date
     at: datetime.datetime
     obj: Any
@@ -144,6 +144,11 @@ def timeline(case: Case, *, member: bool, social: bool) -> list[TimelineItem]:
     items += [
         TimelineItem("enrolment", e.enrolled_at.date(), e.enrolled_at, e)
         for e in enrolments_of(case)
+    ]
+    # The person's own acts in their space: the journal row says what, never secret content.
+    items += [
+        TimelineItem("person_act", timezone.localdate(row.at), row.at, row)
+        for row in InformationShare.objects.filter(case=case, channel=JournalChannel.PERSON)
     ]
     if social:
         items += [

@@ -133,6 +133,21 @@ def acting_as(actor: Any) -> Iterator[None]:
         yield
 
 
+#: How the audit trail names the person acting in their own space (no professional is the
+#: actor): ``actor_email`` holds this label with their space access's number, never identity.
+PERSON_ACTOR = "personne:espace n°{access_id}"
+
+
+@contextmanager
+def acting_as_person(access_id: int) -> Iterator[None]:
+    """Name the person, through their space access, as the actor of the audit rows written in
+    the block: the rows have no professional actor and ``actor_email`` says who acted."""
+    from auditlog.context import set_extra_data
+
+    with set_extra_data({"actor_email": PERSON_ACTOR.format(access_id=access_id)}):
+        yield
+
+
 def register_models() -> None:
     from auditlog.registry import auditlog
 

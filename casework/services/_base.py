@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from casework.errors import ConcurrentChange
 from casework.models import Case
 from partners.access import is_admin
-from partners.audit import acting_as
+from partners.audit import acting_as, acting_as_person
 from partners.errors import InvalidTransition
 from partners.models import Department, Pair, Professional
 
@@ -36,6 +36,14 @@ def save(instance: Any, acting_user: Professional | None) -> None:
         instance.save()
     if hasattr(instance, _AS_STORED):
         setattr(instance, _AS_STORED, _stored_values(instance))
+
+
+def save_as_person(instance: Any, access_id: int) -> None:
+    """``full_clean()``, then save as the person's own act in their space (access ``access_id``):
+    the audit row has no professional actor and names the person's access."""
+    instance.full_clean()
+    with acting_as_person(access_id):
+        instance.save()
 
 
 def _stored_values(instance: models.Model) -> dict[str, Any]:

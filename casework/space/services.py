@@ -26,7 +26,7 @@ from casework.enums import OPEN_STATES, JournalChannel
 from casework.errors import InvalidInput
 from casework.journal import RequestInfo
 from casework.models import Case, SpaceAccess, SpaceCode
-from casework.services._base import save
+from casework.services._base import save, save_as_person
 from casework.space import delivery
 from partners.errors import DomainError, InvalidTransition
 from partners.models import Professional
@@ -299,5 +299,5 @@ def _check(contact: str, code: str) -> tuple[str, SpaceAccess | None]:
     row.used_at = now
     row.save(update_fields=["used_at"])
     access.last_visit_at = now
-    save(access, None)  # the person's own act: no professional is the actor
+    save_as_person(access, access.pk)
     return "", access

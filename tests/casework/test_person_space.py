@@ -6,11 +6,12 @@ import re
 
 import pytest
 import time_machine
+from auditlog.models import LogEntry
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from casework import services
+from casework import journal, services
 from casework.enums import CaseState, FileStage, JournalChannel
 from casework.models import InformationShare, SpaceAccess, SpaceCode
 from casework.retention import set_stage
@@ -213,6 +214,9 @@ def test_login_end_to_end_through_the_outbox():
     assert access.last_visit_at is not None
     # Stored hashed: the code itself is nowhere in the table.
     assert code_from_outbox() not in SpaceCode.objects.get(used_at__isnull=False).code_hash
+    # The visit is the person's own act in the audit trail: no professional is its actor.
+    visit = LogEntry.objects.get_for_object(access).order_by("-pk").first()
+    assert (visit.actor, visit.actor_email) == (None, f"personne:espace n°{access.pk}")
 
 
 def space_session_keys(client: Client) -> dict[str, int]:
@@ -465,3 +469,23 @@ def test_code_check_fails_open_when_the_cache_is_unreachable():
             space_services.code_check(contact=EMAIL, code=right)
     assert caught.value.reason == "wrong"
     assert SpaceCode.objects.get().failures == space_services.MAX_CODE_FAILURES
+
+
+def test_person_act_is_on_the_case_timeline_as_the_persons_own():
+    case, access = invited_case()
+    row = journal.record_person_act(
+        case=case, purpose="Message envoyé au binôme", object_type="message", object_id="1"
+    )
+
+    page = log_in(Client(), case.pair.advisor).get(reverse("case_detail", args=[case.pk]))
+
+    assert (row.channel, row.actor, row.actor_job_title) == (
+        JournalChannel.PERSON,
+        None,
+        "La personne accompagnée",
+    )
+    assert (
+        "<strong>Message envoyé au binôme</strong>, le "
+        f"{timezone.localtime(row.at):%d/%m/%Y à %H:%M} — "
+        "<em>par la personne, depuis son espace</em>"
+    ) in page.content.decode()

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from casework import services
+from casework import journal, services
 from casework.enums import CaseState
 from partners.enums import Role
 from tests.casework.factories import (
@@ -90,17 +90,18 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
             person_agreed=True,
             agreement_method="oral",
         )
+        journal.record_person_act(case=case, purpose="Message envoyé au binôme")
     client = login_client(new_pair.social_worker)
 
     # session, professional, case, grants (change, social), pair periods, agreement in force,
-    # interviews, notes, points binôme, collective actions, social notes, upcoming
-    # appointments, breach reports, the one-off requests it came from, the actions open for
+    # interviews, notes, points binôme, collective actions, the person's acts, social notes,
+    # upcoming appointments, breach reports, the one-off requests it came from, the actions open for
     # enrolment, the person's access to their space; then the journal row for the social notes
     # shown: savepoint, head FOR UPDATE, insert, head update, release
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         response = client.get(reverse("case_detail", args=[case.pk]))
 
-    assert len(response.context["timeline"]) == 5 * size
+    assert len(response.context["timeline"]) == 6 * size
     assert len(response.context["pair_periods"]) == 2
     assert len(response.context["upcoming"]) == 3  # the next three
     assert len(response.context["breach_reports"]) == size
@@ -168,9 +169,9 @@ def test_interview_htmx_post_queries_constant(size, login_client, django_assert_
 
     # session, professional, case, change grant; the form's check of the interview's constraint
     # (savepoint, query, release); the service (13, as above); then the activity panel's
-    # interviews, notes, points binôme and collective actions, and the appointments planned for
-    # « En bref » (the interview is now the last one): nothing else of the page
-    with django_assert_num_queries(25):
+    # interviews, notes, points binôme, collective actions and the person's acts, and the
+    # appointments planned for « En bref » (the interview is now the last one): nothing else
+    with django_assert_num_queries(26):
         response = client.post(
             reverse("interview_log", args=[case.pk]),
             {
