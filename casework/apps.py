@@ -137,6 +137,7 @@ class CaseworkConfig(AppConfig):
         auditlog.register(models.Resource)
         auditlog.register(models.Programme, mask_fields=["description"])
         auditlog.register(models.ProgrammeSession, mask_fields=["place"])
+        auditlog.register(models.MessageTemplate)
         track(
             models.Delegation,
             person_path="cases__beneficiary",
@@ -158,6 +159,12 @@ class CaseworkConfig(AppConfig):
             person_path="beneficiary",
             section="Accès à l'espace de la personne",
             masked=("email",),
+        )
+        track(
+            models.MessageConsent,
+            person_path="beneficiary",
+            section="Accords pour recevoir des messages",
+            masked=("address",),
         )
         # Codes are kept hashed for ten minutes of use: not in the audit trail (a row per login).
         track(

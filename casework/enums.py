@@ -228,3 +228,29 @@ class PersonAgreementMethod(models.TextChoices):
 
     ORAL = "oral", "Accord oral de la personne, en entretien"
     SIGNED_FORM = "signed_form", "Formulaire signé par la personne"
+
+
+class MessageChannel(models.TextChoices):
+    SMS = "sms", "SMS"
+    EMAIL = "email", "e-mail"
+
+
+class MessageKind(models.TextChoices):
+    """What the product may send to the person, and nothing else (DESIGN.md, messages): never
+    about an absence, a breach report, a sanction or an RSA decision, and never social content."""
+
+    FIRST_INVITATION = "first_invitation", "Invitation au premier rendez-vous"
+    CONVOCATION = "convocation", "Convocation à un rendez-vous"
+    REMINDER = "reminder", "Rappel d'un rendez-vous"
+    CHANGE = "change", "Rendez-vous déplacé"
+    CANCELLATION = "cancellation", "Rendez-vous annulé"
+    SPACE_INVITATION = "space_invitation", "Invitation dans l'espace de la personne"
+    SPACE_CODE = "space_code", "Code de connexion à l'espace"
+    NEW_DOCUMENT = "new_document", "Nouveau document dans l'espace"
+
+
+class ConsentMethod(models.TextChoices):
+    """How the person said yes (or no more) to messages on a channel."""
+
+    INTERVIEW = "interview", "en entretien, à un·e professionnel·le du binôme"
+    SPACE = "space", "par la personne, depuis son espace"

@@ -36,6 +36,11 @@ from casework.models.followup import (
     SocialNote,
 )
 from casework.models.ledger import GENESIS_HASH, AppendOnlyQuerySet, InformationShare, LedgerHead
+from casework.models.messages import (
+    MessageConsent,
+    MessageConsentQuerySet,
+    MessageTemplate,
+)
 from casework.models.offer import (
     Attendance,
     Enrolment,
@@ -70,6 +75,9 @@ __all__ = [
     "InformationShare",
     "Interview",
     "LedgerHead",
+    "MessageConsent",
+    "MessageConsentQuerySet",
+    "MessageTemplate",
     "Note",
     "OverdueAnnotations",
     "PairContact",
