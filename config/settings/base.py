@@ -330,6 +330,12 @@ def mailers(default_backend: str) -> dict[str, dict[str, Any]]:
 # E-mail (reminders): the console by default; an SMTP server from the environment.
 MAILERS = mailers("django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "binome@localhost")
+# SMS to the person (partners/outbox/sms.py): the console by default, Brevo's API when chosen.
+BINOME_SMS_BACKEND = os.environ.get("BINOME_SMS_BACKEND", "console")
+BREVO_API_KEY = os.environ.get("BREVO_API_KEY", "")
+BREVO_API_URL = os.environ.get("BREVO_API_URL", "https://api.brevo.com/v3")
+#: Seconds an SMS provider's call may take before the relay tries later.
+BINOME_SMS_TIMEOUT = float(os.environ.get("BINOME_SMS_TIMEOUT", "10"))
 #: The address of the site, for links in e-mails.
 BINOME_SITE_URL = os.environ.get("BINOME_SITE_URL", "http://127.0.0.1:8000")
 

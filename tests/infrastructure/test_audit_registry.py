@@ -37,6 +37,8 @@ def test_registry_covers_the_domain_models():
         "casework.Enrolment",
         "casework.Delegation",
         "casework.Interview",
+        "casework.MessageConsent",
+        "casework.MessageTemplate",
         "casework.Note",
         "casework.PairContact",
         "casework.PersonRequest",
