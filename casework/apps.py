@@ -164,7 +164,12 @@ class CaseworkConfig(AppConfig):
             models.MessageConsent,
             person_path="beneficiary",
             section="Accords pour recevoir des messages",
-            masked=("address",),
+            free_text=("address",),  # erased at disposal, masked in the audit trail
+        )
+        track(
+            models.SentMessage,
+            person_path="case__beneficiary",
+            section="Messages envoyés à la personne",
         )
         # Codes are kept hashed for ten minutes of use: not in the audit trail (a row per login).
         track(

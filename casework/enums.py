@@ -167,6 +167,7 @@ class JournalChannel(models.TextChoices):
     REQUEST = "request", "Demande ponctuelle aux correspondant·es sociaux·ales"
     ANSWER = "answer", "Réponse à une demande ponctuelle"
     ENROLMENT = "enrolment", "Inscription à une action collective"
+    MESSAGE = "message", "Message à la personne"
     #: The person's own act in their space (opinion, accord, message): no professional acts.
     PERSON = "person", "Par la personne, depuis son espace"
 
@@ -254,3 +255,13 @@ class ConsentMethod(models.TextChoices):
 
     INTERVIEW = "interview", "en entretien, à un·e professionnel·le du binôme"
     SPACE = "space", "par la personne, depuis son espace"
+
+
+class MessageStatus(models.TextChoices):
+    """Where a message to the person is: queued in the outbox, handed to the provider, and what
+    the provider's delivery report said."""
+
+    QUEUED = "queued", "en attente d'envoi"
+    SENT = "sent", "envoyé"
+    DELIVERED = "delivered", "remis"
+    FAILED = "failed", "non distribué"

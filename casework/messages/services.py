@@ -1,11 +1,13 @@
 """Writes of the messages to the person: their choice of channels, the department's templates."""
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
 from casework.enums import ConsentMethod, MessageChannel
 from casework.errors import InvalidInput
-from casework.messages import phones, wording
+from casework.messages import phones, sending, wording
 from casework.models import Beneficiary, MessageConsent, MessageTemplate
 from casework.services._base import save, save_as_person
 from partners.access import is_admin
@@ -136,11 +138,8 @@ def _check_admin(acting_user: Professional | None, department: Department) -> No
         )
 
 
-def template_for(department: Department, kind: str, channel: str) -> tuple[str, str]:
-    """The subject and text a message of ``kind`` on ``channel`` is written from."""
-    template = MessageTemplate.objects.filter(
-        department=department, kind=kind, channel=channel
-    ).first()
-    if template is None:
-        return wording.default(kind, channel)
-    return template.subject, template.body
+@transaction.atomic
+def reminders_send(*, department: Department, today: datetime.date | None = None) -> int:
+    """Queue today's appointment reminders of ``department`` (the days before its
+    ``reminder_days`` says), in one transaction; a rerun queues nothing more."""
+    return sending.send_reminders(department=department, today=today)

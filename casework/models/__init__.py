@@ -40,6 +40,7 @@ from casework.models.messages import (
     MessageConsent,
     MessageConsentQuerySet,
     MessageTemplate,
+    SentMessage,
 )
 from casework.models.offer import (
     Attendance,
@@ -88,6 +89,7 @@ __all__ = [
     "Rectification",
     "Resource",
     "ResourceQuerySet",
+    "SentMessage",
     "SharingAgreement",
     "SharingAgreementQuerySet",
     "SocialNote",

@@ -6,7 +6,8 @@ from typing import ClassVar
 from django.db import models
 from django.db.models import Q
 
-from casework.enums import ConsentMethod, MessageChannel, MessageKind
+from casework.enums import ConsentMethod, MessageChannel, MessageKind, MessageStatus
+from casework.models.cases import Case
 from casework.models.people import Beneficiary
 from partners.audit import AuditedQuerySet
 from partners.models import Department, Professional
@@ -15,6 +16,10 @@ from partners.models import Department, Professional
 class MessageConsentQuerySet(AuditedQuerySet["MessageConsent"]):
     def in_force(self) -> "MessageConsentQuerySet":
         return self.filter(withdrawn_at__isnull=True)
+
+    def usable(self) -> "MessageConsentQuerySet":
+        """In force, and the address not reported undeliverable: where messages may go."""
+        return self.in_force().filter(undeliverable_at__isnull=True)
 
 
 class MessageConsent(models.Model):
@@ -38,6 +43,9 @@ class MessageConsent(models.Model):
         verbose_name="enregistré par",
     )
     withdrawn_at = models.DateTimeField("retiré le", null=True, blank=True)
+    #: A message did not reach the address (the provider's report): no message is sent to it
+    #: any more, and the binôme is told once, until the person gives an address again.
+    undeliverable_at = models.DateTimeField("non distribuable depuis", null=True, blank=True)
     withdrawn_how = models.CharField(
         "retiré", max_length=10, choices=ConsentMethod.choices, blank=True
     )
@@ -100,3 +108,34 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_channel_display()})"
+
+
+class SentMessage(models.Model):
+    """One message to the person on one channel: its kind, never its text (the text is in the
+    outbox row until it leaves). Its status follows the provider's delivery reports."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="sent_messages")
+    kind = models.CharField("message", max_length=20, choices=MessageKind.choices)
+    channel = models.CharField("canal", max_length=5, choices=MessageChannel.choices)
+    #: The outbox row's key: the SMS's tag at the provider, the e-mail's Message-ID seed.
+    outbox_key = models.CharField("clé d'envoi", max_length=150, unique=True)
+    status = models.CharField(
+        "état", max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
+    status_at = models.DateTimeField("état au")
+    #: The provider's words for a failure (« hard_bounce »), never the address.
+    status_detail = models.CharField("détail", max_length=100, blank=True)
+    #: The time of the last delivery report taken (a report not newer is a replay: refused).
+    reported_at = models.DateTimeField("dernier rapport du fournisseur", null=True, blank=True)
+    created_at = models.DateTimeField("créé le")
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "message à la personne"
+        verbose_name_plural = "messages à la personne"
+        base_manager_name = "objects"
+        indexes: ClassVar = [models.Index(fields=["case", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_channel_display()}) n°{self.pk}"

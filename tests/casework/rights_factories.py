@@ -72,6 +72,12 @@ def complete_file(tag: str = "QZX") -> CompleteFile:
         cases=[case],
         summary=token("pointbinome"),
     )
+    message_services.consent_give(
+        beneficiary=beneficiary,
+        channel=MessageChannel.SMS,
+        address="06 12 34 56 78",
+        acting_user=social_worker,
+    )
     appointment = services.appointment_plan(
         case=case,
         acting_user=advisor,
@@ -153,12 +159,6 @@ def complete_file(tag: str = "QZX") -> CompleteFile:
     )
     space_services.space_invite(case=case, email=beneficiary.email, acting_user=social_worker)
     space_services.code_send(contact=beneficiary.email)
-    message_services.consent_give(
-        beneficiary=beneficiary,
-        channel=MessageChannel.SMS,
-        address="06 12 34 56 78",
-        acting_user=social_worker,
-    )
     services.case_suspend(case=case, reason="hospital", acting_user=social_worker)
     group = Group.objects.create(name=f"Groupe {tag}")
     CaseGroupObjectPermission.objects.create(

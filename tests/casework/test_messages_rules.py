@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from casework.enums import ConsentMethod, MessageChannel, MessageKind
 from casework.errors import InvalidInput
-from casework.messages import phones, rules, services, wording
+from casework.messages import phones, rules, sending, services, wording
 from casework.models import MessageConsent, MessageTemplate
 from partners.enums import Role
 from partners.errors import InvalidTransition
@@ -175,12 +175,12 @@ def test_a_template_is_saved_then_used():
         acting_user=_admin(department),
     )
 
-    assert services.template_for(department, MessageKind.REMINDER, MessageChannel.SMS) == (
+    assert sending.template_for(department, MessageKind.REMINDER, MessageChannel.SMS) == (
         "",
         body,
     )
     other = DepartmentFactory()
-    assert services.template_for(other, MessageKind.REMINDER, MessageChannel.SMS) == (
+    assert sending.template_for(other, MessageKind.REMINDER, MessageChannel.SMS) == (
         wording.default(MessageKind.REMINDER, MessageChannel.SMS)
     )
 

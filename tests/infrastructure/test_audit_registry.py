@@ -45,6 +45,7 @@ def test_registry_covers_the_domain_models():
         "casework.Programme",
         "casework.ProgrammeSession",
         "casework.Rectification",
+        "casework.SentMessage",
         "casework.Resource",
         "casework.SharingAgreement",
         "casework.SocialNote",
