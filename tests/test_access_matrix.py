@@ -238,6 +238,16 @@ EXPECTATIONS: dict[str, Expect] = {
     "space_invite": Expect(
         get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
     ),
+    # The person's yes to messages; POST without data: the form comes back with its errors.
+    "message_consent_give": Expect(
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+    ),
+    # The world's person gave no yes to SMS: back to the case page with a message.
+    "message_consent_withdraw": Expect(
+        get=only(CASE_MEMBERS, 302),
+        post=only(CASE_MEMBERS, 302),
+        kwargs=lambda world: {"pk": world.case.pk, "channel": "sms"},
+    ),
     # The world's person has no access: back to the case page with a message.
     "space_withdraw": Expect(
         get=only(CASE_MEMBERS, 302), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs

@@ -5,14 +5,15 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from casework.enums import ConsentMethod, MessageChannel
+from casework.enums import ConsentMethod, MessageChannel, MessageStatus
 from casework.errors import InvalidInput
 from casework.messages import phones, sending, wording
-from casework.models import Beneficiary, MessageConsent, MessageTemplate
+from casework.models import Beneficiary, MessageConsent, MessageTemplate, SentMessage
 from casework.services._base import save, save_as_person
 from partners.access import is_admin
 from partners.errors import InvalidTransition
-from partners.models import Department, Professional
+from partners.models import Department, OutboxMessage, Professional
+from partners.outbox.models import OutboxState
 
 
 def normalise_address(channel: str, address: str) -> str:
@@ -69,13 +70,37 @@ def consent_withdraw(
     acting_user: Professional | None = None,
     space_access_id: int | None = None,
 ) -> MessageConsent:
-    """The person withdraws their yes: no message leaves on that channel from now on."""
+    """The person withdraws their yes: no message leaves on that channel from now on, those
+    still waiting in the outbox included (the quiet hours' SMS, a reminder not yet relayed)."""
     consent = MessageConsent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise InvalidTransition("Cet accord a déjà été retiré.")
     how = ConsentMethod.SPACE if space_access_id is not None else ConsentMethod.INTERVIEW
     _withdraw(consent, how=how, acting_user=acting_user, space_access_id=space_access_id)
+    _cancel_waiting(consent, acting_user, space_access_id)
     return consent
+
+
+def _cancel_waiting(
+    consent: MessageConsent, acting_user: Professional | None, space_access_id: int | None
+) -> None:
+    """The messages of this channel not yet taken by a relay leave the outbox; their
+    ``SentMessage`` says « non distribué : accord retiré »."""
+    waiting = SentMessage.objects.filter(
+        case__beneficiary_id=consent.beneficiary_id,
+        channel=consent.channel,
+        status=MessageStatus.QUEUED,
+    ).select_for_update()
+    now = timezone.now()
+    for message in waiting:
+        removed, _ = OutboxMessage.objects.filter(
+            key=message.outbox_key, state=OutboxState.PENDING, claimed_by=""
+        ).delete()
+        if not removed:
+            continue  # already relayed, or in a relay's hands: its status will follow
+        message.status, message.status_at = MessageStatus.FAILED, now
+        message.status_detail = "accord retiré"
+        _save(message, acting_user, space_access_id)
 
 
 def _withdraw(
@@ -92,7 +117,9 @@ def _withdraw(
 
 
 def _save(
-    instance: MessageConsent, acting_user: Professional | None, space_access_id: int | None
+    instance: MessageConsent | SentMessage,
+    acting_user: Professional | None,
+    space_access_id: int | None,
 ) -> None:
     if space_access_id is not None:
         save_as_person(instance, space_access_id)

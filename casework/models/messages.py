@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from casework.enums import ConsentMethod, MessageChannel, MessageKind, MessageStatus
+from casework.messages import phones
 from casework.models.cases import Case
 from casework.models.people import Beneficiary
 from partners.audit import AuditedQuerySet
@@ -78,6 +79,13 @@ class MessageConsent(models.Model):
 
     def __str__(self) -> str:
         return f"Accord {self.get_channel_display()} n°{self.pk}"
+
+    @property
+    def shown_address(self) -> str:
+        """As a person writes it: « 06 12 34 56 78 », or the e-mail address."""
+        if self.channel == MessageChannel.SMS:
+            return phones.display(self.address)
+        return self.address
 
 
 class MessageTemplate(models.Model):
