@@ -34,6 +34,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=100, help="requêtes mesurées par page")
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument(
+        "--reminders", type=int, default=10_000, help="rappels de rendez-vous envoyés par SMS"
+    )
     return parser.parse_args()
 
 
@@ -378,6 +381,17 @@ def measure(repeat: int, warmup: int) -> dict[str, Any]:
     return results
 
 
+def measure_reminders_of_scale(count: int) -> dict[str, Any]:
+    from bench.reminders import measure_reminders
+    from casework import scale
+
+    print(f"   mesure : {count} rappels par SMS", file=sys.stderr)
+    department = scale.scale_department()
+    if department is None:
+        sys.exit("Aucun département d'essai.")
+    return measure_reminders(department, count)
+
+
 def ratio(a: float, b: float) -> float:
     return round(a / b, 2) if b else float("nan")
 
@@ -413,6 +427,10 @@ def report(
             f"espace de la personne, {name}, médiane < 100 ms": measured[name]["median_ms"] < 100
             for name in SPACE_PAGES
         },
+        "rappels : tous remis au fournisseur, aucun deux fois": (
+            measured["rappels"]["sms_received"] == measured["rappels"]["queued"]
+            and measured["rappels"]["sms_received_twice"] == 0
+        ),
     }
     if seed.get("seconds") is not None and people >= 100_000:
         targets["seed_scale < 10 min"] = seed["seconds"] < 600
@@ -469,6 +487,13 @@ def print_table(result: dict[str, Any]) -> None:
             + (" (mesuré lors du chargement de cette base)" if seed.get("reused") else "")
         )
     print(f"mémoire maximale du processus de mesure : {result['bench_peak_rss_mib']} Mio")
+    r = m["rappels"]
+    print(
+        f"rappels : {r['queued']} mis en file en {r['queue_seconds']} s "
+        f"({r['queue_per_second']}/s), {r['relayed']} remis au faux fournisseur par un relais en {r['relay_seconds']} s "
+        f"({r['relay_per_second']}/s) ; reçus {r['sms_received']}, reçus deux fois "
+        f"{r['sms_received_twice']}, erreurs {r['relay_errors']}"
+    )
     for target, ok in result["targets"].items():
         print(f"  [{'ok' if ok else 'MANQUÉ'}] {target}")
 
@@ -485,6 +510,7 @@ def main() -> None:
     seed = seed_if_needed(args.people)
     grants = mirror_grants_into_guardian_generic_tables()
     measured = measure(args.repeat, args.warmup)
+    measured["rappels"] = measure_reminders_of_scale(args.reminders)
     result = report(args.people, seed, grants, measured)
     print_table(result)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ kind and channel, never its text). Nothing leaves without a yes in force; no kin
 about an absence, a breach report, a sanction or an RSA decision (``MessageKind``)."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import formats, timezone
@@ -13,8 +14,12 @@ from casework.enums import OPEN_STATES, JournalChannel, MessageChannel, MessageK
 from casework.messages import rules, wording
 from casework.models import Appointment, Case, MessageConsent, MessageTemplate, SentMessage
 from partners import outbox
-from partners.audit import acting_as
+from partners.audit import acting_as, audited_bulk
 from partners.models import Department, Professional
+from partners.outbox.models import OutboxKind
+
+#: Reminders queued per batch of statements.
+BATCH = 1000
 
 
 def template_for(department: Department, kind: str, channel: str) -> tuple[str, str]:
@@ -44,6 +49,16 @@ def appointment_values(appointment: Appointment) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class Event:
+    """One event that messages the person: its case, its kind, what it may say, its key."""
+
+    case: Case
+    kind: str
+    values: dict[str, str]
+    key: str
+
+
 def notify(
     *,
     case: Case,
@@ -51,70 +66,105 @@ def notify(
     values: dict[str, str],
     key: str,
     acting_user: Professional | None,
-    consents: list[MessageConsent] | None = None,
-    templates: dict[tuple[str, str], tuple[str, str]] | None = None,
 ) -> list[SentMessage]:
     """Queue a message of ``kind`` on every channel the person said yes to; idempotent on
-    ``key`` (a rerun queues nothing more). Call it inside the event's transaction. A batch
-    passes the person's ``consents`` in force and a ``templates`` memo it read once."""
-    department = case.pair.department
+    ``key`` (a rerun queues nothing more). Call it inside the event's transaction."""
+    return notify_many(
+        department=case.pair.department,
+        events=[Event(case=case, kind=kind, values=values, key=key)],
+        acting_user=acting_user,
+    )
+
+
+def notify_many(
+    *, department: Department, events: list[Event], acting_user: Professional | None
+) -> list[SentMessage]:
+    """``notify`` for a batch of events of one department (a morning's reminders), in a few
+    statements: the consents and templates read once, the outbox rows, the messages and their
+    journal rows written in bulk (``outbox.enqueue_many``, one audited bulk insert, one chained
+    journal insert)."""
     now = timezone.now()
-    sent = []
-    if consents is None:
-        consents = list(
-            MessageConsent.objects.usable()
-            .filter(beneficiary_id=case.beneficiary_id)
-            .order_by("channel")
-        )
-    templates = {} if templates is None else templates
-    for consent in consents:
-        channel = consent.channel
-        if (kind, channel) not in templates:
-            templates[(kind, channel)] = template_for(department, kind, channel)
-        subject, body = templates[(kind, channel)]
-        message_key = f"{key}:{channel}"
-        if channel == MessageChannel.SMS:
-            created = outbox.enqueue_sms(
-                key=message_key,
-                to=consent.address,
-                sender=department.sms_sender,
-                content=wording.fill(body, values),
-                department=department,
-                not_before=rules.send_after(at=now, channel=channel, department=department),
+    consents: dict[int, list[MessageConsent]] = {}
+    for consent in (
+        MessageConsent.objects.usable()
+        .filter(beneficiary_id__in={event.case.beneficiary_id for event in events})
+        .order_by("channel")
+    ):
+        consents.setdefault(consent.beneficiary_id, []).append(consent)
+    templates: dict[tuple[str, str], tuple[str, str]] = {}
+    planned: list[tuple[Event, MessageConsent, outbox.Pending]] = []
+    for event in events:
+        for consent in consents.get(event.case.beneficiary_id, []):
+            channel = consent.channel
+            if (event.kind, channel) not in templates:
+                templates[(event.kind, channel)] = template_for(department, event.kind, channel)
+            subject, body = templates[(event.kind, channel)]
+            if channel == MessageChannel.SMS:
+                kind, not_before = (
+                    OutboxKind.SMS,
+                    rules.send_after(at=now, channel=channel, department=department),
+                )
+                payload: dict[str, object] = {
+                    "to": consent.address,
+                    "sender": department.sms_sender,
+                    "content": wording.fill(body, event.values),
+                }
+            else:
+                kind, not_before = OutboxKind.EMAIL, None
+                payload = {
+                    "to": [consent.address],
+                    "subject": wording.fill(subject, event.values),
+                    "body": wording.fill(body, event.values),
+                }
+            pending = outbox.Pending(
+                kind=kind,
+                key=f"{event.key}:{channel}",
+                payload=payload,
+                department_id=department.pk,
+                not_before=not_before,
             )
-        else:
-            created = outbox.enqueue_email(
-                key=message_key,
-                to=[consent.address],
-                subject=wording.fill(subject, values),
-                body=wording.fill(body, values),
-                department=department,
-            )
-        if not created:
-            continue
-        message = SentMessage(
-            case=case,
-            kind=kind,
-            channel=channel,
-            outbox_key=message_key,
+            planned.append((event, consent, pending))
+    created = outbox.enqueue_many([pending for _, _, pending in planned])
+    planned = [item for item in planned if item[2].key in created]
+    messages = [
+        SentMessage(
+            case=event.case,
+            kind=event.kind,
+            channel=consent.channel,
+            outbox_key=pending.key,
             status_at=now,
             created_at=now,
         )
-        message.full_clean()
+        for event, consent, pending in planned
+    ]
+    if len(messages) == 1:
+        messages[0].full_clean(validate_unique=False)  # its outbox key was just made
         with acting_as(acting_user):
-            message.save()
-        journal.record(
-            department=department,
+            messages[0].save()
+    elif messages:
+        with audited_bulk(
+            model=SentMessage,
             actor=acting_user,
-            channel=JournalChannel.MESSAGE,
-            purpose=f"{MessageKind(kind).label} ({consent.get_channel_display()})",
-            case=case,
-            recipient="la personne accompagnée",
-            object_type="message à la personne",
-            object_id=str(message.pk),
-        )
-        sent.append(message)
-    return sent
+            description=f"messages à la personne : {len(messages)} ({department.code})",
+        ):
+            SentMessage.objects.bulk_create(messages, batch_size=1000)
+    journal.record_many(
+        department,
+        [
+            journal.entry(
+                department=department,
+                actor=acting_user,
+                channel=JournalChannel.MESSAGE,
+                purpose=f"{MessageKind(event.kind).label} ({consent.get_channel_display()})",
+                case=event.case,
+                recipient="la personne accompagnée",
+                object_type="message à la personne",
+                object_id=str(message.pk),
+            )
+            for (event, consent, _), message in zip(planned, messages, strict=True)
+        ],
+    )
+    return messages
 
 
 def convocation(*, appointment: Appointment, acting_user: Professional) -> list[SentMessage]:
@@ -144,7 +194,9 @@ def reminders_due(*, department: Department, today: datetime.date | None = None)
                 planned_at__lt=start + datetime.timedelta(days=1),
                 outcome="",
             )
-            .select_related("case__pair__department", "with_whom__organisation")
+            .select_related(
+                "case__pair__department", "case__beneficiary", "with_whom__organisation"
+            )
             .order_by("planned_at", "pk")
         )
         due += [(appointment, days) for appointment in appointments]
@@ -154,26 +206,20 @@ def reminders_due(*, department: Department, today: datetime.date | None = None)
 def send_reminders(*, department: Department, today: datetime.date | None = None) -> int:
     """Queue today's reminders of ``department`` (idempotent: a rerun queues nothing more). The
     number of messages queued."""
-    due = reminders_due(department=department, today=today)
-    consents: dict[int, list[MessageConsent]] = {}
-    for consent in (
-        MessageConsent.objects.usable()
-        .filter(beneficiary_id__in={appointment.case.beneficiary_id for appointment, _ in due})
-        .order_by("channel")
-    ):
-        consents.setdefault(consent.beneficiary_id, []).append(consent)
-    templates: dict[tuple[str, str], tuple[str, str]] = {}
-    count = 0
-    for appointment, days in due:
-        count += len(
-            notify(
-                case=appointment.case,
-                kind=MessageKind.REMINDER,
-                values=appointment_values(appointment),
-                key=f"reminder:{appointment.pk}:{days}",
-                acting_user=None,
-                consents=consents.get(appointment.case.beneficiary_id, []),
-                templates=templates,
+    events = [
+        Event(
+            case=appointment.case,
+            kind=MessageKind.REMINDER,
+            values=appointment_values(appointment),
+            key=f"reminder:{appointment.pk}:{days}",
+        )
+        for appointment, days in reminders_due(department=department, today=today)
+    ]
+    queued = 0
+    for start in range(0, len(events), BATCH):
+        queued += len(
+            notify_many(
+                department=department, events=events[start : start + BATCH], acting_user=None
             )
         )
-    return count
+    return queued

@@ -24,7 +24,9 @@ from partners.outbox.dispatch import (
 )
 from partners.outbox.enqueue import (
     OutsideTransaction,
+    Pending,
     enqueue_email,
+    enqueue_many,
     enqueue_sms,
     enqueue_task,
     kick,
@@ -37,7 +39,9 @@ __all__ = [
     "MAX_ATTEMPTS",
     "OutsideTransaction",
     "RelayReport",
+    "Pending",
     "enqueue_email",
+    "enqueue_many",
     "enqueue_sms",
     "enqueue_task",
     "kick",

@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from celery import current_app
@@ -86,6 +87,49 @@ def enqueue_sms(
     return _enqueue(
         kind=OutboxKind.SMS, key=key, payload=payload, department=department, not_before=not_before
     )
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One row of a batch for ``enqueue_many``: what ``enqueue_sms``/``enqueue_email`` take."""
+
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    department_id: int | None
+    not_before: datetime.datetime | None = None
+
+
+def enqueue_many(rows: list[Pending]) -> set[str]:
+    """A batch of rows in a few statements (a morning's reminders): the keys already in the
+    outbox are skipped, the others inserted (``ON CONFLICT DO NOTHING`` for a concurrent run).
+    The keys this call wrote. Inside the business transaction, like every enqueue."""
+    if not transaction.get_connection().in_atomic_block:
+        raise OutsideTransaction(
+            "Un envoi s'inscrit dans la transaction de l'évènement qu'il suit "
+            "(appelez-le depuis un service @transaction.atomic)."
+        )
+    keys = [row.key for row in rows]
+    existing = set(OutboxMessage.objects.filter(key__in=keys).values_list("key", flat=True))
+    now = timezone.now()
+    new = [row for row in rows if row.key not in existing]
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                kind=row.kind,
+                key=row.key,
+                payload=row.payload,
+                department_id=row.department_id,
+                next_attempt_at=row.not_before or now,
+            )
+            for row in new
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    if any(row.not_before is None or row.not_before <= now for row in new):
+        _kick_after_commit()
+    return {row.key for row in new}
 
 
 def enqueue_task(
