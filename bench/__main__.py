@@ -490,7 +490,8 @@ def print_table(result: dict[str, Any]) -> None:
     r = m["rappels"]
     print(
         f"rappels : {r['queued']} mis en file en {r['queue_seconds']} s "
-        f"({r['queue_per_second']}/s), {r['relayed']} remis au faux fournisseur par un relais en {r['relay_seconds']} s "
+        f"({r['queue_per_second']}/s), {r['relayed']} remis au faux fournisseur par un relais "
+        f"en {r['relay_seconds']} s "
         f"({r['relay_per_second']}/s) ; reçus {r['sms_received']}, reçus deux fois "
         f"{r['sms_received_twice']}, erreurs {r['relay_errors']}"
     )
