@@ -274,6 +274,30 @@ class ProfessionalCreationForm(_ProfessionalForm):
         }
 
 
+class ProfessionalChangeForm(_ProfessionalForm):
+    """The change form: the service's refusals (one's own rights, the address of an activated or
+    paired account, a role changed in a binôme…) shown as the form's errors, before any save."""
+
+    #: The administrator filling the form (set by ProfessionalAdmin.get_form on the request's
+    #: class).
+    acting_user: Professional | None = None
+
+    class Meta:
+        model = Professional
+        fields = ()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        if not self.errors and self.instance.pk is not None:
+            try:
+                services.professional_update_check(
+                    professional=self.instance, fields=_changed(self), acting_user=self.acting_user
+                )
+            except DomainError as error:
+                raise forms.ValidationError(error.message) from error
+        return cleaned
+
+
 def _show_enrolment_code(admin_: Any, request: HttpRequest, professional: Professional) -> None:
     """The enrolment code just issued, shown once to the administrator who issued it."""
     code = professional.issued_enrolment_code
@@ -323,9 +347,10 @@ class ProfessionalAdmin(DepartmentScopedAdmin):
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
-        if obj is None:
-            kwargs["form"] = ProfessionalCreationForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        kwargs["form"] = ProfessionalChangeForm if obj else ProfessionalCreationForm
+        form: Any = super().get_form(request, obj, change=change, **kwargs)
+        form.acting_user = _actor(request)  # a class made for this request by modelform_factory
+        return form
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:

@@ -481,8 +481,52 @@ ACTIVATED_EMAIL_REFUSED = (
 )
 
 
+#: Before activation, a new address gets the activation link: on a member of a binôme in
+#: progress, that would open the binôme's cases to whoever typed the address, with no second
+#: administrator forming the binôme (the two-administrators rule, docs/roles.md).
+PAIRED_EMAIL_REFUSED = (
+    "{name} est membre d'un binôme en cours : l'adresse électronique de son compte, où part le "
+    "lien d'activation, ne se change pas tant que ce binôme dure. Terminez-le d'abord ; un·e "
+    "autre administrateur·rice formera le nouveau binôme (règle des deux administrateur·rices)."
+)
+
+
 def account_activated(professional: Professional) -> bool:
     return professional.has_usable_password() or professional.last_login is not None
+
+
+def professional_update_check(
+    *, professional: Professional, fields: dict[str, Any], acting_user: Professional | None
+) -> None:
+    """The refusals of ``professional_update`` (InvalidTransition, ProfessionalStillInPair),
+    before anything is written: the administration's change form shows them as its errors."""
+    if fields.get("is_active") is False and professional.is_active:
+        raise InvalidTransition("Pour désactiver un·e professionnel·le, utilisez « Désactiver ».")
+    stored = Professional.objects.select_related("organisation").get(pk=professional.pk)
+    if (
+        acting_user is not None
+        and acting_user.pk == professional.pk
+        and any(fields[name] != getattr(stored, name) for name in RIGHTS_FIELDS if name in fields)
+    ):
+        raise InvalidTransition(SELF_RIGHTS_REFUSED)
+    email_changed = (
+        "email" in fields
+        and Professional.objects.normalize_email(fields["email"]).lower() != stored.email
+    )
+    if email_changed and acting_user is not None and account_activated(stored):
+        raise InvalidTransition(ACTIVATED_EMAIL_REFUSED)
+    paired = Pair.objects.active().of(stored).exists()
+    if email_changed and acting_user is not None and paired:
+        raise InvalidTransition(PAIRED_EMAIL_REFUSED.format(name=stored.full_name))
+    if "role" in fields and fields["role"] != stored.role and paired:
+        raise ProfessionalStillInPair(
+            f"{stored.full_name} est membre d'un binôme en cours : "
+            "terminez-le avant de changer son rôle."
+        )
+    changed = copy.copy(stored)
+    for field, value in fields.items():
+        setattr(changed, field, value)
+    _check_professional_fields(changed)
 
 
 @transaction.atomic
@@ -490,20 +534,13 @@ def professional_update(
     *, professional: Professional, fields: dict[str, Any], acting_user: Professional | None
 ) -> Professional:
     """Change a professional's details. Deactivation goes through professional_deactivate."""
-    if fields.get("is_active") is False and professional.is_active:
-        raise InvalidTransition("Pour désactiver un·e professionnel·le, utilisez « Désactiver ».")
-    if acting_user is not None and acting_user.pk == professional.pk:
-        stored = Professional.objects.get(pk=professional.pk)
-        if any(fields[name] != getattr(stored, name) for name in RIGHTS_FIELDS if name in fields):
-            raise InvalidTransition(SELF_RIGHTS_REFUSED)
+    professional_update_check(professional=professional, fields=fields, acting_user=acting_user)
     stored = Professional.objects.select_related("organisation").get(pk=professional.pk)
     before = stored  # as stored: the changes are set on ``professional``
     previous_role = stored.role
     if "email" in fields:
         fields["email"] = Professional.objects.normalize_email(fields["email"]).lower()
     email_changed = "email" in fields and fields["email"] != stored.email
-    if email_changed and acting_user is not None and account_activated(stored):
-        raise InvalidTransition(ACTIVATED_EMAIL_REFUSED)
     for field, value in fields.items():
         setattr(professional, field, value)
     if email_changed:  # the link goes to the new address; the one sent before stops working
@@ -512,11 +549,6 @@ def professional_update(
     role_changed = "role" in fields and fields["role"] != previous_role
     if role_changed:
         professional.is_staff = professional.role == Role.ADMIN or professional.is_superuser
-        if Pair.objects.active().of(professional).exists():
-            raise ProfessionalStillInPair(
-                f"{professional.full_name} est membre d'un binôme en cours : "
-                "terminez-le avant de changer son rôle."
-            )
     _check_professional_fields(professional)
     _save(professional, acting_user)
     if email_changed:
@@ -608,18 +640,57 @@ def pair_check_members(
             f"{social_department.code if social_department else '—'})."
         )
     if acting_user is not None:
-        _check_second_admin(advisor_department, (advisor, social_worker), acting_user)
+        second_admin_check(advisor_department, (advisor, social_worker), acting_user)
     return advisor_department
 
 
-def _check_second_admin(
-    department: Department, members: tuple[Professional, ...], acting_user: Professional
+#: What the two-administrators rule protects, in its refusals (« pendant 30 jours, … par un·e
+#: autre administrateur·rice »).
+SECOND_ADMIN_PAIR = "un binôme qui comprend ce compte est formé"
+SECOND_ADMIN_DELEGATION = "un remplacement confié à ce compte est organisé"
+#: How far the rule follows invitations upwards (an administrator invited by one invited by…).
+_INVITATION_CHAIN_LIMIT = 20
+
+
+def _recent_invitation_chain(
+    professional: Professional, since: datetime.datetime
+) -> list[Professional]:
+    """``professional``, then whoever invited them after ``since``, then whoever invited that
+    one after ``since``, and so on. An operator's invitation (a superuser, outside every
+    department) ends the chain: the operators create a department's first administrators, who
+    count as two."""
+    chain = [professional]
+    current = professional
+    while (
+        current.invited_by_id is not None
+        and current.invited_at is not None
+        and current.invited_at > since
+        and len(chain) < _INVITATION_CHAIN_LIMIT
+    ):
+        inviter = Professional.objects.get(pk=current.invited_by_id)
+        if inviter.is_superuser or any(known.pk == inviter.pk for known in chain):
+            break
+        chain.append(inviter)
+        current = inviter
+    return chain
+
+
+def second_admin_check(
+    department: Department,
+    members: tuple[Professional, ...],
+    acting_user: Professional,
+    *,
+    what: str = SECOND_ADMIN_PAIR,
 ) -> None:
     """The two-administrators rule (docs/roles.md): an account an administrator invited within
-    the department's ``second_admin_days`` joins a binôme only by another administrator's hand.
-    Whoever invites chooses the address the activation link goes to; forming the binôme would
-    then open its cases, secret side included, to someone that one administrator alone let in."""
-    since = timezone.now() - datetime.timedelta(days=department.second_admin_days)
+    the department's ``second_admin_days`` joins a binôme, or receives a remplacement, only by
+    another administrator's hand (InvalidPair otherwise). Whoever invites chooses the address the
+    activation link goes to; forming the binôme would then open its cases, secret side included,
+    to someone that one administrator alone let in. An administrator account invited within the
+    delay is its inviter's hand too (they chose its address and were shown its enrolment code):
+    invitations of less than the delay that link the acting user to a member refuse as well."""
+    days = department.second_admin_days
+    since = timezone.now() - datetime.timedelta(days=days)
     for member in members:
         if (
             member.invited_by_id == acting_user.pk
@@ -629,10 +700,34 @@ def _check_second_admin(
             invited_on = timezone.localdate(member.invited_at)
             raise InvalidPair(
                 f"Vous avez invité {member.full_name} le {invited_on:%d/%m/%Y} : "
-                f"pendant {department.second_admin_days} jours, un binôme qui comprend ce compte "
-                "est formé par un·e autre administrateur·rice du département (règle des deux "
-                "administrateur·rices)."
+                f"pendant {days} jours, {what} par un·e autre administrateur·rice du "
+                "département (règle des deux administrateur·rices)."
             )
+    acting_chain = _recent_invitation_chain(acting_user, since)
+    acting_pks = [professional.pk for professional in acting_chain]
+    for member in members:
+        member_chain = _recent_invitation_chain(member, since)
+        common = next((p for p in member_chain if p.pk in acting_pks), None)
+        if common is None:
+            continue
+        upwards = member_chain[: member_chain.index(common) + 1]
+        acting_upwards = acting_chain[: acting_pks.index(common.pk) + 1]
+        links = [
+            (chain[i + 1], chain[i])
+            for chain in (upwards, acting_upwards)
+            for i in range(len(chain) - 1)
+        ]
+        said = " ; ".join(
+            f"{inviter.full_name} a invité {invitee.full_name} le "
+            f"{timezone.localdate(invitee.invited_at):%d/%m/%Y}"
+            for inviter, invitee in links
+        )
+        raise InvalidPair(
+            f"Des invitations de moins de {days} jours vous relient à {member.full_name} "
+            f"({said}) : un·e administrateur·rice invité·e par l'autre ne compte pas pour la "
+            f"seconde. Pendant ce délai, {what} par un·e autre administrateur·rice du "
+            "département (règle des deux administrateur·rices)."
+        )
 
 
 ACTIVE_PAIR_EXISTS = "Ce binôme existe déjà et est en cours."

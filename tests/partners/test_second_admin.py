@@ -204,3 +204,139 @@ def test_a_new_address_before_activation_gets_the_link_and_the_old_one_stops(pai
     assert invited.invited_by == admin  # the rule now applies to whoever chose the address
     with refused(InvalidPair, _refusal(invited)):
         services.pair_create(advisor=pair.advisor, social_worker=invited, acting_user=admin)
+
+
+# --- Second reading (review of issue 21): the rule's other doors ----------------------------------
+
+
+def _paired_email_refusal(member: Professional) -> str:
+    return (
+        f"{member.full_name} est membre d'un binôme en cours : l'adresse électronique de son "
+        "compte, où part le lien d'activation, ne se change pas tant que ce binôme dure. "
+        "Terminez-le d'abord ; un·e autre administrateur·rice formera le nouveau binôme (règle "
+        "des deux administrateur·rices)."
+    )
+
+
+def test_the_address_of_a_paired_account_is_not_changed_before_activation(
+    login_client, pair, admins
+):
+    """A binôme formed by another administrator with an account not yet activated: changing its
+    address would send the activation link, hence the binôme's cases, secret side included, to
+    whoever typed the new address, with no second administrator in the loop."""
+    admin, other = admins
+    invited = _invite_social_worker(pair, other)
+    formed = services.pair_create(advisor=pair.advisor, social_worker=invited, acting_user=admin)
+    CaseFactory(pair=formed)
+    client = login_client(other)
+
+    with refused(InvalidTransition, _paired_email_refusal(invited)):
+        services.professional_update(
+            professional=invited, fields={"email": "moi@exemple.test"}, acting_user=other
+        )
+    posted = client.post(
+        reverse("admin:partners_professional_change", args=[invited.pk]),
+        {
+            "email": "moi@exemple.test",
+            "first_name": invited.first_name,
+            "last_name": invited.last_name,
+            "organisation": invited.organisation_id,
+            "role": invited.role,
+            "job_title": invited.job_title,
+        },
+    )
+
+    assert posted.status_code == 200
+    assert posted.context["adminform"].form.non_field_errors() == [_paired_email_refusal(invited)]
+    stored = Professional.objects.get(pk=invited.pk)
+    assert (stored.email, stored.invited_by) == ("nouvelle.as@exemple.test", other)
+    assert [email.payload["to"] for email in activation_emails(invited)] == [
+        ["nouvelle.as@exemple.test"]
+    ]
+
+
+def _chain_refusal(member: Professional, links: list[tuple[Professional, Professional]]) -> str:
+    said = " ; ".join(
+        f"{inviter.full_name} a invité {invitee.full_name} le "
+        f"{timezone.localdate(invitee.invited_at):%d/%m/%Y}"
+        for inviter, invitee in links
+    )
+    return (
+        f"Des invitations de moins de 30 jours vous relient à {member.full_name} ({said}) : "
+        "un·e administrateur·rice invité·e par l'autre ne compte pas pour la seconde. Pendant ce "
+        "délai, un binôme qui comprend ce compte est formé par un·e autre administrateur·rice "
+        "du département (règle des deux administrateur·rices)."
+    )
+
+
+def _invite_admin(pair, admin, email: str = "moi.admin@exemple.test") -> Professional:  # type: ignore[no-untyped-def]
+    return services.professional_create(
+        email=email,
+        first_name="Second",
+        last_name="Compte",
+        organisation=pair.social_worker.organisation,
+        role=Role.ADMIN,
+        acting_user=admin,
+    )
+
+
+def test_an_administrator_one_invited_is_not_the_second_administrator(pair, admins):
+    """The administrator creates an admin account at an address they read (they are shown its
+    enrolment code), then a social worker: the second account is theirs, and pairs nothing they
+    invited during the delay, nor do they pair what it invited."""
+    admin, other = admins
+    puppet = _invite_admin(pair, admin)
+    invited = _invite_social_worker(pair, admin)
+    by_puppet = services.professional_create(
+        email="autre.as@exemple.test",
+        first_name="Léa",
+        last_name="Roux",
+        organisation=pair.social_worker.organisation,
+        role=Role.SOCIAL_WORKER,
+        acting_user=puppet,
+    )
+
+    with refused(InvalidPair, _chain_refusal(invited, [(admin, invited), (admin, puppet)])):
+        services.pair_create(advisor=pair.advisor, social_worker=invited, acting_user=puppet)
+    with refused(InvalidPair, _chain_refusal(by_puppet, [(puppet, by_puppet), (admin, puppet)])):
+        services.pair_create(advisor=pair.advisor, social_worker=by_puppet, acting_user=admin)
+    assert not Pair.objects.filter(social_worker__in=[invited, by_puppet]).exists()
+    formed = services.pair_create(advisor=pair.advisor, social_worker=by_puppet, acting_user=other)
+    assert formed.social_worker == by_puppet
+
+
+def test_an_administrator_one_invited_counts_again_after_the_delay(pair, admins):
+    admin, _other = admins
+    puppet = _invite_admin(pair, admin)
+    invited = _invite_social_worker(pair, admin)
+
+    with time_machine.travel(
+        invited.invited_at + datetime.timedelta(days=30, minutes=1), tick=False
+    ):
+        formed = services.pair_create(
+            advisor=pair.advisor, social_worker=invited, acting_user=puppet
+        )
+
+    assert formed.social_worker == invited
+
+
+def test_administrators_an_operator_invited_stay_two(pair):
+    """The operators (superusers) create a department's first administrators: those count as two,
+    although the same operator invited both."""
+    operator = Professional.objects.create_superuser(
+        "exploitation@exemple.test",
+        "un-mot-de-passe-solide-42",
+        first_name="Op",
+        last_name="Ération",
+    )
+    first = _invite_admin(pair, operator, "premiere.admin@exemple.test")
+    second = _invite_admin(pair, operator, "second.admin@exemple.test")
+    invited = _invite_social_worker(pair, first)
+
+    formed = services.pair_create(advisor=pair.advisor, social_worker=invited, acting_user=second)
+
+    assert (formed.social_worker, second.invited_by, first.invited_by) == (
+        invited,
+        operator,
+        operator,
+    )
