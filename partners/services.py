@@ -675,6 +675,14 @@ def _recent_invitation_chain(
     return chain
 
 
+def recent_inviter(professional: Professional, department: Department) -> Professional | None:
+    """Who invited ``professional`` within ``department``'s delay of the two-administrators
+    rule, an operator excepted (None: nobody, or longer ago)."""
+    since = timezone.now() - datetime.timedelta(days=department.second_admin_days)
+    chain = _recent_invitation_chain(professional, since)
+    return chain[1] if len(chain) > 1 else None
+
+
 def second_admin_check(
     department: Department,
     members: tuple[Professional, ...],

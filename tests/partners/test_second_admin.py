@@ -11,18 +11,21 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.models import Case
+from casework.enums import JournalChannel
+from casework.models import Case, InformationShare
+from casework.rights import person_export
 from partners import services
 from partners.enums import Role
 from partners.errors import InvalidPair, InvalidTransition
 from partners.models import Pair, Professional
-from tests.casework.factories import CaseFactory
+from tests.casework.factories import CaseFactory, SocialNoteFactory
 from tests.partners.factories import ProfessionalFactory
 from tests.partners.test_accounts import (
     activate,
     activation_emails,
     activation_path,
     create_through_admin,
+    messages_of,
     password_login,
 )
 from tests.refusals import refused
@@ -340,3 +343,46 @@ def test_administrators_an_operator_invited_stay_two(pair):
         operator,
         operator,
     )
+
+
+def _export_refusal(auditor: Professional, inviter: Professional) -> str:
+    return (
+        f"{inviter.full_name} vous a invité·e le "
+        f"{timezone.localdate(auditor.invited_at):%d/%m/%Y} : pendant 30 jours, l'export complet "
+        "des données d'une personne, notes sociales comprises, est produit par un·e autre "
+        "auditeur·rice du département ou par l'exploitation (règle des deux "
+        "administrateur·rices)."
+    )
+
+
+def test_an_auditor_account_an_administrator_invited_does_not_export_during_the_delay(
+    login_client, pair, admins
+):
+    """The auditor's full export holds the social notes: an administrator who creates an auditor
+    account at an address they read (they are shown its enrolment code) would read every
+    person's secret side alone, with no binôme formed."""
+    admin, _other = admins
+    note = SocialNoteFactory(case=CaseFactory(pair=pair))
+    person = note.case.beneficiary
+    auditor = services.professional_create(
+        email="dpo.bis@exemple.test",
+        first_name="Daphné",
+        last_name="Pons",
+        organisation=pair.social_worker.organisation,
+        role=Role.AUDITOR,
+        acting_user=admin,
+    )
+
+    with refused(InvalidTransition, _export_refusal(auditor, admin)):
+        person_export(beneficiary=person, acting_user=auditor)
+    response = login_client(auditor).post(reverse("person_export", args=[person.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("person_rights", args=[person.pk])
+    assert messages_of(response) == [_export_refusal(auditor, admin)]
+    assert not InformationShare.objects.filter(channel=JournalChannel.EXPORT).exists()
+    with time_machine.travel(
+        auditor.invited_at + datetime.timedelta(days=30, minutes=1), tick=False
+    ):
+        export = person_export(beneficiary=person, acting_user=auditor)
+    assert note.text in export.json_text
