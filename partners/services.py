@@ -55,7 +55,7 @@ class RightsChange:
     granted: bool  # False: rights removed (« Retrait de droits »)
     what: str  # « Rôle changé : … → … »
     whom: str  # the professional(s) concerned, named
-    object_type: str  # PROFESSIONAL_OBJECT or PAIR_OBJECT
+    object_type: str  # PROFESSIONAL_OBJECT, PAIR_OBJECT or DEPARTMENT_OBJECT
     object_id: int
 
 
@@ -182,13 +182,41 @@ def department_create(*, code: str, name: str, acting_user: Professional | None)
     return department
 
 
+DEPARTMENT_OBJECT = "département"
+
+
 @transaction.atomic
 def department_update(
     *, department: Department, fields: dict[str, Any], acting_user: Professional | None
 ) -> Department:
+    """Change a department's settings. A new delay of the two-administrators rule is a change of
+    rights (a shorter one lets one administrator alone form sooner a binôme of an account they
+    invited): journaled, for the auditor's « Changements de droits »."""
+    previous_delay = Department.objects.get(pk=department.pk).second_admin_days
     for field, value in fields.items():
         setattr(department, field, value)
     _save(department, acting_user)
+    if department.second_admin_days != previous_delay:
+        what = (
+            "Délai de la règle des deux administrateur·rices : "
+            f"{previous_delay} → {department.second_admin_days} jours"
+        )
+        _rights_changed(
+            [
+                RightsChange(
+                    department=department,
+                    acting_user=acting_user,
+                    granted=department.second_admin_days < previous_delay,
+                    what=what,
+                    whom=_fit(
+                        "Administration fonctionnelle du département "
+                        f"{department.code} {department.name}"
+                    ),
+                    object_type=DEPARTMENT_OBJECT,
+                    object_id=department.pk,
+                )
+            ]
+        )
     return department
 
 

@@ -386,3 +386,32 @@ def test_an_auditor_account_an_administrator_invited_does_not_export_during_the_
     ):
         export = person_export(beneficiary=person, acting_user=auditor)
     assert note.text in export.json_text
+
+
+def test_a_changed_delay_of_the_rule_is_a_change_of_rights_in_the_journal(pair, admins):
+    """One administrator alone may shorten the delay (7 days at least): the auditor reads it on
+    « Changements de droits », like any other change of who may open what."""
+    admin, _other = admins
+    department = pair.department
+
+    services.department_update(
+        department=department, fields={"second_admin_days": 7}, acting_user=admin
+    )
+    services.department_update(
+        department=department, fields={"caseload_target": 60}, acting_user=admin
+    )
+
+    rows = InformationShare.objects.filter(
+        department=department, channel__in=[JournalChannel.GRANT, JournalChannel.REVOKE]
+    ).filter(object_type="département")
+    assert [
+        (row.channel, row.actor, row.purpose, row.recipient, row.object_id) for row in rows
+    ] == [
+        (
+            JournalChannel.GRANT,
+            admin,
+            "Délai de la règle des deux administrateur·rices : 30 → 7 jours",
+            f"Administration fonctionnelle du département {department.code} {department.name}",
+            str(department.pk),
+        )
+    ]
