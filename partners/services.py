@@ -419,11 +419,29 @@ def professional_invitation_resend(
         raise InvalidTransition(
             f"{professional.full_name} est désactivé·e : aucun lien d'activation n'est envoyé."
         )
-    professional.invited_by = acting_user
+    if not _address_chosen_recently_by_another(professional, acting_user):
+        professional.invited_by = acting_user
     professional.invited_at = timezone.now()
     _save(professional, acting_user)
     _activation_email(professional)
     return professional
+
+
+def _address_chosen_recently_by_another(
+    professional: Professional, acting_user: Professional | None
+) -> bool:
+    """Whether someone other than ``acting_user`` invited ``professional`` (chose the address a
+    new link goes to) within the delay of the two-administrators rule: a colleague's new link
+    keeps them the inviter, or asking a colleague for it would lift the rule from them."""
+    organisation = professional.organisation
+    if organisation is None or professional.invited_at is None:
+        return False
+    since = timezone.now() - datetime.timedelta(days=organisation.department.second_admin_days)
+    return (
+        professional.invited_by_id is not None
+        and (acting_user is None or professional.invited_by_id != acting_user.pk)
+        and professional.invited_at > since
+    )
 
 
 @transaction.atomic

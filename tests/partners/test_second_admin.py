@@ -415,3 +415,23 @@ def test_a_changed_delay_of_the_rule_is_a_change_of_rights_in_the_journal(pair, 
             str(department.pk),
         )
     ]
+
+
+def test_a_colleagues_new_link_does_not_lift_the_rule_from_whoever_chose_the_address(pair, admins):
+    """The administrator invites a social worker at an address they read and asks a colleague
+    for a new link (« le lien a expiré »): the link still goes to that address, so the rule keeps
+    applying to whoever chose it, not only to the colleague."""
+    admin, other = admins
+    invited = _invite_social_worker(pair, admin)
+
+    with time_machine.travel(invited.invited_at + datetime.timedelta(days=2), tick=False):
+        services.professional_invitation_resend(professional=invited, acting_user=other)
+        invited.refresh_from_db()
+
+        with refused(InvalidPair, _refusal(invited)):
+            services.pair_create(advisor=pair.advisor, social_worker=invited, acting_user=admin)
+    assert invited.invited_by == admin
+    assert [email.payload["to"] for email in activation_emails(invited)] == [
+        ["nouvelle.as@exemple.test"],
+        ["nouvelle.as@exemple.test"],
+    ]
