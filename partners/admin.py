@@ -252,6 +252,21 @@ class ProfessionalCreationForm(_ProfessionalForm):
     """No password here: the professional chooses it from the activation link sent by e-mail
     (services.professional_create); nobody else ever knows it."""
 
+    #: The administrator filling the form (set by ProfessionalAdmin.get_form on the request's
+    #: class).
+    acting_user: Professional | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        try:
+            services.professional_create_check(
+                is_social_correspondent=bool(cleaned.get("is_social_correspondent")),
+                acting_user=self.acting_user,
+            )
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from error
+        return cleaned
+
     class Meta:
         model = Professional
         fields = (

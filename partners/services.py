@@ -317,6 +317,9 @@ def professional_create(
     one), an activation link by e-mail (through the outbox) to choose it, and for admin and
     auditor an enrolment code of the second factor, in ``issued_enrolment_code`` for the
     administrator to hand over out of band (shown once, never e-mailed)."""
+    professional_create_check(
+        is_social_correspondent=is_social_correspondent, acting_user=acting_user
+    )
     professional = _professional_new(
         email=email,
         first_name=first_name,
@@ -333,6 +336,14 @@ def professional_create(
     if role in settings.BINOME_OTP_REQUIRED_ROLES:
         _enrolment_code_issue(professional, acting_user)
     return professional
+
+
+def professional_create_check(
+    *, is_social_correspondent: bool, acting_user: Professional | None
+) -> None:
+    """The refusal of ``professional_create`` that the administration's form shows first."""
+    if is_social_correspondent and acting_user is not None:
+        raise InvalidTransition(CORRESPONDENT_AT_CREATION_REFUSED)
 
 
 @transaction.atomic
@@ -573,6 +584,21 @@ def professional_update_check(
     for field, value in fields.items():
         setattr(changed, field, value)
     _check_professional_fields(changed)
+    if (
+        changed.is_social_correspondent
+        and not stored.is_social_correspondent
+        and acting_user is not None
+        and changed.organisation is not None
+    ):
+        try:
+            second_admin_check(
+                changed.organisation.department,
+                (stored,),
+                acting_user,
+                what=SECOND_ADMIN_CORRESPONDENT,
+            )
+        except InvalidPair as error:
+            raise InvalidTransition(error.message) from error
 
 
 @transaction.atomic
@@ -694,6 +720,13 @@ def pair_check_members(
 #: autre administrateur·rice »).
 SECOND_ADMIN_PAIR = "un binôme qui comprend ce compte est formé"
 SECOND_ADMIN_DELEGATION = "un remplacement confié à ce compte est organisé"
+SECOND_ADMIN_CORRESPONDENT = "la qualité de correspondant·e social·e est donnée à ce compte"
+#: A social correspondent reads the one-off requests of her territory: the quality is given by
+#: another administrator than the one who invited the account (the two-administrators rule).
+CORRESPONDENT_AT_CREATION_REFUSED = (
+    "Créez ce compte sans la qualité de correspondant·e social·e : un·e autre "
+    "administrateur·rice la lui donnera (règle des deux administrateur·rices)."
+)
 #: How far the rule follows invitations upwards (an administrator invited by one invited by…).
 _INVITATION_CHAIN_LIMIT = 20
 

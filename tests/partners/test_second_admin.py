@@ -435,3 +435,69 @@ def test_a_colleagues_new_link_does_not_lift_the_rule_from_whoever_chose_the_add
         ["nouvelle.as@exemple.test"],
         ["nouvelle.as@exemple.test"],
     ]
+
+
+def _correspondent_refusal(invited: Professional) -> str:
+    return (
+        f"Vous avez invité {invited.full_name} le "
+        f"{timezone.localdate(invited.invited_at):%d/%m/%Y} : pendant 30 jours, la qualité de "
+        "correspondant·e social·e est donnée à ce compte par un·e autre administrateur·rice du "
+        "département (règle des deux administrateur·rices)."
+    )
+
+
+def test_an_account_one_invited_is_made_social_correspondent_by_another_administrator(pair, admins):
+    """A social correspondent reads the one-off requests of her territory: an administrator who
+    gave that quality to an account they invited would read them alone."""
+    admin, other = admins
+    invited = _invite_social_worker(pair, admin)
+
+    with refused(InvalidTransition, _correspondent_refusal(invited)):
+        services.professional_update(
+            professional=invited, fields={"is_social_correspondent": True}, acting_user=admin
+        )
+    assert Professional.objects.get(pk=invited.pk).is_social_correspondent is False
+    with refused(
+        InvalidTransition,
+        "Créez ce compte sans la qualité de correspondant·e social·e : un·e autre "
+        "administrateur·rice la lui donnera (règle des deux administrateur·rices).",
+    ):
+        services.professional_create(
+            email="correspondante@exemple.test",
+            first_name="Nora",
+            last_name="Blanc",
+            organisation=pair.social_worker.organisation,
+            role=Role.SOCIAL_WORKER,
+            is_social_correspondent=True,
+            acting_user=admin,
+        )
+    assert not Professional.objects.filter(email="correspondante@exemple.test").exists()
+    updated = services.professional_update(
+        professional=invited, fields={"is_social_correspondent": True}, acting_user=other
+    )
+    assert updated.is_social_correspondent is True
+
+
+def test_the_administration_creates_no_account_with_the_correspondent_quality(
+    login_client, pair, admins
+):
+    admin, _other = admins
+
+    response = login_client(admin).post(
+        reverse("admin:partners_professional_add"),
+        {
+            "email": "correspondante@exemple.test",
+            "first_name": "Nora",
+            "last_name": "Blanc",
+            "organisation": pair.social_worker.organisation_id,
+            "role": Role.SOCIAL_WORKER,
+            "job_title": "",
+            "is_social_correspondent": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        services.CORRESPONDENT_AT_CREATION_REFUSED
+    ]
+    assert not Professional.objects.filter(email="correspondante@exemple.test").exists()
