@@ -247,7 +247,9 @@ class Professional(AbstractBaseUser, PermissionsMixin):
     sessions_revoked_at = models.DateTimeField(
         "sessions fermées le", null=True, blank=True, editable=False
     )
-    #: Who sent the last activation link, and when (creation, « nouveau lien d'activation »).
+    #: Who chose the address the last activation link went to (creation, a new address), or sent
+    #: that link (« nouveau lien d'activation ») when that choice is older than the delay of the
+    #: two-administrators rule; and when the last link was sent.
     invited_by = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
