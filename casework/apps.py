@@ -27,6 +27,11 @@ class CaseworkConfig(AppConfig):
         from casework.space.session import drop_on_professional_login
 
         user_logged_in.connect(drop_on_professional_login, dispatch_uid="binome_space_session")
+        from anymail.signals import tracking
+
+        from casework.messages.reports import email_report
+
+        tracking.connect(email_report, dispatch_uid="binome_email_report")
         from partners.models import Pair
         from partners.services import register_open_case_counter
 

@@ -1,7 +1,8 @@
-"""A fake of Brevo's transactional SMS API on 127.0.0.1, behaving like the real one for what
-Binôme uses: ``POST /v3/transactionalSMS/send`` (api-key header, JSON body, 201 with a message
-id; 400 ``invalid_parameter``; 401; 429; 500) and ``GET /v3/transactionalSMS/statistics/events``
-(the events of a tag). ``mode`` chooses how it answers the next sends: « accept », « refuse »,
+"""A fake of Brevo's transactional SMS and e-mail APIs on 127.0.0.1, behaving like the real ones
+for what Binôme uses: ``POST /v3/smtp/email`` (django-anymail's Brevo backend),
+``POST /v3/transactionalSMS/send`` (api-key header, JSON body, 201 with a message id; 400
+``invalid_parameter``; 401; 429; 500) and ``GET /v3/transactionalSMS/statistics/events`` (the
+events of a tag). ``mode`` chooses how it answers the next sends: « accept », « refuse »,
 « rate_limit », « error », or « slow » (it takes the SMS, then answers after ``delay`` seconds:
 a client timing out has still had its SMS sent)."""
 
@@ -24,6 +25,8 @@ class FakeBrevo:
     delay: float = 0.0
     #: Every SMS the fake took (as the real API would have sent it).
     sent: list[dict[str, Any]] = field(default_factory=list)
+    #: Every e-mail the fake took (``POST /v3/smtp/email``, django-anymail's Brevo backend).
+    emails: list[dict[str, Any]] = field(default_factory=list)
     #: Every call, as (method, path), in the order received.
     calls: list[tuple[str, str]] = field(default_factory=list)
     url: str = ""
@@ -51,6 +54,8 @@ class FakeBrevo:
 
             def do_POST(self) -> None:  # noqa: N802 — http.server's name
                 self._received()
+                if urlparse(self.path).path == "/v3/smtp/email":
+                    return self._email()
                 if urlparse(self.path).path != "/v3/transactionalSMS/send":
                     return self._answer(404, {"code": "not_found"})
                 if self.headers.get("api-key") != API_KEY:
@@ -85,6 +90,19 @@ class FakeBrevo:
                         "remainingCredits": 82.85,
                     },
                 )
+
+            def _email(self) -> None:
+                if self.headers.get("api-key") != API_KEY:
+                    return self._answer(401, {"code": "unauthorized", "message": "Key not found"})
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if fake.mode == "rate_limit":
+                    return self._answer(429, {"code": "too_many_requests"})
+                if not body.get("to") or not body.get("sender") or not body.get("subject"):
+                    return self._answer(400, {"code": "missing_parameter"})
+                with fake._lock:
+                    fake.emails.append(body)
+                    number = len(fake.emails)
+                return self._answer(201, {"messageId": f"<2026{number:08d}@smtp-relay.mailin.fr>"})
 
             def do_GET(self) -> None:  # noqa: N802
                 self._received()

@@ -228,6 +228,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "brevo_sms_report": Expect(
         get=dict.fromkeys(VIEWERS, NOT_ALLOWED), post=dict.fromkeys(VIEWERS, 401)
     ),
+    # The e-mail provider's reports (django-anymail's view): its basic authentication refuses
+    # every session with 400 (« SuspiciousOperation »); anymail answers GET the same.
+    "brevo_email_report": Expect(
+        get=dict.fromkeys(VIEWERS, NOT_ALLOWED), post=dict.fromkeys(VIEWERS, 400)
+    ),
     "space_login": Expect(get=dict.fromkeys(VIEWERS, 200), post=dict.fromkeys(VIEWERS, 200)),
     # No contact typed yet: back to the login page.
     "space_code": Expect(get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)),

@@ -43,17 +43,69 @@ class ReportRefused(Exception):
 
 @transaction.atomic
 def report_take(payload: dict[str, Any]) -> SentMessage:
-    """Apply one delivery report to its message (found by the SMS's tag, the outbox key)."""
+    """Apply one SMS delivery report to its message (found by the SMS's tag, the outbox key)."""
     try:
         tag = str(payload["tag"])
         event = str(payload["msg_status"])
         at = datetime.datetime.fromtimestamp(int(payload["ts_event"]), tz=datetime.UTC)
     except (KeyError, TypeError, ValueError):
         raise ReportRefused("malformed") from None
+    return _apply(
+        key=tag,
+        at=at,
+        status=STATUSES.get(event),
+        detail=event,
+        unreachable=event in UNREACHABLE,
+    )
+
+
+#: Brevo's e-mail events (``esp_event["event"]``) that say the address will not receive mail.
+EMAIL_UNREACHABLE = {"hard_bounce", "invalid_email", "blocked"}
+#: django-anymail's normalised event types → our status (absent: changes nothing, e.g. opened).
+EMAIL_STATUSES = {
+    "sent": MessageStatus.SENT,
+    "delivered": MessageStatus.DELIVERED,
+    "rejected": MessageStatus.FAILED,
+    "failed": MessageStatus.FAILED,
+}
+
+
+def email_report(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
+    """django-anymail's ``tracking`` signal (the webhook checked its basic authentication): an
+    e-mail delivery report, applied to its message when it is a message to the person (its
+    ``outbox_key`` metadata). A replay changes nothing (the webhook must answer 200)."""
+    key = (event.metadata or {}).get("outbox_key")
+    if not key or event.timestamp is None:
+        return
+    esp_event = event.esp_event if isinstance(event.esp_event, dict) else {}
+    brevo_event = str(esp_event.get("event", ""))
+    unreachable = brevo_event in EMAIL_UNREACHABLE
+    status = MessageStatus.FAILED if unreachable else EMAIL_STATUSES.get(event.event_type)
+    try:
+        with transaction.atomic():
+            _apply(
+                key=key,
+                at=event.timestamp,
+                status=status,
+                detail=brevo_event or event.event_type,
+                unreachable=unreachable,
+            )
+    except ReportRefused as refusal:
+        logger.info("messages : rapport de remise d'e-mail ignoré (%s)", refusal.reason)
+
+
+def _apply(
+    *,
+    key: str,
+    at: datetime.datetime,
+    status: MessageStatus | None,
+    detail: str,
+    unreachable: bool,
+) -> SentMessage:
     message = (
         SentMessage.objects.select_for_update()
         .select_related("case__beneficiary")
-        .filter(outbox_key=tag)
+        .filter(outbox_key=key)
         .first()
     )
     if message is None:
@@ -61,16 +113,15 @@ def report_take(payload: dict[str, Any]) -> SentMessage:
     if message.reported_at is not None and at <= message.reported_at:
         raise ReportRefused("replay")
     message.reported_at = at
-    status = STATUSES.get(event)
     if status is not None and not (
         message.status == MessageStatus.DELIVERED and status == MessageStatus.SENT
     ):
         message.status, message.status_at = status, at
-        message.status_detail = event if status == MessageStatus.FAILED else ""
+        message.status_detail = detail if status == MessageStatus.FAILED else ""
     message.full_clean()
     with acting_as(None):
         message.save()
-    if event in UNREACHABLE:
+    if unreachable:
         _flag_unreachable(message)
     return message
 

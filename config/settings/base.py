@@ -1,6 +1,7 @@
 """Settings shared by every environment. Configuration comes from environment variables."""
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "auditlog",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "anymail",
     "partners",
     "casework",
     "orientation",
@@ -314,12 +316,24 @@ BINOME_HEADS_FILE = os.environ.get("BINOME_HEADS_FILE", "")
 #: refuses the old EMAIL_TIMEOUT setting beside MAILERS).
 BINOME_EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+BREVO_EMAIL_BACKEND = "anymail.backends.brevo.EmailBackend"
+# Brevo (SMS and, with EMAIL_BACKEND=anymail.backends.brevo.EmailBackend, e-mail): the API key
+# and address; the tests point the address at a fake on 127.0.0.1.
+BREVO_API_KEY = os.environ.get("BREVO_API_KEY", "")
+BREVO_API_URL = os.environ.get("BREVO_API_URL", "https://api.brevo.com/v3")
+# django-anymail's e-mail delivery reports (/webhooks/brevo/email/): HTTP basic authentication
+# « user:password » shared with Brevo. Unset: a random secret nobody knows, every report refused.
+ANYMAIL = {
+    "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET") or f"refus:{secrets.token_hex(16)}"
+}
 
 
 def mailers(default_backend: str) -> dict[str, dict[str, Any]]:
     """``MAILERS`` from the environment: EMAIL_BACKEND (or ``default_backend``), and for SMTP
     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS."""
     mailer: dict[str, Any] = {"BACKEND": os.environ.get("EMAIL_BACKEND", default_backend)}
+    if mailer["BACKEND"] == BREVO_EMAIL_BACKEND:  # django-anymail, Brevo's transactional e-mail
+        mailer["OPTIONS"] = {"api_key": BREVO_API_KEY, "api_url": BREVO_API_URL}
     if mailer["BACKEND"] == SMTP_BACKEND:
         mailer["OPTIONS"] = {  # Django 6.1's SMTP mailer needs its host here
             "host": os.environ.get("EMAIL_HOST", "localhost"),
@@ -337,8 +351,6 @@ MAILERS = mailers("django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "binome@localhost")
 # SMS to the person (partners/outbox/sms.py): the console by default, Brevo's API when chosen.
 BINOME_SMS_BACKEND = os.environ.get("BINOME_SMS_BACKEND", "console")
-BREVO_API_KEY = os.environ.get("BREVO_API_KEY", "")
-BREVO_API_URL = os.environ.get("BREVO_API_URL", "https://api.brevo.com/v3")
 #: The shared secret Brevo's delivery-report webhook sends (``Authorization: Bearer …``); empty:
 #: every report is refused.
 BREVO_WEBHOOK_TOKEN = os.environ.get("BREVO_WEBHOOK_TOKEN", "")

@@ -127,13 +127,17 @@ def release(claimant: str) -> int:
 
 def _email(row: OutboxMessage) -> EmailMessage:
     payload = row.payload
-    return EmailMessage(
+    message = EmailMessage(
         subject=payload["subject"],
         body=payload["body"],
         to=payload["to"],
         reply_to=payload.get("reply_to") or None,
         headers={"Message-ID": message_id_for(row.key), "X-Binome-Key": row.key},
     )
+    # django-anymail sends it to the provider, whose delivery reports bring it back
+    # (casework.messages.reports); other mailers ignore the attribute.
+    message.metadata = {"outbox_key": row.key}  # type: ignore[attr-defined]
+    return message
 
 
 def _publish(row: OutboxMessage) -> None:
