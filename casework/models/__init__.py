@@ -35,6 +35,7 @@ from casework.models.followup import (
     PairContact,
     SocialNote,
 )
+from casework.models.imports import FlowImport
 from casework.models.ledger import GENESIS_HASH, AppendOnlyQuerySet, InformationShare, LedgerHead
 from casework.models.offer import (
     Attendance,
@@ -67,6 +68,7 @@ __all__ = [
     "DelegationQuerySet",
     "DisposalApproval",
     "Enrolment",
+    "FlowImport",
     "InformationShare",
     "Interview",
     "LedgerHead",
