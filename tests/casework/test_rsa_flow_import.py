@@ -625,3 +625,62 @@ def test_command_dry_run_writes_nothing(department, today, tmp_path):
         "Personnes reconnues : 1",
         "Essai à blanc : rien n'a été enregistré.",
     )
+
+
+def _closed_right_flow(today: datetime.date, france_travail_id: str) -> bytes:
+    return flow_bytes(
+        [
+            household(
+                "1", FlowPersonSpec("A", "B", datetime.date(1970, 1, 1), "DEM", france_travail_id),
+                state="5", closing=("PCG", today - datetime.timedelta(days=1)),
+            )
+        ],
+        created_on=today,
+    )  # fmt: skip
+
+
+def test_portefeuille_shows_and_filters_the_cases_to_review(client, department, today):
+    pair = PairFactory(department=department)
+    flagged = CaseFactory(
+        pair=pair, beneficiary__france_travail_id="1111111A", beneficiary__last_name="Aubert",
+        state=CaseState.ACTIVE,
+    )  # fmt: skip
+    CaseFactory(
+        pair=pair, beneficiary__france_travail_id="2222222B", beneficiary__last_name="Bernard",
+        state=CaseState.ACTIVE,
+    )  # fmt: skip
+    run(department, _closed_right_flow(today, "1111111A"))
+    client.force_login(pair.advisor)
+    page = client.get("/portefeuille/").content.decode()
+    assert page.count("À examiner : Droit RSA clos") == 1
+    filtered = client.get("/portefeuille/?a_examiner=1").content.decode()
+    assert (f"/accompagnements/{flagged.pk}/" in filtered, "BERNARD" in filtered) == (True, False)
+    detail = client.get(f"/accompagnements/{flagged.pk}/").content.decode()
+    closed_on = today - datetime.timedelta(days=1)
+    assert (
+        f"Droit RSA clos : Fin de droit (motif PCG) le {closed_on:%d/%m/%Y}"
+        f" (signalé par le flux CAF/MSA le {today:%d/%m/%Y})"
+    ) in detail
+    assert f"Droit clos\n        depuis le {closed_on:%d/%m/%Y}" in detail
+
+
+def test_binome_marks_a_case_to_review_as_examined(client, department, today):
+    pair = PairFactory(department=department)
+    case = CaseFactory(pair=pair, beneficiary__france_travail_id="1111111A", state=CaseState.ACTIVE)
+    run(department, _closed_right_flow(today, "1111111A"))
+    client.force_login(pair.social_worker)
+    response = client.post(f"/accompagnements/{case.pk}/a-examiner/", follow=True)
+    case.refresh_from_db()
+    assert (case.state, case.review_reason, case.review_detail, case.review_since) == (
+        CaseState.ACTIVE, "", "", None,
+    )  # fmt: skip
+    assert [str(m) for m in response.context["messages"]] == [
+        "C'est noté : l'accompagnement n'est plus « à examiner »."
+    ]
+    again = client.post(f"/accompagnements/{case.pk}/a-examiner/", follow=True)
+    assert [str(m) for m in again.context["messages"]] == [
+        "Rien n'est à examiner sur cet accompagnement."
+    ]
+    outsider = PairFactory(department=department).advisor
+    client.force_login(outsider)
+    assert client.post(f"/accompagnements/{case.pk}/a-examiner/").status_code == 404

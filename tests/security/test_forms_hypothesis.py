@@ -200,6 +200,7 @@ NO_INPUT = {
     "outbox_resend",
     "space_logout",
     "space_withdraw",
+    "case_review_done",
 }
 #: Where the first viewer the matrix lets POST would not reach the form.
 VIEWER_FOR = {
