@@ -662,6 +662,9 @@ def test_portefeuille_shows_and_filters_the_cases_to_review(client, department, 
         f" (signalé par le flux CAF/MSA le {today:%d/%m/%Y})"
     ) in detail
     assert f"Droit clos\n        depuis le {closed_on:%d/%m/%Y}" in detail
+    journal = client.get(f"/accompagnements/{flagged.pk}/journal/").content.decode()
+    assert journal.count("<td>Import d&#x27;un flux</td>") == 1
+    assert f"Situation RSA mise à jour par le flux quotidien du {today:%d/%m/%Y}" in journal
 
 
 def test_binome_marks_a_case_to_review_as_examined(client, department, today):
