@@ -314,6 +314,7 @@ def _apply_chunk(
 ) -> None:
     by_id, by_number, by_name = _candidates(department, chunk)
     seen: set[int] = set()
+    updated: list[int] = []
     for person in chunk:
         report.people += 1
         found = by_id.get(person.france_travail_id, []) if person.france_travail_id else []
@@ -328,8 +329,7 @@ def _apply_chunk(
             elif outcome:
                 report.updated += 1
                 report.to_review += _review(found[0], person, outcome, acting_user)
-                case_id = _latest_open_case(found[0])
-                changed.extend((found[0].pk, case_id or 0))
+                updated.append(found[0].pk)
             else:
                 report.unchanged += 1
             continue
@@ -341,6 +341,19 @@ def _apply_chunk(
             flow_import.pending.extend(_pending_line(b.pk, person) for b in named)
         else:
             report.unknown += 1
+    # The open case of each person updated (the latest, if several), for their journal row: one
+    # query for the chunk.
+    open_case: dict[int, int] = (
+        dict(
+            Case.objects.filter(beneficiary_id__in=updated, state__in=OPEN_STATES)
+            .order_by("pk")
+            .values_list("beneficiary_id", "pk")
+        )
+        if updated
+        else {}
+    )
+    for beneficiary_id in updated:
+        changed.extend((beneficiary_id, open_case.get(beneficiary_id, 0)))
 
 
 def _values(person: FlowPerson) -> dict[str, Any]:
