@@ -40,10 +40,13 @@ from casework.enums import (
 from casework.errors import FlowConfirmationRefused
 from casework.imports.reader import FlowError, FlowPerson, FlowReader
 from casework.models import Beneficiary, Case, FlowImport
-from partners.audit import acting_as
+from partners.audit import acting_as, audited_bulk
 from partners.models import Department, Professional
 
 CHUNK = 500
+#: From this many people updated in a chunk, the chunk is saved through ``audited_bulk`` (a
+#: monthly flow, a first import); below, each person is saved with their own audit row.
+BULK_FROM = 50
 #: The fields of ``Beneficiary`` a flow may write: the design's list, and the date of the flow.
 RSA_FIELDS = (
     "rsa_paying_body",
@@ -221,18 +224,23 @@ def _apply(
         f"Situation RSA mise à jour par le {header.kind.label.lower()} du "
         f"{header.created_on:%d/%m/%Y}"
     )
-    for beneficiary_id, case_id in _pairs(changed):
-        journal.record(
-            department=department,
-            actor=acting_user,
-            actor_label=IMPORT_LABEL,
-            channel=JournalChannel.IMPORT,
-            purpose=purpose,
-            beneficiary=Beneficiary(pk=beneficiary_id, department=department),
-            case=Case(pk=case_id) if case_id else None,
-            object_type="flow_import",
-            object_id=str(flow_import.pk),
-        )
+    journal.record_many(
+        department=department,
+        shares=(
+            journal.build(
+                department=department,
+                actor=acting_user,
+                actor_label=IMPORT_LABEL,
+                channel=JournalChannel.IMPORT,
+                purpose=purpose,
+                beneficiary=Beneficiary(pk=beneficiary_id, department=department),
+                case=Case(pk=case_id) if case_id else None,
+                object_type="flow_import",
+                object_id=str(flow_import.pk),
+            )
+            for beneficiary_id, case_id in _pairs(changed)
+        ),
+    )
     journal.record(
         department=department,
         actor=acting_user,
@@ -314,7 +322,7 @@ def _apply_chunk(
 ) -> None:
     by_id, by_number, by_name = _candidates(department, chunk)
     seen: set[int] = set()
-    updated: list[int] = []
+    updated: list[Beneficiary] = []
     for person in chunk:
         report.people += 1
         found = by_id.get(person.france_travail_id, []) if person.france_travail_id else []
@@ -323,13 +331,13 @@ def _apply_chunk(
         if len(found) == 1 and found[0].pk not in seen:
             seen.add(found[0].pk)
             report.matched += 1
-            outcome = _update(found[0], person, flow_import.created_on, acting_user)
+            outcome = _update(found[0], person, flow_import.created_on, acting_user, save=False)
             if outcome is None:
                 report.older += 1
             elif outcome:
                 report.updated += 1
                 report.to_review += _review(found[0], person, outcome, acting_user)
-                updated.append(found[0].pk)
+                updated.append(found[0])
             else:
                 report.unchanged += 1
             continue
@@ -341,19 +349,40 @@ def _apply_chunk(
             flow_import.pending.extend(_pending_line(b.pk, person) for b in named)
         else:
             report.unknown += 1
+    if not updated:
+        return
+    _save_updated(updated, flow_import, acting_user)
     # The open case of each person updated (the latest, if several), for their journal row: one
     # query for the chunk.
-    open_case: dict[int, int] = (
-        dict(
-            Case.objects.filter(beneficiary_id__in=updated, state__in=OPEN_STATES)
-            .order_by("pk")
-            .values_list("beneficiary_id", "pk")
-        )
-        if updated
-        else {}
+    ids = [b.pk for b in updated]
+    open_case: dict[int, int] = dict(
+        Case.objects.filter(beneficiary_id__in=ids, state__in=OPEN_STATES)
+        .order_by("pk")
+        .values_list("beneficiary_id", "pk")
     )
-    for beneficiary_id in updated:
+    for beneficiary_id in ids:
         changed.extend((beneficiary_id, open_case.get(beneficiary_id, 0)))
+
+
+def _save_updated(
+    updated: list[Beneficiary], flow_import: FlowImport, acting_user: Professional | None
+) -> None:
+    """Save a chunk's updated people: each on their own (an audit row each, with the fields
+    changed) for a few; above ``BULK_FROM``, one UPDATE for the chunk through the one audited
+    bulk path (an audit row for the chunk that lists the people's numbers)."""
+    fields = [*RSA_FIELDS, "rsa_flow_on"]
+    if len(updated) < BULK_FROM:
+        for beneficiary in updated:
+            with acting_as(acting_user):
+                beneficiary.save(update_fields=fields)
+        return
+    numbers = ", ".join(str(b.pk) for b in updated)
+    description = (
+        f"Flux CAF/MSA du {flow_import.created_on:%d/%m/%Y} (import n°{flow_import.pk}) : "
+        f"situation RSA de {len(updated)} personne(s) mise à jour — personnes n°{numbers}"
+    )
+    with audited_bulk(model=Beneficiary, actor=acting_user, description=description):
+        Beneficiary.objects.bulk_update(updated, fields)
 
 
 def _values(person: FlowPerson) -> dict[str, Any]:
@@ -384,8 +413,11 @@ def _update(
     person: FlowPerson,
     flow_on: datetime.date,
     acting_user: Professional | None,
+    *,
+    save: bool = True,
 ) -> set[str] | None:
-    """Write the flow's RSA fields on ``beneficiary``; the fields changed (empty: nothing
+    """Set the flow's RSA fields on ``beneficiary`` and validate them; save them (its own audit
+    row) unless ``save`` is false (the caller saves a batch). The fields changed (empty: nothing
     changed), or None when a more recent flow was already applied to this person."""
     if beneficiary.rsa_flow_on is not None and beneficiary.rsa_flow_on > flow_on:
         return None
@@ -409,8 +441,9 @@ def _update(
         validate_unique=False,
         validate_constraints=False,
     )
-    with acting_as(acting_user):
-        beneficiary.save(update_fields=fields)
+    if save:
+        with acting_as(acting_user):
+            beneficiary.save(update_fields=fields)
     if "rsa_status" in changed and beneficiary.rsa_status == RsaStatus.CLOSED:
         changed.add("closed")
     if previous_status == RsaStatus.CLOSED:

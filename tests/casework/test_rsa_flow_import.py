@@ -687,3 +687,44 @@ def test_binome_marks_a_case_to_review_as_examined(client, department, today):
     outsider = PairFactory(department=department).advisor
     client.force_login(outsider)
     assert client.post(f"/accompagnements/{case.pk}/a-examiner/").status_code == 404
+
+
+def test_flow_with_many_changes_saves_them_through_the_audited_bulk_path(department, today):
+    from django.contrib.contenttypes.models import ContentType
+
+    from casework.journal import verify
+
+    people = [
+        BeneficiaryFactory(department=department, france_travail_id=f"{n:07d}Z") for n in range(60)
+    ]
+    data = flow_bytes(
+        [
+            household(
+                f"{n}", FlowPersonSpec("A", "B", datetime.date(1970, 1, 1), "DEM", f"{n:07d}Z")
+            )
+            for n in range(60)
+        ],
+        created_on=today,
+        kind="M",
+    )
+    beneficiary_type = ContentType.objects.get_for_model(Beneficiary)
+    before = LogEntry.objects.filter(content_type=beneficiary_type).count()
+    report = run(department, data)
+    assert (report.matched, report.updated) == (60, 60)
+    assert {rsa_of(b)["rsa_status"] for b in people} == {"paid"}
+    batch = list(LogEntry.objects.filter(content_type=beneficiary_type).order_by("pk"))[before:]
+    numbers = ", ".join(str(b.pk) for b in people)
+    assert [(row.object_pk, row.changes_text) for row in batch] == [
+        (
+            "*",
+            f"Flux CAF/MSA du {today:%d/%m/%Y} (import n°{report.flow_import.pk}) : situation RSA "
+            f"de 60 personne(s) mise à jour — personnes n°{numbers}",
+        )
+    ]
+    journal_people = set(
+        InformationShare.objects.filter(
+            channel=JournalChannel.IMPORT, beneficiary__isnull=False
+        ).values_list("beneficiary_id", flat=True)
+    )
+    assert journal_people == {b.pk for b in people}
+    assert verify(department).intact
