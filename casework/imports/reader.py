@@ -210,6 +210,9 @@ class FlowReader:
         parser.StartElementHandler = self._start
         parser.EndElementHandler = self._end
         parser.CharacterDataHandler = self._chars
+        # A national flow has no DTD: refusing any keeps entity expansion (« billion laughs »)
+        # and external entities out, whatever expat's own limits.
+        parser.StartDoctypeDeclHandler = self._doctype
         self._parser = parser
         try:
             while chunk := self.stream.read(CHUNK):
@@ -254,6 +257,10 @@ class FlowReader:
             and (path.count("/") == _SITUATION.count("/") + 1)
         ):
             self._block = {}
+
+    def _doctype(self, *args: Any) -> None:
+        self._error("", "déclaration DOCTYPE refusée : un flux national n'en contient pas")
+        raise _Stop
 
     def _chars(self, data: str) -> None:
         if self._text is not None:

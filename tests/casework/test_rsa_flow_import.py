@@ -473,8 +473,25 @@ def _good(today: datetime.date, **options: object) -> bytes:
             "ligne 4, Racine/InfosFoyerRSA : élément(s) obligatoire(s) absent(s) : "
             "IdentificationRSA/Organisme/MATRICULE",
         ),
+        (
+            lambda data: data.replace(
+                b"<Racine>",
+                b'<!DOCTYPE Racine [<!ENTITY a "aaaaaaaaaa">]>\n<Racine>',
+            ),
+            "ligne 2, Racine : déclaration DOCTYPE refusée : un flux national n'en contient pas",
+        ),
     ],
-    ids=["root", "truncated", "encoding", "department", "state", "role", "count", "missing"],
+    ids=[
+        "root",
+        "truncated",
+        "encoding",
+        "department",
+        "state",
+        "role",
+        "count",
+        "missing",
+        "doctype",
+    ],  # fmt: skip
 )
 def test_flow_bad_file_is_refused_with_a_french_report(department, today, spoil, expected):
     person = BeneficiaryFactory(
