@@ -96,6 +96,9 @@ class Beneficiary(models.Model):
         verbose_name_plural = "personnes accompagnées"
         indexes: ClassVar = [
             models.Index(fields=["department", "last_name", "first_name", "birth_date"]),
+            # The CAF/MSA flow's matching (casework/imports/): by matricule, by birth date.
+            models.Index(fields=["department", "rsa_number"], name="beneficiary_rsa_number"),
+            models.Index(fields=["department", "birth_date"], name="beneficiary_birth_date"),
             models.Index(fields=["department", "file_stage"]),
             models.Index(
                 fields=["id"],
