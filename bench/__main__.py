@@ -34,6 +34,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=100, help="requêtes mesurées par page")
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument(
+        "--reminders", type=int, default=10_000, help="rappels de rendez-vous envoyés par SMS"
+    )
     return parser.parse_args()
 
 
@@ -222,7 +225,43 @@ def subjects() -> dict[str, Any]:
         "case": case,
         "supervisor": supervisor,
         "case_interviews": Interview.objects.filter(case=case).count(),
+        "person_access": person_access(case),
     }
+
+
+#: The person's pages measured, as the case's person sees them (DESIGN.md: < 100 ms median).
+SPACE_PAGES = ("space_home",)
+
+
+def person_access(case: Any) -> Any:
+    """The case's person's access to their space: the one in force, or a new invitation."""
+    from casework.models import SpaceAccess
+    from casework.space import services as space_services
+
+    access = SpaceAccess.objects.active().filter(case=case).first()
+    if access is None:
+        access = space_services.space_invite(
+            case=case,
+            email=f"personne-{case.beneficiary_id}@banc.binome.test",
+            acting_user=case.pair.social_worker,
+        )
+    return access
+
+
+def person_client(access: Any) -> Any:
+    """A client holding the person's session, as the code login leaves it."""
+    from django.test import Client
+
+    from casework.space import session as space_session
+
+    client = Client()
+    session = client.session
+    now = time.time()
+    session[space_session.ACCESS_ID] = access.pk
+    session[space_session.LOGIN_AT] = now
+    session[space_session.LAST_SEEN] = now
+    session.save()
+    return client
 
 
 def measure(repeat: int, warmup: int) -> dict[str, Any]:
@@ -259,7 +298,9 @@ def measure(repeat: int, warmup: int) -> dict[str, Any]:
 
             return call
 
+        as_person = person_client(who["person_access"])
         pages = {
+            **{name: get(as_person, reverse(name)) for name in SPACE_PAGES},
             "portefeuille": get(as_advisor, reverse("caseload")),
             "portefeuille_guardian": get(as_advisor, reverse("bench_caseload_guardian")),
             "portefeuille_plancher": get(as_advisor, reverse("bench_caseload_floor")),
@@ -279,6 +320,7 @@ def measure(repeat: int, warmup: int) -> dict[str, Any]:
             ("portefeuille", "portefeuille_guardian", "portefeuille_plancher"),
             ("fiche_accompagnement",),
             ("tableau_de_bord",),
+            SPACE_PAGES,
         )
         for group in groups:
             print(f"   mesure : {', '.join(group)}", file=sys.stderr)
@@ -339,6 +381,17 @@ def measure(repeat: int, warmup: int) -> dict[str, Any]:
     return results
 
 
+def measure_reminders_of_scale(count: int) -> dict[str, Any]:
+    from bench.reminders import measure_reminders
+    from casework import scale
+
+    print(f"   mesure : {count} rappels par SMS", file=sys.stderr)
+    department = scale.scale_department()
+    if department is None:
+        sys.exit("Aucun département d'essai.")
+    return measure_reminders(department, count)
+
+
 def ratio(a: float, b: float) -> float:
     return round(a / b, 2) if b else float("nan")
 
@@ -370,6 +423,14 @@ def report(
         "service d'entretien p95 ≤ 20 ms": measured["entretien_service"]["p95_ms"] <= 20,
         "POST htmx p95 ≤ 100 ms": measured["entretien_htmx"]["p95_ms"] <= 100,
         "processus de mesure < 300 Mio": rss < 300,
+        **{
+            f"espace de la personne, {name}, médiane < 100 ms": measured[name]["median_ms"] < 100
+            for name in SPACE_PAGES
+        },
+        "rappels : tous remis au fournisseur, aucun deux fois": (
+            measured["rappels"]["sms_received"] == measured["rappels"]["queued"]
+            and measured["rappels"]["sms_received_twice"] == 0
+        ),
     }
     if seed.get("seconds") is not None and people >= 100_000:
         targets["seed_scale < 10 min"] = seed["seconds"] < 600
@@ -406,6 +467,7 @@ def print_table(result: dict[str, Any]) -> None:
         "entretien_service",
         "entretien_htmx",
         "entretien_insert_nu",
+        *SPACE_PAGES,
     ):
         row = m[name]
         print(f"{name:<28}{row['median_ms']:>12.2f}{row['p95_ms']:>10.2f}{row['queries']:>10}")
@@ -425,6 +487,14 @@ def print_table(result: dict[str, Any]) -> None:
             + (" (mesuré lors du chargement de cette base)" if seed.get("reused") else "")
         )
     print(f"mémoire maximale du processus de mesure : {result['bench_peak_rss_mib']} Mio")
+    r = m["rappels"]
+    print(
+        f"rappels : {r['queued']} mis en file en {r['queue_seconds']} s "
+        f"({r['queue_per_second']}/s), {r['relayed']} remis au faux fournisseur par un relais "
+        f"en {r['relay_seconds']} s "
+        f"({r['relay_per_second']}/s) ; reçus {r['sms_received']}, reçus deux fois "
+        f"{r['sms_received_twice']}, erreurs {r['relay_errors']}"
+    )
     for target, ok in result["targets"].items():
         print(f"  [{'ok' if ok else 'MANQUÉ'}] {target}")
 
@@ -441,6 +511,7 @@ def main() -> None:
     seed = seed_if_needed(args.people)
     grants = mirror_grants_into_guardian_generic_tables()
     measured = measure(args.repeat, args.warmup)
+    measured["rappels"] = measure_reminders_of_scale(args.reminders)
     result = report(args.people, seed, grants, measured)
     print_table(result)
     RESULTS.mkdir(parents=True, exist_ok=True)

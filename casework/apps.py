@@ -140,6 +140,7 @@ class CaseworkConfig(AppConfig):
         # The record of a CAF/MSA flow: counts and the file's name; the lines to confirm
         # (people's numbers and RSA details) are not copied into the audit trail.
         auditlog.register(models.FlowImport, exclude_fields=["pending"])
+        auditlog.register(models.MessageTemplate)
         track(
             models.Delegation,
             person_path="cases__beneficiary",
@@ -161,6 +162,17 @@ class CaseworkConfig(AppConfig):
             person_path="beneficiary",
             section="Accès à l'espace de la personne",
             masked=("email",),
+        )
+        track(
+            models.MessageConsent,
+            person_path="beneficiary",
+            section="Accords pour recevoir des messages",
+            free_text=("address",),  # erased at disposal, masked in the audit trail
+        )
+        track(
+            models.SentMessage,
+            person_path="case__beneficiary",
+            section="Messages envoyés à la personne",
         )
         # Codes are kept hashed for ten minutes of use: not in the audit trail (a row per login).
         track(

@@ -9,6 +9,7 @@ import random
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from casework import retention, rights, services
@@ -123,8 +124,18 @@ def seed_more(*, people: int = PEOPLE) -> int:
 DEMO_PERSON_EMAIL = f"rosalie@{DEMO_EMAIL_DOMAIN}"
 
 
+#: What Rosalie's accord de partage lets cross to her advisor: she may withdraw health herself.
+DEMO_PERSON_SHARES = [
+    ShareCategory.SOCIAL_SUMMARY,
+    ShareCategory.OBSTACLES_HOUSING,
+    ShareCategory.OBSTACLES_HEALTH,
+]
+
+
 def _person_space(department: Department) -> None:
-    """One person of the demo social worker, invited into their space by her."""
+    """One person of the demo social worker (in « diagnostic en cours » if she has one), with
+    an accord de partage that covers housing and health, invited into their space by her.
+    ``orientation.demo`` leaves her diagnostic awaiting her opinion."""
     case = (
         Case.objects.filter(
             pair__department=department,
@@ -133,13 +144,22 @@ def _person_space(department: Department) -> None:
             beneficiary__file_stage=FileStage.ACTIVE,
         )
         .select_related("pair__social_worker", "beneficiary")
-        .order_by("pk")
+        .order_by(
+            ExpressionWrapper(Q(state=CaseState.DIAGNOSTIC), output_field=BooleanField()).desc(),
+            "pk",
+        )
         .first()
     )
     if case is None:
         return
     with transaction.atomic():  # the demo's name and address for her, then the invitation
         retention.set_stage(case.beneficiary_id, first_name="Rosalie", email=DEMO_PERSON_EMAIL)
+        services.agreement_record(
+            case=case,
+            categories=DEMO_PERSON_SHARES,
+            how_obtained=AgreementMethod.ORAL_THREE_WAY,
+            acting_user=case.pair.social_worker,
+        )
         space_services.space_invite(
             case=case, email=DEMO_PERSON_EMAIL, acting_user=case.pair.social_worker
         )

@@ -192,6 +192,7 @@ class JournalChannel(models.TextChoices):
     REQUEST = "request", "Demande ponctuelle aux correspondant·es sociaux·ales"
     ANSWER = "answer", "Réponse à une demande ponctuelle"
     ENROLMENT = "enrolment", "Inscription à une action collective"
+    MESSAGE = "message", "Message à la personne"
     #: The person's own act in their space (opinion, accord, message): no professional acts.
     PERSON = "person", "Par la personne, depuis son espace"
     #: An import of a CAF/MSA flow (one row per file, one per person whose RSA details changed).
@@ -255,3 +256,39 @@ class PersonAgreementMethod(models.TextChoices):
 
     ORAL = "oral", "Accord oral de la personne, en entretien"
     SIGNED_FORM = "signed_form", "Formulaire signé par la personne"
+
+
+class MessageChannel(models.TextChoices):
+    SMS = "sms", "SMS"
+    EMAIL = "email", "e-mail"
+
+
+class MessageKind(models.TextChoices):
+    """What the product may send to the person, and nothing else (DESIGN.md, messages): never
+    about an absence, a breach report, a sanction or an RSA decision, and never social content."""
+
+    FIRST_INVITATION = "first_invitation", "Invitation au premier rendez-vous"
+    CONVOCATION = "convocation", "Convocation à un rendez-vous"
+    REMINDER = "reminder", "Rappel d'un rendez-vous"
+    CHANGE = "change", "Rendez-vous déplacé"
+    CANCELLATION = "cancellation", "Rendez-vous annulé"
+    SPACE_INVITATION = "space_invitation", "Invitation dans l'espace de la personne"
+    SPACE_CODE = "space_code", "Code de connexion à l'espace"
+    NEW_DOCUMENT = "new_document", "Nouveau document dans l'espace"
+
+
+class ConsentMethod(models.TextChoices):
+    """How the person said yes (or no more) to messages on a channel."""
+
+    INTERVIEW = "interview", "en entretien, à un·e professionnel·le du binôme"
+    SPACE = "space", "par la personne, depuis son espace"
+
+
+class MessageStatus(models.TextChoices):
+    """Where a message to the person is: queued in the outbox, handed to the provider, and what
+    the provider's delivery report said."""
+
+    QUEUED = "queued", "en attente d'envoi"
+    SENT = "sent", "envoyé"
+    DELIVERED = "delivered", "remis"
+    FAILED = "failed", "non distribué"

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -84,7 +84,7 @@ class RequestInfo:
         )
 
 
-def build(
+def record(
     *,
     department: Department,
     actor: Professional | None,
@@ -100,12 +100,48 @@ def build(
     info: RequestInfo | None = None,
     actor_label: str = "",
 ) -> InformationShare:
-    """One journal row, not yet in the chain (``record`` or ``record_many`` append it);
-    ``info``: the request it answers (its id ties the row to the response), if any;
-    ``actor_label``: who acted when no professional did (the person in their space, an import)."""
+    """Append one row to the department's chain (call it last in the transaction); ``info``:
+    the request it answers (its id ties the row to the response), if any; ``actor_label``: who
+    acted when no professional did (the person in their space)."""
+    share = entry(
+        department=department,
+        actor=actor,
+        channel=channel,
+        purpose=purpose,
+        case=case,
+        beneficiary=beneficiary,
+        categories=categories,
+        recipient=recipient,
+        agreement=agreement,
+        object_type=object_type,
+        object_id=object_id,
+        info=info,
+        actor_label=actor_label,
+    )
+    record_many(department, [share])
+    return share
+
+
+def entry(
+    *,
+    department: Department,
+    actor: Professional | None,
+    channel: JournalChannel | str,
+    purpose: str,
+    case: Case | None = None,
+    beneficiary: Beneficiary | None = None,
+    categories: Iterable[str] = (),
+    recipient: str = "",
+    agreement: SharingAgreement | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    info: RequestInfo | None = None,
+    actor_label: str = "",
+) -> InformationShare:
+    """A row of the journal, not yet chained nor written (``record_many`` does both)."""
     info = info or RequestInfo()
     organisation = actor.organisation if actor is not None else None
-    share = InformationShare(
+    return InformationShare(
         department=department,
         at=timezone.now(),
         actor=actor,
@@ -124,64 +160,29 @@ def build(
         ip=info.ip,
         request_id=info.request_id,
     )
-    return share
 
 
-def record(
-    *,
-    department: Department,
-    actor: Professional | None,
-    channel: JournalChannel | str,
-    purpose: str,
-    case: Case | None = None,
-    beneficiary: Beneficiary | None = None,
-    categories: Iterable[str] = (),
-    recipient: str = "",
-    agreement: SharingAgreement | None = None,
-    object_type: str = "",
-    object_id: str = "",
-    info: RequestInfo | None = None,
-    actor_label: str = "",
-) -> InformationShare:
-    """Append one row to the department's chain (call it last in the transaction); the
-    arguments are ``build``'s."""
-    share = build(
-        department=department,
-        actor=actor,
-        channel=channel,
-        purpose=purpose,
-        case=case,
-        beneficiary=beneficiary,
-        categories=categories,
-        recipient=recipient,
-        agreement=agreement,
-        object_type=object_type,
-        object_id=object_id,
-        info=info,
-        actor_label=actor_label,
-    )
-    record_many(department=department, shares=[share])
-    return share
-
-
-def record_many(*, department: Department, shares: Iterable[InformationShare]) -> int:
-    """Append built rows of one department to its chain, in order (call it last in the
-    transaction): the head is locked once, each row is one INSERT, the head moves once — an
-    import's rows for many people cost one statement each. Returns the number of rows."""
-    count = 0
+def record_many(department: Department, shares: list[InformationShare]) -> None:
+    """Chain ``shares`` (rows of ``department``, from ``entry``) after the head, in order, under
+    one lock of the head, and write them. One row is a single INSERT; a batch (a morning's
+    reminders) is one multi-row INSERT per thousand rows, the journal's only bulk path."""
+    if not shares:
+        return
     with transaction.atomic():
         head = _locked_head(department)
-        seq, prev_hash = head.seq, head.hash
         for share in shares:
-            seq += 1
-            share.seq, share.prev_hash = seq, prev_hash
-            share.hash = prev_hash = row_hash(_row_of(share))
-            share.save(force_insert=True)
-            count += 1
-        if count:
-            head.seq, head.hash = seq, prev_hash
-            head.save(update_fields=["seq", "hash"])
-    return count
+            share.seq = head.seq + 1
+            share.prev_hash = head.hash
+            share.hash = row_hash(_row_of(share))
+            head.seq, head.hash = share.seq, share.hash
+        if len(shares) == 1:
+            shares[0].save(force_insert=True)
+        else:
+            # AppendOnlyQuerySet refuses every bulk write; inserting a chained batch is the one
+            # bulk path, here, under the head's lock (the triggers refuse updates and deletes).
+            plain: models.QuerySet[InformationShare] = models.QuerySet(InformationShare)
+            plain.bulk_create(shares, batch_size=1000)
+        head.save(update_fields=["seq", "hash"])
 
 
 #: How the journal names the person acting in their own space.

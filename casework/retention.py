@@ -26,14 +26,14 @@ from django.utils import timezone
 
 from casework.enums import OPEN_STATES, FileStage, SocialRequestState
 from casework.errors import InvalidInput
-from casework.models import Beneficiary, Case, DisposalApproval, SocialRequest
+from casework.models import Beneficiary, Case, DisposalApproval, SentMessage, SocialRequest
 from casework.personal_data import ERASED, REGISTRY, rows_about
 from casework.services._base import save
 from partners import outbox
 from partners.audit import acting_as, audited_bulk
 from partners.enums import Role
 from partners.errors import InvalidTransition
-from partners.models import Department, Professional
+from partners.models import Department, OutboxMessage, Professional
 
 #: How far ahead ``retention --dry-run`` looks by default.
 DEFAULT_HORIZON_DAYS = 90
@@ -331,6 +331,11 @@ def beneficiary_dispose(*, beneficiary_id: int, today: datetime.date) -> Benefic
                 entry.model._base_manager.filter(pk__in=rows.values("pk")).exclude(
                     **{name: ""}
                 ).update(**{name: ERASED})
+    # The texts of the messages sent to the person (a place, a number) leave the outbox: the
+    # messages themselves stay, kind and channel only.
+    OutboxMessage.objects.filter(
+        key__in=SentMessage.objects.filter(case__beneficiary_id=person.pk).values("outbox_key")
+    ).delete()
     with acting_as(None):
         save(person, None)
     return person

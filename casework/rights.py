@@ -28,8 +28,9 @@ from casework.services._base import save
 from partners import outbox
 from partners.enums import Role
 from partners.errors import InvalidTransition
-from partners.models import Professional
+from partners.models import Department, Professional
 from partners.selectors import dpo_addresses
+from partners.services import recent_inviter
 
 EXPORT_PURPOSE = "Droit d'accès de la personne : export complet de ses données"
 
@@ -80,6 +81,21 @@ def _export_content(beneficiary: Beneficiary, produced_at: datetime.datetime) ->
     )
 
 
+def _check_exporter(auditor: Professional, department: Department) -> None:
+    """The two-administrators rule (docs/roles.md) for the full export, which holds the social
+    notes: an auditor account an administrator invited within the delay does not produce it (the
+    administrator chose its address and was shown its enrolment code)."""
+    inviter = recent_inviter(auditor, department)
+    if inviter is not None and auditor.invited_at is not None:
+        raise InvalidTransition(
+            f"{inviter.full_name} vous a invité·e le "
+            f"{timezone.localdate(auditor.invited_at):%d/%m/%Y} : pendant "
+            f"{department.second_admin_days} jours, l'export complet des données d'une personne, "
+            "notes sociales comprises, est produit par un·e autre auditeur·rice du département ou "
+            "par l'exploitation (règle des deux administrateur·rices)."
+        )
+
+
 @transaction.atomic
 def person_export(
     *,
@@ -93,6 +109,8 @@ def person_export(
     """
     if acting_user is not None and acting_user.role != Role.AUDITOR:
         raise InvalidTransition("Seul·e le ou la délégué·e à la protection des données exporte.")
+    if acting_user is not None:
+        _check_exporter(acting_user, beneficiary.department)
     export = _export_content(beneficiary, timezone.now())
     journal.record(
         department=beneficiary.department,

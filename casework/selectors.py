@@ -30,6 +30,7 @@ from casework.models import (
     Enrolment,
     InformationShare,
     Interview,
+    MessageConsent,
     Note,
     PairContact,
     PersonRequest,
@@ -37,6 +38,7 @@ from casework.models import (
     ProgrammeSession,
     Rectification,
     Resource,
+    SentMessage,
     SocialNote,
     SocialRequest,
     SpaceAccess,
@@ -45,7 +47,7 @@ from casework.models import (
 )
 from partners.access import in_pair, is_admin, is_supervisor
 from partners.enums import PAIR_ROLES
-from partners.models import Organisation, Professional
+from partners.models import Organisation, OutboxMessage, Professional
 
 
 def professional_overdue_threshold(professional: Professional) -> datetime.date:
@@ -260,6 +262,30 @@ def appointments_of(case: Case) -> QuerySet[Appointment]:
 def space_access_of(case: Case) -> SpaceAccess | None:
     """The person's invitation into their space in force, if any (the case page shows it)."""
     return SpaceAccess.objects.active().filter(beneficiary_id=case.beneficiary_id).first()
+
+
+#: How many messages to the person the case page lists (the newest).
+SENT_MESSAGES_SHOWN = 5
+
+
+def message_consents_of(case: Case) -> list[MessageConsent]:
+    """The person's yes to messages in force, by channel (the case page shows them)."""
+    return list(
+        MessageConsent.objects.in_force()
+        .filter(beneficiary_id=case.beneficiary_id)
+        .order_by("channel")
+    )
+
+
+def sent_messages_of(case: Case) -> list[SentMessage]:
+    """The newest messages to the person, with their delivery status and ``left_at``, when the
+    outbox handed them over (before any delivery report)."""
+    left = OutboxMessage.objects.filter(key=OuterRef("outbox_key")).values("sent_at")[:1]
+    return list(
+        SentMessage.objects.filter(case=case)
+        .annotate(left_at=Subquery(left))
+        .order_by("-created_at", "-pk")[:SENT_MESSAGES_SHOWN]
+    )
 
 
 def upcoming_appointments(case: Case) -> list[Appointment]:

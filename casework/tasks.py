@@ -9,6 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError
 
 from casework import heads, retention, services
+from casework.messages import services as messages
+from partners.models import Department
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=60, max_retries=3)
@@ -45,3 +47,13 @@ def publish_journal_heads() -> dict[str, int]:
         )
     published = heads.publish(path=Path(settings.BINOME_HEADS_FILE))
     return {item.department_code: item.head.seq for item in published}
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=60, max_retries=3)
+def send_appointment_reminders() -> dict[str, int]:
+    """Today's appointment reminders (beat, every morning), one transaction per department.
+    Idempotent: a rerun queues nothing more (each reminder's outbox key)."""
+    return {
+        department.code: messages.reminders_send(department=department)
+        for department in Department.objects.all()
+    }

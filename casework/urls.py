@@ -9,6 +9,7 @@ from casework.views import (
     handovers,
     interviews,
     journal,
+    messages,
     programmes,
     rights,
     social_requests,
@@ -61,6 +62,16 @@ urlpatterns = [
     path("accompagnements/<int:pk>/journal/", journal.case_journal, name="case_journal"),
     path("accompagnements/<int:pk>/espace/invitation/", space.space_invite, name="space_invite"),
     path("accompagnements/<int:pk>/espace/retrait/", space.space_withdraw, name="space_withdraw"),
+    path(
+        "accompagnements/<int:pk>/messages/accord/",
+        messages.message_consent_give,
+        name="message_consent_give",
+    ),
+    path(
+        "accompagnements/<int:pk>/messages/accord/<str:channel>/retrait/",
+        messages.message_consent_withdraw,
+        name="message_consent_withdraw",
+    ),
     path(
         "accompagnements/<int:pk>/journal/imprimer/",
         journal.case_journal_print,

@@ -7,8 +7,9 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from casework.demo import DEMO_PERSON_EMAIL
 from casework.enums import CaseState, ObstacleCategory, OrientationPath
-from casework.models import Case
+from casework.models import Case, SpaceAccess
 from orientation import services
 from orientation.enums import Impact
 from orientation.models import Diagnostic
@@ -49,6 +50,12 @@ def seed_more(*, people: int) -> int:
         return 0
     rng = random.Random(21)  # noqa: S311 — demo data
     first_of_pair = {case.pair_id: case.pk for case in reversed(cases)}
+    # Rosalie's diagnostic awaits her opinion, in her space: housing and health, not signed.
+    rosalie = set(
+        SpaceAccess.objects.active()
+        .filter(email=DEMO_PERSON_EMAIL)
+        .values_list("case_id", flat=True)
+    )
     for number, case in enumerate(cases):
         advisor, social_worker = case.pair.advisor, case.pair.social_worker
         diagnostic = services.diagnostic_start(case=case, acting_user=social_worker)
@@ -75,7 +82,10 @@ def seed_more(*, people: int) -> int:
                 acting_user=social_worker,
                 text=SOCIAL_DETAILS[number % len(SOCIAL_DETAILS)],
             )
-        for category in rng.sample(list(WORDS), 2):
+        categories = rng.sample(list(WORDS), 2)
+        if case.pk in rosalie:
+            categories = [ObstacleCategory.HOUSING, ObstacleCategory.HEALTH]
+        for category in categories:
             services.obstacle_add(
                 diagnostic=diagnostic,
                 acting_user=social_worker,
@@ -83,7 +93,7 @@ def seed_more(*, people: int) -> int:
                 impact=rng.choice(Impact.values),
                 in_persons_words=WORDS[category],
             )
-        if case.state == CaseState.DIAGNOSTIC:
+        if case.state == CaseState.DIAGNOSTIC or case.pk in rosalie:
             continue
         services.diagnostic_record_opinion(
             diagnostic=diagnostic, acting_user=social_worker, validated=True

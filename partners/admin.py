@@ -252,6 +252,21 @@ class ProfessionalCreationForm(_ProfessionalForm):
     """No password here: the professional chooses it from the activation link sent by e-mail
     (services.professional_create); nobody else ever knows it."""
 
+    #: The administrator filling the form (set by ProfessionalAdmin.get_form on the request's
+    #: class).
+    acting_user: Professional | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        try:
+            services.professional_create_check(
+                is_social_correspondent=bool(cleaned.get("is_social_correspondent")),
+                acting_user=self.acting_user,
+            )
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from error
+        return cleaned
+
     class Meta:
         model = Professional
         fields = (
@@ -272,6 +287,30 @@ class ProfessionalCreationForm(_ProfessionalForm):
                 "main propre."
             ),
         }
+
+
+class ProfessionalChangeForm(_ProfessionalForm):
+    """The change form: the service's refusals (one's own rights, the address of an activated or
+    paired account, a role changed in a binôme…) shown as the form's errors, before any save."""
+
+    #: The administrator filling the form (set by ProfessionalAdmin.get_form on the request's
+    #: class).
+    acting_user: Professional | None = None
+
+    class Meta:
+        model = Professional
+        fields = ()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        if not self.errors and self.instance.pk is not None:
+            try:
+                services.professional_update_check(
+                    professional=self.instance, fields=_changed(self), acting_user=self.acting_user
+                )
+            except DomainError as error:
+                raise forms.ValidationError(error.message) from error
+        return cleaned
 
 
 def _show_enrolment_code(admin_: Any, request: HttpRequest, professional: Professional) -> None:
@@ -323,9 +362,10 @@ class ProfessionalAdmin(DepartmentScopedAdmin):
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
-        if obj is None:
-            kwargs["form"] = ProfessionalCreationForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        kwargs["form"] = ProfessionalChangeForm if obj else ProfessionalCreationForm
+        form: Any = super().get_form(request, obj, change=change, **kwargs)
+        form.acting_user = _actor(request)  # a class made for this request by modelform_factory
+        return form
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:

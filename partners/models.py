@@ -1,9 +1,10 @@
+import datetime
 import uuid
 from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -19,6 +20,16 @@ DEFAULT_LEGAL_BASIS = (
     "accompagnement des personnes en recherche d'emploi rencontrant des difficultés sociales "
     "(Code du travail L5411-5-1 ; CASF L262-27 et suivants ; protocole national de "
     "l'accompagnement global du 1er avril 2014). Secret professionnel partagé : CASF L262-44."
+)
+
+
+SMS_SENDER_INVALID = (
+    "Le nom d'expéditeur des SMS compte de 3 à 11 lettres ou chiffres, sans espace ni accent, et "
+    "commence par une lettre."
+)
+REMINDER_DAYS_INVALID = (
+    "Indiquez jusqu'à trois nombres de jours entre 1 et 7, séparés par des virgules (par exemple "
+    "« 2,1 »)."
 )
 
 
@@ -81,6 +92,31 @@ class Department(models.Model):
         ),
     )
 
+    # Messages to the person (casework.messages): who signs them, when SMS stay quiet, reminders.
+    sms_sender = models.CharField(
+        "nom d'expéditeur des SMS",
+        max_length=11,
+        default="Binome",
+        validators=[RegexValidator(r"^[A-Za-z][A-Za-z0-9]{2,10}$", SMS_SENDER_INVALID)],
+        help_text=(
+            "De 3 à 11 lettres ou chiffres, sans espace ni accent, commençant par une lettre."
+        ),
+    )
+    sms_quiet_from = models.TimeField(
+        "pas de SMS à partir de",
+        default=datetime.time(20, 0),
+        help_text="Un SMS prévu pendant les heures calmes part à leur fin.",
+    )
+    sms_quiet_until = models.TimeField("pas de SMS avant", default=datetime.time(8, 0))
+    reminder_days = models.CharField(
+        "rappels des rendez-vous (jours avant)",
+        max_length=20,
+        default="2,1",
+        validators=[RegexValidator(r"^[1-7](,[1-7]){0,2}$", REMINDER_DAYS_INVALID)],
+        help_text="Par exemple « 2,1 » : deux jours avant et la veille ; vide : aucun rappel.",
+        blank=True,
+    )
+
     objects = AuditedQuerySet.as_manager()
 
     class Meta:
@@ -99,6 +135,11 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+    @property
+    def reminder_offsets(self) -> list[int]:
+        """The days before an appointment its reminders leave, largest first (« 2,1 »: [2, 1])."""
+        return sorted({int(day) for day in self.reminder_days.split(",") if day}, reverse=True)
 
 
 class OrganisationQuerySet(AuditedQuerySet["Organisation"]):
@@ -206,7 +247,9 @@ class Professional(AbstractBaseUser, PermissionsMixin):
     sessions_revoked_at = models.DateTimeField(
         "sessions fermées le", null=True, blank=True, editable=False
     )
-    #: Who sent the last activation link, and when (creation, « nouveau lien d'activation »).
+    #: Who chose the address the last activation link went to (creation, a new address), or sent
+    #: that link (« nouveau lien d'activation ») when that choice is older than the delay of the
+    #: two-administrators rule; and when the last link was sent.
     invited_by = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -55,7 +55,7 @@ class RightsChange:
     granted: bool  # False: rights removed (« Retrait de droits »)
     what: str  # « Rôle changé : … → … »
     whom: str  # the professional(s) concerned, named
-    object_type: str  # PROFESSIONAL_OBJECT or PAIR_OBJECT
+    object_type: str  # PROFESSIONAL_OBJECT, PAIR_OBJECT or DEPARTMENT_OBJECT
     object_id: int
 
 
@@ -182,13 +182,41 @@ def department_create(*, code: str, name: str, acting_user: Professional | None)
     return department
 
 
+DEPARTMENT_OBJECT = "département"
+
+
 @transaction.atomic
 def department_update(
     *, department: Department, fields: dict[str, Any], acting_user: Professional | None
 ) -> Department:
+    """Change a department's settings. A new delay of the two-administrators rule is a change of
+    rights (a shorter one lets one administrator alone form sooner a binôme of an account they
+    invited): journaled, for the auditor's « Changements de droits »."""
+    previous_delay = Department.objects.get(pk=department.pk).second_admin_days
     for field, value in fields.items():
         setattr(department, field, value)
     _save(department, acting_user)
+    if department.second_admin_days != previous_delay:
+        what = (
+            "Délai de la règle des deux administrateur·rices : "
+            f"{previous_delay} → {department.second_admin_days} jours"
+        )
+        _rights_changed(
+            [
+                RightsChange(
+                    department=department,
+                    acting_user=acting_user,
+                    granted=department.second_admin_days < previous_delay,
+                    what=what,
+                    whom=_fit(
+                        "Administration fonctionnelle du département "
+                        f"{department.code} {department.name}"
+                    ),
+                    object_type=DEPARTMENT_OBJECT,
+                    object_id=department.pk,
+                )
+            ]
+        )
     return department
 
 
@@ -289,6 +317,9 @@ def professional_create(
     one), an activation link by e-mail (through the outbox) to choose it, and for admin and
     auditor an enrolment code of the second factor, in ``issued_enrolment_code`` for the
     administrator to hand over out of band (shown once, never e-mailed)."""
+    professional_create_check(
+        is_social_correspondent=is_social_correspondent, acting_user=acting_user
+    )
     professional = _professional_new(
         email=email,
         first_name=first_name,
@@ -305,6 +336,14 @@ def professional_create(
     if role in settings.BINOME_OTP_REQUIRED_ROLES:
         _enrolment_code_issue(professional, acting_user)
     return professional
+
+
+def professional_create_check(
+    *, is_social_correspondent: bool, acting_user: Professional | None
+) -> None:
+    """The refusal of ``professional_create`` that the administration's form shows first."""
+    if is_social_correspondent and acting_user is not None:
+        raise InvalidTransition(CORRESPONDENT_AT_CREATION_REFUSED)
 
 
 @transaction.atomic
@@ -391,11 +430,29 @@ def professional_invitation_resend(
         raise InvalidTransition(
             f"{professional.full_name} est désactivé·e : aucun lien d'activation n'est envoyé."
         )
-    professional.invited_by = acting_user
+    if not _address_chosen_recently_by_another(professional, acting_user):
+        professional.invited_by = acting_user
     professional.invited_at = timezone.now()
     _save(professional, acting_user)
     _activation_email(professional)
     return professional
+
+
+def _address_chosen_recently_by_another(
+    professional: Professional, acting_user: Professional | None
+) -> bool:
+    """Whether someone other than ``acting_user`` invited ``professional`` (chose the address a
+    new link goes to) within the delay of the two-administrators rule: a colleague's new link
+    keeps them the inviter, or asking a colleague for it would lift the rule from them."""
+    organisation = professional.organisation
+    if organisation is None or professional.invited_at is None:
+        return False
+    since = timezone.now() - datetime.timedelta(days=organisation.department.second_admin_days)
+    return (
+        professional.invited_by_id is not None
+        and (acting_user is None or professional.invited_by_id != acting_user.pk)
+        and professional.invited_at > since
+    )
 
 
 @transaction.atomic
@@ -481,8 +538,67 @@ ACTIVATED_EMAIL_REFUSED = (
 )
 
 
+#: Before activation, a new address gets the activation link: on a member of a binôme in
+#: progress, that would open the binôme's cases to whoever typed the address, with no second
+#: administrator forming the binôme (the two-administrators rule, docs/roles.md).
+PAIRED_EMAIL_REFUSED = (
+    "{name} est membre d'un binôme en cours : l'adresse électronique de son compte, où part le "
+    "lien d'activation, ne se change pas tant que ce binôme dure. Terminez-le d'abord ; un·e "
+    "autre administrateur·rice formera le nouveau binôme (règle des deux administrateur·rices)."
+)
+
+
 def account_activated(professional: Professional) -> bool:
     return professional.has_usable_password() or professional.last_login is not None
+
+
+def professional_update_check(
+    *, professional: Professional, fields: dict[str, Any], acting_user: Professional | None
+) -> None:
+    """The refusals of ``professional_update`` (InvalidTransition, ProfessionalStillInPair),
+    before anything is written: the administration's change form shows them as its errors."""
+    if fields.get("is_active") is False and professional.is_active:
+        raise InvalidTransition("Pour désactiver un·e professionnel·le, utilisez « Désactiver ».")
+    stored = Professional.objects.select_related("organisation").get(pk=professional.pk)
+    if (
+        acting_user is not None
+        and acting_user.pk == professional.pk
+        and any(fields[name] != getattr(stored, name) for name in RIGHTS_FIELDS if name in fields)
+    ):
+        raise InvalidTransition(SELF_RIGHTS_REFUSED)
+    email_changed = (
+        "email" in fields
+        and Professional.objects.normalize_email(fields["email"]).lower() != stored.email
+    )
+    if email_changed and acting_user is not None and account_activated(stored):
+        raise InvalidTransition(ACTIVATED_EMAIL_REFUSED)
+    paired = Pair.objects.active().of(stored).exists()
+    if email_changed and acting_user is not None and paired:
+        raise InvalidTransition(PAIRED_EMAIL_REFUSED.format(name=stored.full_name))
+    if "role" in fields and fields["role"] != stored.role and paired:
+        raise ProfessionalStillInPair(
+            f"{stored.full_name} est membre d'un binôme en cours : "
+            "terminez-le avant de changer son rôle."
+        )
+    changed = copy.copy(stored)
+    for field, value in fields.items():
+        setattr(changed, field, value)
+    _check_professional_fields(changed)
+    if (
+        changed.is_social_correspondent
+        and not stored.is_social_correspondent
+        and acting_user is not None
+        and changed.organisation is not None
+    ):
+        try:
+            second_admin_check(
+                changed.organisation.department,
+                (stored,),
+                acting_user,
+                what=SECOND_ADMIN_CORRESPONDENT,
+            )
+        except InvalidPair as error:
+            raise InvalidTransition(error.message) from error
 
 
 @transaction.atomic
@@ -490,20 +606,13 @@ def professional_update(
     *, professional: Professional, fields: dict[str, Any], acting_user: Professional | None
 ) -> Professional:
     """Change a professional's details. Deactivation goes through professional_deactivate."""
-    if fields.get("is_active") is False and professional.is_active:
-        raise InvalidTransition("Pour désactiver un·e professionnel·le, utilisez « Désactiver ».")
-    if acting_user is not None and acting_user.pk == professional.pk:
-        stored = Professional.objects.get(pk=professional.pk)
-        if any(fields[name] != getattr(stored, name) for name in RIGHTS_FIELDS if name in fields):
-            raise InvalidTransition(SELF_RIGHTS_REFUSED)
+    professional_update_check(professional=professional, fields=fields, acting_user=acting_user)
     stored = Professional.objects.select_related("organisation").get(pk=professional.pk)
     before = stored  # as stored: the changes are set on ``professional``
     previous_role = stored.role
     if "email" in fields:
         fields["email"] = Professional.objects.normalize_email(fields["email"]).lower()
     email_changed = "email" in fields and fields["email"] != stored.email
-    if email_changed and acting_user is not None and account_activated(stored):
-        raise InvalidTransition(ACTIVATED_EMAIL_REFUSED)
     for field, value in fields.items():
         setattr(professional, field, value)
     if email_changed:  # the link goes to the new address; the one sent before stops working
@@ -512,11 +621,6 @@ def professional_update(
     role_changed = "role" in fields and fields["role"] != previous_role
     if role_changed:
         professional.is_staff = professional.role == Role.ADMIN or professional.is_superuser
-        if Pair.objects.active().of(professional).exists():
-            raise ProfessionalStillInPair(
-                f"{professional.full_name} est membre d'un binôme en cours : "
-                "terminez-le avant de changer son rôle."
-            )
     _check_professional_fields(professional)
     _save(professional, acting_user)
     if email_changed:
@@ -608,18 +712,72 @@ def pair_check_members(
             f"{social_department.code if social_department else '—'})."
         )
     if acting_user is not None:
-        _check_second_admin(advisor_department, (advisor, social_worker), acting_user)
+        second_admin_check(advisor_department, (advisor, social_worker), acting_user)
     return advisor_department
 
 
-def _check_second_admin(
-    department: Department, members: tuple[Professional, ...], acting_user: Professional
+#: What the two-administrators rule protects, in its refusals (« pendant 30 jours, … par un·e
+#: autre administrateur·rice »).
+SECOND_ADMIN_PAIR = "un binôme qui comprend ce compte est formé"
+SECOND_ADMIN_DELEGATION = "un remplacement confié à ce compte est organisé"
+SECOND_ADMIN_CORRESPONDENT = "la qualité de correspondant·e social·e est donnée à ce compte"
+#: A social correspondent reads the one-off requests of her territory: the quality is given by
+#: another administrator than the one who invited the account (the two-administrators rule).
+CORRESPONDENT_AT_CREATION_REFUSED = (
+    "Créez ce compte sans la qualité de correspondant·e social·e : un·e autre "
+    "administrateur·rice la lui donnera (règle des deux administrateur·rices)."
+)
+#: How far the rule follows invitations upwards (an administrator invited by one invited by…).
+_INVITATION_CHAIN_LIMIT = 20
+
+
+def _recent_invitation_chain(
+    professional: Professional, since: datetime.datetime
+) -> list[Professional]:
+    """``professional``, then whoever invited them after ``since``, then whoever invited that
+    one after ``since``, and so on. An operator's invitation (a superuser, outside every
+    department) ends the chain: the operators create a department's first administrators, who
+    count as two."""
+    chain = [professional]
+    current = professional
+    while (
+        current.invited_by_id is not None
+        and current.invited_at is not None
+        and current.invited_at > since
+        and len(chain) < _INVITATION_CHAIN_LIMIT
+    ):
+        inviter = Professional.objects.get(pk=current.invited_by_id)
+        if inviter.is_superuser or any(known.pk == inviter.pk for known in chain):
+            break
+        chain.append(inviter)
+        current = inviter
+    return chain
+
+
+def recent_inviter(professional: Professional, department: Department) -> Professional | None:
+    """Who invited ``professional`` within ``department``'s delay of the two-administrators
+    rule, an operator excepted (None: nobody, or longer ago)."""
+    since = timezone.now() - datetime.timedelta(days=department.second_admin_days)
+    chain = _recent_invitation_chain(professional, since)
+    return chain[1] if len(chain) > 1 else None
+
+
+def second_admin_check(
+    department: Department,
+    members: tuple[Professional, ...],
+    acting_user: Professional,
+    *,
+    what: str = SECOND_ADMIN_PAIR,
 ) -> None:
     """The two-administrators rule (docs/roles.md): an account an administrator invited within
-    the department's ``second_admin_days`` joins a binôme only by another administrator's hand.
-    Whoever invites chooses the address the activation link goes to; forming the binôme would
-    then open its cases, secret side included, to someone that one administrator alone let in."""
-    since = timezone.now() - datetime.timedelta(days=department.second_admin_days)
+    the department's ``second_admin_days`` joins a binôme, or receives a remplacement, only by
+    another administrator's hand (InvalidPair otherwise). Whoever invites chooses the address the
+    activation link goes to; forming the binôme would then open its cases, secret side included,
+    to someone that one administrator alone let in. An administrator account invited within the
+    delay is its inviter's hand too (they chose its address and were shown its enrolment code):
+    invitations of less than the delay that link the acting user to a member refuse as well."""
+    days = department.second_admin_days
+    since = timezone.now() - datetime.timedelta(days=days)
     for member in members:
         if (
             member.invited_by_id == acting_user.pk
@@ -629,10 +787,34 @@ def _check_second_admin(
             invited_on = timezone.localdate(member.invited_at)
             raise InvalidPair(
                 f"Vous avez invité {member.full_name} le {invited_on:%d/%m/%Y} : "
-                f"pendant {department.second_admin_days} jours, un binôme qui comprend ce compte "
-                "est formé par un·e autre administrateur·rice du département (règle des deux "
-                "administrateur·rices)."
+                f"pendant {days} jours, {what} par un·e autre administrateur·rice du "
+                "département (règle des deux administrateur·rices)."
             )
+    acting_chain = _recent_invitation_chain(acting_user, since)
+    acting_pks = [professional.pk for professional in acting_chain]
+    for member in members:
+        member_chain = _recent_invitation_chain(member, since)
+        common = next((p for p in member_chain if p.pk in acting_pks), None)
+        if common is None:
+            continue
+        upwards = member_chain[: member_chain.index(common) + 1]
+        acting_upwards = acting_chain[: acting_pks.index(common.pk) + 1]
+        links = [
+            (chain[i + 1], chain[i])
+            for chain in (upwards, acting_upwards)
+            for i in range(len(chain) - 1)
+        ]
+        said = " ; ".join(
+            f"{inviter.full_name} a invité {invitee.full_name} le "
+            f"{timezone.localdate(invitee.invited_at):%d/%m/%Y}"
+            for inviter, invitee in links
+        )
+        raise InvalidPair(
+            f"Des invitations de moins de {days} jours vous relient à {member.full_name} "
+            f"({said}) : un·e administrateur·rice invité·e par l'autre ne compte pas pour la "
+            f"seconde. Pendant ce délai, {what} par un·e autre administrateur·rice du "
+            "département (règle des deux administrateur·rices)."
+        )
 
 
 ACTIVE_PAIR_EXISTS = "Ce binôme existe déjà et est en cours."

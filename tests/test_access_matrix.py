@@ -223,6 +223,11 @@ EXPECTATIONS: dict[str, Expect] = {
     # space's pages send them to the person's login (the person viewers:
     # tests/casework/test_person_space_matrix.py).
     "space_home": Expect(get=dict.fromkeys(VIEWERS, 302)),
+    # The SMS provider's delivery reports: a shared secret, never a session. Every viewer's
+    # session is refused the same (no secret configured in the tests: 401).
+    "brevo_sms_report": Expect(
+        get=dict.fromkeys(VIEWERS, NOT_ALLOWED), post=dict.fromkeys(VIEWERS, 401)
+    ),
     "space_login": Expect(get=dict.fromkeys(VIEWERS, 200), post=dict.fromkeys(VIEWERS, 200)),
     # No contact typed yet: back to the login page.
     "space_code": Expect(get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)),
@@ -232,6 +237,16 @@ EXPECTATIONS: dict[str, Expect] = {
     # The binôme invites; POST without data: the form comes back with its errors.
     "space_invite": Expect(
         get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+    ),
+    # The person's yes to messages; POST without data: the form comes back with its errors.
+    "message_consent_give": Expect(
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs
+    ),
+    # The world's person gave no yes to SMS: back to the case page with a message.
+    "message_consent_withdraw": Expect(
+        get=only(CASE_MEMBERS, 302),
+        post=only(CASE_MEMBERS, 302),
+        kwargs=lambda world: {"pk": world.case.pk, "channel": "sms"},
     ),
     # The world's person has no access: back to the case page with a message.
     "space_withdraw": Expect(

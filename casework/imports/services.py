@@ -39,11 +39,12 @@ from casework.enums import (
 )
 from casework.errors import FlowConfirmationRefused
 from casework.imports.reader import FlowError, FlowPerson, FlowReader
-from casework.models import Beneficiary, Case, FlowImport
+from casework.models import Beneficiary, Case, FlowImport, InformationShare
 from partners.audit import acting_as, audited_bulk
 from partners.models import Department, Professional
 
 CHUNK = 500
+JOURNAL_BATCH = 1000
 #: From this many people updated in a chunk, the chunk is saved through ``audited_bulk`` (a
 #: monthly flow, a first import); below, each person is saved with their own audit row.
 BULK_FROM = 50
@@ -224,10 +225,10 @@ def _apply(
         f"Situation RSA mise à jour par le {header.kind.label.lower()} du "
         f"{header.created_on:%d/%m/%Y}"
     )
-    journal.record_many(
-        department=department,
-        shares=(
-            journal.build(
+    batch: list[InformationShare] = []
+    for beneficiary_id, case_id in _pairs(changed):
+        batch.append(
+            journal.entry(
                 department=department,
                 actor=acting_user,
                 actor_label=IMPORT_LABEL,
@@ -238,9 +239,11 @@ def _apply(
                 object_type="flow_import",
                 object_id=str(flow_import.pk),
             )
-            for beneficiary_id, case_id in _pairs(changed)
-        ),
-    )
+        )
+        if len(batch) == JOURNAL_BATCH:  # a thousand rows at a time: memory stays flat
+            journal.record_many(department, batch)
+            batch = []
+    journal.record_many(department, batch)
     journal.record(
         department=department,
         actor=acting_user,

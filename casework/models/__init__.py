@@ -37,6 +37,12 @@ from casework.models.followup import (
 )
 from casework.models.imports import FlowImport
 from casework.models.ledger import GENESIS_HASH, AppendOnlyQuerySet, InformationShare, LedgerHead
+from casework.models.messages import (
+    MessageConsent,
+    MessageConsentQuerySet,
+    MessageTemplate,
+    SentMessage,
+)
 from casework.models.offer import (
     Attendance,
     Enrolment,
@@ -72,6 +78,9 @@ __all__ = [
     "InformationShare",
     "Interview",
     "LedgerHead",
+    "MessageConsent",
+    "MessageConsentQuerySet",
+    "MessageTemplate",
     "Note",
     "OverdueAnnotations",
     "PairContact",
@@ -82,6 +91,7 @@ __all__ = [
     "Rectification",
     "Resource",
     "ResourceQuerySet",
+    "SentMessage",
     "SharingAgreement",
     "SharingAgreementQuerySet",
     "SocialNote",

@@ -9,6 +9,7 @@ from casework import journal
 from casework.enums import OPEN_STATES, AppointmentOutcome, JournalChannel
 from casework.errors import InvalidInput
 from casework.journal import RequestInfo
+from casework.messages import sending
 from casework.models import Appointment, BreachReport, Case
 from casework.services._base import bump, lock_case, require_state, save
 from partners.errors import InvalidTransition
@@ -24,7 +25,8 @@ def appointment_plan(
     place: str,
     with_whom: Professional,
 ) -> Appointment:
-    """Convene the person. The case's next appointment is kept up to date."""
+    """Convene the person: the convocation leaves on the channels they said yes to (SMS,
+    e-mail), beside the printable letter. The case's next appointment is kept up to date."""
     case = lock_case(case)
     require_state(case, OPEN_STATES, "planifier un rendez-vous")
     if timezone.localdate(planned_at) < timezone.localdate():
@@ -51,6 +53,7 @@ def appointment_plan(
     ):
         case.next_appointment_on = day
     bump(case, acting_user)
+    sending.convocation(appointment=appointment, acting_user=acting_user)
     return appointment
 
 

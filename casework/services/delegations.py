@@ -18,6 +18,7 @@ from partners.access import in_pair, is_admin, is_supervisor
 from partners.audit import acting_as
 from partners.errors import InvalidTransition
 from partners.models import Organisation, Pair, Professional
+from partners.services import SECOND_ADMIN_DELEGATION, second_admin_check
 
 #: The longest remplacement; a longer absence calls for a handover (changement de référent).
 MAX_DELEGATION_LENGTH = relativedelta(months=6)
@@ -111,6 +112,16 @@ def delegation_give(
             "l'administration fonctionnelle de son département."
         )
     _check_delegation_people(replaced, delegate)
+    if acting_user.pk != replaced.pk:
+        # The two-administrators rule (docs/roles.md): a remplacement opens the replaced
+        # professional's cases, secret side included, as a binôme does. The replaced
+        # professional handing over their own cases gives nobody more than they hold.
+        second_admin_check(
+            delegate.organisation.department,  # type: ignore[union-attr]  # checked above
+            (delegate,),
+            acting_user,
+            what=SECOND_ADMIN_DELEGATION,
+        )
     _check_delegation_dates(starts_on, ends_on)
     if not reason.strip():
         raise InvalidInput("Indiquez le motif du remplacement (congé, formation…).", "reason")

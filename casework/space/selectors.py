@@ -33,11 +33,13 @@ UPCOMING_LIMIT = 10
 
 @dataclass(frozen=True)
 class Person:
-    """A professional as the person sees them: name, job title, organisation."""
+    """A professional as the person sees them: name, job title, organisation, and their work
+    e-mail address to reach them."""
 
     name: str
     job_title: str
     organisation: str
+    email: str
 
     @classmethod
     def of(cls, professional: Professional, default_title: str) -> "Person":
@@ -46,6 +48,7 @@ class Person:
             name=professional.full_name,
             job_title=professional.job_title or default_title,
             organisation=organisation.name if organisation is not None else "",
+            email=professional.email,
         )
 
 

@@ -102,6 +102,8 @@ def case_context(
         context["agreement"] = agreement = agreement_in_force(case)
         context["agreement_categories"] = share_category_labels(agreement)
         context["space_access"] = selectors.space_access_of(case)
+        context["message_consents"] = selectors.message_consents_of(case)
+        context["sent_messages"] = selectors.sent_messages_of(case)
         context["case_is_open"] = case.state in OPEN_STATES
         context.update(_activity(case, social))
         context["transitions"] = [

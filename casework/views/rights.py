@@ -204,9 +204,13 @@ def person_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The full export as a ZIP (JSON + readable document): downloaded, never displayed."""
     user = access.access_as_auditor(request)
     person = access.access_person(user, pk)
-    export = rights.person_export(
-        beneficiary=person, acting_user=user, info=RequestInfo.of(request)
-    )
+    try:
+        export = rights.person_export(
+            beneficiary=person, acting_user=user, info=RequestInfo.of(request)
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("person_rights", pk=person.pk)
     response = HttpResponse(export.zip_bytes(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{export.basename}.zip"'
     return response

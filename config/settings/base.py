@@ -286,6 +286,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orientation.tasks.send_daily_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
+    # The person's appointment reminders (J-2, J-1 by default): SMS wait for the quiet hours' end.
+    "appointment-reminders": {
+        "task": "casework.tasks.send_appointment_reminders",
+        "schedule": crontab(hour=10, minute=0),
+    },
     "nightly-retention": {
         "task": "casework.tasks.run_retention",
         "schedule": crontab(hour=2, minute=30),
@@ -330,6 +335,15 @@ def mailers(default_backend: str) -> dict[str, dict[str, Any]]:
 # E-mail (reminders): the console by default; an SMTP server from the environment.
 MAILERS = mailers("django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "binome@localhost")
+# SMS to the person (partners/outbox/sms.py): the console by default, Brevo's API when chosen.
+BINOME_SMS_BACKEND = os.environ.get("BINOME_SMS_BACKEND", "console")
+BREVO_API_KEY = os.environ.get("BREVO_API_KEY", "")
+BREVO_API_URL = os.environ.get("BREVO_API_URL", "https://api.brevo.com/v3")
+#: The shared secret Brevo's delivery-report webhook sends (``Authorization: Bearer …``); empty:
+#: every report is refused.
+BREVO_WEBHOOK_TOKEN = os.environ.get("BREVO_WEBHOOK_TOKEN", "")
+#: Seconds an SMS provider's call may take before the relay tries later.
+BINOME_SMS_TIMEOUT = float(os.environ.get("BINOME_SMS_TIMEOUT", "10"))
 #: The address of the site, for links in e-mails.
 BINOME_SITE_URL = os.environ.get("BINOME_SITE_URL", "http://127.0.0.1:8000")
 

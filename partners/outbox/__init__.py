@@ -2,7 +2,8 @@
 written in the event's transaction, and a relay sends it after commit, at least once, with an
 idempotency key. See docs/architecture.md, « Outbox ».
 
-- ``enqueue_email`` / ``enqueue_task``: inside the service's ``@transaction.atomic``;
+- ``enqueue_email`` / ``enqueue_sms`` / ``enqueue_task``: inside the service's
+  ``@transaction.atomic``;
 - ``relay`` / ``relay_all``: the relay (the Celery task ``partners.tasks.relay_outbox``, beat
   every minute, and after each commit that enqueued, as a fast path);
 - ``register_sweeper`` / ``sweep``: what finds events whose message never reached the outbox;
@@ -21,7 +22,15 @@ from partners.outbox.dispatch import (
     sweep,
     task_id_for,
 )
-from partners.outbox.enqueue import OutsideTransaction, enqueue_email, enqueue_task, kick
+from partners.outbox.enqueue import (
+    OutsideTransaction,
+    Pending,
+    enqueue_email,
+    enqueue_many,
+    enqueue_sms,
+    enqueue_task,
+    kick,
+)
 from partners.outbox.services import outbox_resend
 
 __all__ = [
@@ -30,7 +39,10 @@ __all__ = [
     "MAX_ATTEMPTS",
     "OutsideTransaction",
     "RelayReport",
+    "Pending",
     "enqueue_email",
+    "enqueue_many",
+    "enqueue_sms",
     "enqueue_task",
     "kick",
     "message_id_for",

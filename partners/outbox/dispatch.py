@@ -45,6 +45,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from partners.outbox import sms
 from partners.outbox.models import OutboxKind, OutboxMessage, OutboxState
 
 logger = logging.getLogger("binome.outbox")
@@ -81,6 +82,8 @@ def describe_error(error: BaseException) -> str:
         return f"{name} {error.smtp_code}"
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return f"{name} {sorted({code for code, _ in error.recipients.values()})}"
+    if isinstance(error, (sms.SmsUnavailable, sms.SmsRefused)):
+        return f"{name} {error}"
     errno = getattr(error, "errno", None)
     if isinstance(errno, int):
         return f"{name} [Errno {errno}] {os.strerror(errno)}"
@@ -154,11 +157,12 @@ def _mark_sent(row: OutboxMessage) -> None:
     )
 
 
-def _mark_error(row: OutboxMessage, error: str) -> bool:
-    """One more failed attempt: the next one after its delay, or « échec». True if échec."""
+def _mark_error(row: OutboxMessage, error: str, *, permanent: bool = False) -> bool:
+    """One more failed attempt: the next one after its delay, or « échec » (after the last
+    attempt, or at once for a ``permanent`` refusal). True if échec."""
     now = timezone.now()
     attempts = row.attempts + 1
-    failed = attempts >= MAX_ATTEMPTS
+    failed = permanent or attempts >= MAX_ATTEMPTS
     OutboxMessage.objects.filter(pk=row.pk, state=OutboxState.PENDING).update(
         state=OutboxState.FAILED if failed else OutboxState.PENDING,
         attempts=attempts,
@@ -168,6 +172,19 @@ def _mark_error(row: OutboxMessage, error: str) -> bool:
         claimed_by="",
     )
     return failed
+
+
+def _send_sms(row: OutboxMessage, gateway: sms.SmsGateway) -> None:
+    """Hand the SMS over, unless an earlier attempt of this row already did (nothing twice): the
+    attempt is written down (``last_attempt_at``, committed) before the provider is called."""
+    if row.last_attempt_at is not None and gateway.already_sent(row.key):
+        logger.info("outbox: SMS n°%s déjà remis au fournisseur, non renvoyé", row.pk)
+        return
+    OutboxMessage.objects.filter(pk=row.pk).update(last_attempt_at=timezone.now())
+    payload = row.payload
+    gateway.send(
+        sms.Sms(to=payload["to"], sender=payload["sender"], content=payload["content"], tag=row.key)
+    )
 
 
 def _give_back(rows: list[OutboxMessage]) -> None:
@@ -185,6 +202,8 @@ def relay(*, limit: int = BATCH, claimant: str = "") -> RelayReport:
         return report
     mailer: Any = None
     mail_down: str | None = None  # the mail server refused this run: no new attempt
+    sms_gateway: sms.SmsGateway | None = None
+    sms_down: str | None = None  # the SMS provider is unavailable for this run
     # Past half the lease, the rest of the batch goes back to the queue: another relay may take
     # it once the lease ends, and a row must never be sent by two relays (a slow mail server).
     give_back_at = time.monotonic() + LEASE.total_seconds() / 2
@@ -192,23 +211,31 @@ def relay(*, limit: int = BATCH, claimant: str = "") -> RelayReport:
         if time.monotonic() > give_back_at:
             _give_back(rows[index:])
             break
-        error = mail_down if row.kind == OutboxKind.EMAIL else None
+        down: dict[str, str | None] = {OutboxKind.EMAIL: mail_down, OutboxKind.SMS: sms_down}
+        error = down.get(row.kind)
+        permanent = False
         if error is None:
             try:
                 if row.kind == OutboxKind.EMAIL:
                     mailer = mailer or mailers.default
                     mailer.send_messages([_email(row)])
+                elif row.kind == OutboxKind.SMS:
+                    sms_gateway = sms_gateway or sms.gateway()
+                    _send_sms(row, sms_gateway)
                 else:
                     _publish(row)
             except Exception as exception:
                 error = describe_error(exception)
                 if row.kind == OutboxKind.EMAIL and not isinstance(exception, MESSAGE_ERRORS):
                     mail_down = error
+                if isinstance(exception, sms.SmsUnavailable):
+                    sms_down = error
+                permanent = isinstance(exception, sms.SmsRefused)
         if error is None:
             _mark_sent(row)
             report.sent += 1
         else:
-            failed = _mark_error(row, error)
+            failed = _mark_error(row, error, permanent=permanent)
             report.failed += failed
             report.retried += not failed
             report.errors.append(error)

@@ -1,10 +1,13 @@
 """Writing to the outbox, inside the business transaction, and kicking the relay after commit."""
 
+import datetime
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from celery import current_app
 from django.db import transaction
+from django.utils import timezone
 
 from partners.outbox.models import OutboxKind, OutboxMessage
 
@@ -23,17 +26,25 @@ class OutsideTransaction(RuntimeError):
     """An enqueue outside the business transaction would be a message without its event."""
 
 
-def _enqueue(*, kind: str, key: str, payload: dict[str, Any], department: Any) -> bool:
+def _enqueue(
+    *,
+    kind: str,
+    key: str,
+    payload: dict[str, Any],
+    department: Any,
+    not_before: datetime.datetime | None = None,
+) -> bool:
     if not transaction.get_connection().in_atomic_block:
         raise OutsideTransaction(
             "Un envoi s'inscrit dans la transaction de l'évènement qu'il suit "
             "(appelez-le depuis un service @transaction.atomic)."
         )
     department_id = getattr(department, "pk", department)
-    _message, created = OutboxMessage.objects.get_or_create(
-        key=key, defaults={"kind": kind, "payload": payload, "department_id": department_id}
-    )
-    if created:
+    defaults = {"kind": kind, "payload": payload, "department_id": department_id}
+    if not_before is not None:
+        defaults["next_attempt_at"] = not_before
+    _message, created = OutboxMessage.objects.get_or_create(key=key, defaults=defaults)
+    if created and (not_before is None or not_before <= timezone.now()):
         _kick_after_commit()
     return created
 
@@ -58,6 +69,67 @@ def enqueue_email(
     if reply_to:
         payload["reply_to"] = list(reply_to)
     return _enqueue(kind=OutboxKind.EMAIL, key=key, payload=payload, department=department)
+
+
+def enqueue_sms(
+    *,
+    key: str,
+    to: str,
+    sender: str,
+    content: str,
+    department: Any = None,
+    not_before: datetime.datetime | None = None,
+) -> bool:
+    """An SMS to ``to`` (E.164) that leaves once the current transaction has committed, not
+    before ``not_before`` (the end of the department's quiet hours). Idempotent on ``key``; the
+    relay never sends a row twice (``partners.outbox.sms``)."""
+    payload = {"to": to, "sender": sender, "content": content}
+    return _enqueue(
+        kind=OutboxKind.SMS, key=key, payload=payload, department=department, not_before=not_before
+    )
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One row of a batch for ``enqueue_many``: what ``enqueue_sms``/``enqueue_email`` take."""
+
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    department_id: int | None
+    not_before: datetime.datetime | None = None
+
+
+def enqueue_many(rows: list[Pending]) -> set[str]:
+    """A batch of rows in a few statements (a morning's reminders): the keys already in the
+    outbox are skipped, the others inserted (``ON CONFLICT DO NOTHING`` for a concurrent run).
+    The keys this call wrote. Inside the business transaction, like every enqueue."""
+    if not transaction.get_connection().in_atomic_block:
+        raise OutsideTransaction(
+            "Un envoi s'inscrit dans la transaction de l'évènement qu'il suit "
+            "(appelez-le depuis un service @transaction.atomic)."
+        )
+    keys = [row.key for row in rows]
+    existing = set(OutboxMessage.objects.filter(key__in=keys).values_list("key", flat=True))
+    now = timezone.now()
+    new = [row for row in rows if row.key not in existing]
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                kind=row.kind,
+                key=row.key,
+                payload=row.payload,
+                department_id=row.department_id,
+                next_attempt_at=row.not_before or now,
+            )
+            for row in new
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    if any(row.not_before is None or row.not_before <= now for row in new):
+        _kick_after_commit()
+    return {row.key for row in new}
 
 
 def enqueue_task(

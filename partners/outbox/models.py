@@ -14,6 +14,7 @@ from django.utils import timezone
 
 class OutboxKind(models.TextChoices):
     EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
     TASK = "task", "Tâche"
 
 
@@ -53,7 +54,8 @@ class OutboxMessage(models.Model):
         related_name="+",
         verbose_name="département",
     )
-    # E-mail: to, subject, body, reply_to. Task: task, kwargs. Never social content (DESIGN.md).
+    # E-mail: to, subject, body, reply_to. SMS: to (E.164), sender, content. Task: task, kwargs.
+    # Never social content (DESIGN.md).
     payload = models.JSONField("contenu")
     state = models.CharField(
         "état", max_length=10, choices=OutboxState.choices, default=OutboxState.PENDING

@@ -6,8 +6,10 @@ access from it: DJANGO_ALLOW_ASYNC_UNSAFE is set here, for the browser tests onl
 
 import os
 from collections.abc import Callable, Iterator
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.conftest import CHROMIUM
@@ -54,3 +56,11 @@ def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
 @pytest.fixture
 def page(new_page: Callable[[], Page]) -> Page:
     return new_page()
+
+
+@pytest.fixture
+def demo(settings) -> None:
+    """The demo department with a few people; DEBUG on while seeding, for the demo passwords."""
+    settings.DEBUG = True
+    call_command("seed_demo", "--people", "6", stdout=StringIO())
+    settings.DEBUG = False

@@ -16,44 +16,31 @@ import re
 import time
 import zipfile
 from collections.abc import Callable, Iterator
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect
 
 from casework.models import Beneficiary
-from partners.demo import DEMO_EMAIL_DOMAIN
-from partners.management.commands.seed_demo import DEMO_PASSWORD
-from tests.browser.accessibility import (
-    ROOT,
-    Audit,
-    horizontal_overflow,
-    overflowing_elements,
+from tests.browser.accessibility import ROOT, Audit
+from tests.browser.demo import (
+    ADMIN,
+    ADVISOR,
+    AUDITOR,
+    CORRESPONDENT,
+    SOCIAL_WORKER,
+    SUPERVISOR,
+    log_in,
+    narrow_pages,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 IMAGES = ROOT / "docs" / "images"
 GUIDE = ROOT / "docs" / "user-guide.md"
-ADVISOR = f"conseillere@{DEMO_EMAIL_DOMAIN}"
-SOCIAL_WORKER = f"travailleuse.sociale@{DEMO_EMAIL_DOMAIN}"
-SUPERVISOR = f"encadrante@{DEMO_EMAIL_DOMAIN}"
-AUDITOR = f"auditrice@{DEMO_EMAIL_DOMAIN}"
-ADMIN = f"admin@{DEMO_EMAIL_DOMAIN}"
-CORRESPONDENT = f"correspondante.sociale@{DEMO_EMAIL_DOMAIN}"
-
-
-@pytest.fixture
-def demo(settings) -> None:
-    """The demo department with a few people; DEBUG on while seeding, for the demo passwords."""
-    settings.DEBUG = True
-    call_command("seed_demo", "--people", "6", stdout=StringIO())
-    settings.DEBUG = False
 
 
 @pytest.fixture
@@ -70,13 +57,6 @@ def shots() -> Iterator[Callable[[Page, str], None]]:
     yield shoot
 
 
-def _log_in(page: Page, url: str, email: str) -> None:
-    page.goto(f"{url}/connexion/")
-    page.get_by_label("Adresse électronique professionnelle").fill(email)
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-
-
 def _second_factor(page: Page, email: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Code de double authentification")
     device = TOTPDevice.objects.get(user__email=email)
@@ -90,33 +70,6 @@ def _advisor_open_cases(page: Page) -> int:
     return int(row.get_by_role("cell").nth(1).inner_text())
 
 
-def _narrow_pages(browser: Browser, page: Page, urls: list[str], audit: Audit) -> list[str]:
-    """The pages at 390 px wide (a phone), with ``page``'s session: what overflows or hides."""
-    problems = []
-    context = browser.new_context(
-        locale="fr-FR",
-        viewport={"width": 390, "height": 844},
-        storage_state=page.context.storage_state(),
-    )
-    try:
-        narrow = context.new_page()
-        narrow.set_default_timeout(10_000)
-        for url in urls:
-            narrow.goto(url)
-            expect(narrow.locator("h1").first).to_be_visible()
-            expect(narrow.get_by_role("button", name="Menu")).to_be_visible()
-            overflow = horizontal_overflow(narrow)
-            if overflow:
-                problems.append(
-                    f"{url} : {overflow} px de trop en largeur à 390 px "
-                    f"({', '.join(overflowing_elements(narrow))})"
-                )
-            audit.check(narrow, f"390 px {url}")
-    finally:
-        context.close()
-    return problems
-
-
 def test_the_whole_mission_in_the_browser(
     demo, new_page: Callable[[], Page], browser: Browser, live_server, shots
 ):
@@ -127,7 +80,7 @@ def test_the_whole_mission_in_the_browser(
 
     # The supervisor looks at the dashboard before.
     supervisor = new_page()
-    _log_in(supervisor, url, SUPERVISOR)
+    log_in(supervisor, url, SUPERVISOR)
     audit.check(supervisor, "accueil de l'encadrante")
     supervisor.goto(f"{url}/tableau-de-bord/")
     expect(supervisor.get_by_role("heading", level=1)).to_have_text(
@@ -140,7 +93,7 @@ def test_the_whole_mission_in_the_browser(
     advisor.goto(f"{url}/connexion/")
     audit.check(advisor, "connexion")
     shots(advisor, "01-connexion")
-    _log_in(advisor, url, ADVISOR)
+    log_in(advisor, url, ADVISOR)
     expect(advisor.get_by_role("heading", level=1)).to_have_text("Mon portefeuille")
     audit.check(advisor, "portefeuille")
     shots(advisor, "02-portefeuille")
@@ -167,7 +120,7 @@ def test_the_whole_mission_in_the_browser(
 
     # 2. The social worker records the agreement to enter, then the accord de partage.
     social = new_page()
-    _log_in(social, url, SOCIAL_WORKER)
+    log_in(social, url, SOCIAL_WORKER)
     social.goto(case_url)
     social.get_by_role("button", name="Enregistrer l'accord de la personne pour entrer").click()
     expect(social.locator(".fr-badge").first).to_have_text("Diagnostic en cours")
@@ -299,7 +252,7 @@ def test_the_whole_mission_in_the_browser(
     # 8. The auditor finds the shares in the journal and exports the person's data.
     person = Beneficiary.objects.get(first_name="Rosalie", last_name="Parcours")
     auditor = new_page()
-    _log_in(auditor, url, AUDITOR)
+    log_in(auditor, url, AUDITOR)
     _second_factor(auditor, AUDITOR)
     auditor.get_by_role("link", name="Journal des accès et des partages").first.click()
     # By name: posted, never in the address.
@@ -335,14 +288,14 @@ def test_the_whole_mission_in_the_browser(
 
     # The other roles of the guide: the social correspondent's requests, the administrator.
     correspondent = new_page()
-    _log_in(correspondent, url, CORRESPONDENT)
+    log_in(correspondent, url, CORRESPONDENT)
     correspondent.get_by_role("link", name="Demandes ponctuelles").first.click()
     expect(correspondent.get_by_role("heading", level=1)).to_be_visible()
     audit.check(correspondent, "demandes ponctuelles")
     shots(correspondent, "15-demandes-ponctuelles")
 
     admin = new_page()
-    _log_in(admin, url, ADMIN)
+    log_in(admin, url, ADMIN)
     audit.check(admin, "double authentification")
     shots(admin, "16-double-authentification")
     _second_factor(admin, ADMIN)
@@ -354,7 +307,7 @@ def test_the_whole_mission_in_the_browser(
     shots(admin, "18-changement-de-binome")
 
     # The same pages on a phone.
-    narrow = _narrow_pages(
+    narrow = narrow_pages(
         browser,
         advisor,
         [
@@ -368,9 +321,9 @@ def test_the_whole_mission_in_the_browser(
         ],
         audit,
     )
-    narrow += _narrow_pages(browser, admin, [f"{url}/", f"{url}/changements-de-binome/"], audit)
-    narrow += _narrow_pages(browser, supervisor, [f"{url}/tableau-de-bord/"], audit)
-    narrow += _narrow_pages(
+    narrow += narrow_pages(browser, admin, [f"{url}/", f"{url}/changements-de-binome/"], audit)
+    narrow += narrow_pages(browser, supervisor, [f"{url}/tableau-de-bord/"], audit)
+    narrow += narrow_pages(
         browser, auditor, [auditor.url, f"{url}/journal/?person={person.pk}"], audit
     )
 

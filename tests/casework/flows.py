@@ -21,8 +21,8 @@ NIR_PREFIX = "18506759"
 RESOURCE_AMOUNT = "1234.56"
 RIGHT_AMOUNT = "607.75"
 PREGNANCY_DECLARED = "2019-03-17"
-CHILD_FIRST_NAME = "Zéphyrine"
-BIRTH_TOWN = "Quimperlé"
+CHILD_FIRST_NAME = "Zéphyrixa"  # names no factory would draw at random
+BIRTH_TOWN = "Quimperlé-Xq"
 
 
 @dataclass

@@ -7,7 +7,8 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from casework import rights, services
-from casework.enums import CaseState, ShareCategory
+from casework.enums import CaseState, MessageChannel, ShareCategory
+from casework.messages import services as message_services
 from casework.models import Beneficiary, Case, CaseGroupObjectPermission
 from casework.space import services as space_services
 from orientation import services as orientation_services
@@ -70,6 +71,12 @@ def complete_file(tag: str = "QZX") -> CompleteFile:
         channel="phone",
         cases=[case],
         summary=token("pointbinome"),
+    )
+    message_services.consent_give(
+        beneficiary=beneficiary,
+        channel=MessageChannel.SMS,
+        address="06 12 34 56 78",
+        acting_user=social_worker,
     )
     appointment = services.appointment_plan(
         case=case,

@@ -5,13 +5,16 @@ import datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from casework import permissions, services, tasks
 from casework.enums import CaseState, JournalChannel
 from casework.errors import InvalidInput
 from casework.models import Case, CaseUserObjectPermission, Delegation, InformationShare
+from partners import services as partner_services
 from partners.enums import Role
-from partners.errors import InvalidTransition
+from partners.errors import InvalidPair, InvalidTransition
+from partners.models import Professional
 from tests.casework.factories import CaseFactory, SocialNoteFactory
 from tests.partners.factories import DepartmentFactory, ProfessionalFactory
 from tests.refusals import refused
@@ -233,6 +236,43 @@ def test_delegation_refuses_oneself_other_role_other_department_and_inactive():
         "inactif": "Ce compte est désactivé : choisissez un·e autre remplaçant·e.",
     }
     assert Delegation.objects.count() == 0
+
+
+def _delegation_refusal(invited: Professional, days: int = 30) -> str:
+    return (
+        f"Vous avez invité {invited.full_name} le "
+        f"{timezone.localdate(invited.invited_at):%d/%m/%Y} : pendant {days} jours, un "
+        "remplacement confié à ce compte est organisé par un·e autre administrateur·rice du "
+        "département (règle des deux administrateur·rices)."
+    )
+
+
+def test_an_administrator_gives_no_remplacement_to_an_account_they_invited():
+    """The two-administrators rule holds for remplacements too: an administrator invites a social
+    worker at an address they read, then makes her the remplaçante of the case's social worker;
+    the secret notes would be theirs, with no binôme formed."""
+    case = CaseFactory(state=CaseState.ACTIVE)
+    SocialNoteFactory(case=case)
+    social_worker = case.pair.social_worker
+    department = social_worker.organisation.department
+    admin = ProfessionalFactory(role=Role.ADMIN, organisation__department=department)
+    other_admin = ProfessionalFactory(role=Role.ADMIN, organisation__department=department)
+    invited = partner_services.professional_create(
+        email="moi.aussi@exemple.test",
+        first_name="Inès",
+        last_name="Morel",
+        organisation=social_worker.organisation,
+        role=Role.SOCIAL_WORKER,
+        acting_user=admin,
+    )
+
+    with refused(InvalidPair, _delegation_refusal(invited)):
+        _give(social_worker, invited, acting_user=admin)
+    assert not Delegation.objects.exists()
+    assert permissions.can_read_social_notes(invited, case) is False
+    delegation = _give(social_worker, invited, acting_user=other_admin)
+    assert permissions.can_read_social_notes(invited, case) is True
+    assert delegation.created_by == other_admin
 
 
 def test_delegation_refuses_an_organiser_without_authority():

@@ -409,6 +409,8 @@ def test_home_shows_the_binome_and_appointments_and_no_secret(today):
     assert pair.social_worker.full_name in page
     assert "Conseillère accompagnement global" in page
     assert pair.advisor.organisation.name in page
+    for member in (pair.advisor, pair.social_worker):
+        assert f'<a href="mailto:{member.email}">{member.email}</a>' in page
     assert "Agence du centre, 3 rue des Lilas" in page
     assert "Votre accompagnement est en cours." in page
     assert social.text not in page

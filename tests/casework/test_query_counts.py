@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from casework import journal, services
 from casework.enums import CaseState
+from casework.messages import services as message_services
 from partners.enums import Role
 from tests.casework.factories import (
     CaseFactory,
@@ -91,20 +92,38 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
             agreement_method="oral",
         )
         journal.record_person_act(case=case, purpose="Message envoyé au binôme")
+    for channel, address in (("sms", "06 12 34 56 78"), ("email", "rosalie@exemple.fr")):
+        message_services.consent_give(
+            beneficiary=case.beneficiary,
+            channel=channel,
+            address=address,
+            acting_user=new_pair.social_worker,
+        )
+    for _ in range(size):  # each with its convocation by SMS and by e-mail
+        services.appointment_plan(
+            case=case,
+            acting_user=new_pair.advisor,
+            planned_at=timezone.now() + datetime.timedelta(days=9),
+            place="Agence",
+            with_whom=new_pair.advisor,
+        )
     client = login_client(new_pair.social_worker)
 
     # session, professional, case, grants (change, social), pair periods, agreement in force,
     # interviews, notes, points binôme, collective actions, the person's acts, social notes,
     # upcoming appointments, breach reports, the one-off requests it came from, the actions open for
-    # enrolment, the person's access to their space; then the journal row for the social notes
+    # enrolment, the person's access to their space, their yes to messages, the messages sent
+    # (with their outbox rows: a subquery); then the journal row for the social notes
     # shown: savepoint, head FOR UPDATE, insert, head update, release
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(25):
         response = client.get(reverse("case_detail", args=[case.pk]))
 
     assert len(response.context["timeline"]) == 6 * size
     assert len(response.context["pair_periods"]) == 2
     assert len(response.context["upcoming"]) == 3  # the next three
     assert len(response.context["breach_reports"]) == size
+    assert len(response.context["message_consents"]) == 2
+    assert len(response.context["sent_messages"]) == 5  # the newest of 4 * size
 
 
 def _interview(case, author, today):  # type: ignore[no-untyped-def]

@@ -153,3 +153,28 @@ def test_admin_offers_no_deletion(admin_client, pair):
 
     assert (delete_pair.status_code, delete_professional.status_code) == (403, 403)
     assert "delete_selected" not in changelist.content.decode()
+
+
+def test_admin_role_change_of_a_pair_member_shows_french_error(admin_client, pair):
+    """The service's refusal is the change form's error, not a server error (500)."""
+    _, client = admin_client
+    advisor = pair.advisor
+
+    response = client.post(
+        reverse("admin:partners_professional_change", args=[advisor.pk]),
+        {
+            "email": advisor.email,
+            "first_name": advisor.first_name,
+            "last_name": advisor.last_name,
+            "organisation": advisor.organisation_id,
+            "role": Role.SUPERVISOR,
+            "job_title": advisor.job_title,
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        f"{advisor.full_name} est membre d'un binôme en cours : "
+        "terminez-le avant de changer son rôle."
+    ]
+    assert Professional.objects.get(pk=advisor.pk).role == Role.ADVISOR

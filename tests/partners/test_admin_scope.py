@@ -158,6 +158,10 @@ def test_admin_change_of_another_department_writes_nothing(ours, theirs):
         "interview_interval_days": 30,
         "caseload_target": 12,
         "second_admin_days": 30,
+        "sms_sender": "Binome",
+        "sms_quiet_from": "20:00",
+        "sms_quiet_until": "08:00",
+        "reminder_days": "2,1",
         "legal_basis_text": ours.department.legal_basis_text,
     }
     professional_data = {

@@ -5,17 +5,20 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from casework.demo import DEMO_PERSON_EMAIL
+from casework.demo import DEMO_PERSON_EMAIL, DEMO_PERSON_SHARES
+from casework.enums import ObstacleCategory
 from casework.models import (
     Beneficiary,
     Case,
     CaseUserObjectPermission,
     InformationShare,
     Interview,
+    SharingAgreement,
     SpaceAccess,
 )
 from casework.space import services as space_services
-from orientation.models import Diagnostic
+from orientation.enums import DiagnosticState
+from orientation.models import Diagnostic, Obstacle
 from partners.demo import DEMO_DEPARTMENT_CODE
 from partners.enums import OrganisationKind, Role
 from partners.models import Department, Organisation, Pair, Professional
@@ -118,3 +121,13 @@ def test_seed_demo_invites_one_person_and_says_how_to_log_in_as_her(settings):
         f"{DEMO_PERSON_EMAIL} ; le code à 6 chiffres s'affiche dans la console"
     ) in output
     assert space_services.code_send(contact=DEMO_PERSON_EMAIL) is not None
+    # Her accord covers housing and health; her diagnostic awaits her opinion (a draft, unsigned).
+    agreement = SharingAgreement.objects.in_force().get(case=access.case)
+    assert sorted(agreement.categories) == sorted(DEMO_PERSON_SHARES)
+    diagnostic = Diagnostic.objects.get(case=access.case)
+    assert (diagnostic.state, diagnostic.person_opinion_at) == (DiagnosticState.DRAFT, None)
+    obstacles = Obstacle.objects.filter(diagnostic=diagnostic)
+    assert sorted(obstacles.values_list("category", flat=True)) == [
+        ObstacleCategory.HEALTH,
+        ObstacleCategory.HOUSING,
+    ]

@@ -1,0 +1,117 @@
+"""The binôme records the person's yes to SMS or e-mail, sees the messages and their delivery on
+the case, and withdraws the yes (after a confirmation): what waited in the outbox does not leave."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from casework import services
+from casework.enums import CaseState, ConsentMethod, MessageStatus
+from casework.messages import phones
+from casework.models import MessageConsent, SentMessage
+from partners.models import OutboxMessage
+from tests.casework.factories import CaseFactory
+from tests.conftest import log_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case():  # type: ignore[no-untyped-def]
+    return CaseFactory(state=CaseState.ACTIVE)
+
+
+def give(client: Client, case, **data):  # type: ignore[no-untyped-def]
+    return client.post(reverse("message_consent_give", args=[case.pk]), data)
+
+
+def test_the_social_worker_records_the_persons_yes_to_sms(case):
+    client = log_in(Client(), case.pair.social_worker)
+
+    response = give(client, case, channel="sms", address="06 12 34 56 78", person_agreed="on")
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+
+    assert response.status_code == 302
+    consent = MessageConsent.objects.in_force().get()
+    assert (consent.address, consent.given_how, consent.recorded_by) == (
+        "+33612345678",
+        ConsentMethod.INTERVIEW,
+        case.pair.social_worker,
+    )
+    assert "<strong>SMS</strong> : 06 12 34 56 78 — accord donné le" in page
+
+
+def test_a_landline_is_refused_and_the_form_keeps_what_was_typed(case):
+    client = log_in(Client(), case.pair.advisor)
+
+    response = give(client, case, channel="sms", address="03 81 25 25 25", person_agreed="on")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"address": [phones.LANDLINE]}
+    assert 'value="03 81 25 25 25"' in response.content.decode()
+    assert MessageConsent.objects.count() == 0
+
+
+def test_without_the_persons_agreement_nothing_is_recorded(case):
+    client = log_in(Client(), case.pair.advisor)
+
+    response = give(client, case, channel="email", address="rosalie@exemple.fr")
+
+    assert response.context["form"].errors == {
+        "person_agreed": ["Cochez la case : l'accord de la personne est nécessaire."]
+    }
+    assert MessageConsent.objects.count() == 0
+
+
+def test_withdrawing_asks_first_then_stops_what_waited(case, today):
+    client = log_in(Client(), case.pair.advisor)
+    give(client, case, channel="sms", address="06 12 34 56 78", person_agreed="on")
+    tonight = timezone.make_aware(datetime.datetime.combine(today, datetime.time(22, 0)))
+    with time_machine.travel(tonight):  # the convocation's SMS waits for 08:00
+        services.appointment_plan(
+            case=case,
+            acting_user=case.pair.advisor,
+            planned_at=tonight + datetime.timedelta(days=3),
+            place="Agence",
+            with_whom=case.pair.advisor,
+        )
+    url = reverse("message_consent_withdraw", args=[case.pk, "sms"])
+
+    confirm = client.get(url)
+    done = client.post(url)
+
+    assert "Confirmer le retrait" in confirm.content.decode()
+    assert done.status_code == 302
+    assert MessageConsent.objects.in_force().count() == 0
+    assert OutboxMessage.objects.count() == 0
+    message = SentMessage.objects.get()
+    assert (message.status, message.status_detail) == (MessageStatus.FAILED, "accord retiré")
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert ">non distribué</span>\n                (accord retiré)" in page
+
+
+def test_the_case_page_says_when_the_sms_was_delivered(case):
+    client = log_in(Client(), case.pair.advisor)
+    give(client, case, channel="sms", address="06 12 34 56 78", person_agreed="on")
+    services.appointment_plan(
+        case=case,
+        acting_user=case.pair.advisor,
+        planned_at=timezone.now() + datetime.timedelta(days=3),
+        place="Agence",
+        with_whom=case.pair.advisor,
+    )
+    message = SentMessage.objects.get()
+    delivered_at = timezone.now()
+    message.status, message.status_at = MessageStatus.DELIVERED, delivered_at
+    message.save()
+
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+
+    assert (
+        "Convocation à un rendez-vous — SMS\n              "
+        f"remis le {timezone.localtime(delivered_at):%d/%m/%Y à %Hh%M}"
+    ) in page
