@@ -142,6 +142,9 @@ class CaseworkConfig(AppConfig):
         auditlog.register(models.Resource)
         auditlog.register(models.Programme, mask_fields=["description"])
         auditlog.register(models.ProgrammeSession, mask_fields=["place"])
+        # The record of a CAF/MSA flow: counts and the file's name; the lines to confirm
+        # (people's numbers and RSA details) are not copied into the audit trail.
+        auditlog.register(models.FlowImport, exclude_fields=["pending"])
         auditlog.register(models.MessageTemplate)
         track(
             models.Delegation,

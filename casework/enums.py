@@ -76,6 +76,31 @@ class RsaStatus(models.TextChoices):
     PAID = "paid", "Droit ouvert"
     SUSPENDED = "suspended", "Droit suspendu"
     STRUCK_OFF = "struck_off", "Radié·e"
+    #: From the CAF/MSA flow (ETATDOSRSA 0, 1, 5 and 6): a request waiting for the department's
+    #: decision, a right refused, a right closed.
+    PENDING = "pending", "Demande en attente de décision"
+    REFUSED = "refused", "Droit refusé"
+    CLOSED = "closed", "Droit clos"
+
+
+class CaseReviewReason(models.TextChoices):
+    """Why a case is « à examiner » by its binôme: an event of the CAF/MSA flow (never a
+    decision)."""
+
+    RSA_CLOSED = "rsa_closed", "Droit RSA clos"
+    MOVED = "moved", "Dossier transféré à un autre organisme (déménagement)"
+
+
+class FlowKind(models.TextChoices):
+    """The flow's TYPEFLUX: how often it comes."""
+
+    DAILY = "daily", "Flux quotidien"
+    MONTHLY = "monthly", "Flux mensuel"
+    RECOVERY = "recovery", "Flux de reprise"
+
+
+class FlowImportState(models.TextChoices):
+    APPLIED = "applied", "Appliqué"
 
 
 class EducationLevel(models.TextChoices):
@@ -170,6 +195,8 @@ class JournalChannel(models.TextChoices):
     MESSAGE = "message", "Message à la personne"
     #: The person's own act in their space (opinion, accord, message): no professional acts.
     PERSON = "person", "Par la personne, depuis son espace"
+    #: An import of a CAF/MSA flow (one row per file, one per person whose RSA details changed).
+    IMPORT = "import", "Import d'un flux"
 
 
 class JournalBasis(models.TextChoices):

@@ -19,3 +19,7 @@ class InvalidInput(DomainError):
 
 class CapacityReached(DomainError):
     """A collective action has no place left."""
+
+
+class FlowConfirmationRefused(DomainError):
+    """A match of a CAF/MSA flow that cannot be confirmed (already confirmed, other department…)."""

@@ -60,6 +60,7 @@ class CaseloadFilters:
     overdue_only: bool = False
     referent_only: bool = False  # « mes personnes comme référent·e »
     search: str = ""
+    to_review_only: bool = False  # « à examiner »: an event of the CAF/MSA flow
 
 
 def caseload(professional: Professional, filters: CaseloadFilters) -> QuerySet[Case]:
@@ -71,6 +72,8 @@ def caseload(professional: Professional, filters: CaseloadFilters) -> QuerySet[C
         cases = cases.filter(overdue=True)
     if filters.referent_only:
         cases = cases.filter(referent=professional)
+    if filters.to_review_only:
+        cases = cases.exclude(review_reason="")
     for word in filters.search.split():
         cases = cases.filter(
             Q(beneficiary__last_name__icontains=word)

@@ -95,6 +95,11 @@ urlpatterns = [
     ),
     path("accompagnements/<int:pk>/signalement/", appointments.breach_report, name="breach_report"),
     path("accompagnements/<int:pk>/etapes/", appointments.case_milestone, name="case_milestone"),
+    path(
+        "accompagnements/<int:pk>/a-examiner/",
+        appointments.case_review_done,
+        name="case_review_done",
+    ),
     path("accompagnements/<int:pk>/droits/", rights.case_rights, name="case_rights"),
     path(
         "accompagnements/<int:pk>/droits/identite/",

@@ -349,6 +349,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "case_milestone": Expect(
         get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
     ),
+    # « À examiner » seen (the world's case has nothing to examine: a message, then the page).
+    "case_review_done": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs
+    ),
     "action_plan": Expect(
         get=only([*CASE_MEMBERS, "supervisor_subtree", "admin", "auditor"], 200),
         kwargs=case_kwargs,

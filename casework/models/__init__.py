@@ -35,6 +35,7 @@ from casework.models.followup import (
     PairContact,
     SocialNote,
 )
+from casework.models.imports import FlowImport
 from casework.models.ledger import GENESIS_HASH, AppendOnlyQuerySet, InformationShare, LedgerHead
 from casework.models.messages import (
     MessageConsent,
@@ -73,6 +74,7 @@ __all__ = [
     "DelegationQuerySet",
     "DisposalApproval",
     "Enrolment",
+    "FlowImport",
     "InformationShare",
     "Interview",
     "LedgerHead",

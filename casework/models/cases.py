@@ -10,7 +10,14 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from casework.enums import CaseState, DiagnosticState, ExitReason, OrientationPath, SuspensionReason
+from casework.enums import (
+    CaseReviewReason,
+    CaseState,
+    DiagnosticState,
+    ExitReason,
+    OrientationPath,
+    SuspensionReason,
+)
 from casework.models.delegations import CaseUserObjectPermission, live_grant
 from casework.models.people import Beneficiary, closed_files
 from partners.audit import AuditedQuerySet
@@ -167,6 +174,20 @@ class Case(models.Model):
     extended_times = models.PositiveSmallIntegerField("prolongations", default=0)
     end_review_on = models.DateField("bilan de fin d'accompagnement fait le", null=True, blank=True)
     end_review = models.TextField("bilan de fin d'accompagnement", blank=True)
+    # « À examiner »: an event of the CAF/MSA flow the binôme should look at (never a decision);
+    # written by casework/imports/, cleared when the binôme has looked.
+    review_reason = models.CharField(
+        "à examiner",
+        max_length=12,
+        choices=CaseReviewReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    review_detail = models.CharField(
+        "à examiner : précision du flux", max_length=100, blank=True, default="", db_default=""
+    )
+    review_since = models.DateField("à examiner depuis le", null=True, blank=True)
     version = models.PositiveIntegerField("version", default=1)
     created_at = models.DateTimeField("créé le", default=timezone.now)
 

@@ -45,6 +45,20 @@ class Beneficiary(models.Model):
     rsa_status = models.CharField(
         "situation du droit RSA", max_length=12, choices=RsaStatus.choices, blank=True
     )
+    # Written by the CAF/MSA flow import (casework/imports/); db_default keeps raw inserts
+    # (the scale generator, the query-plan tests) working without naming them.
+    rsa_status_reason = models.CharField(
+        "motif de la suspension ou de la fin de droit (code du flux)",
+        max_length=3,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    rsa_status_on = models.DateField(
+        "date de la suspension ou de la fin de droit", null=True, blank=True
+    )
+    homeless = models.BooleanField("sans domicile fixe", default=False, db_default=False)
+    rsa_flow_on = models.DateField("date du dernier flux CAF/MSA appliqué", null=True, blank=True)
     phone = models.CharField("téléphone", max_length=20, blank=True)
     email = models.EmailField("adresse électronique", blank=True)
     address = models.CharField("adresse", max_length=255, blank=True)
@@ -82,6 +96,9 @@ class Beneficiary(models.Model):
         verbose_name_plural = "personnes accompagnées"
         indexes: ClassVar = [
             models.Index(fields=["department", "last_name", "first_name", "birth_date"]),
+            # The CAF/MSA flow's matching (casework/imports/): by matricule, by birth date.
+            models.Index(fields=["department", "rsa_number"], name="beneficiary_rsa_number"),
+            models.Index(fields=["department", "birth_date"], name="beneficiary_birth_date"),
             models.Index(fields=["department", "file_stage"]),
             models.Index(
                 fields=["id"],

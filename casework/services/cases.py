@@ -398,6 +398,18 @@ def case_record_six_month_review(*, case: Case, summary: str, acting_user: Profe
     return case
 
 
+@transaction.atomic
+def case_review_done(*, case: Case, acting_user: Professional) -> Case:
+    """The binôme has looked at what the CAF/MSA flow signalled (« à examiner »): the mark goes;
+    whatever they decided is recorded by its own service (a closure, a handover…)."""
+    case = lock_case(case)
+    if not case.review_reason:
+        raise InvalidInput("Rien n'est à examiner sur cet accompagnement.")
+    case.review_reason, case.review_detail, case.review_since = "", "", None
+    bump(case, acting_user)
+    return case
+
+
 MAX_EXTENSION_MONTHS = 6
 
 

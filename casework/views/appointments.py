@@ -141,6 +141,21 @@ def breach_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def case_review_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """« À examiner » seen by the binôme: the mark of the CAF/MSA flow goes."""
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
+    try:
+        services.case_review_done(case=case, acting_user=user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "C'est noté : l'accompagnement n'est plus « à examiner ».")
+    return redirect("case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
 def case_milestone(request: HttpRequest, pk: int) -> HttpResponse:
     """Six-month review, extension, end-of-accompaniment review."""
     user = access.professional(request)

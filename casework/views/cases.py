@@ -36,7 +36,7 @@ from partners.selectors import pairs_of_department, pairs_of_professional
 
 SEARCH_SESSION_KEY = "caseload_search"
 #: The portefeuille's filters, in its query string (never the search words).
-CASELOAD_FILTERS = ("etat", "sans_entretien", "referent")
+CASELOAD_FILTERS = ("etat", "sans_entretien", "referent", "a_examiner")
 
 
 STALE_PAGE = (
@@ -59,6 +59,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         state=state if state in CaseState.values else "",
         overdue_only=request.GET.get("sans_entretien") == "1",
         referent_only=request.GET.get("referent") == "1",
+        to_review_only=request.GET.get("a_examiner") == "1",
         search=request.session.get(SEARCH_SESSION_KEY, ""),
     )
     page = paginate(request, selectors.caseload(user, filters))

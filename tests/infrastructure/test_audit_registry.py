@@ -35,6 +35,7 @@ def test_registry_covers_the_domain_models():
         "casework.CasePairPeriod",
         "casework.DisposalApproval",
         "casework.Enrolment",
+        "casework.FlowImport",
         "casework.Delegation",
         "casework.Interview",
         "casework.MessageConsent",

@@ -203,6 +203,7 @@ NO_INPUT = {
     "space_logout",
     "space_withdraw",
     "message_consent_withdraw",
+    "case_review_done",
 }
 #: Where the first viewer the matrix lets POST would not reach the form.
 VIEWER_FOR = {
