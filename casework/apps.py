@@ -159,6 +159,12 @@ class CaseworkConfig(AppConfig):
             section="Accès à l'espace de la personne",
             masked=("email",),
         )
+        track(
+            models.PersonMessage,
+            person_path="case__beneficiary",
+            section="Messages et demandes envoyés depuis l'espace de la personne",
+            free_text=("text",),
+        )
         # Codes are kept hashed for ten minutes of use: not in the audit trail (a row per login).
         track(
             models.SpaceCode,

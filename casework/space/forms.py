@@ -46,3 +46,36 @@ class InvitationForm(forms.Form):
         label="La personne est d'accord pour recevoir à cette adresse l'invitation et ses codes",
         error_messages={"required": "Cochez la case : l'accord de la personne est nécessaire."},
     )
+
+
+class MessageForm(forms.Form):
+    """The person's short message to their binôme."""
+
+    text = forms.CharField(
+        label="Votre message",
+        help_text=(
+            "1000 caractères au plus. Votre référent·e et la personne qui vous accompagne aussi "
+            "le liront."
+        ),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Écrivez votre message.",
+            "max_length": "Votre message est trop long : 1000 caractères au plus.",
+        },
+    )
+
+
+class AppointmentChangeForm(forms.Form):
+    """Why the person asks to change an appointment."""
+
+    reason = forms.CharField(
+        label="Pourquoi souhaitez-vous changer ce rendez-vous ?",
+        help_text="Quelques mots suffisent, 1000 caractères au plus.",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Dites en quelques mots pourquoi vous souhaitez le changer.",
+            "max_length": "Votre message est trop long : 1000 caractères au plus.",
+        },
+    )
