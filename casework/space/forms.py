@@ -79,3 +79,26 @@ class AppointmentChangeForm(forms.Form):
             "max_length": "Votre message est trop long : 1000 caractères au plus.",
         },
     )
+
+
+class DataRequestForm(forms.Form):
+    """A request about the person's data, to the DPO."""
+
+    kind = forms.ChoiceField(
+        label="Ce que je demande",
+        choices=[
+            ("rectification", "Corriger une information fausse ou incomplète"),
+            ("objection", "M'opposer à l'utilisation de mes données"),
+            ("access", "Recevoir la copie complète de mes données"),
+        ],
+        widget=forms.Select,
+        error_messages={"required": "Choisissez ce que vous demandez."},
+    )
+    text = forms.CharField(
+        label="Votre demande, avec vos mots",
+        help_text="Pour une correction, dites ce qui est faux et ce qui est juste.",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "Votre demande est trop longue : 1000 caractères au plus."},
+    )

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from casework.enums import CLOSED_FILE_STAGES, CaseState
-from casework.models import Appointment, Case, PersonMessage, SpaceAccess
+from casework.models import Appointment, Case, PersonMessage, PersonRequest, SpaceAccess
 from partners.models import Professional
 
 #: The accompaniment's state, in the person's words.
@@ -86,4 +86,12 @@ def sent_messages(access: SpaceAccess) -> QuerySet[PersonMessage]:
         )
         .select_related("appointment")
         .order_by("-sent_at", "-pk")[:SENT_LIMIT]
+    )
+
+
+def data_requests(access: SpaceAccess) -> QuerySet[PersonRequest]:
+    """The person's requests about their data (sent from the space or recorded by the binôme),
+    newest first, with the state and the DPO's answer to the person."""
+    return PersonRequest.objects.filter(beneficiary_id=access.beneficiary_id).order_by(
+        "-received_on", "-pk"
     )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("connexion/code/", entry.space_code, name="space_code"),
     path("deconnexion/", entry.space_logout, name="space_logout"),
     path("messages/", requests.space_messages, name="space_messages"),
+    path("mes-donnees/", requests.space_data_requests, name="space_data_requests"),
     path(
         "rendez-vous/<int:pk>/changer/",
         requests.space_appointment_change,

@@ -45,6 +45,7 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "space_code": (lambda world: {}, by_viewer(302)),
     # The archived file's person is sent to the first page, which says whom to contact.
     "space_messages": (lambda world: {}, by_viewer(302, person=200, other_person=200)),
+    "space_data_requests": (lambda world: {}, by_viewer(302, person=200, other_person=200)),
     # An appointment of the person's case: another person gets the same 404 as for a missing one.
     "space_appointment_change": (
         lambda world: {"pk": world.objects["space_appointment"].pk},

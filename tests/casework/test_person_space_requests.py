@@ -10,14 +10,21 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from casework import services
-from casework.enums import JournalChannel
+from casework import rights, services
+from casework.enums import JournalChannel, PersonRequestState
 from casework.journal import PERSON_LABEL, PERSON_MESSAGE
-from casework.models import Appointment, InformationShare, PersonMessage, PersonMessageKind
+from casework.models import (
+    Appointment,
+    InformationShare,
+    PersonMessage,
+    PersonMessageKind,
+    PersonRequest,
+)
 from casework.space import messages as person_messages
+from partners.enums import Role
 from tests.casework.test_person_space import EMAIL, invited_case, log_in_person
 from tests.conftest import log_in
-from tests.partners.factories import PairFactory
+from tests.partners.factories import PairFactory, ProfessionalFactory
 from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +240,87 @@ def test_messages_page_queries_constant(size, client, django_assert_num_queries)
 
     assert len(response.context["sent"]) == 2 * size
     assert EMAIL not in response.content.decode()
+
+
+# Requests about the person's data, to the DPO.
+
+
+def test_rectification_from_the_space_reaches_the_dpo_as_a_space_request(client):
+    case, access = invited_case()
+    dpo = ProfessionalFactory(role=Role.AUDITOR, organisation__department=case.pair.department)
+    log_in_person(client)
+
+    response = client.post(
+        reverse("space_data_requests"),
+        {"kind": "rectification", "text": "Mon adresse est fausse : 3 rue des Lilas."},
+    )
+
+    assert (response.status_code, response["Location"]) == (302, reverse("space_data_requests"))
+    request = PersonRequest.objects.get()
+    assert (
+        request.kind,
+        request.state,
+        request.beneficiary,
+        request.case,
+        request.recorded_by,
+        request.from_space,
+        request.received_on,
+    ) == (
+        "rectification",
+        PersonRequestState.OPEN,
+        case.beneficiary,
+        case,
+        None,
+        access,
+        timezone.localdate(),
+    )
+    dpo_page = log_in(Client(), dpo).get(reverse("person_requests"))
+    html = dpo_page.content.decode()
+    assert "Mon adresse est fausse" in html
+    assert "reçue depuis l'espace de la personne" in html
+    row = InformationShare.objects.get(channel=JournalChannel.PERSON)
+    assert (row.actor, row.purpose, row.object_id) == (
+        None,
+        "Demande au ou à la DPO : droit de rectification",
+        str(request.pk),
+    )
+    audit = LogEntry.objects.get_for_object(request).get()
+    assert (audit.actor, audit.actor_email) == (None, f"personne:espace n°{access.pk}")
+
+
+def test_full_copy_asked_without_words_is_an_access_request_and_the_answer_shows(client):
+    case, access = invited_case()
+    dpo = ProfessionalFactory(role=Role.AUDITOR, organisation__department=case.pair.department)
+    log_in_person(client)
+
+    client.post(reverse("space_data_requests"), {"kind": "access", "text": ""})
+    request = PersonRequest.objects.get()
+    assert (request.kind, request.text) == ("access", rights.FULL_COPY_TEXT)
+    assert (
+        "En cours : vous recevrez une réponse."
+        in client.get(reverse("space_data_requests")).content.decode()
+    )
+
+    rights.person_request_answer(
+        person_request=request, acting_user=dpo, answer="Votre copie vous est envoyée par courrier."
+    )
+    page = client.get(reverse("space_data_requests"))
+
+    assert [(r.pk, r.state) for r in page.context["requests"]] == [
+        (request.pk, PersonRequestState.ANSWERED)
+    ]
+    assert "Votre copie vous est envoyée par courrier." in page.content.decode()
+
+
+def test_rectification_without_words_is_refused_and_keeps_the_choice(client):
+    invited_case()
+    log_in_person(client)
+
+    response = client.post(reverse("space_data_requests"), {"kind": "objection", "text": "  "})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "text": ["Écrivez ce que vous demandez, avec vos mots."]
+    }
+    assert '<option value="objection" selected>' in response.content.decode()
+    assert PersonRequest.objects.count() == 0
