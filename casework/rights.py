@@ -32,6 +32,7 @@ from casework.models import (
 from casework.personal_data import export_sections
 from casework.services import check_birth_date
 from casework.services._base import save, save_as_person
+from casework.space.messages import DAILY_LIMIT, LimitReached
 from partners import outbox
 from partners.enums import Role
 from partners.errors import InvalidTransition
@@ -290,6 +291,12 @@ def person_request_from_space(
     )
     if not access.is_active:
         raise InvalidTransition("Votre accès à votre espace a été retiré.")
+    since = timezone.now() - datetime.timedelta(days=1)
+    if (
+        PersonRequest.objects.filter(from_space=access, recorded_at__gt=since).count()
+        >= DAILY_LIMIT
+    ):
+        raise LimitReached
     if kind not in SPACE_REQUEST_KINDS:
         raise InvalidInput("Choisissez ce que vous demandez.", "kind")
     text = text.strip() or (FULL_COPY_TEXT if kind == PersonRequestKind.ACCESS else "")

@@ -324,3 +324,13 @@ def test_rectification_without_words_is_refused_and_keeps_the_choice(client):
     }
     assert '<option value="objection" selected>' in response.content.decode()
     assert PersonRequest.objects.count() == 0
+
+
+def test_data_requests_over_the_daily_limit_are_refused_with_the_limit_message():
+    _case, access = invited_case()
+    for _ in range(person_messages.DAILY_LIMIT):
+        rights.person_request_from_space(access=access, kind="access", text="")
+
+    with refused(person_messages.LimitReached, person_messages.LIMIT_REACHED):
+        rights.person_request_from_space(access=access, kind="objection", text="Encore une")
+    assert PersonRequest.objects.count() == person_messages.DAILY_LIMIT
