@@ -180,9 +180,9 @@ def test_interview_htmx_post_queries_constant(size, login_client, django_assert_
 
     # session, professional, case, change grant; the form's check of the interview's constraint
     # (savepoint, query, release); the service (13, as above); then the activity panel's
-    # interviews, notes, points binôme, collective actions and the person's acts, and the
-    # appointments planned for « En bref » (the interview is now the last one): nothing else
-    with django_assert_num_queries(26):
+    # interviews, notes, points binôme, collective actions, the person's acts and messages, and
+    # the appointments planned for « En bref » (the interview is now the last one): nothing else
+    with django_assert_num_queries(27):
         response = client.post(
             reverse("interview_log", args=[case.pk]),
             {
