@@ -179,6 +179,12 @@ class CaseworkConfig(AppConfig):
             person_path="case__beneficiary",
             section="Messages envoyés à la personne",
         )
+        track(
+            models.PersonMessage,
+            person_path="case__beneficiary",
+            section="Messages et demandes envoyés depuis l'espace de la personne",
+            free_text=("text",),
+        )
         # Codes are kept hashed for ten minutes of use: not in the audit trail (a row per login).
         track(
             models.SpaceCode,

@@ -187,6 +187,9 @@ def record_many(department: Department, shares: list[InformationShare]) -> None:
 
 #: How the journal names the person acting in their own space.
 PERSON_LABEL = "La personne accompagnée"
+#: The ``object_type`` of the rows for the person's messages and requests to their binôme: the
+#: case's timeline shows the message itself (``PersonMessage``) in their place.
+PERSON_MESSAGE = "message de la personne"
 
 
 def record_person_act(

@@ -18,13 +18,21 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casework import journal, permissions
-from casework.enums import JournalChannel, PersonRequestState
+from casework.enums import JournalChannel, PersonRequestKind, PersonRequestState
 from casework.errors import InvalidInput
 from casework.journal import RequestInfo
-from casework.models import Beneficiary, Case, Interview, PersonRequest, Rectification
+from casework.models import (
+    Beneficiary,
+    Case,
+    Interview,
+    PersonRequest,
+    Rectification,
+    SpaceAccess,
+)
 from casework.personal_data import export_sections
 from casework.services import check_birth_date
-from casework.services._base import save
+from casework.services._base import save, save_as_person
+from casework.space.messages import DAILY_LIMIT, LimitReached
 from partners import outbox
 from partners.enums import Role
 from partners.errors import InvalidTransition
@@ -273,6 +281,62 @@ def person_request_record(
         raise InvalidInput("Notez ce que la personne demande, dans ses mots.", "text")
     save(person_request, acting_user)
     _email_dpo(person_request, case.beneficiary.department_id)
+    return person_request
+
+
+#: What the person may ask the DPO from their space, in their words (the others go through the
+#: binôme).
+SPACE_REQUEST_KINDS = (
+    PersonRequestKind.RECTIFICATION,
+    PersonRequestKind.OBJECTION,
+    PersonRequestKind.ACCESS,
+)
+#: The request's text when the person asks for the copy of their data without a word.
+FULL_COPY_TEXT = "Je demande la copie complète de mes données."
+
+
+@transaction.atomic
+def person_request_from_space(
+    *, access: SpaceAccess, kind: str, text: str, info: RequestInfo | None = None
+) -> PersonRequest:
+    """The person sends a request about their data from their space (a rectification, an
+    objection, the full copy of their data): routed to the DPO like one recorded by the binôme,
+    marked « reçue depuis l'espace de la personne »; the person's own act."""
+    access = (
+        SpaceAccess.objects.select_for_update()
+        .select_related("case__pair__department", "beneficiary")
+        .get(pk=access.pk)
+    )
+    if not access.is_active:
+        raise InvalidTransition("Votre accès à votre espace a été retiré.")
+    since = timezone.now() - datetime.timedelta(days=1)
+    if (
+        PersonRequest.objects.filter(from_space=access, recorded_at__gt=since).count()
+        >= DAILY_LIMIT
+    ):
+        raise LimitReached
+    if kind not in SPACE_REQUEST_KINDS:
+        raise InvalidInput("Choisissez ce que vous demandez.", "kind")
+    text = text.strip() or (FULL_COPY_TEXT if kind == PersonRequestKind.ACCESS else "")
+    if not text:
+        raise InvalidInput("Écrivez ce que vous demandez, avec vos mots.", "text")
+    person_request = PersonRequest(
+        beneficiary=access.beneficiary,
+        case=access.case,
+        kind=kind,
+        text=text,
+        received_on=timezone.localdate(),
+        from_space=access,
+    )
+    save_as_person(person_request, access.pk)
+    _email_dpo(person_request, access.beneficiary.department_id)
+    journal.record_person_act(
+        case=access.case,
+        purpose=f"Demande au ou à la DPO : {person_request.get_kind_display().lower()}",
+        object_type="demande de la personne sur ses données",
+        object_id=str(person_request.pk),
+        info=info,
+    )
     return person_request
 
 

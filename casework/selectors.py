@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casework.enums import ACTIVE_FILE_STAGES, JournalChannel
+from casework.journal import PERSON_MESSAGE
 from casework.models import (
     Appointment,
     Attendance,
@@ -33,6 +34,8 @@ from casework.models import (
     MessageConsent,
     Note,
     PairContact,
+    PersonMessage,
+    PersonMessageKind,
     PersonRequest,
     Programme,
     ProgrammeSession,
@@ -153,7 +156,14 @@ def timeline(case: Case, *, member: bool, social: bool) -> list[TimelineItem]:
     # The person's own acts in their space: the journal row says what, never secret content.
     items += [
         TimelineItem("person_act", timezone.localdate(row.at), row.at, row)
-        for row in InformationShare.objects.filter(case=case, channel=JournalChannel.PERSON)
+        for row in InformationShare.objects.filter(
+            case=case, channel=JournalChannel.PERSON
+        ).exclude(object_type=PERSON_MESSAGE)
+    ]
+    # Their messages and requests to change an appointment, in their own words.
+    items += [
+        TimelineItem("person_message", timezone.localdate(m.sent_at), m.sent_at, m)
+        for m in PersonMessage.objects.filter(case=case).select_related("appointment")
     ]
     if social:
         items += [
@@ -292,6 +302,13 @@ def upcoming_appointments(case: Case) -> list[Appointment]:
     return list(
         Appointment.objects.filter(
             case=case, outcome="", planned_at__date__gte=timezone.localdate()
+        )
+        .annotate(
+            change_asked=Exists(
+                PersonMessage.objects.filter(
+                    appointment=OuterRef("pk"), kind=PersonMessageKind.APPOINTMENT_CHANGE
+                )
+            )
         )
         .select_related("with_whom")
         .order_by("planned_at")[:3]

@@ -236,6 +236,15 @@ EXPECTATIONS: dict[str, Expect] = {
     "space_login": Expect(get=dict.fromkeys(VIEWERS, 200), post=dict.fromkeys(VIEWERS, 200)),
     # No contact typed yet: back to the login page.
     "space_code": Expect(get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)),
+    "space_messages": Expect(get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)),
+    "space_data_requests": Expect(
+        get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)
+    ),
+    "space_appointment_change": Expect(
+        get=dict.fromkeys(VIEWERS, 302),
+        post=dict.fromkeys(VIEWERS, 302),
+        kwargs=lambda world: {"pk": world.objects["appointment"].pk},
+    ),
     "space_logout": Expect(
         get=dict.fromkeys(VIEWERS, NOT_ALLOWED), post=dict.fromkeys(VIEWERS, 302)
     ),

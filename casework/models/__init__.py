@@ -54,7 +54,13 @@ from casework.models.offer import (
 from casework.models.people import Beneficiary, DisposalApproval, closed_files
 from casework.models.rights import PersonRequest, PersonRequestQuerySet, Rectification
 from casework.models.social_requests import SocialRequest, SocialRequestQuerySet
-from casework.models.space import SpaceAccess, SpaceAccessQuerySet, SpaceCode
+from casework.models.space import (
+    PersonMessage,
+    PersonMessageKind,
+    SpaceAccess,
+    SpaceAccessQuerySet,
+    SpaceCode,
+)
 
 __all__ = [
     "AGREEMENT_WARNING_DAYS",
@@ -97,6 +103,8 @@ __all__ = [
     "SocialNote",
     "SocialRequest",
     "SocialRequestQuerySet",
+    "PersonMessage",
+    "PersonMessageKind",
     "SpaceAccess",
     "SpaceAccessQuerySet",
     "SpaceCode",

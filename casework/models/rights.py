@@ -9,6 +9,7 @@ from django.utils import timezone
 from casework.enums import PersonRequestKind, PersonRequestState
 from casework.models.cases import Case
 from casework.models.people import Beneficiary
+from casework.models.space import SpaceAccess
 from partners.audit import AuditedQuerySet
 from partners.enums import Role
 from partners.models import Professional
@@ -74,8 +75,23 @@ class PersonRequest(models.Model):
     kind = models.CharField("nature", max_length=15, choices=PersonRequestKind.choices)
     text = models.TextField("ce que la personne demande, dans ses mots")
     received_on = models.DateField("reçue le")
+    #: The member of the binôme who recorded it; none when the person sent it from their space.
     recorded_by = models.ForeignKey(
-        Professional, on_delete=models.PROTECT, related_name="+", verbose_name="enregistrée par"
+        Professional,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="enregistrée par",
+    )
+    #: The person's access when they sent it themselves from their space.
+    from_space = models.ForeignKey(
+        SpaceAccess,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="person_requests",
+        verbose_name="reçue depuis l'espace de la personne",
     )
     recorded_at = models.DateTimeField(default=timezone.now)
     state = models.CharField(
@@ -95,6 +111,11 @@ class PersonRequest(models.Model):
         base_manager_name = "objects"
         constraints: ClassVar = [
             models.CheckConstraint(condition=~Q(text=""), name="person_request_has_text"),
+            models.CheckConstraint(
+                condition=Q(recorded_by__isnull=False, from_space__isnull=True)
+                | Q(recorded_by__isnull=True, from_space__isnull=False),
+                name="person_request_recorded_by_binome_or_sent_from_space",
+            ),
             models.CheckConstraint(
                 condition=~Q(state=PersonRequestState.ANSWERED) | ~Q(answer=""),
                 name="person_request_answered_has_answer",

@@ -102,3 +102,58 @@ class SpaceCode(models.Model):
 
     def __str__(self) -> str:
         return f"Code n°{self.pk}"
+
+
+class PersonMessageKind(models.TextChoices):
+    MESSAGE = "message", "message"
+    APPOINTMENT_CHANGE = "appointment_change", "demande de changement de rendez-vous"
+
+
+class PersonMessage(models.Model):
+    """A short message the person sends to their binôme from their space, or their request to
+    change an upcoming appointment (``appointment`` then says which). Read by the binôme on the
+    case's timeline; only its own text ever goes back to the space. Nothing moves by itself."""
+
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="person_messages",
+        verbose_name="accompagnement",
+    )
+    access = models.ForeignKey(
+        SpaceAccess,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        verbose_name="accès à l'espace",
+    )
+    kind = models.CharField(
+        "nature",
+        max_length=32,
+        choices=PersonMessageKind.choices,
+        default=PersonMessageKind.MESSAGE,
+    )
+    appointment = models.ForeignKey(
+        "casework.Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="change_requests",
+        verbose_name="rendez-vous à changer",
+    )
+    text = models.TextField("texte", max_length=1000)
+    sent_at = models.DateTimeField("envoyé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "message de la personne"
+        verbose_name_plural = "messages de la personne"
+        indexes: ClassVar = [models.Index(fields=["case", "-sent_at"])]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(kind="message", appointment__isnull=True)
+                | Q(kind="appointment_change", appointment__isnull=False),
+                name="person_message_appointment_iff_change",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Message de la personne n°{self.pk}"

@@ -46,3 +46,59 @@ class InvitationForm(forms.Form):
         label="La personne est d'accord pour recevoir à cette adresse l'invitation et ses codes",
         error_messages={"required": "Cochez la case : l'accord de la personne est nécessaire."},
     )
+
+
+class MessageForm(forms.Form):
+    """The person's short message to their binôme."""
+
+    text = forms.CharField(
+        label="Votre message",
+        help_text=(
+            "1000 caractères au plus. Votre référent·e et la personne qui vous accompagne aussi "
+            "le liront."
+        ),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Écrivez votre message.",
+            "max_length": "Votre message est trop long : 1000 caractères au plus.",
+        },
+    )
+
+
+class AppointmentChangeForm(forms.Form):
+    """Why the person asks to change an appointment."""
+
+    reason = forms.CharField(
+        label="Pourquoi souhaitez-vous changer ce rendez-vous ?",
+        help_text="Quelques mots suffisent, 1000 caractères au plus.",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Dites en quelques mots pourquoi vous souhaitez le changer.",
+            "max_length": "Votre message est trop long : 1000 caractères au plus.",
+        },
+    )
+
+
+class DataRequestForm(forms.Form):
+    """A request about the person's data, to the DPO."""
+
+    kind = forms.ChoiceField(
+        label="Ce que je demande",
+        choices=[
+            ("rectification", "Corriger une information fausse ou incomplète"),
+            ("objection", "M'opposer à l'utilisation de mes données"),
+            ("access", "Recevoir la copie complète de mes données"),
+        ],
+        widget=forms.Select,
+        error_messages={"required": "Choisissez ce que vous demandez."},
+    )
+    text = forms.CharField(
+        label="Votre demande, avec vos mots",
+        help_text="Pour une correction, dites ce qui est faux et ce qui est juste.",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "Votre demande est trop longue : 1000 caractères au plus."},
+    )

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from casework.enums import CLOSED_FILE_STAGES, CaseState
-from casework.models import Appointment, Case, SpaceAccess
+from casework.models import Appointment, Case, PersonMessage, PersonRequest, SpaceAccess
 from partners.models import Professional
 
 #: The accompaniment's state, in the person's words.
@@ -65,9 +65,36 @@ def space_case(access: SpaceAccess) -> Case:
     ).get(pk=access.case_id)
 
 
+def upcoming(case: Case) -> QuerySet[Appointment]:
+    """The case's appointments still to come, with whom (the person may ask to change them)."""
+    return case.appointments.filter(planned_at__gte=timezone.now(), outcome="").select_related(
+        "with_whom__organisation"
+    )
+
+
 def upcoming_appointments(case: Case) -> QuerySet[Appointment]:
+    return upcoming(case).order_by("planned_at", "pk")[:UPCOMING_LIMIT]
+
+
+#: How many sent messages the messages page lists.
+SENT_LIMIT = 50
+
+
+def sent_messages(access: SpaceAccess) -> QuerySet[PersonMessage]:
+    """What the person sent from their space for this case, newest first: only their own
+    words, never an answer or a professional's text."""
     return (
-        case.appointments.filter(planned_at__gte=timezone.now(), outcome="")
-        .select_related("with_whom__organisation")
-        .order_by("planned_at", "pk")[:UPCOMING_LIMIT]
+        PersonMessage.objects.filter(
+            case_id=access.case_id, access__beneficiary_id=access.beneficiary_id
+        )
+        .select_related("appointment")
+        .order_by("-sent_at", "-pk")[:SENT_LIMIT]
+    )
+
+
+def data_requests(access: SpaceAccess) -> QuerySet[PersonRequest]:
+    """The person's requests about their data (sent from the space or recorded by the binôme),
+    newest first, with the state and the DPO's answer to the person."""
+    return PersonRequest.objects.filter(beneficiary_id=access.beneficiary_id).order_by(
+        "-received_on", "-pk"
     )

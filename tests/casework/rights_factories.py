@@ -10,6 +10,7 @@ from casework import rights, services
 from casework.enums import CaseState, MessageChannel, ShareCategory
 from casework.messages import services as message_services
 from casework.models import Beneficiary, Case, CaseGroupObjectPermission
+from casework.space import messages as person_messages
 from casework.space import services as space_services
 from orientation import services as orientation_services
 from partners.enums import Role
@@ -157,7 +158,10 @@ def complete_file(tag: str = "QZX") -> CompleteFile:
         reason="Congés",
         acting_user=advisor,
     )
-    space_services.space_invite(case=case, email=beneficiary.email, acting_user=social_worker)
+    access = space_services.space_invite(
+        case=case, email=beneficiary.email, acting_user=social_worker
+    )
+    person_messages.message_send(access=access, text=token("messagepersonne"))
     space_services.code_send(contact=beneficiary.email)
     services.case_suspend(case=case, reason="hospital", acting_user=social_worker)
     group = Group.objects.create(name=f"Groupe {tag}")
@@ -180,6 +184,7 @@ def complete_file(tag: str = "QZX") -> CompleteFile:
             "signalement",
             "action",
             "demande",
+            "messagepersonne",
             "question",
             "reponse",
         )

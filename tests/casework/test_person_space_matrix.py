@@ -4,6 +4,7 @@ a person whose access was withdrawn, a person whose file is archived, a professi
 anonymous, on the space's pages and on professional pages. No secret, shared or other person's
 content reaches a person."""
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,8 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from casework import services
 from casework.enums import CaseState, FileStage
 from casework.retention import set_stage
+from casework.space import messages as space_messages
 from casework.space import services as space_services
 from tests.casework.factories import CaseFactory, SocialNoteFactory
 from tests.casework.test_person_space import log_in_person
@@ -40,6 +43,14 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     ),
     "space_login": (lambda world: {}, by_viewer(200)),
     "space_code": (lambda world: {}, by_viewer(302)),
+    # The archived file's person is sent to the first page, which says whom to contact.
+    "space_messages": (lambda world: {}, by_viewer(302, person=200, other_person=200)),
+    "space_data_requests": (lambda world: {}, by_viewer(302, person=200, other_person=200)),
+    # An appointment of the person's case: another person gets the same 404 as for a missing one.
+    "space_appointment_change": (
+        lambda world: {"pk": world.objects["space_appointment"].pk},
+        by_viewer(302, person=200, other_person=404),
+    ),
     # Professional pages: a person's session is not a professional's (to the login page).
     "caseload": (lambda world: {}, by_viewer(302, professional=200)),
     "case_detail": (lambda world: {"pk": world.case.pk}, by_viewer(302, professional=200)),
@@ -88,6 +99,18 @@ def crawled(django_db_setup: None, django_db_blocker: Any) -> Iterator[Crawl]:
             file_stage=FileStage.ARCHIVED,
             archived_on=timezone.localdate(),
         )
+        world.objects["space_appointment"] = services.appointment_plan(
+            case=world.case,
+            acting_user=world.pair.advisor,
+            planned_at=timezone.now() + datetime.timedelta(days=3),
+            place="Agence du centre",
+            with_whom=world.pair.advisor,
+        )
+        # Another person's message: it never reaches the person's pages.
+        space_messages.message_send(
+            access=others["other_person"].beneficiary.space_accesses.get(),
+            text="MESSAGE-AUTRUI Je serai en retard.",
+        )
         responses = {
             (name, viewer): clients[viewer].get(reverse(name, kwargs=kwargs(world)))
             for name, (kwargs, _statuses) in EXPECTED.items()
@@ -118,6 +141,19 @@ def test_person_space_matrix(crawled):
 def test_nothing_secret_or_of_someone_else_reaches_a_person(crawled):
     world = crawled.world
     forbidden = [*world.secrets, *world.shared, *world.request_content, "SECRET-"]
+    # Another person's message is on their own page only.
+    assert (
+        "MESSAGE-AUTRUI" in crawled.responses[("space_messages", "other_person")].content.decode()
+    )
+    assert (
+        sorted(
+            (name, viewer)
+            for (name, viewer), response in crawled.responses.items()
+            if viewer in PERSONS and viewer != "other_person"
+            if "MESSAGE-AUTRUI" in response.content.decode()
+        )
+        == []
+    )
     leaks = sorted(
         (name, viewer, token)
         for (name, viewer), response in crawled.responses.items()

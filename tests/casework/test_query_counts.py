@@ -9,6 +9,8 @@ from django.utils import timezone
 from casework import journal, services
 from casework.enums import CaseState
 from casework.messages import services as message_services
+from casework.space import messages as person_messages
+from casework.space import services as space_services
 from partners.enums import Role
 from tests.casework.factories import (
     CaseFactory,
@@ -107,20 +109,29 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
             place="Agence",
             with_whom=new_pair.advisor,
         )
+    # The person's messages, one to change an appointment, sent under each of the two pairs.
+    access = space_services.space_invite(
+        case=case, email="p@exemple.fr", acting_user=new_pair.advisor
+    )
+    for number, appointment in enumerate(case.appointments.all()):
+        person_messages.appointment_change_ask(
+            access=access, appointment=appointment, reason=f"{number}"
+        )
     client = login_client(new_pair.social_worker)
 
     # session, professional, case, grants (change, social), pair periods, agreement in force,
-    # interviews, notes, points binôme, collective actions, the person's acts, social notes,
+    # interviews, notes, points binôme, collective actions, the person's acts, the person's
+    # messages (with their appointments), social notes,
     # upcoming appointments, breach reports, the one-off requests it came from, the actions open for
     # enrolment, the person's access to their space, their yes to messages, the messages sent
     # (with their outbox rows: a subquery); then the journal row for the social notes
     # shown: savepoint, head FOR UPDATE, insert, head update, release
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(26):
         response = client.get(reverse("case_detail", args=[case.pk]))
 
-    assert len(response.context["timeline"]) == 6 * size
+    assert len(response.context["timeline"]) == 8 * size
     assert len(response.context["pair_periods"]) == 2
-    assert len(response.context["upcoming"]) == 3  # the next three
+    assert [a.change_asked for a in response.context["upcoming"]] == [True] * 3  # the next three
     assert len(response.context["breach_reports"]) == size
     assert len(response.context["message_consents"]) == 2
     assert len(response.context["sent_messages"]) == 5  # the newest of 4 * size
@@ -188,9 +199,9 @@ def test_interview_htmx_post_queries_constant(size, login_client, django_assert_
 
     # session, professional, case, change grant; the form's check of the interview's constraint
     # (savepoint, query, release); the service (13, as above); then the activity panel's
-    # interviews, notes, points binôme, collective actions and the person's acts, and the
-    # appointments planned for « En bref » (the interview is now the last one): nothing else
-    with django_assert_num_queries(26):
+    # interviews, notes, points binôme, collective actions, the person's acts and messages, and
+    # the appointments planned for « En bref » (the interview is now the last one): nothing else
+    with django_assert_num_queries(27):
         response = client.post(
             reverse("interview_log", args=[case.pk]),
             {
