@@ -143,9 +143,12 @@ class PersonMessage(models.Model):
     text = models.TextField("texte", max_length=1000)
     sent_at = models.DateTimeField("envoyé le", default=timezone.now)
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = "message de la personne"
         verbose_name_plural = "messages de la personne"
+        base_manager_name = "objects"
         indexes: ClassVar = [models.Index(fields=["case", "-sent_at"])]
         constraints: ClassVar = [
             models.CheckConstraint(

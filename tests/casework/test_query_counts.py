@@ -94,6 +94,14 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
             agreement_method="oral",
         )
         journal.record_person_act(case=case, purpose="Message envoyé au binôme")
+    # The person's messages, one to change an appointment, sent under each of the two pairs.
+    access = space_services.space_invite(
+        case=case, email="p@exemple.fr", acting_user=new_pair.advisor
+    )
+    for number, appointment in enumerate(case.appointments.all()):
+        person_messages.appointment_change_ask(
+            access=access, appointment=appointment, reason=f"{number}"
+        )
     for channel, address in (("sms", "06 12 34 56 78"), ("email", "rosalie@exemple.fr")):
         message_services.consent_give(
             beneficiary=case.beneficiary,
@@ -109,14 +117,6 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
             place="Agence",
             with_whom=new_pair.advisor,
         )
-    # The person's messages, one to change an appointment, sent under each of the two pairs.
-    access = space_services.space_invite(
-        case=case, email="p@exemple.fr", acting_user=new_pair.advisor
-    )
-    for number, appointment in enumerate(case.appointments.all()):
-        person_messages.appointment_change_ask(
-            access=access, appointment=appointment, reason=f"{number}"
-        )
     client = login_client(new_pair.social_worker)
 
     # session, professional, case, grants (change, social), pair periods, agreement in force,
@@ -129,7 +129,7 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
     with django_assert_num_queries(26):
         response = client.get(reverse("case_detail", args=[case.pk]))
 
-    assert len(response.context["timeline"]) == 8 * size
+    assert len(response.context["timeline"]) == 7 * size
     assert len(response.context["pair_periods"]) == 2
     assert [a.change_asked for a in response.context["upcoming"]] == [True] * 3  # the next three
     assert len(response.context["breach_reports"]) == size

@@ -42,6 +42,7 @@ def test_registry_covers_the_domain_models():
         "casework.MessageTemplate",
         "casework.Note",
         "casework.PairContact",
+        "casework.PersonMessage",
         "casework.PersonRequest",
         "casework.Programme",
         "casework.ProgrammeSession",

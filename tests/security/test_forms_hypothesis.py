@@ -179,6 +179,9 @@ FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "space_code": fields_of(space_forms.CodeForm),
     "space_invite": fields_of(space_forms.InvitationForm),
     "message_consent_give": fields_of(message_forms.MessageConsentForm),
+    "space_messages": fields_of(space_forms.MessageForm),
+    "space_appointment_change": fields_of(space_forms.AppointmentChangeForm),
+    "space_data_requests": fields_of(space_forms.DataRequestForm),
 }
 #: POST URLs whose view reads no input (a confirmation button).
 NO_INPUT = {
