@@ -37,3 +37,19 @@ def test_agreement_page_refuses_without_a_person_session():
     response = Client().get(reverse("space_agreement"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("space_login"))
+
+
+@pytest.mark.parametrize("renewals", [1, 3])
+def test_agreement_page_query_count(renewals, django_assert_num_queries):
+    """Earlier, replaced agreements add no query: only the one in force is read."""
+    case, _access = invited_case()
+    for _ in range(renewals):
+        agreement_record(
+            case=case,
+            categories=[ShareCategory.OBSTACLES_HEALTH],
+            how_obtained=AgreementMethod.choices[0][0],
+            acting_user=case.pair.social_worker,
+        )
+    client = log_in_person(Client())
+    with django_assert_num_queries(4):
+        client.get(reverse("space_agreement"))
