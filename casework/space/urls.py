@@ -7,5 +7,10 @@ urlpatterns = [
     path("connexion/", entry.space_login, name="space_login"),
     path("connexion/code/", entry.space_code, name="space_code"),
     path("accord/", agreement.space_agreement, name="space_agreement"),
+    path(
+        "accord/retirer/",
+        agreement.space_agreement_withdraw,
+        name="space_agreement_withdraw",
+    ),
     path("deconnexion/", entry.space_logout, name="space_logout"),
 ]

@@ -1,10 +1,12 @@
 """The person's accord de partage in their space."""
 
 import pytest
+from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 
-from casework.enums import AgreementMethod, ShareCategory
+from casework.enums import AgreementMethod, JournalChannel, ShareCategory
+from casework.models import InformationShare, SharingAgreement
 from casework.services.agreements import agreement_record
 from tests.casework.test_person_space import invited_case, log_in_person
 
@@ -24,7 +26,7 @@ def test_agreement_page_lists_each_category_shared_or_not():
     agreement_record(
         case=case,
         categories=[ShareCategory.OBSTACLES_HEALTH],
-        how_obtained=AgreementMethod.choices[0][0],
+        how_obtained=AgreementMethod.SIGNED_FORM,
         acting_user=case.pair.social_worker,
     )
     client = log_in_person(Client())
@@ -47,9 +49,42 @@ def test_agreement_page_query_count(renewals, django_assert_num_queries):
         agreement_record(
             case=case,
             categories=[ShareCategory.OBSTACLES_HEALTH],
-            how_obtained=AgreementMethod.choices[0][0],
+            how_obtained=AgreementMethod.SIGNED_FORM,
             acting_user=case.pair.social_worker,
         )
     client = log_in_person(Client())
     with django_assert_num_queries(4):
         client.get(reverse("space_agreement"))
+
+
+def test_withdraw_all_asks_confirmation_then_withdraws_as_the_persons_act():
+    case, access = invited_case()
+    agreement = agreement_record(
+        case=case,
+        categories=[ShareCategory.OBSTACLES_HEALTH, ShareCategory.OBSTACLES_HOUSING],
+        how_obtained=AgreementMethod.SIGNED_FORM,
+        acting_user=case.pair.social_worker,
+    )
+    client = log_in_person(Client())
+    confirm = client.get(reverse("space_agreement_withdraw"))
+    assert "Oui, je retire mon accord" in confirm.content.decode()
+    assert SharingAgreement.objects.get(pk=agreement.pk).withdrawn_at is None
+
+    response = client.post(reverse("space_agreement_withdraw"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("space_agreement")
+    agreement.refresh_from_db()
+    assert agreement.withdrawn_at is not None
+    assert agreement.withdrawn_by is None
+    audit = LogEntry.objects.get_for_object(agreement).order_by("-pk").first()
+    assert (audit.actor, audit.actor_email) == (None, f"personne:espace n°{access.pk}")
+    row = InformationShare.objects.filter(case=case).order_by("-pk").first()
+    assert (row.channel, row.actor_id, row.purpose, row.category) == (
+        JournalChannel.PERSON,
+        None,
+        "Retrait de l'accord de partage par la personne",
+        "obstacles:health,obstacles:housing",
+    )
+    page = client.get(reverse("space_agreement")).content.decode()
+    assert "Vous n'avez pas d'accord de partage en cours" in page
