@@ -237,6 +237,10 @@ EXPECTATIONS: dict[str, Expect] = {
     # No contact typed yet: back to the login page.
     "space_code": Expect(get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)),
     "space_messages": Expect(get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)),
+    "space_agreement": Expect(get=dict.fromkeys(VIEWERS, 302)),
+    "space_agreement_withdraw": Expect(
+        get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)
+    ),
     "space_data_requests": Expect(
         get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)
     ),

@@ -41,6 +41,10 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
         lambda world: {},
         by_viewer(302, person=200, other_person=200, archived_person=200),
     ),
+    "space_agreement": (
+        lambda world: {},
+        by_viewer(302, person=200, other_person=200, archived_person=200),
+    ),
     "space_login": (lambda world: {}, by_viewer(200)),
     "space_code": (lambda world: {}, by_viewer(302)),
     # The archived file's person is sent to the first page, which says whom to contact.
@@ -133,9 +137,9 @@ def test_person_space_matrix(crawled):
         if viewer in PERSONS and name in professional_urls:
             assert response["Location"].startswith(reverse("login")), (name, viewer)
     assert crawled.responses[("space_home", "professional")]["Location"] == reverse("space_login")
-    assert crawled.responses[("space_home", "withdrawn_person")]["Location"] == reverse(
-        "space_login"
-    )
+    for name in ("space_home", "space_agreement"):
+        assert crawled.responses[(name, "professional")]["Location"] == reverse("space_login")
+        assert crawled.responses[(name, "withdrawn_person")]["Location"] == reverse("space_login")
 
 
 def test_nothing_secret_or_of_someone_else_reaches_a_person(crawled):

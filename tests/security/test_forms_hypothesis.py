@@ -206,6 +206,7 @@ NO_INPUT = {
     "space_logout",
     "space_withdraw",
     "message_consent_withdraw",
+    "space_agreement_withdraw",
     "case_review_done",
 }
 #: Where the first viewer the matrix lets POST would not reach the form.
