@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("orientation.urls")),
     # The person's own space: its own session, never a professional's (casework.space).
     path("mon-espace/", include("casework.space.urls")),
+    path("mon-espace/", include("orientation.space.urls")),
     # Delivery reports of the message providers (casework.messages): a shared secret, no session.
     path("webhooks/", include("casework.messages.urls")),
     path("admin/", admin.site.urls),

@@ -318,7 +318,7 @@ def cases_reassign_from(
 
 @transaction.atomic
 def case_set_diagnostic_state(
-    *, case: Case, diagnostic_state: str, acting_user: Professional
+    *, case: Case, diagnostic_state: str, acting_user: Professional | None
 ) -> Case:
     """Written by the orientation app's diagnostic services (casework never imports them).
 

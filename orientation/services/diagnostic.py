@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from casework import journal
 from casework import services as case_services
 from casework.enums import (
     CaseState,
@@ -16,11 +17,13 @@ from casework.enums import (
     obstacle_share_category,
 )
 from casework.errors import ConsentRequired, InvalidInput
+from casework.journal import RequestInfo
 from casework.models import Case, Rectification
 from casework.rights import record_rectifications
 from orientation.models import Diagnostic, Obstacle, SocialDetails
 from orientation.services._base import _member, _save, _social_worker
 from partners.access import is_advisor
+from partners.audit import acting_as_person
 from partners.enums import Role
 from partners.errors import InvalidTransition
 from partners.models import Professional
@@ -268,6 +271,43 @@ def diagnostic_record_opinion(
     diagnostic.person_opinion_at = timezone.now()
     _save(diagnostic, acting_user)
     _sync_case(diagnostic, acting_user)
+    return diagnostic
+
+
+@transaction.atomic
+def diagnostic_person_opinion(
+    *,
+    diagnostic: Diagnostic,
+    access_id: int,
+    validated: bool,
+    comment: str = "",
+    info: RequestInfo | None = None,
+) -> Diagnostic:
+    """The person validates or contests the diagnostic from their space, before the binôme signs:
+    the same rules as when a professional records it in interview, as the person's own act (no
+    professional recorded it; journal channel « person »)."""
+    diagnostic = _locked_editable(diagnostic)
+    if diagnostic.state != DiagnosticState.DRAFT:
+        raise InvalidTransition("Votre avis sur ce diagnostic est déjà enregistré.")
+    if not validated and not comment.strip():
+        raise InvalidInput("Écrivez avec vos mots ce que vous contestez.", "comment")
+    diagnostic.state = DiagnosticState.VALIDATED if validated else DiagnosticState.CONTESTED
+    diagnostic.person_opinion_comment = comment.strip()
+    diagnostic.person_opinion_recorded_by = None
+    diagnostic.person_opinion_at = timezone.now()
+    diagnostic.full_clean()
+    with acting_as_person(access_id):
+        diagnostic.save()
+        case_services.case_set_diagnostic_state(
+            case=diagnostic.case, diagnostic_state=diagnostic.state, acting_user=None
+        )
+    journal.record_person_act(
+        case=diagnostic.case,
+        purpose=f"Avis sur le diagnostic : {'validé' if validated else 'contesté'}",
+        object_type="diagnostic",
+        object_id=str(diagnostic.pk),
+        info=info,
+    )
     return diagnostic
 
 

@@ -19,6 +19,7 @@ from casework.enums import CaseState, FileStage
 from casework.retention import set_stage
 from casework.space import messages as space_messages
 from casework.space import services as space_services
+from orientation.models import Obstacle
 from tests.casework.factories import CaseFactory, SocialNoteFactory
 from tests.casework.test_person_space import log_in_person
 from tests.conftest import log_in, module_transaction
@@ -45,6 +46,8 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
         lambda world: {},
         by_viewer(302, person=200, other_person=200, archived_person=200),
     ),
+    # The archived file's person is sent to the first page, which says whom to contact.
+    "space_diagnostic": (lambda world: {}, by_viewer(302, person=200, other_person=200)),
     "space_login": (lambda world: {}, by_viewer(200)),
     "space_code": (lambda world: {}, by_viewer(302)),
     # The archived file's person is sent to the first page, which says whom to contact.
@@ -158,14 +161,30 @@ def test_nothing_secret_or_of_someone_else_reaches_a_person(crawled):
         )
         == []
     )
+    # The person's own diagnostic shows them their own difficulties (those the accord does not
+    # cover and the one they dispute included) and their social summary: theirs, not secret from
+    # them. The social details, the social notes and anything of someone else never.
+    own = {
+        obstacle.in_persons_words.split(", ")[-1]
+        for obstacle in Obstacle.objects.filter(diagnostic__case=world.case)
+    } | set(world.shared)
+
+    def allowed(name: str, viewer: str) -> set[str]:
+        return own if (name, viewer) == ("space_diagnostic", "person") else set()
+
     leaks = sorted(
         (name, viewer, token)
         for (name, viewer), response in crawled.responses.items()
         if viewer in PERSONS
         for token in forbidden
-        if token in response.content.decode()
+        if token not in allowed(name, viewer)
+        if token in response.content.decode() and not (token == "SECRET-" and allowed(name, viewer))
     )
     assert leaks == []
+    diagnostic_page = crawled.responses[("space_diagnostic", "person")].content.decode()
+    assert world.secrets[1] not in diagnostic_page  # the social details
+    assert world.secrets[0] not in diagnostic_page  # the social note
+    assert sorted(token for token in own if token in diagnostic_page) == sorted(own)
     for viewer in PERSONS:
         page = crawled.responses[("space_home", viewer)].content.decode()
         others = [name for other, name in crawled.names.items() if other != viewer]
