@@ -25,6 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CODE = re.compile(r"Votre code pour entrer dans votre espace Binôme : (\d{6})")
 #: Rosalie's words about her health, in her diagnostic (orientation.demo.WORDS).
 HEALTH_WORDS = "J'ai mal au dos, je ne peux pas porter de charges."
+CONTESTATION = "Le logement passe avant : sans logement, je ne peux pas chercher de travail."
 
 
 def _rosalie_not_yet_invited() -> int:
@@ -102,6 +103,40 @@ def test_rosalie_uses_her_space_on_her_phone(
     expect(rosalie.get_by_role("heading", level=1)).to_have_text("Bonjour Rosalie")
     audit.check(rosalie, "accueil de l'espace")
     _fits(rosalie, narrow)
+
+    # 3. She reads her diagnostic, awaiting her opinion, and contests it in her own words.
+    rosalie.get_by_role("link", name="Mon diagnostic : le lire, donner mon avis").click()
+    expect(rosalie.get_by_role("heading", level=1)).to_have_text("Mon diagnostic")
+    expect(rosalie.get_by_text(HEALTH_WORDS)).to_be_visible()
+    audit.check(rosalie, "diagnostic de l'espace")
+    _fits(rosalie, narrow)
+    rosalie.locator("label", has_text="Je ne suis pas d'accord").click()
+    rosalie.get_by_label("Avec vos mots").fill(CONTESTATION)
+    rosalie.get_by_role("button", name="Envoyer mon avis").click()
+    expect(rosalie.get_by_text(f"Vous avez dit : « {CONTESTATION} »")).to_be_visible()
+    audit.check(rosalie, "diagnostic contesté")
+
+    # 4. The social worker sees the contestation, given from the space.
+    social.goto(f"{url}/accompagnements/{case_id}/diagnostic/")
+    expect(social.get_by_text(CONTESTATION)).to_be_visible()
+    expect(social.get_by_text("Donné par la personne, depuis son espace.")).to_be_visible()
+
+    # 5. She withdraws her accord de partage, from her phone.
+    rosalie.goto(f"{url}/mon-espace/")
+    rosalie.get_by_role("link", name=re.compile("accord de partage")).click()
+    expect(rosalie.get_by_role("heading", level=1)).to_have_text("Mon accord de partage")
+    audit.check(rosalie, "accord de l'espace")
+    _fits(rosalie, narrow)
+    rosalie.get_by_role("link", name="Retirer mon accord").click()
+    audit.check(rosalie, "retrait de l'accord")
+    rosalie.get_by_role("button", name="Oui, je retire mon accord").click()
+
+    # 6. On the advisor's next request, the health difficulty is no longer shown.
+    advisor.goto(f"{url}/accompagnements/{case_id}/diagnostic/")
+    expect(advisor.get_by_role("heading", level=1)).to_be_visible()
+    expect(advisor.get_by_text(HEALTH_WORDS)).to_have_count(0)
+    social.goto(f"{url}/accompagnements/{case_id}/diagnostic/")
+    expect(social.get_by_text(HEALTH_WORDS)).to_be_visible()
 
     assert advisor_user.organisation is not None
     assert audit.problems == [], "\n".join(audit.problems)
