@@ -68,6 +68,8 @@ def test_the_person_reads_their_diagnostic_without_the_social_details():
     assert SECRET not in page
     for word in ("bénéficiaire", "frein"):
         assert word not in page.lower()
+    # The words are required when the person disagrees: never called « Facultatif ».
+    assert "Facultatif" not in page
 
 
 def test_the_person_contests_in_their_own_words_and_the_social_worker_sees_it():
