@@ -322,3 +322,22 @@ def test_the_journal_search_and_csv_name_no_secret_category(today):
     assert "Difficultés : logement" in categories  # crossed under the accord: named
     # Every row is there: the social worker's read of the health difficulty is not dropped.
     assert len(rows) - 1 == InformationShare.objects.filter(case=case).count()
+
+
+def test_the_case_journal_says_who_acted_when_no_professional_did(login_client):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    journal.record_person_act(case=case, purpose="Retrait de l'accord de partage par la personne")
+    journal.record(
+        department=case.pair.department,
+        actor=None,
+        channel=JournalChannel.MESSAGE,
+        purpose="Rappel de rendez-vous",
+        case=case,
+    )
+
+    page = login_client(case.pair.social_worker).get(reverse("case_journal", args=[case.pk]))
+
+    body = page.content.decode()
+    assert "La personne accompagnée" in body
+    assert "Binôme, automatiquement" in body
+    assert "()" not in body
