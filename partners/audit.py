@@ -126,9 +126,14 @@ def audited_copy(
 
 @contextmanager
 def acting_as(actor: Any) -> Iterator[None]:
-    """Name the actor of the audit rows written in the block (commands, tasks)."""
-    from auditlog.context import set_actor
+    """Name the actor of the audit rows written in the block (commands, tasks). No actor never
+    erases the one an enclosing block named: a service called by another, on behalf of the same
+    professional or of the person in their space, keeps their name on its rows."""
+    from auditlog.context import auditlog_value, set_actor
 
+    if actor is None and auditlog_value.get(None) is not None:
+        yield
+        return
     with set_actor(actor):
         yield
 
