@@ -208,6 +208,16 @@ class AppointmentOutcome(models.TextChoices):
     HELD = "held", "Rendez-vous honoré"
     EXCUSED = "excused", "Absence excusée"
     UNEXCUSED = "unexcused", "Absence non excusée"
+    #: Cancelled beforehand by the binôme (the person is told, on the channels they chose).
+    CANCELLED = "cancelled", "Rendez-vous annulé"
+
+
+#: What a professional records after an appointment (a cancellation is not an outcome).
+RECORDED_OUTCOMES = [
+    (value, label)
+    for value, label in AppointmentOutcome.choices
+    if value != AppointmentOutcome.CANCELLED
+]
 
 
 class FileStage(models.TextChoices):

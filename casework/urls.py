@@ -89,6 +89,16 @@ urlpatterns = [
         name="appointment_outcome",
     ),
     path(
+        "accompagnements/<int:pk>/rendez-vous/<int:appointment_pk>/modifier/",
+        appointments.appointment_change,
+        name="appointment_change",
+    ),
+    path(
+        "accompagnements/<int:pk>/rendez-vous/<int:appointment_pk>/annuler/",
+        appointments.appointment_cancel,
+        name="appointment_cancel",
+    ),
+    path(
         "accompagnements/<int:pk>/rendez-vous/<int:appointment_pk>/convocation/",
         appointments.convocation,
         name="convocation",
@@ -151,6 +161,12 @@ urlpatterns = [
         "demandes-ponctuelles/<int:pk>/accompagnement/",
         social_requests.social_request_to_case,
         name="social_request_to_case",
+    ),
+    path("modeles-de-messages/", messages.message_templates, name="message_templates"),
+    path(
+        "modeles-de-messages/<str:kind>/<str:channel>/",
+        messages.message_template_edit,
+        name="message_template_edit",
     ),
     path("offre/", directory.directory_search, name="directory"),
     path("offre/nouvelle/", directory.resource_create, name="resource_create"),

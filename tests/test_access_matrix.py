@@ -356,6 +356,14 @@ EXPECTATIONS: dict[str, Expect] = {
     "convocation": Expect(
         get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 302), kwargs=appointment_kwargs
     ),
+    # POST without data: the form comes back with its errors.
+    "appointment_change": Expect(
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=appointment_kwargs
+    ),
+    # GET asks for confirmation; POST cancels (or says why not) and goes back to the list.
+    "appointment_cancel": Expect(
+        get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 302), kwargs=appointment_kwargs
+    ),
     # The référent of the world's case is its advisor.
     "breach_report": Expect(
         get=only(["case_advisor"], 200), post=only(["case_advisor"], 200), kwargs=case_kwargs
@@ -481,6 +489,13 @@ EXPECTATIONS: dict[str, Expect] = {
     # The outbox's « Envois en échec »: the department's administrator only. The first POST
     # puts the world's row back; the second says it is no longer in échec: both redirect.
     "outbox_failed": Expect(get=only(ADMINS, 200)),
+    # Each administrator edits their own department's wording (POST without data: the errors).
+    "message_templates": Expect(get=only(ADMINS, 200)),
+    "message_template_edit": Expect(
+        get=only(ADMINS, 200),
+        post=only(ADMINS, 200),
+        kwargs=lambda world: {"kind": "convocation", "channel": "sms"},
+    ),
     "outbox_resend": Expect(
         get=only(["admin"], 200),
         post=only(["admin"], 302),

@@ -2,6 +2,7 @@
 
 from casework.forms.agreements import AgreementForm
 from casework.forms.appointments import (
+    AppointmentChangeForm,
     AppointmentForm,
     BreachReportForm,
     MilestoneForm,
@@ -30,6 +31,7 @@ from casework.forms.social_requests import (
 
 __all__ = [
     "AgreementForm",
+    "AppointmentChangeForm",
     "AppointmentForm",
     "BeneficiaryForm",
     "BreachReportForm",

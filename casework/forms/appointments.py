@@ -4,7 +4,7 @@ from typing import Any, cast
 
 from django import forms
 
-from casework.enums import AppointmentOutcome
+from casework.enums import RECORDED_OUTCOMES
 from casework.models import Case
 from partners.forms import PlausibleDateTimeField
 from partners.models import Professional
@@ -24,8 +24,15 @@ class AppointmentForm(forms.Form):
         )
 
 
+class AppointmentChangeForm(forms.Form):
+    """Move an appointment: a new date and time, a new place (the person is told)."""
+
+    planned_at = PlausibleDateTimeField(label="Nouvelle date et heure")
+    place = forms.CharField(label="Lieu", max_length=255)
+
+
 class OutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(label="Issue", choices=AppointmentOutcome.choices)
+    outcome = forms.ChoiceField(label="Issue", choices=RECORDED_OUTCOMES)
     person_explanation = forms.CharField(
         label="Explication de la personne", required=False, max_length=2000
     )

@@ -24,3 +24,21 @@ class MessageConsentForm(forms.Form):
         "rendez-vous sur ce canal",
         error_messages={"required": "Cochez la case : l'accord de la personne est nécessaire."},
     )
+
+
+class MessageTemplateForm(forms.Form):
+    """A department's wording of one kind of message on one channel (checked at save by
+    ``casework.messages.wording.check``)."""
+
+    subject = forms.CharField(label="Objet de l'e-mail", max_length=150, required=False)
+    body = forms.CharField(
+        label="Texte",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=2000,
+        error_messages={"required": "Écrivez le texte du message."},
+    )
+
+    def __init__(self, *args: object, channel: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if channel != MessageChannel.EMAIL:
+            del self.fields["subject"]

@@ -33,6 +33,51 @@ def template_for(department: Department, kind: str, channel: str) -> tuple[str, 
     return template.subject, template.body
 
 
+@dataclass(frozen=True)
+class Wording:
+    """One kind of message on one channel, as the department sends it today."""
+
+    kind: str
+    kind_label: str
+    channel: str
+    channel_label: str
+    subject: str
+    body: str
+    own: bool  # the department's own wording (else the product's default)
+    sms: wording.SmsLength | None
+
+
+def wordings(department: Department) -> list[Wording]:
+    """Every kind of message on each channel, the department's wording or the default (one
+    query), with the SMS length of its longest filling."""
+    own = {
+        (template.kind, template.channel): template
+        for template in MessageTemplate.objects.filter(department=department)
+    }
+    rows = []
+    for kind in MessageKind:
+        for channel in MessageChannel:
+            template = own.get((kind, channel))
+            subject, body = (
+                (template.subject, template.body)
+                if template is not None
+                else wording.default(kind, channel)
+            )
+            rows.append(
+                Wording(
+                    kind=kind,
+                    kind_label=kind.label,
+                    channel=channel,
+                    channel_label=channel.label,
+                    subject=subject,
+                    body=body,
+                    own=template is not None,
+                    sms=wording.preview(kind=kind, channel=channel, subject=subject, body=body).sms,
+                )
+            )
+    return rows
+
+
 def appointment_values(appointment: Appointment) -> dict[str, str]:
     """What a message about an appointment may say: date, time, place, the first name and
     organisation of the professional met, how to reach them."""
@@ -178,6 +223,32 @@ def convocation(*, appointment: Appointment, acting_user: Professional) -> list[
     )
 
 
+def appointment_changed(
+    *, appointment: Appointment, acting_user: Professional
+) -> list[SentMessage]:
+    """The appointment moved: its new date, time and place (one message per move)."""
+    return notify(
+        case=appointment.case,
+        kind=MessageKind.CHANGE,
+        values=appointment_values(appointment),
+        key=f"change:{appointment.pk}:{timezone.now():%Y%m%dT%H%M%S%f}",
+        acting_user=acting_user,
+    )
+
+
+def appointment_cancelled(
+    *, appointment: Appointment, acting_user: Professional
+) -> list[SentMessage]:
+    """The appointment is cancelled: which one, with whom, how to reach them."""
+    return notify(
+        case=appointment.case,
+        kind=MessageKind.CANCELLATION,
+        values=appointment_values(appointment),
+        key=f"cancellation:{appointment.pk}",
+        acting_user=acting_user,
+    )
+
+
 def reminders_due(*, department: Department, today: datetime.date | None = None) -> list[Any]:
     """The appointments of ``department`` whose reminder leaves today, with its offset: planned
     on a day ``department.reminder_offsets`` days ahead, no outcome yet, on an open case."""
@@ -211,7 +282,8 @@ def send_reminders(*, department: Department, today: datetime.date | None = None
             case=appointment.case,
             kind=MessageKind.REMINDER,
             values=appointment_values(appointment),
-            key=f"reminder:{appointment.pk}:{days}",
+            # A moved appointment is reminded again for its new day.
+            key=f"reminder:{appointment.pk}:{appointment.planned_at:%Y%m%d}:{days}",
         )
         for appointment, days in reminders_due(department=department, today=today)
     ]

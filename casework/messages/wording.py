@@ -260,6 +260,26 @@ def check(*, kind: str, channel: str, subject: str, body: str) -> None:
             )
 
 
+@dataclass(frozen=True)
+class Preview:
+    """A wording filled with values as long as real ones (``LONGEST``), and for an SMS its
+    length; ``subject`` and ``body`` are empty when a brace is misplaced."""
+
+    subject: str
+    body: str
+    sms: SmsLength | None
+
+
+def preview(*, kind: str, channel: str, subject: str, body: str) -> Preview:
+    """What the person would read, before the wording is saved (it may still be refused)."""
+    try:
+        filled = (fill(subject, LONGEST), fill(body, LONGEST))
+    except (KeyError, ValueError, IndexError):
+        return Preview(subject="", body="", sms=None)
+    sms = sms_length(filled[1]) if channel == MessageChannel.SMS else None
+    return Preview(subject=filled[0], body=filled[1], sms=sms)
+
+
 def fill(text: str, values: dict[str, str]) -> str:
     """``text`` with its placeholders replaced (every placeholder it uses must have a value)."""
     return text.format_map(values)

@@ -29,6 +29,8 @@ from casework.services.agreements import (
     default_agreement_expiry,
 )
 from casework.services.appointments import (
+    appointment_cancel,
+    appointment_move,
     appointment_plan,
     appointment_record_outcome,
     breach_report,
@@ -135,6 +137,8 @@ __all__ = [
     "agreement_record",
     "agreement_withdraw",
     # appointments
+    "appointment_cancel",
+    "appointment_move",
     "appointment_plan",
     "appointment_record_outcome",
     "breach_report",

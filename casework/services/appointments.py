@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework import journal
-from casework.enums import OPEN_STATES, AppointmentOutcome, JournalChannel
+from casework.enums import OPEN_STATES, RECORDED_OUTCOMES, AppointmentOutcome, JournalChannel
 from casework.errors import InvalidInput
 from casework.journal import RequestInfo
 from casework.messages import sending
@@ -29,14 +29,9 @@ def appointment_plan(
     e-mail), beside the printable letter. The case's next appointment is kept up to date."""
     case = lock_case(case)
     require_state(case, OPEN_STATES, "planifier un rendez-vous")
-    if timezone.localdate(planned_at) < timezone.localdate():
-        raise InvalidInput(
-            "Un rendez-vous se planifie pour aujourd'hui ou plus tard.", "planned_at"
-        )
+    _check_when_and_where(planned_at, place)
     if with_whom.pk not in (case.pair.advisor_id, case.pair.social_worker_id):
         raise InvalidInput("Le rendez-vous a lieu avec un membre du binôme.", "with_whom")
-    if not place.strip():
-        raise InvalidInput("Indiquez le lieu du rendez-vous.", "place")
     appointment = Appointment(
         case=case,
         planned_at=planned_at,
@@ -45,15 +40,78 @@ def appointment_plan(
         convened_by=acting_user,
     )
     save(appointment, acting_user)
-    day = timezone.localdate(planned_at)
-    if (
-        case.next_appointment_on is None
-        or case.next_appointment_on < timezone.localdate()
-        or day < case.next_appointment_on
-    ):
-        case.next_appointment_on = day
-    bump(case, acting_user)
+    _refresh_next(case, acting_user)
     sending.convocation(appointment=appointment, acting_user=acting_user)
+    return appointment
+
+
+def _check_when_and_where(planned_at: datetime.datetime, place: str) -> None:
+    if timezone.localdate(planned_at) < timezone.localdate():
+        raise InvalidInput(
+            "Un rendez-vous se planifie pour aujourd'hui ou plus tard.", "planned_at"
+        )
+    if not place.strip():
+        raise InvalidInput("Indiquez le lieu du rendez-vous.", "place")
+
+
+def _refresh_next(case: Case, acting_user: Professional) -> None:
+    """The case's next appointment: the earliest still to come (none left: empty)."""
+    upcoming = (
+        Appointment.objects.filter(case=case, outcome="", planned_at__gte=timezone.now())
+        .order_by("planned_at")
+        .values_list("planned_at", flat=True)
+        .first()
+    )
+    case.next_appointment_on = timezone.localdate(upcoming) if upcoming is not None else None
+    bump(case, acting_user)
+
+
+def _upcoming_locked(appointment: Appointment, action: str) -> tuple[Appointment, Case]:
+    """The appointment under lock, with its case locked first (the order every write takes),
+    refused if it already took place, was cancelled or is past."""
+    case = lock_case(appointment.case)
+    require_state(case, OPEN_STATES, action)
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.outcome == AppointmentOutcome.CANCELLED:
+        raise InvalidTransition("Ce rendez-vous est déjà annulé.")
+    if appointment.outcome or appointment.planned_at < timezone.now():
+        raise InvalidTransition("Ce rendez-vous est passé : notez plutôt son issue.")
+    return appointment, case
+
+
+@transaction.atomic
+def appointment_move(
+    *,
+    appointment: Appointment,
+    acting_user: Professional,
+    planned_at: datetime.datetime,
+    place: str,
+) -> Appointment:
+    """Move an appointment still to come: the person is told on the channels they chose, and
+    the reminders follow the new day."""
+    appointment, case = _upcoming_locked(appointment, "déplacer un rendez-vous")
+    _check_when_and_where(planned_at, place)
+    if planned_at == appointment.planned_at and place.strip() == appointment.place:
+        raise InvalidInput("Changez la date, l'heure ou le lieu du rendez-vous.", "planned_at")
+    appointment.planned_at = planned_at
+    appointment.place = place.strip()
+    save(appointment, acting_user)
+    _refresh_next(case, acting_user)
+    sending.appointment_changed(appointment=appointment, acting_user=acting_user)
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment, acting_user: Professional) -> Appointment:
+    """Cancel an appointment still to come: the person is told, no reminder leaves, and it
+    counts neither as held nor as an absence."""
+    appointment, case = _upcoming_locked(appointment, "annuler un rendez-vous")
+    appointment.outcome = AppointmentOutcome.CANCELLED
+    appointment.outcome_recorded_by = acting_user
+    appointment.outcome_recorded_at = timezone.now()
+    save(appointment, acting_user)
+    _refresh_next(case, acting_user)
+    sending.appointment_cancelled(appointment=appointment, acting_user=acting_user)
     return appointment
 
 
@@ -71,7 +129,9 @@ def appointment_record_outcome(
     )
     if timezone.localdate(appointment.planned_at) > timezone.localdate():
         raise InvalidInput("Ce rendez-vous n'a pas encore eu lieu.", "outcome")
-    if outcome not in AppointmentOutcome.values:
+    if appointment.outcome == AppointmentOutcome.CANCELLED:
+        raise InvalidTransition("Ce rendez-vous a été annulé.")
+    if outcome not in dict(RECORDED_OUTCOMES):
         raise InvalidInput("Choisissez l'issue du rendez-vous.", "outcome")
     appointment.outcome = outcome
     appointment.person_explanation = person_explanation.strip()

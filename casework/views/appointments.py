@@ -10,7 +10,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casework import access, selectors, services
 from casework.errors import InvalidInput
-from casework.forms import AppointmentForm, BreachReportForm, MilestoneForm, OutcomeForm
+from casework.forms import (
+    AppointmentChangeForm,
+    AppointmentForm,
+    BreachReportForm,
+    MilestoneForm,
+    OutcomeForm,
+)
 from casework.journal import RequestInfo
 from casework.models import Case
 from casework.printing import render_print
@@ -89,6 +95,71 @@ def appointment_outcome(request: HttpRequest, pk: int, appointment_pk: int) -> H
     else:
         messages.success(request, "Issue du rendez-vous enregistrée.")
     return redirect("appointments", pk=case.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appointment_change(request: HttpRequest, pk: int, appointment_pk: int) -> HttpResponse:
+    """Move an appointment still to come (GET: the form, filled with today's values)."""
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
+    appointment = access.access_appointment(case, appointment_pk)
+    if request.method == "POST":
+        form = AppointmentChangeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.appointment_move(
+                    appointment=appointment,
+                    acting_user=user,
+                    planned_at=form.cleaned_data["planned_at"],
+                    place=form.cleaned_data["place"],
+                )
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                when = timezone.localtime(form.cleaned_data["planned_at"])
+                messages.success(
+                    request,
+                    f"Rendez-vous déplacé au {when:%d/%m/%Y à %H:%M}. La personne est prévenue "
+                    "si elle a accepté les messages.",
+                )
+                return redirect("appointments", pk=case.pk)
+    else:
+        form = AppointmentChangeForm(
+            initial={
+                "planned_at": timezone.localtime(appointment.planned_at),
+                "place": appointment.place,
+            }
+        )
+    return render(
+        request,
+        "casework/appointment_change.html",
+        {"case": case, "beneficiary": case.beneficiary, "appointment": appointment, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])  # confirm, then cancel
+def appointment_cancel(request: HttpRequest, pk: int, appointment_pk: int) -> HttpResponse:
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=access.Need.FOLLOW)
+    appointment = access.access_appointment(case, appointment_pk)
+    if request.method == "POST":
+        try:
+            services.appointment_cancel(appointment=appointment, acting_user=user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                "Rendez-vous annulé. La personne est prévenue si elle a accepté les messages.",
+            )
+        return redirect("appointments", pk=case.pk)
+    return render(
+        request,
+        "casework/appointment_cancel.html",
+        {"case": case, "beneficiary": case.beneficiary, "appointment": appointment},
+    )
 
 
 @login_required

@@ -24,6 +24,7 @@ from casework.enums import (
 )
 from casework.messages import services as messages
 from casework.models import InformationShare, MessageConsent, SentMessage
+from partners.errors import InvalidTransition
 from partners.models import OutboxMessage
 from partners.outbox import dispatch
 from tests.casework.factories import CaseFactory
@@ -164,13 +165,14 @@ def test_reminders_leave_two_days_and_the_day_before_once(case, today):
     after = messages.reminders_send(department=department, today=today + datetime.timedelta(days=2))
 
     assert (first, again, eve, after) == (1, 0, 1, 0)
+    day = f"{appointment.planned_at:%Y%m%d}"
     assert [key for key, _, _ in outbox_rows()] == [
         f"convocation:{appointment.pk}:sms",
-        f"reminder:{appointment.pk}:1:sms",
-        f"reminder:{appointment.pk}:2:sms",
+        f"reminder:{appointment.pk}:{day}:1:sms",
+        f"reminder:{appointment.pk}:{day}:2:sms",
     ]
     assert (
-        OutboxMessage.objects.get(key=f"reminder:{appointment.pk}:1:sms")
+        OutboxMessage.objects.get(key=f"reminder:{appointment.pk}:{day}:1:sms")
         .payload["content"]
         .startswith("Rappel : rendez-vous le ")
     )
@@ -193,6 +195,91 @@ def test_no_reminder_for_an_appointment_with_an_outcome_or_when_the_department_w
             appointment=appointment, acting_user=case.pair.advisor, outcome=AppointmentOutcome.HELD
         )
     assert messages.reminders_send(department=department, today=today) == 0
+
+
+def test_moving_an_appointment_tells_the_person_and_its_reminders_follow_the_new_day(case, today):
+    consent(case, MessageChannel.SMS, "06 12 34 56 78")
+    appointment = plan(case, _at(today + datetime.timedelta(days=2), 9, 15))
+    department = case.pair.department
+    assert messages.reminders_send(department=department, today=today) == 1
+
+    moved = services.appointment_move(
+        appointment=appointment,
+        acting_user=case.pair.social_worker,
+        planned_at=_at(today + datetime.timedelta(days=5), 16),
+        place="Maison des solidarités, 4 rue Battant",
+    )
+
+    change = OutboxMessage.objects.get(key__startswith=f"change:{appointment.pk}:")
+    assert change.payload["content"].startswith(
+        f"Bonjour, votre rendez-vous avec Camille ({case.pair.advisor.organisation.name}) change"
+    )
+    assert "à 16h00, Maison des solidarités, 4 rue Battant." in change.payload["content"]
+    case.refresh_from_db()
+    assert case.next_appointment_on == today + datetime.timedelta(days=5)
+    # The old day's reminder is not sent again; the new day's leaves two days before it.
+    assert messages.reminders_send(department=department, today=today) == 0
+    assert (
+        messages.reminders_send(department=department, today=today + datetime.timedelta(days=3))
+        == 1
+    )
+    assert OutboxMessage.objects.filter(
+        key=f"reminder:{moved.pk}:{moved.planned_at:%Y%m%d}:2:sms"
+    ).exists()
+    rows = InformationShare.objects.filter(case=case, channel=JournalChannel.MESSAGE)
+    assert "Rendez-vous déplacé (SMS)" in {row.purpose for row in rows}
+
+
+def test_cancelling_an_appointment_tells_the_person_and_no_reminder_leaves(case, today):
+    consent(case, MessageChannel.EMAIL, "rosalie@exemple.fr")
+    appointment = plan(case, _at(today + datetime.timedelta(days=2), 9, 15))
+
+    services.appointment_cancel(appointment=appointment, acting_user=case.pair.advisor)
+
+    appointment.refresh_from_db()
+    assert appointment.outcome == AppointmentOutcome.CANCELLED
+    email = OutboxMessage.objects.get(key=f"cancellation:{appointment.pk}:email")
+    assert email.payload["subject"].startswith("Votre rendez-vous du ")
+    assert email.payload["subject"].endswith(" est annulé")
+    assert messages.reminders_send(department=case.pair.department, today=today) == 0
+    case.refresh_from_db()
+    assert case.next_appointment_on is None
+
+
+@pytest.mark.parametrize("state", ["cancelled", "past"])
+def test_only_an_appointment_still_to_come_moves_or_is_cancelled(case, today, state):
+    if state == "past":
+        with time_machine.travel(_at(today - datetime.timedelta(days=3), 9)):
+            appointment = plan(case, _at(today - datetime.timedelta(days=1), 9))
+        refusal = "Ce rendez-vous est passé : notez plutôt son issue."
+    else:
+        appointment = plan(case, _at(today + datetime.timedelta(days=1), 9))
+        services.appointment_cancel(appointment=appointment, acting_user=case.pair.advisor)
+        refusal = "Ce rendez-vous est déjà annulé."
+
+    with pytest.raises(InvalidTransition) as moved:
+        services.appointment_move(
+            appointment=appointment,
+            acting_user=case.pair.advisor,
+            planned_at=_at(today + datetime.timedelta(days=4), 9),
+            place="Ailleurs",
+        )
+    with pytest.raises(InvalidTransition) as cancelled:
+        services.appointment_cancel(appointment=appointment, acting_user=case.pair.advisor)
+
+    assert moved.value.message == cancelled.value.message == refusal
+
+
+def test_a_cancelled_appointment_takes_no_outcome(case, today):
+    appointment = plan(case, _at(today, 23, 59))
+    services.appointment_cancel(appointment=appointment, acting_user=case.pair.advisor)
+
+    with pytest.raises(InvalidTransition, match="Ce rendez-vous a été annulé."):
+        services.appointment_record_outcome(
+            appointment=appointment,
+            acting_user=case.pair.advisor,
+            outcome=AppointmentOutcome.UNEXCUSED,
+        )
 
 
 # Delivery reports.

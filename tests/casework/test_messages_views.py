@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework import services
-from casework.enums import CaseState, ConsentMethod, MessageStatus
+from casework.enums import AppointmentOutcome, CaseState, ConsentMethod, MessageStatus
 from casework.messages import phones
 from casework.models import MessageConsent, SentMessage
 from partners.models import OutboxMessage
@@ -115,3 +115,64 @@ def test_the_case_page_says_when_the_sms_was_delivered(case):
         "Convocation à un rendez-vous — SMS\n              "
         f"remis le {timezone.localtime(delivered_at):%d/%m/%Y à %Hh%M}"
     ) in page
+
+
+def test_an_appointment_is_moved_from_its_page_and_bad_input_keeps_what_was_typed(today):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    when = timezone.make_aware(
+        datetime.datetime.combine(today + datetime.timedelta(days=3), datetime.time(10))
+    )
+    appointment = services.appointment_plan(
+        case=case,
+        acting_user=case.pair.advisor,
+        planned_at=when,
+        place="Agence du centre",
+        with_whom=case.pair.advisor,
+    )
+    client = log_in(Client(), case.pair.social_worker)
+    url = reverse("appointment_change", args=[case.pk, appointment.pk])
+
+    form = client.get(url).content.decode()
+    unchanged = client.post(
+        url, {"planned_at": f"{when:%Y-%m-%dT%H:%M}", "place": "Agence du centre"}
+    )
+    bad_date = client.post(url, {"planned_at": "demain", "place": "Salle 2"})
+    moved = client.post(url, {"planned_at": f"{when:%Y-%m-%d}T15:30", "place": "Salle 2"})
+
+    assert f'value="{when:%Y-%m-%dT%H:%M}"' in form
+    assert 'value="Agence du centre"' in form
+    assert "Changez la date, l&#x27;heure ou le lieu du rendez-vous." in unchanged.content.decode()
+    assert 'value="Salle 2"' in bad_date.content.decode()
+    assert moved.status_code == 302
+    appointment.refresh_from_db()
+    assert (appointment.place, timezone.localtime(appointment.planned_at).hour) == ("Salle 2", 15)
+
+
+def test_an_appointment_is_cancelled_only_after_confirmation(today):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    when = timezone.make_aware(
+        datetime.datetime.combine(today + datetime.timedelta(days=3), datetime.time(10))
+    )
+    appointment = services.appointment_plan(
+        case=case,
+        acting_user=case.pair.advisor,
+        planned_at=when,
+        place="Agence du centre",
+        with_whom=case.pair.advisor,
+    )
+    client = log_in(Client(), case.pair.advisor)
+    url = reverse("appointment_cancel", args=[case.pk, appointment.pk])
+
+    confirm = client.get(url)
+    appointment.refresh_from_db()
+    assert appointment.outcome == ""
+    assert "Confirmer l'annulation" in confirm.content.decode()
+
+    done = client.post(url, follow=True)
+
+    appointment.refresh_from_db()
+    assert appointment.outcome == AppointmentOutcome.CANCELLED
+    page = done.content.decode()
+    assert "Rendez-vous annulé. La personne est prévenue" in page
+    again = client.post(url, follow=True).content.decode()
+    assert "Ce rendez-vous est déjà annulé." in again

@@ -133,6 +133,11 @@ FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "delegations": fields_of(casework_forms.DelegationForm),
     "appointment_plan": fields_of(casework_forms.AppointmentForm),
     "appointment_outcome": fields_of(casework_forms.OutcomeForm),
+    "appointment_change": fields_of(casework_forms.AppointmentChangeForm),
+    "message_template_edit": {
+        **fields_of(message_forms.MessageTemplateForm),
+        "action": st.sampled_from(["preview", "save"]),
+    },
     "breach_report": fields_of(casework_forms.BreachReportForm),
     "case_milestone": fields_of(casework_forms.MilestoneForm),
     "diagnostic_start": {"three_way": BOOLEAN_TEXT},
@@ -210,6 +215,7 @@ NO_INPUT = {
     "message_consent_withdraw",
     "space_agreement_withdraw",
     "case_review_done",
+    "appointment_cancel",
 }
 #: Where the first viewer the matrix lets POST would not reach the form.
 VIEWER_FOR = {
@@ -278,16 +284,19 @@ def _snapshot() -> dict[str, int]:
 
 def _errors_shown(response: Any) -> tuple[list[str], bool]:
     """The error messages of the bound forms of the page and the messages framework; whether
-    a success message was given."""
+    a success message was given, or a preview shown (a message's wording, saved by nothing)."""
     errors: list[str] = []
+    previewed = False
     contexts = response.context if isinstance(response.context, list) else [response.context]
     for context in contexts:
-        for value in context.flatten().values() if context is not None else ():
+        flat = context.flatten() if context is not None else {}
+        previewed = previewed or flat.get("preview") is not None
+        for value in flat.values():
             if isinstance(value, forms.BaseForm) and value.is_bound:
                 errors += [str(m) for messages in value.errors.values() for m in messages]
     flashed = list(get_messages(response.wsgi_request))
     errors += [str(m) for m in flashed if m.level_tag == "error"]
-    return errors, any(m.level_tag == "success" for m in flashed)
+    return errors, previewed or any(m.level_tag == "success" for m in flashed)
 
 
 def check_form(client: Client, url: str, name: str, data: dict[str, Any]) -> None:
