@@ -64,7 +64,7 @@ class OrientationConfig(AppConfig):
             models.Action,
             person_path="plan__case__beneficiary",
             section="Actions du plan",
-            free_text=("title", "partner_name"),
+            free_text=("title", "partner_name", "person_comment"),
         )
         track(
             models.Notification,

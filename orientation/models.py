@@ -316,6 +316,10 @@ class Notification(models.Model):
         return f"Notification n°{self.pk}"
 
 
+#: The longest comment the person writes on one of their actions, in characters.
+PERSON_COMMENT_MAX_LENGTH = 500
+
+
 class ActionPlan(models.Model):
     """The « plan d'action » agreed with the person, with its contract's reference."""
 
@@ -358,6 +362,10 @@ class Action(models.Model):
         verbose_name="difficulté travaillée",
     )
     done_on = models.DateField("faite le", null=True, blank=True)
+    # Written by the person from their space, on their own actions only (« plan d'action »).
+    person_comment = models.TextField(
+        "commentaire de la personne", blank=True, max_length=PERSON_COMMENT_MAX_LENGTH
+    )
 
     objects = AuditedQuerySet.as_manager()
 

@@ -253,6 +253,24 @@ EXPECTATIONS: dict[str, Expect] = {
     "space_logout": Expect(
         get=dict.fromkeys(VIEWERS, NOT_ALLOWED), post=dict.fromkeys(VIEWERS, 302)
     ),
+    # The person's documents and plan d'action (issue 22): to the person's login, as above.
+    "space_documents": Expect(get=dict.fromkeys(VIEWERS, 302)),
+    "space_document_diagnostic": Expect(
+        get=dict.fromkeys(VIEWERS, 302),
+        kwargs=lambda world: {"version": world.objects["diagnostic"].version},
+    ),
+    "space_document_decision": Expect(
+        get=dict.fromkeys(VIEWERS, 302),
+        kwargs=lambda world: {"pk": world.objects["decision"].pk},
+    ),
+    "space_document_plan": Expect(get=dict.fromkeys(VIEWERS, 302)),
+    "space_data_download": Expect(get=dict.fromkeys(VIEWERS, 302)),
+    "space_plan": Expect(get=dict.fromkeys(VIEWERS, 302)),
+    "space_action_mark": Expect(
+        get=dict.fromkeys(VIEWERS, NOT_ALLOWED),
+        post=dict.fromkeys(VIEWERS, 302),
+        kwargs=lambda world: {"pk": world.objects["action"].pk},
+    ),
     # The binôme invites; POST without data: the form comes back with its errors.
     "space_invite": Expect(
         get=only(CASE_MEMBERS, 200), post=only(CASE_MEMBERS, 200), kwargs=case_kwargs

@@ -363,9 +363,10 @@ def case_set_orientation(*, case: Case, path: str, acting_user: Professional) ->
 
 @transaction.atomic
 def case_set_next_action_due(
-    *, case: Case, due_on: datetime.date | None, acting_user: Professional
+    *, case: Case, due_on: datetime.date | None, acting_user: Professional | None
 ) -> Case:
-    """Written by the orientation app's plan services: the earliest open action's due date."""
+    """Written by the orientation app's plan services: the earliest open action's due date
+    (``acting_user`` None: the person, marking their own action from their space)."""
     case = lock_case(case)
     if case.next_action_due_on != due_on:
         case.next_action_due_on = due_on

@@ -39,7 +39,9 @@ from orientation.services.notifications import (
     supervisors_of,
 )
 from orientation.services.plan import (
+    PERSON_MARKED,
     action_add,
+    action_person_mark,
     action_set_status,
     obstacle_lift,
     plan_set_contract,
@@ -85,5 +87,7 @@ __all__ = [
     "plan_set_contract",
     "action_add",
     "action_set_status",
+    "action_person_mark",
+    "PERSON_MARKED",
     "obstacle_lift",
 ]

@@ -1,6 +1,7 @@
 """The plan d'action: the contract it belongs to (contrat d'engagement, CER, PPAE), its actions
-and their status (the earliest due date is the case's next action due), and the lifting of a
-difficulty (frein levé) by the référent unique with the person.
+and their status (the earliest due date is the case's next action due), the person marking their
+own actions done from their space, and the lifting of a difficulty (frein levé) by the référent
+unique with the person.
 """
 
 import datetime
@@ -8,12 +9,21 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from casework import journal
 from casework import services as case_services
 from casework.errors import InvalidInput
-from casework.models import Case
+from casework.journal import RequestInfo
+from casework.models import Case, SpaceAccess
 from orientation.enums import ActionOwner, ActionStatus
-from orientation.models import Action, ActionPlan, Obstacle, ObstacleLift
+from orientation.models import (
+    PERSON_COMMENT_MAX_LENGTH,
+    Action,
+    ActionPlan,
+    Obstacle,
+    ObstacleLift,
+)
 from orientation.services._base import _fresh, _member, _save
+from partners.audit import acting_as_person
 from partners.errors import InvalidTransition
 from partners.models import Professional
 
@@ -26,7 +36,7 @@ def _plan_of(case: Case, acting_user: Professional) -> ActionPlan:
     return plan
 
 
-def _sync_next_action(case: Case, plan: ActionPlan, acting_user: Professional) -> None:
+def _sync_next_action(case: Case, plan: ActionPlan, acting_user: Professional | None) -> None:
     open_actions = Action.objects.filter(
         plan=plan, status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS], due_on__isnull=False
     )
@@ -100,6 +110,56 @@ def action_set_status(*, action: Action, acting_user: Professional, status: str)
     action.done_on = timezone.localdate() if status == ActionStatus.DONE else None
     _save(action, acting_user)
     _sync_next_action(case, action.plan, acting_user)
+    return action
+
+
+#: The journal's words for the person's act, shown on the case's timeline to the binôme.
+PERSON_MARKED = {
+    True: "Action du plan marquée faite",
+    False: "Action du plan marquée pas encore faite",
+}
+#: The refusal of an action that is not the person's to mark.
+NOT_YOURS = "Cette action n'est pas la vôtre : vos professionnel·les la suivent."
+
+
+@transaction.atomic
+def action_person_mark(
+    *,
+    access: SpaceAccess,
+    action: Action,
+    done: bool,
+    comment: str = "",
+    info: RequestInfo | None = None,
+) -> Action:
+    """The person marks one of their own actions done, or « pas encore faite » again, with a short
+    comment, from their space: their own act (audited under their access, journal channel
+    « person »). Only an action of their case whose owner is the person, and not abandoned."""
+    action = Action.objects.select_for_update().select_related("plan").get(pk=action.pk)
+    case = _fresh(action.plan.case)
+    if case.pk != access.case_id or action.owner != ActionOwner.PERSON:
+        raise InvalidTransition(NOT_YOURS)
+    if action.status == ActionStatus.DROPPED:
+        raise InvalidTransition("Cette action est abandonnée : parlez-en à votre référent·e.")
+    comment = comment.strip()
+    if len(comment) > PERSON_COMMENT_MAX_LENGTH:
+        raise InvalidInput(
+            f"Votre commentaire est trop long : {PERSON_COMMENT_MAX_LENGTH} caractères au plus.",
+            "comment",
+        )
+    action.status = ActionStatus.DONE if done else ActionStatus.TO_DO
+    action.done_on = timezone.localdate() if done else None
+    action.person_comment = comment
+    action.full_clean()
+    with acting_as_person(access.pk):
+        action.save()
+        _sync_next_action(case, action.plan, None)
+    journal.record_person_act(
+        case=case,
+        purpose=PERSON_MARKED[done],
+        object_type="action",
+        object_id=str(action.pk),
+        info=info,
+    )
     return action
 
 

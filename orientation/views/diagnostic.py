@@ -310,7 +310,8 @@ def diagnostic_copy(request: HttpRequest, pk: int) -> HttpResponse:
     return render_print(
         request,
         "orientation/diagnostic_copy.html",
-        {"diagnostic": diagnostic, "view": view},
+        # the sentence saying the copy leaves out what the accord de partage does not cover
+        {"diagnostic": diagnostic, "view": view, "partial_copy": not view.social},
         case=case,
         purpose="Copie du diagnostic remise à la personne",
         object_type="diagnostic",

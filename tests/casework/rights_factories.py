@@ -162,6 +162,10 @@ def complete_file(tag: str = "QZX") -> CompleteFile:
         case=case, email=beneficiary.email, acting_user=social_worker
     )
     person_messages.message_send(access=access, text=token("messagepersonne"))
+    # The person's comment on their own action, from their space.
+    orientation_services.action_person_mark(
+        access=access, action=action, done=True, comment=token("commentaireaction")
+    )
     space_services.code_send(contact=beneficiary.email)
     services.case_suspend(case=case, reason="hospital", acting_user=social_worker)
     group = Group.objects.create(name=f"Groupe {tag}")
@@ -185,6 +189,7 @@ def complete_file(tag: str = "QZX") -> CompleteFile:
             "action",
             "demande",
             "messagepersonne",
+            "commentaireaction",
             "question",
             "reponse",
         )

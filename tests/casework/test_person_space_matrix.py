@@ -19,6 +19,7 @@ from casework.enums import CaseState, FileStage
 from casework.retention import set_stage
 from casework.space import messages as space_messages
 from casework.space import services as space_services
+from orientation import services as orientation_services
 from orientation.models import Obstacle
 from tests.casework.factories import CaseFactory, SocialNoteFactory
 from tests.casework.test_person_space import log_in_person
@@ -57,6 +58,25 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "space_appointment_change": (
         lambda world: {"pk": world.objects["space_appointment"].pk},
         by_viewer(302, person=200, other_person=404),
+    ),
+    # Documents and the plan d'action (issue 22): the person of another case sees their own
+    # (empty) list; a document of the person's case is the same 404 for them as a missing one.
+    "space_documents": (lambda world: {}, by_viewer(302, person=200, other_person=200)),
+    "space_document_diagnostic": (
+        lambda world: {"version": world.objects["diagnostic"].version},
+        by_viewer(302, person=200, other_person=404),
+    ),
+    "space_document_decision": (
+        lambda world: {"pk": world.objects["space_decision"].pk},
+        by_viewer(302, person=200, other_person=404),
+    ),
+    "space_document_plan": (lambda world: {}, by_viewer(302, person=200, other_person=404)),
+    "space_data_download": (lambda world: {}, by_viewer(302, person=200, other_person=200)),
+    "space_plan": (lambda world: {}, by_viewer(302, person=200, other_person=200)),
+    # POST only (tests/orientation/test_space_documents.py marks an action).
+    "space_action_mark": (
+        lambda world: {"pk": world.objects["action"].pk},
+        by_viewer(405),
     ),
     # Professional pages: a person's session is not a professional's (to the login page).
     "caseload": (lambda world: {}, by_viewer(302, professional=200)),
@@ -112,6 +132,14 @@ def crawled(django_db_setup: None, django_db_blocker: Any) -> Iterator[Crawl]:
             planned_at=timezone.now() + datetime.timedelta(days=3),
             place="Agence du centre",
             with_whom=world.pair.advisor,
+        )
+        # A decision about the person, for the letter among their documents.
+        world.objects["space_decision"] = orientation_services.decision_record(
+            case=world.case,
+            acting_user=world.pair.advisor,
+            path="socioprofessionnel",
+            decided_on=timezone.localdate(),
+            reasons="Selon les critères nationaux.",
         )
         # Another person's message: it never reaches the person's pages.
         space_messages.message_send(
@@ -169,8 +197,11 @@ def test_nothing_secret_or_of_someone_else_reaches_a_person(crawled):
         for obstacle in Obstacle.objects.filter(diagnostic__case=world.case)
     } | set(world.shared)
 
+    # The same diagnostic, as their document and in the download of what the space shows.
+    own_pages = ["space_diagnostic", "space_document_diagnostic", "space_data_download"]
+
     def allowed(name: str, viewer: str) -> set[str]:
-        return own if (name, viewer) == ("space_diagnostic", "person") else set()
+        return own if viewer == "person" and name in own_pages else set()
 
     leaks = sorted(
         (name, viewer, token)
@@ -181,10 +212,11 @@ def test_nothing_secret_or_of_someone_else_reaches_a_person(crawled):
         if token in response.content.decode() and not (token == "SECRET-" and allowed(name, viewer))
     )
     assert leaks == []
-    diagnostic_page = crawled.responses[("space_diagnostic", "person")].content.decode()
-    assert world.secrets[1] not in diagnostic_page  # the social details
-    assert world.secrets[0] not in diagnostic_page  # the social note
-    assert sorted(token for token in own if token in diagnostic_page) == sorted(own)
+    for name in own_pages:
+        diagnostic_page = crawled.responses[(name, "person")].content.decode()
+        assert world.secrets[1] not in diagnostic_page, name  # the social details
+        assert world.secrets[0] not in diagnostic_page, name  # the social note
+        assert sorted(token for token in own if token in diagnostic_page) == sorted(own), name
     for viewer in PERSONS:
         page = crawled.responses[("space_home", viewer)].content.decode()
         others = [name for other, name in crawled.names.items() if other != viewer]

@@ -33,6 +33,7 @@ from casework.forms import messages as message_forms
 from casework.models import InformationShare, LedgerHead
 from casework.space import forms as space_forms
 from orientation import forms as orientation_forms
+from orientation.space.forms import ActionMarkForm
 from orientation.space.views import OpinionForm
 from partners import forms as partners_forms
 from partners.models import Professional
@@ -189,6 +190,7 @@ FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "space_appointment_change": fields_of(space_forms.AppointmentChangeForm),
     "space_data_requests": fields_of(space_forms.DataRequestForm),
     "space_diagnostic": fields_of(OpinionForm),
+    "space_action_mark": fields_of(ActionMarkForm),
 }
 #: POST URLs whose view reads no input (a confirmation button).
 NO_INPUT = {

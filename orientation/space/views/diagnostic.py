@@ -11,7 +11,7 @@ from casework.space import selectors as space_selectors
 from casework.space.session import person_required
 from orientation import selectors, services
 from orientation.enums import DiagnosticState
-from orientation.models import Obstacle
+from orientation.space import selectors as person_selectors
 from partners.errors import DomainError
 
 
@@ -60,9 +60,7 @@ def space_diagnostic(request: HttpRequest) -> HttpResponse:
             )
             return redirect("space_diagnostic")
     obstacles = (
-        list(Obstacle.objects.filter(diagnostic=diagnostic).order_by("category", "pk"))
-        if diagnostic is not None
-        else []
+        person_selectors.diagnostic_shown(diagnostic).obstacles if diagnostic is not None else []
     )
     return render(
         request,
