@@ -5,6 +5,7 @@ real HTTP calls to the token, JWKS and userinfo endpoints, and the real RS256 si
 only the provider is ours.
 """
 
+import importlib
 from collections.abc import Iterator
 
 import pytest
@@ -23,6 +24,9 @@ CLIENT_ID = "binome-test"
 @pytest.fixture
 def provider(monkeypatch) -> Iterator[FakeProvider]:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    # The project's URLs are loaded while the login is still off: the test URL configuration
+    # adds its own to them, and config.urls must not keep them for the tests that follow.
+    importlib.import_module("config.urls")
     fake = FakeProvider(
         client_id=CLIENT_ID,
         sub="agent-42",
