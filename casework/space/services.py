@@ -101,6 +101,12 @@ def space_invite(
     access = SpaceAccess(beneficiary=beneficiary, case=case, email=email, created_by=acting_user)
     save(access, acting_user)
     organisation = acting_user.organisation
+    franceconnect = (
+        "Une fois dans votre espace, vous pourrez y lier votre compte FranceConnect pour entrer "
+        "ensuite sans code.\n\n"
+        if settings.BINOME_FRANCECONNECT_ENABLED
+        else ""
+    )
     delivery.send(
         contact=email,
         key=f"space-invitation:{access.pk}",
@@ -116,6 +122,7 @@ def space_invite(
                 "Pour vous connecter, ouvrez "
                 f"{settings.BINOME_SITE_URL}{reverse('space_login')} et indiquez cette adresse "
                 "électronique : vous recevrez un code à 6 chiffres.\n\n"
+                f"{franceconnect}"
                 "Si vous n'attendiez pas ce message, vous pouvez l'ignorer."
             ),
         ),

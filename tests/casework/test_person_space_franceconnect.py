@@ -23,6 +23,7 @@ from casework.space import services as space_services
 from casework.space import session as space_session
 from casework.space.views.franceconnect import FAILED, TIED
 from partners.errors import InvalidTransition
+from partners.models import OutboxMessage
 from tests.casework.test_person_space import invited_case, log_in_person
 from tests.oidc_provider import FakeProvider, log_in_through, serving
 from tests.refusals import refused
@@ -327,3 +328,18 @@ def test_franceconnect_urls_are_not_mounted_unless_configured():
     with pytest.raises(NoReverseMatch):
         reverse("space_franceconnect_login", urlconf="config.urls")
     assert reverse("space_login", urlconf="config.urls") == "/mon-espace/connexion/"
+
+
+def test_invitation_offers_franceconnect_only_when_configured(provider, settings):
+    _case, access = invited_case()
+    settings.BINOME_FRANCECONNECT_ENABLED = False
+    _other, without = invited_case(email="autre@exemple.fr")
+
+    def body(invited: SpaceAccess) -> str:
+        return OutboxMessage.objects.get(key=f"space-invitation:{invited.pk}").payload["body"]
+
+    offer = (
+        "Une fois dans votre espace, vous pourrez y lier votre compte FranceConnect pour entrer "
+        "ensuite sans code."
+    )
+    assert (offer in body(access), offer in body(without)) == (True, False)
