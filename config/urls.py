@@ -40,3 +40,8 @@ urlpatterns = [
 
 if settings.BINOME_PROCONNECT_ENABLED:  # ProConnect login, only when configured
     urlpatterns.insert(0, path("proconnect/", include("mozilla_django_oidc.urls")))
+
+if settings.BINOME_FRANCECONNECT_ENABLED:  # FranceConnect in the person's space, when configured
+    urlpatterns.insert(
+        0, path("mon-espace/franceconnect/", include("casework.space.franceconnect_urls"))
+    )

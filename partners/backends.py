@@ -19,6 +19,20 @@ class ProfessionalBackend(ModelBackend):
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
+def check_audience_and_issuer(
+    payload: dict[str, Any], *, client_id: str, issuer: str, provider: str
+) -> None:
+    """mozilla-django-oidc checks a token's signature and nonce, not whom it is for nor who
+    issued it: a token of ``provider`` meant for another service, or from another issuer, is
+    refused here (``SuspiciousOperation``: a 400 page, a security log line)."""
+    audience = payload.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    if client_id not in audiences:
+        raise SuspiciousOperation(f"Jeton {provider} destiné à un autre service.")
+    if payload.get("iss") != issuer:
+        raise SuspiciousOperation(f"Jeton {provider} d'un autre émetteur.")
+
+
 class ProConnectBackend(OIDCAuthenticationBackend):
     """ProConnect login (mozilla-django-oidc): the active professional with the e-mail address
     the provider vouches for. No account is created here; the functional administration creates
@@ -26,12 +40,12 @@ class ProConnectBackend(OIDCAuthenticationBackend):
 
     def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
         payload = super().verify_token(token, **kwargs)
-        audience = payload.get("aud")
-        audiences = audience if isinstance(audience, list) else [audience]
-        if self.OIDC_RP_CLIENT_ID not in audiences:
-            raise SuspiciousOperation("Jeton ProConnect destiné à un autre service.")
-        if payload.get("iss") != self.get_settings("OIDC_OP_ISSUER"):
-            raise SuspiciousOperation("Jeton ProConnect d'un autre émetteur.")
+        check_audience_and_issuer(
+            payload,
+            client_id=self.OIDC_RP_CLIENT_ID,
+            issuer=self.get_settings("OIDC_OP_ISSUER"),
+            provider="ProConnect",
+        )
         return payload
 
     def filter_users_by_claims(self, claims: dict[str, Any]) -> Any:

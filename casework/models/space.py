@@ -24,7 +24,8 @@ class SpaceAccessQuerySet(AuditedQuerySet["SpaceAccess"]):
 class SpaceAccess(models.Model):
     """An invitation of the person into their space, made by a member of the binôme of an open
     case, to the contact the person gave (an e-mail address for now). Withdrawn, it ends the
-    person's sessions at their next request; it is never deleted."""
+    person's sessions at their next request; it is never deleted. The person may tie their
+    FranceConnect identity to it, then log in with FranceConnect."""
 
     beneficiary = models.ForeignKey(
         Beneficiary,
@@ -50,6 +51,12 @@ class SpaceAccess(models.Model):
     )
     withdrawn_at = models.DateTimeField("accès retiré le", null=True, blank=True)
     last_visit_at = models.DateTimeField("dernière visite", null=True, blank=True)
+    #: The person's FranceConnect identity (the provider's ``sub``, a pseudonym), tied by the
+    #: person from their space once logged in with a code: it opens this access, never matched
+    #: on names. Empty until the person ties it.
+    franceconnect_sub = models.CharField(
+        "identité FranceConnect liée", max_length=255, blank=True, default=""
+    )
 
     objects = SpaceAccessQuerySet.as_manager()
 
@@ -71,6 +78,13 @@ class SpaceAccess(models.Model):
             models.CheckConstraint(
                 condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_by__isnull=False),
                 name="space_access_withdrawn_by_someone",
+            ),
+            # One access in force per FranceConnect identity; a withdrawn access keeps its
+            # identity for the record, and a new invitation of the same person may be tied to it.
+            models.UniqueConstraint(
+                fields=["franceconnect_sub"],
+                condition=Q(withdrawn_at__isnull=True) & ~Q(franceconnect_sub=""),
+                name="space_access_one_active_per_franceconnect_identity",
             ),
         ]
 

@@ -1,5 +1,6 @@
 """Every write of the person's space: the binôme invites the person or withdraws the access, a
-one-time code is sent to the contact, a code is checked.
+one-time code is sent to the contact, a code is checked; the person ties their FranceConnect
+identity, which then opens their access.
 
 The same answer whether a contact is known or not: ``code_send`` returns nothing, and
 ``code_check`` refuses with one message for a wrong, expired, used or unknown code; only the
@@ -100,6 +101,12 @@ def space_invite(
     access = SpaceAccess(beneficiary=beneficiary, case=case, email=email, created_by=acting_user)
     save(access, acting_user)
     organisation = acting_user.organisation
+    franceconnect = (
+        "Une fois dans votre espace, vous pourrez y lier votre compte FranceConnect pour entrer "
+        "ensuite sans code.\n\n"
+        if settings.BINOME_FRANCECONNECT_ENABLED
+        else ""
+    )
     delivery.send(
         contact=email,
         key=f"space-invitation:{access.pk}",
@@ -115,6 +122,7 @@ def space_invite(
                 "Pour vous connecter, ouvrez "
                 f"{settings.BINOME_SITE_URL}{reverse('space_login')} et indiquez cette adresse "
                 "électronique : vous recevrez un code à 6 chiffres.\n\n"
+                f"{franceconnect}"
                 "Si vous n'attendiez pas ce message, vous pouvez l'ignorer."
             ),
         ),
@@ -301,3 +309,61 @@ def _check(contact: str, code: str) -> tuple[str, SpaceAccess | None]:
     access.last_visit_at = now
     save_as_person(access, access.pk)
     return "", access
+
+
+# FranceConnect: an identity opens the access it was tied to, by the person, from their space.
+
+
+@transaction.atomic
+def franceconnect_login(*, sub: str) -> SpaceAccess | None:
+    """The invitation in force tied to the FranceConnect identity ``sub`` (the visit recorded),
+    or None: an identity nobody tied opens nothing, whoever it names (never a name match)."""
+    if not sub:
+        return None
+    access = (
+        SpaceAccess.objects.active()
+        .select_for_update()
+        .select_related("beneficiary", "case__pair__department")
+        .filter(franceconnect_sub=sub)
+        .first()
+    )
+    if access is None:
+        return None
+    access.last_visit_at = timezone.now()
+    save_as_person(access, access.pk)
+    return access
+
+
+@transaction.atomic
+def franceconnect_tie(
+    *, access: SpaceAccess, sub: str, info: RequestInfo | None = None
+) -> SpaceAccess:
+    """The person, logged in to their space, ties their FranceConnect identity ``sub`` to their
+    access: from then on FranceConnect opens it. Replaces an identity tied before; refused when
+    the identity opens another access in force. Journaled as the person's act."""
+    access = (
+        SpaceAccess.objects.select_for_update()
+        .select_related("case__pair__department")
+        .get(pk=access.pk)
+    )
+    if not access.is_active:
+        raise InvalidTransition("Votre accès à votre espace a été retiré.")
+    if not sub:
+        raise InvalidTransition("FranceConnect n'a pas donné d'identité.")
+    if access.franceconnect_sub == sub:
+        return access
+    if SpaceAccess.objects.active().filter(franceconnect_sub=sub).exclude(pk=access.pk).exists():
+        raise InvalidTransition(
+            "Ce compte FranceConnect est déjà lié à un autre espace : il ne peut pas être lié "
+            "au vôtre. Continuez à vous connecter avec un code."
+        )
+    access.franceconnect_sub = sub
+    save_as_person(access, access.pk)
+    journal.record_person_act(
+        case=access.case,
+        purpose="Liaison de son compte FranceConnect à son espace",
+        object_type="accès à l'espace de la personne",
+        object_id=str(access.pk),
+        info=info,
+    )
+    return access

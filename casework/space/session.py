@@ -25,7 +25,9 @@ LOGIN_AT = "binome_person_login_at"
 LAST_SEEN = "binome_person_last_seen"
 #: The contact typed on the login page, while the code is awaited.
 PENDING_CONTACT = "binome_person_pending_contact"
-KEYS = (ACCESS_ID, LOGIN_AT, LAST_SEEN, PENDING_CONTACT)
+#: The access whose person asked to tie their FranceConnect identity, while FranceConnect answers.
+PENDING_FRANCECONNECT_TIE = "binome_person_pending_franceconnect_tie"
+KEYS = (ACCESS_ID, LOGIN_AT, LAST_SEEN, PENDING_CONTACT, PENDING_FRANCECONNECT_TIE)
 #: The last-seen time is written at most this often.
 LAST_SEEN_RESOLUTION = 60
 

@@ -423,3 +423,21 @@ if BINOME_PROCONNECT_ENABLED:
     OIDC_CREATE_USER = False
     OIDC_TIMEOUT = 10
     LOGIN_REDIRECT_URL_FAILURE = "/connexion/?proconnect=echec"
+
+# FranceConnect (the State's OpenID Connect for citizens) for the person's space, through
+# mozilla-django-oidc's views and backend too: off unless FRANCECONNECT_CLIENT_ID is set. Its own
+# FRANCECONNECT_* settings, never ProConnect's OIDC_* ones: casework.space.franceconnect maps the
+# library's setting names onto these. A FranceConnect identity opens a space only once the person
+# tied it from their space (logged in with a code). See docs/deployment.md, « FranceConnect ».
+FRANCECONNECT_CLIENT_ID = os.environ.get("FRANCECONNECT_CLIENT_ID", "")
+BINOME_FRANCECONNECT_ENABLED = bool(FRANCECONNECT_CLIENT_ID)
+FRANCECONNECT_CLIENT_SECRET = (
+    os.environ["FRANCECONNECT_CLIENT_SECRET"] if BINOME_FRANCECONNECT_ENABLED else ""
+)
+FRANCECONNECT_BASE_URL = os.environ.get(
+    "FRANCECONNECT_BASE_URL", "https://oidc.franceconnect.gouv.fr/api/v2"
+).rstrip("/")
+#: The issuer the tokens must name; the base URL when unset.
+FRANCECONNECT_ISSUER = os.environ.get("FRANCECONNECT_ISSUER", "")
+FRANCECONNECT_SCOPES = "openid given_name family_name birthdate email"
+FRANCECONNECT_TIMEOUT = 10

@@ -5,13 +5,14 @@ anonymous, on the space's pages and on professional pages. No secret, shared or 
 content reaches a person."""
 
 import datetime
+import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
-from django.urls import reverse
+from django.test import Client, override_settings
+from django.urls import clear_url_caches, reverse
 from django.utils import timezone
 
 from casework import services
@@ -83,6 +84,23 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "case_detail": (lambda world: {"pk": world.case.pk}, by_viewer(302, professional=200)),
     "space_invite": (lambda world: {"pk": world.case.pk}, by_viewer(302, professional=200)),
     "case_journal": (lambda world: {"pk": world.case.pk}, by_viewer(302, professional=200)),
+    # FranceConnect, mounted when configured (as the crawl has it): the start sends everyone to
+    # FranceConnect, a return without its code to the login page; tying is a POST of the
+    # person's (tests/casework/test_person_space_franceconnect.py); the page for an identity
+    # that opens no space is the same for all.
+    "space_franceconnect_login": (lambda world: {}, by_viewer(302)),
+    "space_franceconnect_callback": (lambda world: {}, by_viewer(302)),
+    "space_franceconnect_tie": (lambda world: {}, by_viewer(405)),
+    "space_franceconnect_unknown": (lambda world: {}, by_viewer(200)),
+}
+#: The crawl runs with FranceConnect configured (its URLs mounted, its button shown); no
+#: provider answers at this address, and none is called.
+FRANCECONNECT = {
+    "BINOME_FRANCECONNECT_ENABLED": True,
+    "ROOT_URLCONF": "tests.casework.franceconnect_urls",
+    "FRANCECONNECT_CLIENT_ID": "binome-matrice",
+    "FRANCECONNECT_CLIENT_SECRET": "secret-de-test",
+    "FRANCECONNECT_BASE_URL": "http://127.0.0.1:9/api/v2",
 }
 
 
@@ -104,7 +122,9 @@ def _invited(world: World, email: str) -> Any:
 
 @pytest.fixture(scope="module")
 def crawled(django_db_setup: None, django_db_blocker: Any) -> Iterator[Crawl]:
-    with module_transaction(django_db_blocker):
+    importlib.import_module("config.urls")  # loaded with FranceConnect off, as configured
+    with override_settings(**FRANCECONNECT), module_transaction(django_db_blocker):
+        clear_url_caches()
         world = build_world()
         space_services.space_invite(
             case=world.case, email="personne@exemple.fr", acting_user=world.pair.social_worker
@@ -155,6 +175,7 @@ def crawled(django_db_setup: None, django_db_blocker: Any) -> Iterator[Crawl]:
             viewer: case.beneficiary.full_name for viewer, case in others.items()
         }
         yield Crawl(world, names, responses)
+    clear_url_caches()
 
 
 def test_person_space_matrix(crawled):
@@ -168,6 +189,11 @@ def test_person_space_matrix(crawled):
         if viewer in PERSONS and name in professional_urls:
             assert response["Location"].startswith(reverse("login")), (name, viewer)
     assert crawled.responses[("space_home", "professional")]["Location"] == reverse("space_login")
+    for viewer in VIEWERS:
+        start = crawled.responses[("space_franceconnect_login", viewer)]["Location"]
+        back = crawled.responses[("space_franceconnect_callback", viewer)]["Location"]
+        assert start.startswith("http://127.0.0.1:9/api/v2/authorize?"), viewer
+        assert back == reverse("space_login"), viewer
     for name in ("space_home", "space_agreement"):
         assert crawled.responses[(name, "professional")]["Location"] == reverse("space_login")
         assert crawled.responses[(name, "withdrawn_person")]["Location"] == reverse("space_login")

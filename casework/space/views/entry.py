@@ -1,8 +1,10 @@
-"""The person's pages under /mon-espace/: login by a one-time code, the first page, logout.
+"""The person's pages under /mon-espace/: login by a one-time code, the first page, logout
+(FranceConnect's are in ``franceconnect``, when configured).
 
 Never ``login_required``: the person is not a professional. Every page answers ``no-store``.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,7 +32,15 @@ def space_login(request: HttpRequest) -> HttpResponse:
         messages.info(request, CODE_SENT)
         return no_store(redirect("space_code"))
     return no_store(
-        render(request, "casework/space/login.html", {"form": form, "space_person": False})
+        render(
+            request,
+            "casework/space/login.html",
+            {
+                "form": form,
+                "space_person": False,
+                "franceconnect": settings.BINOME_FRANCECONNECT_ENABLED,
+            },
+        )
     )
 
 
@@ -74,6 +84,8 @@ def space_home(request: HttpRequest) -> HttpResponse:
         "casework/space/home.html",
         {
             "space_person": True,
+            "franceconnect": settings.BINOME_FRANCECONNECT_ENABLED,
+            "franceconnect_tied": bool(access.franceconnect_sub),
             "first_name": access.beneficiary.first_name,
             "case": case,
             "state_sentence": selectors.STATE_SENTENCES[CaseState(case.state)],
