@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 import time_machine
+from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -19,12 +20,13 @@ from casework.space import selectors
 from casework.space import services as space_services
 from casework.space.selectors import JournalLine
 from partners import services as partners_services
+from partners.enums import Role
 from partners.pagination import PAGE_SIZE
 from tests.casework.factories import CaseFactory, SocialNoteFactory
 from tests.casework.test_person_space import EMAIL, log_in_person
 from tests.conftest import log_in
 from tests.orientation.test_person_space_diagnostic import drafted
-from tests.partners.factories import PairFactory
+from tests.partners.factories import PairFactory, ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,16 +37,20 @@ SOCIAL_ORGANISATION = "Maison départementale des solidarités Nord"
 URL = reverse("space_journal")
 
 
-def invited(email: str = EMAIL):  # type: ignore[no-untyped-def]
-    """A case whose binôme has job titles and organisations of its own, the person invited."""
-    case = CaseFactory(
-        state=CaseState.ACTIVE,
-        beneficiary__first_name="Rosalie",
-        pair__advisor__job_title=ADVISOR_TITLE,
-        pair__advisor__organisation__name=ADVISOR_ORGANISATION,
-        pair__social_worker__job_title=SOCIAL_TITLE,
-        pair__social_worker__organisation__name=SOCIAL_ORGANISATION,
+def invited(email: str = EMAIL, pair=None):  # type: ignore[no-untyped-def]
+    """A case whose binôme has job titles and organisations of its own (or ``pair``), the
+    person invited."""
+    binome = (
+        {"pair": pair}
+        if pair is not None
+        else {
+            "pair__advisor__job_title": ADVISOR_TITLE,
+            "pair__advisor__organisation__name": ADVISOR_ORGANISATION,
+            "pair__social_worker__job_title": SOCIAL_TITLE,
+            "pair__social_worker__organisation__name": SOCIAL_ORGANISATION,
+        }
     )
+    case = CaseFactory(state=CaseState.ACTIVE, beneficiary__first_name="Rosalie", **binome)
     space_services.space_invite(case=case, email=email, acting_user=case.pair.social_worker)
     return case
 
@@ -123,6 +129,47 @@ def test_the_advisors_name_shows_when_the_department_decides_so():
     assert "Le département a choisi de ne pas afficher" not in page
 
 
+def test_the_departments_administrator_decides_to_show_names_in_the_administration():
+    case = invited()
+    shared_housing(case)
+    advisor_reads_diagnostic(case)
+    department = case.pair.department
+    admin = ProfessionalFactory(role=Role.ADMIN, organisation__department=department)
+    data = {
+        "code": department.code,
+        "name": department.name,
+        "rsa_orientation_authority": department.rsa_orientation_authority,
+        "retention_active_years": 2,
+        "retention_archive_years": 5,
+        "notice_delay_days": 30,
+        "interview_interval_days": 30,
+        "caseload_target": 70,
+        "second_admin_days": 30,
+        "sms_sender": "Binome",
+        "sms_quiet_from": "20:00",
+        "sms_quiet_until": "08:00",
+        "reminder_days": "2,1",
+        "legal_basis_text": department.legal_basis_text,
+        "journal_shows_names": "on",
+    }
+    person = log_in_person(Client())
+    before = person.get(URL).content.decode()
+
+    saved = log_in(Client(), admin).post(
+        reverse("admin:partners_department_change", args=[department.pk]), data
+    )
+    after = person.get(URL).content.decode()
+
+    assert saved.status_code == 302
+    assert case.pair.advisor.full_name not in before
+    assert case.pair.advisor.full_name in after
+    change = LogEntry.objects.get_for_object(department).latest("timestamp")
+    assert (change.actor, change.changes_dict["journal_shows_names"]) == (
+        admin,
+        [False, True],
+    )
+
+
 def test_names_in_a_recipient_are_cut_unless_the_department_shows_them():
     """A change of binôme names both binômes after the mark (services.case_reassign)."""
     case = invited()
@@ -149,7 +196,7 @@ def test_names_in_a_recipient_are_cut_unless_the_department_shows_them():
 def test_another_persons_rows_never_appear():
     case = invited()
     shared_housing(case)
-    other = invited("autre@exemple.fr")
+    other = invited("autre@exemple.fr", pair=case.pair)  # the same binôme and department
     shared_housing(other)
     advisor_reads_diagnostic(other)
     journal_events.case_page_viewed(
