@@ -238,6 +238,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "space_code": Expect(get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)),
     "space_messages": Expect(get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)),
     "space_agreement": Expect(get=dict.fromkeys(VIEWERS, 302)),
+    "space_journal": Expect(get=dict.fromkeys(VIEWERS, 302)),
     "space_diagnostic": Expect(get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)),
     "space_agreement_withdraw": Expect(
         get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)

@@ -20,8 +20,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casework.models import Case, LedgerHead
+from casework.space import services as space_services
 from partners.enums import Role
 from partners.models import Pair, Professional
+from tests.casework.test_person_space import log_in_person
 from tests.conftest import log_in
 from tests.partners.factories import DepartmentFactory, PairFactory, ProfessionalFactory
 
@@ -194,6 +196,13 @@ def _client(professional: Professional) -> Client:
     return log_in(Client(), professional)  # with the second factor for the auditor
 
 
+def _person_client(case: Case) -> Client:
+    """The case's person, invited and logged into their space."""
+    email = "personne.plans@exemple.fr"
+    space_services.space_invite(case=case, email=email, acting_user=case.pair.social_worker)
+    return log_in_person(Client(), email)
+
+
 def test_planner_settings_are_production_ones():
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
@@ -223,6 +232,9 @@ def test_pages_use_indexes_on_the_big_tables(world):
             f"{reverse('journal_search')}?person={case.beneficiary_id}",
         ),
         "changements de droits": _selects_of(_client(world["auditor"]), reverse("rights_changes")),
+        "journal de la personne, dans son espace": _selects_of(
+            _person_client(case), reverse("space_journal")
+        ),
     }
     assert Case.objects.count() >= CASES
 

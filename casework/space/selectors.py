@@ -1,13 +1,29 @@
 """What the person's space shows, computed on every request. Never social notes, social
 details, the binôme's notes, points binôme, or anything about other people."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from casework.enums import CLOSED_FILE_STAGES, CaseState
-from casework.models import Appointment, Case, PersonMessage, PersonRequest, SpaceAccess
+from casework.enums import (
+    CLOSED_FILE_STAGES,
+    CaseState,
+    JournalBasis,
+    JournalChannel,
+    journal_category_labels,
+)
+from casework.journal import PERSON_MESSAGE
+from casework.models import (
+    Appointment,
+    Case,
+    InformationShare,
+    PersonMessage,
+    PersonRequest,
+    SpaceAccess,
+)
+from casework.personal_data import without_names
 from partners.models import Professional
 
 #: The accompaniment's state, in the person's words.
@@ -97,4 +113,99 @@ def data_requests(access: SpaceAccess) -> QuerySet[PersonRequest]:
     newest first, with the state and the DPO's answer to the person."""
     return PersonRequest.objects.filter(beneficiary_id=access.beneficiary_id).order_by(
         "-received_on", "-pk"
+    )
+
+
+# The person's journal of accesses and shares (« Qui a consulté mon dossier »).
+
+#: Who acted, on a row without a professional: the person themselves, or Binôme on its own (a
+#: nightly task, a change made from the command line).
+YOU_FROM_YOUR_SPACE = "Vous, depuis votre espace"
+AUTOMATIC = "Binôme (automatique)"
+#: The journal's natures, in the person's words where the professionals' differ.
+CHANNEL_WORDS: dict[str, str] = {
+    JournalChannel.GRANT: "Accès à votre dossier donné",
+    JournalChannel.REVOKE: "Accès à votre dossier retiré",
+    JournalChannel.PERSON: "Votre démarche",
+    JournalChannel.MESSAGE: "Message envoyé",
+    JournalChannel.IMPORT: "Informations reçues de la CAF ou de la MSA",
+}
+#: What was seen or sent, where the journal's word is a technical one.
+OBJECT_WORDS = {
+    "beneficiary": "votre dossier",
+    "flow_import": "votre situation RSA",
+    PERSON_MESSAGE: "votre message au binôme",
+}
+BASIS_WORDS: dict[str, str] = {
+    JournalBasis.AGREEMENT: "votre accord de partage",
+    JournalBasis.LEGAL: "la mission du département (la loi)",
+}
+#: The only columns the person's journal reads: never the ip, the request id or the hashes.
+JOURNAL_FIELDS = (
+    "at",
+    "seq",
+    "channel",
+    "actor_id",
+    "actor_organisation",
+    "actor_job_title",
+    "object_type",
+    "category",
+    "recipient",
+    "basis",
+    "purpose",
+)
+
+
+@dataclass(frozen=True)
+class JournalLine:
+    """One row of the journal as the person reads it (RGPD art. 15: who saw or received what,
+    when, why, on which basis). ``name`` is empty unless the department shows names."""
+
+    at: datetime.datetime
+    who: str
+    organisation: str
+    name: str
+    what: str
+    categories: str
+    why: str
+    to_whom: str
+    basis: str
+
+
+def journal_rows(access: SpaceAccess, *, with_names: bool) -> QuerySet[InformationShare]:
+    """Every journal row about the person (their cases and the person themselves), newest
+    first, whatever the case or the binôme; nobody else's. The actor is joined only when the
+    department shows names."""
+    rows = InformationShare.objects.filter(beneficiary_id=access.beneficiary_id).order_by(
+        "-at", "-seq"
+    )
+    if with_names:
+        return rows.select_related("actor").only(
+            *JOURNAL_FIELDS, "actor__first_name", "actor__last_name"
+        )
+    return rows.only(*JOURNAL_FIELDS)
+
+
+def journal_line(row: InformationShare, *, with_names: bool) -> JournalLine:
+    """A row in the person's words. The categories are all named: they are the person's own
+    (the secret of a category is kept from the advisor, not from the person, whose space shows
+    their difficulties). Names in the recipient are cut unless the department shows names."""
+    if row.actor_id is not None:
+        who = row.actor_job_title
+    elif row.channel == JournalChannel.PERSON:
+        who = YOU_FROM_YOUR_SPACE
+    else:
+        who = row.actor_job_title or AUTOMATIC
+    channel = CHANNEL_WORDS.get(row.channel, row.get_channel_display())
+    thing = OBJECT_WORDS.get(row.object_type, row.object_type)
+    return JournalLine(
+        at=row.at,
+        who=who,
+        organisation=row.actor_organisation,
+        name=row.actor.full_name if with_names and row.actor is not None else "",
+        what=f"{channel} : {thing}" if thing else channel,
+        categories=journal_category_labels(row.category, name_secret=True),
+        why=row.purpose,
+        to_whom=row.recipient if with_names else without_names(row.recipient),
+        basis=BASIS_WORDS.get(row.basis, row.get_basis_display()),
     )

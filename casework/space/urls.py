@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.space.views import agreement, entry, requests
+from casework.space.views import agreement, entry, journal, requests
 
 urlpatterns = [
     path("", entry.space_home, name="space_home"),
@@ -13,6 +13,7 @@ urlpatterns = [
         name="space_agreement_withdraw",
     ),
     path("deconnexion/", entry.space_logout, name="space_logout"),
+    path("journal/", journal.space_journal, name="space_journal"),
     path("messages/", requests.space_messages, name="space_messages"),
     path("mes-donnees/", requests.space_data_requests, name="space_data_requests"),
     path(

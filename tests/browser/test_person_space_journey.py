@@ -138,7 +138,27 @@ def test_rosalie_uses_her_space_on_her_phone(
     social.goto(f"{url}/accompagnements/{case_id}/diagnostic/")
     expect(social.get_by_text(HEALTH_WORDS)).to_be_visible()
 
+    # 7. Her journal shows that the advisor's organisation and job title viewed her diagnostic
+    # earlier; the department shows no names (the demo's default).
     assert advisor_user.organisation is not None
+    rosalie.goto(f"{url}/mon-espace/")
+    rosalie.get_by_role("link", name="Qui a consulté mon dossier").click()
+    expect(rosalie.get_by_role("heading", level=1)).to_have_text("Qui a consulté mon dossier")
+    advisor_read = (
+        rosalie.locator("li")
+        .filter(has_text="Consultation du diagnostic partagé")
+        .filter(has_text=advisor_user.job_title)
+        .filter(has_text=advisor_user.organisation.name)
+    )
+    # Her accord withdrawn, the advisor's second read showed nothing of hers: one row.
+    expect(advisor_read).to_have_count(1)
+    expect(advisor_read).to_contain_text("Difficultés : santé")
+    expect(advisor_read).not_to_contain_text(advisor_user.last_name)
+    mine = rosalie.locator("li").filter(has_text="Avis sur le diagnostic : contesté")
+    expect(mine).to_contain_text("Vous, depuis votre espace")
+    audit.check(rosalie, "journal de l'espace")
+    _fits(rosalie, narrow)
+
     assert audit.problems == [], "\n".join(audit.problems)
     assert narrow == [], "\n".join(narrow)
     rosalie.context.close()

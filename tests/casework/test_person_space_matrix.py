@@ -55,6 +55,8 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     # The archived file's person is sent to the first page, which says whom to contact.
     "space_messages": (lambda world: {}, by_viewer(302, person=200, other_person=200)),
     "space_data_requests": (lambda world: {}, by_viewer(302, person=200, other_person=200)),
+    # The archived file's person is sent to the first page, which says whom to contact.
+    "space_journal": (lambda world: {}, by_viewer(302, person=200, other_person=200)),
     # An appointment of the person's case: another person gets the same 404 as for a missing one.
     "space_appointment_change": (
         lambda world: {"pk": world.objects["space_appointment"].pk},
@@ -249,6 +251,14 @@ def test_nothing_secret_or_of_someone_else_reaches_a_person(crawled):
         assert [name for name in others if name in page] == [], viewer
     person_page = crawled.responses[("space_home", "person")].content.decode()
     assert world.pair.advisor.full_name in person_page
+    # The journal: the person's binôme by organisation and job title, no names by default.
+    journal_page = crawled.responses[("space_journal", "person")].content.decode()
+    assert "Consultation du diagnostic partagé" in journal_page
+    assert [
+        name
+        for name in (world.pair.advisor.full_name, world.pair.social_worker.full_name)
+        if name in journal_page
+    ] == []
     archived_page = crawled.responses[("space_home", "archived_person")].content.decode()
     assert "Votre dossier est archivé" in archived_page
     assert world.pair.advisor.full_name not in archived_page
