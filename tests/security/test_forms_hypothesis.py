@@ -184,6 +184,7 @@ FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "space_appointment_change": fields_of(space_forms.AppointmentChangeForm),
     "space_data_requests": fields_of(space_forms.DataRequestForm),
     "space_diagnostic": fields_of(OpinionForm),
+    "space_agreement_give": fields_of(space_forms.AgreementGiveForm),
 }
 #: POST URLs whose view reads no input (a confirmation button).
 NO_INPUT = {
@@ -209,6 +210,7 @@ NO_INPUT = {
     "space_withdraw",
     "message_consent_withdraw",
     "space_agreement_withdraw",
+    "space_agreement_withdraw_category",
     "case_review_done",
 }
 #: Where the first viewer the matrix lets POST would not reach the form.
