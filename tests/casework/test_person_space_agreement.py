@@ -24,6 +24,7 @@ from casework.enums import (
 from casework.errors import InvalidInput
 from casework.forms import AgreementForm
 from casework.models import InformationShare, SharingAgreement
+from casework.personal_data import export_sections
 from casework.retention import set_stage
 from casework.services.agreements import agreement_record, default_agreement_expiry
 from casework.space import agreements as space_agreements
@@ -550,3 +551,22 @@ def test_agreement_page_query_count_without_an_accord_in_force(renewals, django_
     with django_assert_num_queries(5):
         page = client.get(reverse("space_agreement"))
     assert "Renouveler mon accord" in page.content.decode()
+
+
+def test_person_export_names_the_person_for_an_accord_given_in_the_space():
+    case, access = invited_case()
+    _agreed(case, [ShareCategory.OBSTACLES_HEALTH])
+    space_agreements.space_agreement_give(
+        access=access, categories=[ShareCategory.OBSTACLES_HOUSING], notice_read=True
+    )
+
+    sections = {
+        section.key: section for section in export_sections(case.beneficiary_id, with_names=False)
+    }
+
+    rows = [dict(row.readable) for row in sections["casework.sharingagreement"].rows]
+    assert [row["recueilli par"] for row in rows] == [
+        "Formulaire signé par la personne",
+        "Par la personne, depuis son espace",
+    ]
+    assert (rows[0]["enregistré par"] != "—", rows[1]["enregistré par"]) == (True, "—")
