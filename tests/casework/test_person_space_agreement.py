@@ -2,11 +2,12 @@
 
 import datetime
 import re
+import threading
 
 import pytest
 import time_machine
 from auditlog.models import LogEntry
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -570,3 +571,48 @@ def test_person_export_names_the_person_for_an_accord_given_in_the_space():
         "Par la personne, depuis son espace",
     ]
     assert (rows[0]["enregistré par"] != "—", rows[1]["enregistré par"]) == (True, "—")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_categories_withdrawn_at_once_both_stop():
+    """Two tabs of the person's phone, one withdrawal each, at the same moment: the case's lock
+    makes the second read the first's accord, so neither withdrawal is lost."""
+    case, access = invited_case()
+    _agreed(
+        case,
+        [
+            ShareCategory.OBSTACLES_HEALTH,
+            ShareCategory.OBSTACLES_HOUSING,
+            ShareCategory.SOCIAL_SUMMARY,
+        ],
+    )
+    withdrawn = [ShareCategory.OBSTACLES_HEALTH, ShareCategory.OBSTACLES_HOUSING]
+    barrier = threading.Barrier(len(withdrawn))
+    errors: list[BaseException] = []
+
+    def withdraw(category: str) -> None:
+        try:
+            barrier.wait()
+            space_agreements.space_agreement_withdraw_category(access=access, category=category)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=withdraw, args=(category,)) for category in withdrawn]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert SharingAgreement.objects.current().get(case=case).categories == [
+        ShareCategory.SOCIAL_SUMMARY
+    ]
+    assert SharingAgreement.objects.filter(case=case).count() == 3
+    assert sorted(
+        InformationShare.objects.filter(
+            case=case, purpose=space_agreements.CATEGORY_WITHDRAWN
+        ).values_list("category", flat=True)
+    ) == ["obstacles:health", "obstacles:housing"]
