@@ -178,6 +178,12 @@ def journal_category_labels(codes: str, *, name_secret: bool) -> str:
 class AgreementMethod(models.TextChoices):
     SIGNED_FORM = "signed_form", "Formulaire signé par la personne"
     ORAL_THREE_WAY = "oral_three_way", "Accord oral en entretien tripartite"
+    #: Renewed, widened or narrowed by the person in their space: no professional records it.
+    SPACE = "space", "Par la personne, depuis son espace"
+
+
+#: How a professional records the accord (the person's own space is not one of them).
+PROFESSIONAL_AGREEMENT_METHODS = (AgreementMethod.SIGNED_FORM, AgreementMethod.ORAL_THREE_WAY)
 
 
 class JournalChannel(models.TextChoices):

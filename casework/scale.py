@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from casework.enums import (
-    AgreementMethod,
+    PROFESSIONAL_AGREEMENT_METHODS,
     CaseState,
     DiagnosticState,
     EducationLevel,
@@ -709,7 +709,7 @@ class Generator:
                     seed.pk,
                     seed.pair.pk,
                     _json_list(seed.agreement_categories),
-                    self.rng.choice(AgreementMethod.values),
+                    self.rng.choice([str(method) for method in PROFESSIONAL_AGREEMENT_METHODS]),
                     seed.pair.social_worker.pk,
                     _at(given, self.rng),
                     expires,

@@ -243,6 +243,14 @@ EXPECTATIONS: dict[str, Expect] = {
     "space_agreement_withdraw": Expect(
         get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)
     ),
+    "space_agreement_withdraw_category": Expect(
+        get=dict.fromkeys(VIEWERS, 302),
+        post=dict.fromkeys(VIEWERS, 302),
+        kwargs=lambda world: {"category": "obstacles:housing"},
+    ),
+    "space_agreement_give": Expect(
+        get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)
+    ),
     "space_data_requests": Expect(
         get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)
     ),

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from casework.enums import AgreementMethod, ShareCategory
+from casework.enums import PROFESSIONAL_AGREEMENT_METHODS, ShareCategory
 from casework.forms._common import DATE_WIDGET
 from partners.forms import PlausibleDateField
 
@@ -16,7 +16,11 @@ class AgreementForm(forms.Form):
             "required": "Cochez au moins une catégorie que la personne accepte de partager."
         },
     )
-    how_obtained = forms.ChoiceField(label="Recueilli par", choices=AgreementMethod.choices)
+    #: The person's own space is not a way for a professional to record it.
+    how_obtained = forms.ChoiceField(
+        label="Recueilli par",
+        choices=[(method.value, method.label) for method in PROFESSIONAL_AGREEMENT_METHODS],
+    )
     expires_on = PlausibleDateField(
         label="Valable jusqu'au",
         widget=DATE_WIDGET,

@@ -44,7 +44,9 @@ class SharingAgreement(models.Model):
 
     Evaluated on every request (``casework.sharing.sharing_covers``), never turned into a grant.
     A newer agreement replaces the current one; a withdrawal stops future sharing and erases
-    nothing. Every row is kept.
+    nothing. Every row is kept. A professional of the binôme records it (``recorded_by``), or the
+    person renews, widens or narrows it in their space (``AgreementMethod.SPACE``, no
+    ``recorded_by``).
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="sharing_agreements")
@@ -53,8 +55,14 @@ class SharingAgreement(models.Model):
     )
     categories = models.JSONField("catégories partagées", default=list)
     how_obtained = models.CharField("recueilli par", max_length=20, choices=AgreementMethod.choices)
+    #: Empty exactly when the person gave it in their space (``AgreementMethod.SPACE``).
     recorded_by = models.ForeignKey(
-        Professional, on_delete=models.PROTECT, related_name="+", verbose_name="enregistré par"
+        Professional,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="enregistré par",
     )
     given_at = models.DateTimeField("donné le")
     expires_on = models.DateField("valable jusqu'au")
@@ -80,6 +88,11 @@ class SharingAgreement(models.Model):
                 fields=["case"],
                 condition=Q(withdrawn_at__isnull=True, replaced_at__isnull=True),
                 name="sharing_one_current_agreement",
+            ),
+            models.CheckConstraint(
+                condition=Q(how_obtained=AgreementMethod.SPACE, recorded_by__isnull=True)
+                | (~Q(how_obtained=AgreementMethod.SPACE) & Q(recorded_by__isnull=False)),
+                name="sharing_recorded_by_a_professional_or_in_space",
             ),
         ]
         indexes: ClassVar = [

@@ -1,14 +1,22 @@
-"""The person's accord de partage: recorded by the social worker, withdrawn; each one journaled."""
+"""The person's accord de partage: recorded by the social worker, withdrawn; each one journaled.
+
+The person's own acts on it, from their space, are in ``casework.space.agreements``: they write
+through ``agreement_replace`` too."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
 from casework import journal, permissions
-from casework.enums import AgreementMethod, JournalChannel, ShareCategory
+from casework.enums import (
+    PROFESSIONAL_AGREEMENT_METHODS,
+    AgreementMethod,
+    JournalChannel,
+    ShareCategory,
+)
 from casework.errors import InvalidInput
 from casework.journal import RequestInfo
 from casework.models import Case, SharingAgreement
@@ -25,6 +33,51 @@ def default_agreement_expiry(case: Case, given_on: datetime.date) -> datetime.da
     if case.planned_end_on is not None:
         return case.planned_end_on + AGREEMENT_LENGTH_AFTER_END
     return given_on + DEFAULT_AGREEMENT_LENGTH
+
+
+def agreement_categories(categories: Iterable[str], *, none_chosen: str) -> list[str]:
+    """The categories chosen, known and sorted; ``none_chosen`` says that one is needed."""
+    chosen = sorted(set(categories))
+    unknown = set(chosen) - set(ShareCategory.values)
+    if unknown:
+        raise InvalidInput(f"Catégories inconnues : {', '.join(sorted(unknown))}.", "categories")
+    if not chosen:
+        raise InvalidInput(none_chosen, "categories")
+    return chosen
+
+
+def agreement_replace(
+    *,
+    case: Case,
+    categories: list[str],
+    how_obtained: AgreementMethod | str,
+    recorded_by: Professional | None,
+    expires_on: datetime.date,
+    save_row: Callable[[SharingAgreement], None],
+) -> SharingAgreement:
+    """The one path that writes an accord, for the professional and for the person: the current
+    agreement (expired or not) is marked replaced, the new one names the case's binôme; every
+    row is kept.
+
+    Runs in the caller's transaction, with the case locked (``lock_case``); ``save_row`` saves
+    under the caller's audit actor; the caller journals its act.
+    """
+    now = timezone.now()
+    current = case.sharing_agreements.select_for_update().current().first()
+    if current is not None:
+        current.replaced_at = now
+        save_row(current)
+    agreement = SharingAgreement(
+        case=case,
+        pair=case.pair,
+        categories=categories,
+        how_obtained=how_obtained,
+        recorded_by=recorded_by,
+        given_at=now,
+        expires_on=expires_on,
+    )
+    save_row(agreement)
+    return agreement
 
 
 @transaction.atomic
@@ -45,33 +98,23 @@ def agreement_record(
         raise InvalidTransition(
             "L'accord de partage est recueilli par le ou la travailleur·se social·e du binôme."
         )
-    chosen = sorted(set(categories))
-    unknown = set(chosen) - set(ShareCategory.values)
-    if unknown:
-        raise InvalidInput(f"Catégories inconnues : {', '.join(sorted(unknown))}.", "categories")
-    if not chosen:
-        raise InvalidInput(
-            "Cochez au moins une catégorie que la personne accepte de partager.", "categories"
-        )
+    if how_obtained not in PROFESSIONAL_AGREEMENT_METHODS:
+        raise InvalidInput("Dites comment l'accord a été recueilli.", "how_obtained")
+    chosen = agreement_categories(
+        categories, none_chosen="Cochez au moins une catégorie que la personne accepte de partager."
+    )
     case = lock_case(case)
-    now = timezone.now()
     expires_on = expires_on or default_agreement_expiry(case, timezone.localdate())
     if expires_on < timezone.localdate():
         raise InvalidInput("La date de fin de validité est déjà passée.", "expires_on")
-    current = case.sharing_agreements.current().first()
-    if current is not None:
-        current.replaced_at = now
-        save(current, acting_user)
-    agreement = SharingAgreement(
+    agreement = agreement_replace(
         case=case,
-        pair=case.pair,
         categories=chosen,
         how_obtained=how_obtained,
         recorded_by=acting_user,
-        given_at=now,
         expires_on=expires_on,
+        save_row=lambda row: save(row, acting_user),
     )
-    save(agreement, acting_user)
     journal.record(
         department=case.pair.department,
         actor=acting_user,

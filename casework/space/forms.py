@@ -1,4 +1,9 @@
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
+
+from casework.enums import ShareCategory
 
 
 class ContactForm(forms.Form):
@@ -102,3 +107,35 @@ class DataRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": "Votre demande est trop longue : 1000 caractères au plus."},
     )
+
+
+class AgreementGiveForm(forms.Form):
+    """The person renews or widens their accord de partage, after reading the notice."""
+
+    categories = forms.MultipleChoiceField(
+        label="Ce que j'accepte de partager avec mon binôme",
+        choices=ShareCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Cochez au moins une catégorie que vous acceptez de partager.",
+            "invalid_choice": "Cette catégorie n'est pas proposée ici.",
+        },
+    )
+    notice_read = forms.BooleanField(
+        label="J'ai lu ces informations",
+        error_messages={
+            "required": (
+                "Cochez « J'ai lu ces informations » : c'est nécessaire pour donner votre accord."
+            )
+        },
+    )
+
+    def __init__(self, *args: Any, offered: Iterable[str] | None = None, **kwargs: Any) -> None:
+        """``offered``: the categories the person may tick (when widening, those not shared
+        yet), in the enum's order."""
+        super().__init__(*args, **kwargs)
+        if offered is not None:
+            kept = set(offered)
+            self.fields["categories"].choices = [  # type: ignore[attr-defined]
+                (value, label) for value, label in ShareCategory.choices if value in kept
+            ]

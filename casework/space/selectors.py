@@ -21,6 +21,7 @@ from casework.models import (
     InformationShare,
     PersonMessage,
     PersonRequest,
+    SharingAgreement,
     SpaceAccess,
 )
 from casework.personal_data import without_names
@@ -114,6 +115,18 @@ def data_requests(access: SpaceAccess) -> QuerySet[PersonRequest]:
     return PersonRequest.objects.filter(beneficiary_id=access.beneficiary_id).order_by(
         "-received_on", "-pk"
     )
+
+
+def can_renew(case: Case, in_force: SharingAgreement | None) -> bool:
+    """Whether the person may renew their accord from their space: none in force, one given
+    before (a first accord is collected by the social worker, with the person)."""
+    return in_force is None and case.sharing_agreements.exists()
+
+
+def last_categories(case: Case) -> list[str]:
+    """The categories of the case's newest accord: what a renewal proposes again."""
+    last = case.sharing_agreements.order_by("-given_at", "-pk").first()
+    return list(last.categories) if last is not None else []
 
 
 # The person's journal of accesses and shares (« Qui a consulté mon dossier »).

@@ -12,6 +12,12 @@ urlpatterns = [
         agreement.space_agreement_withdraw,
         name="space_agreement_withdraw",
     ),
+    path(
+        "accord/retirer/<str:category>/",
+        agreement.space_agreement_withdraw_category,
+        name="space_agreement_withdraw_category",
+    ),
+    path("accord/renouveler/", agreement.space_agreement_give, name="space_agreement_give"),
     path("deconnexion/", entry.space_logout, name="space_logout"),
     path("journal/", journal.space_journal, name="space_journal"),
     path("messages/", requests.space_messages, name="space_messages"),

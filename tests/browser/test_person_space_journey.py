@@ -3,7 +3,8 @@
 Her social worker invites her into her space; the code arrives in the outbox; she logs in on her
 phone, reads her diagnostic and contests one difficulty in her own words; the social worker sees
 it on the case; she withdraws the health category of her accord de partage, and on the advisor's
-next request the health difficulty is gone; her journal shows that the advisor's organisation and
+next request the health difficulty is gone (housing stays); after reading the notice she shares it
+again; her journal shows that the advisor's organisation and
 job title viewed her diagnostic earlier. Every page of the space is checked with axe-core.
 """
 
@@ -25,6 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CODE = re.compile(r"Votre code pour entrer dans votre espace Binôme : (\d{6})")
 #: Rosalie's words about her health, in her diagnostic (orientation.demo.WORDS).
 HEALTH_WORDS = "J'ai mal au dos, je ne peux pas porter de charges."
+HOUSING_WORDS = "Je suis hébergée chez ma sœur, ça ne peut pas durer."
 CONTESTATION = "Le logement passe avant : sans logement, je ne peux pas chercher de travail."
 
 
@@ -121,20 +123,23 @@ def test_rosalie_uses_her_space_on_her_phone(
     expect(social.get_by_text(CONTESTATION)).to_be_visible()
     expect(social.get_by_text("Donné par la personne, depuis son espace.")).to_be_visible()
 
-    # 5. She withdraws her accord de partage, from her phone.
+    # 5. She stops sharing the health category of her accord de partage, from her phone.
     rosalie.goto(f"{url}/mon-espace/")
     rosalie.get_by_role("link", name=re.compile("accord de partage")).click()
     expect(rosalie.get_by_role("heading", level=1)).to_have_text("Mon accord de partage")
     audit.check(rosalie, "accord de l'espace")
     _fits(rosalie, narrow)
-    rosalie.get_by_role("link", name="Retirer mon accord").click()
-    audit.check(rosalie, "retrait de l'accord")
-    rosalie.get_by_role("button", name="Oui, je retire mon accord").click()
+    rosalie.get_by_role("link", name="Ne plus partager « Difficultés : santé »").click()
+    audit.check(rosalie, "retrait d'une catégorie de l'accord")
+    _fits(rosalie, narrow)
+    rosalie.get_by_role("button", name="Oui, je ne partage plus « Difficultés : santé »").click()
+    expect(rosalie.get_by_text("Difficultés : santé : non partagé")).to_be_visible()
 
-    # 6. On the advisor's next request, the health difficulty is no longer shown.
+    # 6. On the advisor's next request, the health difficulty is no longer shown; housing is.
     advisor.goto(f"{url}/accompagnements/{case_id}/diagnostic/")
     expect(advisor.get_by_role("heading", level=1)).to_be_visible()
     expect(advisor.get_by_text(HEALTH_WORDS)).to_have_count(0)
+    expect(advisor.get_by_text(HOUSING_WORDS)).to_be_visible()
     social.goto(f"{url}/accompagnements/{case_id}/diagnostic/")
     expect(social.get_by_text(HEALTH_WORDS)).to_be_visible()
 
@@ -150,14 +155,28 @@ def test_rosalie_uses_her_space_on_her_phone(
         .filter(has_text=advisor_user.job_title)
         .filter(has_text=advisor_user.organisation.name)
     )
-    # Her accord withdrawn, the advisor's second read showed nothing of hers: one row.
-    expect(advisor_read).to_have_count(1)
-    expect(advisor_read).to_contain_text("Difficultés : santé")
+    # Health withdrawn, the advisor's second read showed her housing only: one row with health.
+    expect(advisor_read.filter(has_text="santé")).to_have_count(1)
     expect(advisor_read).not_to_contain_text(advisor_user.last_name)
     mine = rosalie.locator("li").filter(has_text="Avis sur le diagnostic : contesté")
     expect(mine).to_contain_text("Vous, depuis votre espace")
     audit.check(rosalie, "journal de l'espace")
     _fits(rosalie, narrow)
+
+    # 8. She changes her mind: after reading the notice, she shares her health again.
+    rosalie.goto(f"{url}/mon-espace/accord/")
+    rosalie.get_by_role("link", name="Partager d'autres catégories").click()
+    expect(rosalie.get_by_role("heading", level=1)).to_have_text("Partager d'autres catégories")
+    audit.check(rosalie, "élargissement de l'accord")
+    _fits(rosalie, narrow)
+    rosalie.locator("label", has_text="Difficultés : santé").click()
+    rosalie.get_by_role("button", name="Donner mon accord").click()
+    expect(rosalie.get_by_text("Cochez « J'ai lu ces informations »")).to_be_visible()
+    rosalie.locator("label", has_text="J'ai lu ces informations").click()
+    rosalie.get_by_role("button", name="Donner mon accord").click()
+    expect(rosalie.get_by_text("Difficultés : santé : partagé")).to_be_visible()
+    advisor.goto(f"{url}/accompagnements/{case_id}/diagnostic/")
+    expect(advisor.get_by_text(HEALTH_WORDS)).to_be_visible()
 
     assert audit.problems == [], "\n".join(audit.problems)
     assert narrow == [], "\n".join(narrow)

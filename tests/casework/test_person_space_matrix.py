@@ -48,6 +48,23 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
         lambda world: {},
         by_viewer(302, person=200, other_person=200, archived_person=200),
     ),
+    # The accord's confirmation pages and its renewal: the archived file's person is sent to the
+    # first page; another person (no accord of their own) is sent back to their accord's page,
+    # and gets the same 404 as for a category their accord does not cover.
+    "space_agreement_withdraw": (
+        lambda world: {},
+        by_viewer(302, person=200, other_person=302),
+    ),
+    "space_agreement_withdraw_category": (
+        lambda world: {"category": "obstacles:housing"},
+        by_viewer(302, person=200, other_person=404),
+    ),
+    # The world's accord is in force: the person may widen it; another person has never given
+    # one (a first accord is collected by the social worker): back to their accord's page.
+    "space_agreement_give": (
+        lambda world: {},
+        by_viewer(302, person=200, other_person=302),
+    ),
     # The archived file's person is sent to the first page, which says whom to contact.
     "space_diagnostic": (lambda world: {}, by_viewer(302, person=200, other_person=200)),
     "space_login": (lambda world: {}, by_viewer(200)),
@@ -199,6 +216,25 @@ def test_person_space_matrix(crawled):
     for name in ("space_home", "space_agreement"):
         assert crawled.responses[(name, "professional")]["Location"] == reverse("space_login")
         assert crawled.responses[(name, "withdrawn_person")]["Location"] == reverse("space_login")
+    accord_pages = (
+        "space_agreement_withdraw",
+        "space_agreement_withdraw_category",
+        "space_agreement_give",
+    )
+    for name in accord_pages:
+        locations = {
+            viewer: crawled.responses[(name, viewer)].get("Location")
+            for viewer in ("withdrawn_person", "archived_person", "professional", "anonymous")
+        }
+        assert locations == {
+            "withdrawn_person": reverse("space_login"),
+            "archived_person": reverse("space_home"),
+            "professional": reverse("space_login"),
+            "anonymous": reverse("space_login"),
+        }, name
+    for name in ("space_agreement_withdraw", "space_agreement_give"):
+        other = crawled.responses[(name, "other_person")]
+        assert other["Location"] == reverse("space_agreement"), name
 
 
 def test_nothing_secret_or_of_someone_else_reaches_a_person(crawled):

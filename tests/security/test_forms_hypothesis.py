@@ -191,6 +191,7 @@ FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "space_data_requests": fields_of(space_forms.DataRequestForm),
     "space_diagnostic": fields_of(OpinionForm),
     "space_action_mark": fields_of(ActionMarkForm),
+    "space_agreement_give": fields_of(space_forms.AgreementGiveForm),
 }
 #: POST URLs whose view reads no input (a confirmation button).
 NO_INPUT = {
@@ -216,6 +217,7 @@ NO_INPUT = {
     "space_withdraw",
     "message_consent_withdraw",
     "space_agreement_withdraw",
+    "space_agreement_withdraw_category",
     "case_review_done",
     "appointment_cancel",
 }
