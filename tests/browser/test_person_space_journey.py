@@ -157,7 +157,7 @@ def test_rosalie_uses_her_space_on_her_phone(
     )
     # Health withdrawn, the advisor's second read showed her housing only: one row with health.
     expect(advisor_read.filter(has_text="santé")).to_have_count(1)
-    expect(advisor_read).not_to_contain_text(advisor_user.last_name)
+    expect(advisor_read.filter(has_text=advisor_user.last_name)).to_have_count(0)
     mine = rosalie.locator("li").filter(has_text="Avis sur le diagnostic : contesté")
     expect(mine).to_contain_text("Vous, depuis votre espace")
     audit.check(rosalie, "journal de l'espace")
