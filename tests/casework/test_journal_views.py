@@ -339,5 +339,5 @@ def test_the_case_journal_says_who_acted_when_no_professional_did(login_client):
 
     body = page.content.decode()
     assert "La personne accompagnée" in body
-    assert "Binôme, automatiquement" in body
+    assert "Binôme (automatique)" in body
     assert "()" not in body
