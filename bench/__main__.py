@@ -236,6 +236,9 @@ SPACE_PAGES = (
     "space_diagnostic",
     "space_messages",
     "space_data_requests",
+    "space_journal",
+    "space_documents",
+    "space_plan",
 )
 
 
