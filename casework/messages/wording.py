@@ -263,7 +263,8 @@ def check(*, kind: str, channel: str, subject: str, body: str) -> None:
 @dataclass(frozen=True)
 class Preview:
     """A wording filled with values as long as real ones (``LONGEST``), and for an SMS its
-    length; ``subject`` and ``body`` are empty when a brace is misplaced."""
+    length; ``subject`` and ``body`` are empty when the text cannot be filled (a misplaced brace,
+    an unknown placeholder)."""
 
     subject: str
     body: str
