@@ -15,6 +15,13 @@ from partners.enums import OrganisationKind, OrientationAuthority, PairEndReason
 # The outbox's table lives in its own sub-package; imported here so that it is a partners model.
 from partners.outbox.models import OutboxMessage as OutboxMessage
 
+#: The routes to contest an orientation decision taken by France Travail (not an RSA decision).
+DEFAULT_FRANCE_TRAVAIL_APPEAL = (
+    "Recours gracieux : vous pouvez écrire à l'agence France Travail qui a pris la décision, dans "
+    "un délai de deux mois à compter de la réception de ce courrier. Vous pouvez aussi saisir "
+    "le ou la médiateur·rice régional·e de France Travail, par votre espace personnel sur "
+    "francetravail.fr."
+)
 DEFAULT_LEGAL_BASIS = (
     "Mission d'intérêt public (RGPD, art. 6-1-e ; art. 9-2 pour les données de santé) : "
     "accompagnement des personnes en recherche d'emploi rencontrant des difficultés sociales "
@@ -80,6 +87,27 @@ class Department(models.Model):
     legal_basis_text = models.TextField(
         "base légale affichée dans le journal des accès et des partages",
         default=DEFAULT_LEGAL_BASIS,
+    )
+    appeal_address = models.TextField(
+        "adresse du recours administratif préalable (RSA)",
+        blank=True,
+        help_text=(
+            "Où la personne adresse le recours préalable obligatoire au ou à la président·e du "
+            "conseil départemental (CASF, art. L262-47), imprimé sur les décisions d'orientation "
+            "des allocataires du RSA. Vide : « Président·e du conseil départemental » et le nom "
+            "du département."
+        ),
+    )
+    appeal_court = models.CharField(
+        "juridiction des recours contentieux",
+        max_length=200,
+        default="le tribunal administratif",
+        help_text="Par exemple : « le tribunal administratif de Besançon, 30 rue Charles Nodier ».",
+    )
+    appeal_france_travail = models.TextField(
+        "recours contre une décision de France Travail",
+        default=DEFAULT_FRANCE_TRAVAIL_APPEAL,
+        help_text="Imprimé sur les décisions d'orientation prises par France Travail.",
     )
     second_admin_days = models.PositiveSmallIntegerField(
         "délai de la règle des deux administrateur·rices (jours)",

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.enums import OrientationPath
 from casework.printing import render_print
-from orientation import access, selectors, services
+from orientation import access, letters, selectors, services
 from orientation.enums import DecidingAuthority
 from orientation.forms import DecisionForm, RecommendationForm, ValidationForm
 from orientation.models import Diagnostic, Recommendation
@@ -185,7 +185,11 @@ def decision_letter(request: HttpRequest, pk: int, decision_pk: int) -> HttpResp
     return render_print(
         request,
         "orientation/decision_letter.html",
-        {"decision": decision, "department": case.pair.department},
+        {
+            "decision": decision,
+            "department": case.pair.department,
+            "appeal_routes": letters.appeal_routes(decision, case.pair.department),
+        },
         case=case,
         purpose="Notification de la décision d'orientation remise à la personne",
         object_type="décision d'orientation",

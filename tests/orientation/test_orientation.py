@@ -295,3 +295,47 @@ def test_notifications_queries_constant(size, login_client, django_assert_num_qu
         response = client.get(reverse("notifications"))
 
     assert len(response.context["page"].object_list) == size
+
+
+def test_an_rsa_decision_letter_requires_the_prior_appeal_to_the_department(login_client):
+    case = CaseFactory(state=CaseState.ACTIVE, beneficiary__rsa_rights_and_duties=True)
+    department = case.pair.department
+    partner_services.department_update(
+        department=department,
+        fields={
+            "appeal_address": "Hôtel du Département, 7 avenue de la Gare d'Eau, 25000 Besançon",
+            "appeal_court": "le tribunal administratif de Besançon",
+        },
+        acting_user=None,
+    )
+
+    decision = _decide(case, "social")
+    letter = (
+        login_client(case.pair.advisor)
+        .get(reverse("decision_letter", args=[case.pk, decision.pk]))
+        .content.decode()
+    )
+
+    assert decision.authority == "pcd"
+    assert "Recours administratif préalable obligatoire" in letter
+    assert "article L262-47 du code de l&#x27;action sociale et des familles" in letter
+    assert "7 avenue de la Gare d&#x27;Eau, 25000 Besançon" in letter
+    assert "vous pouvez saisir le tribunal administratif de Besançon" in letter
+    assert "Recours gracieux" not in letter
+
+
+def test_a_france_travail_decision_letter_gives_france_travail_routes(login_client):
+    case = CaseFactory(state=CaseState.ACTIVE, beneficiary__rsa_rights_and_duties=False)
+
+    decision = _decide(case, "emploi")
+    letter = (
+        login_client(case.pair.advisor)
+        .get(reverse("decision_letter", args=[case.pk, decision.pk]))
+        .content.decode()
+    )
+
+    assert decision.authority == "france_travail"
+    assert "l&#x27;agence France Travail qui a pris la décision" in letter
+    assert "médiateur·rice régional·e de France Travail" in letter
+    assert "L262-47" not in letter
+    assert "vous pouvez saisir le tribunal administratif dans un délai de deux mois" in letter

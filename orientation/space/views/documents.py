@@ -9,6 +9,7 @@ from django.utils import timezone
 from casework.journal import RequestInfo
 from casework.space import selectors as space_selectors
 from casework.space.session import person_required
+from orientation import letters
 from orientation.space import selectors, services
 
 
@@ -68,10 +69,15 @@ def space_document_decision(request: HttpRequest, pk: int) -> HttpResponse:
     if space_selectors.is_archived(access):
         return redirect("space_home")
     decision = get_object_or_404(selectors.decisions(access), pk=pk)
+    case = space_selectors.space_case(access)
     return _document(
         request,
         "orientation/space/document_decision.html",
-        {"decision": decision, "case": space_selectors.space_case(access)},
+        {
+            "decision": decision,
+            "case": case,
+            "appeal_routes": letters.appeal_routes(decision, access.case.pair.department),
+        },
     )
 
 
