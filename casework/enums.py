@@ -210,6 +210,15 @@ class JournalBasis(models.TextChoices):
     LEGAL = "legal", "Base légale du département"
 
 
+class AppointmentKind(models.TextChoices):
+    """What an appointment is for: the tripartite diagnostic interview (the person and both
+    members of the binôme) opens the diagnostic it produces."""
+
+    DIAGNOSTIC = "diagnostic", "Diagnostic tripartite"
+    FOLLOW_UP = "suivi", "Suivi"
+    REVIEW = "bilan", "Bilan"
+
+
 class AppointmentOutcome(models.TextChoices):
     HELD = "held", "Rendez-vous honoré"
     EXCUSED = "excused", "Absence excusée"

@@ -265,6 +265,8 @@ def appointments_of(case: Case) -> QuerySet[Appointment]:
     return (
         Appointment.objects.filter(case=case)
         .select_related("with_whom", "outcome_recorded_by")
+        # the diagnostic a tripartite appointment produced (orientation's relation to it)
+        .prefetch_related("diagnostics")
         .order_by("-planned_at", "-pk")
     )
 

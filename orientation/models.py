@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from casework.enums import DiagnosticState, EducationLevel, ObstacleCategory, OrientationPath
-from casework.models import Case, SocialRequest
+from casework.models import Appointment, Case, SocialRequest
 from orientation.enums import (
     WAITING_DIAGNOSTIC_STATES,
     WAITING_RECOMMENDATION_STATES,
@@ -44,6 +44,14 @@ class Diagnostic(models.Model):
     version = models.PositiveSmallIntegerField("version", default=1)
     state = models.CharField(
         "état", max_length=12, choices=DiagnosticState.choices, default=DiagnosticState.DRAFT
+    )
+    from_appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="diagnostics",
+        verbose_name="issu du rendez-vous de diagnostic tripartite",
     )
     drafted_three_way = models.BooleanField(
         "rédigé en entretien tripartite (la personne et le binôme)", default=True

@@ -4,13 +4,16 @@ from typing import Any, cast
 
 from django import forms
 
-from casework.enums import RECORDED_OUTCOMES
+from casework.enums import RECORDED_OUTCOMES, AppointmentKind
 from casework.models import Case
 from partners.forms import PlausibleDateTimeField
 from partners.models import Professional
 
 
 class AppointmentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Nature", choices=AppointmentKind.choices, initial=AppointmentKind.FOLLOW_UP
+    )
     planned_at = PlausibleDateTimeField(label="Date et heure")
     place = forms.CharField(label="Lieu", max_length=255)
     with_whom = forms.ModelChoiceField(label="Avec", queryset=Professional.objects.none())

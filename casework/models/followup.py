@@ -8,7 +8,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from casework.enums import AppointmentOutcome, InterviewChannel, PairContactChannel
+from casework.enums import (
+    AppointmentKind,
+    AppointmentOutcome,
+    InterviewChannel,
+    PairContactChannel,
+)
 from casework.models.cases import Case
 from partners.audit import AuditedQuerySet
 from partners.models import Pair, Professional
@@ -128,6 +133,13 @@ class Appointment(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="appointments")
     planned_at = models.DateTimeField("date et heure")
+    kind = models.CharField(
+        "nature",
+        max_length=12,
+        choices=AppointmentKind.choices,
+        default=AppointmentKind.FOLLOW_UP,
+        db_default=AppointmentKind.FOLLOW_UP,
+    )
     place = models.CharField("lieu", max_length=255)
     with_whom = models.ForeignKey(
         Professional, on_delete=models.PROTECT, related_name="+", verbose_name="avec"

@@ -6,7 +6,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework import journal
-from casework.enums import OPEN_STATES, RECORDED_OUTCOMES, AppointmentOutcome, JournalChannel
+from casework.enums import (
+    OPEN_STATES,
+    RECORDED_OUTCOMES,
+    AppointmentKind,
+    AppointmentOutcome,
+    JournalChannel,
+)
 from casework.errors import InvalidInput
 from casework.journal import RequestInfo
 from casework.messages import sending
@@ -24,6 +30,7 @@ def appointment_plan(
     planned_at: datetime.datetime,
     place: str,
     with_whom: Professional,
+    kind: str = AppointmentKind.FOLLOW_UP,
 ) -> Appointment:
     """Convene the person: the convocation leaves on the channels they said yes to (SMS,
     e-mail), beside the printable letter. The case's next appointment is kept up to date."""
@@ -34,6 +41,7 @@ def appointment_plan(
         raise InvalidInput("Le rendez-vous a lieu avec un membre du binôme.", "with_whom")
     appointment = Appointment(
         case=case,
+        kind=kind,
         planned_at=planned_at,
         place=place.strip(),
         with_whom=with_whom,

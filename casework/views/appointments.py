@@ -63,6 +63,7 @@ def appointment_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 planned_at=form.cleaned_data["planned_at"],
                 place=form.cleaned_data["place"],
                 with_whom=form.cleaned_data["with_whom"],
+                kind=form.cleaned_data["kind"],
             )
         except DomainError as error:
             add_domain_error(form, error)

@@ -12,13 +12,15 @@ from django.utils import timezone
 from casework import journal
 from casework import services as case_services
 from casework.enums import (
+    AppointmentKind,
+    AppointmentOutcome,
     CaseState,
     DiagnosticState,
     obstacle_share_category,
 )
 from casework.errors import ConsentRequired, InvalidInput
 from casework.journal import RequestInfo
-from casework.models import Case, Rectification
+from casework.models import Appointment, Case, Rectification
 from casework.rights import record_rectifications
 from orientation.models import Diagnostic, Obstacle, SocialDetails
 from orientation.services._base import _member, _save, _social_worker
@@ -82,7 +84,8 @@ def _sync_case(diagnostic: Diagnostic, acting_user: Professional) -> None:
 def diagnostic_start(
     *, case: Case, acting_user: Professional, three_way: bool = True
 ) -> Diagnostic:
-    """Open the first version, drafted in a three-way interview (recorded as such)."""
+    """Open the first version, drafted in a three-way interview (recorded as such), tied to the
+    tripartite diagnostic appointment held for it, if any (the latest)."""
     _member(case, acting_user)
     if case.state not in ENTERED_STATES:
         raise ConsentRequired(
@@ -96,6 +99,13 @@ def diagnostic_start(
         drafted_three_way=three_way,
         education_level=case.beneficiary.education_level,
         created_by=acting_user,
+        from_appointment=(
+            Appointment.objects.filter(
+                case=case, kind=AppointmentKind.DIAGNOSTIC, outcome=AppointmentOutcome.HELD
+            )
+            .order_by("-planned_at", "-pk")
+            .first()
+        ),
     )
     try:
         with transaction.atomic():

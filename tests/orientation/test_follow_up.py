@@ -276,6 +276,19 @@ def test_appointments_list_queries_constant(size, login_client, django_assert_nu
     pair = case.pair
     for index in range(size):
         appointment = _appointment(case, hour=8 + index % 10)
+        if index == 0:  # a held tripartite diagnostic appointment, with its diagnostic
+            tripartite = case_services.appointment_plan(
+                case=case,
+                acting_user=pair.advisor,
+                planned_at=_today_at(7),
+                place="Agence",
+                with_whom=pair.advisor,
+                kind="diagnostic",
+            )
+            case_services.appointment_record_outcome(
+                appointment=tripartite, acting_user=pair.advisor, outcome="held"
+            )
+            make_diagnostic(case)
         if index % 2:
             case_services.appointment_record_outcome(
                 appointment=appointment,
@@ -286,11 +299,12 @@ def test_appointments_list_queries_constant(size, login_client, django_assert_nu
     PairFactory(department=pair.department)  # another binôme, whose data must not show
     client = login_client(pair.advisor)
 
-    # session, professional, case, grant check, with_whom choices, count, page
-    with django_assert_num_queries(7):
+    # session, professional, case, grant check, with_whom choices, count, page, the
+    # diagnostics the page's tripartite appointments produced
+    with django_assert_num_queries(8):
         response = client.get(reverse("appointments", args=[case.pk]))
 
-    assert len(response.context["page"].object_list) == size
+    assert len(response.context["page"].object_list) == size + 1
 
 
 def test_the_advisor_cannot_lift_a_frein_the_accord_does_not_share(login_client):
@@ -316,3 +330,41 @@ def test_the_advisor_cannot_lift_a_frein_the_accord_does_not_share(login_client)
     )
     assert client.post(url, {"person_agrees": "on"}).status_code == 302
     assert ObstacleLift.objects.get().obstacle == hidden
+
+
+def test_a_held_tripartite_appointment_opens_then_links_its_diagnostic(login_client):
+    case = CaseFactory(state=CaseState.DIAGNOSTIC)
+    advisor = case.pair.advisor
+    follow_up = _appointment(case, hour=8)
+    tripartite = case_services.appointment_plan(
+        case=case,
+        acting_user=advisor,
+        planned_at=_today_at(7),
+        place="Agence",
+        with_whom=advisor,
+        kind="diagnostic",
+    )
+    for appointment in (follow_up, tripartite):
+        case_services.appointment_record_outcome(
+            appointment=appointment, acting_user=advisor, outcome="held"
+        )
+    client = login_client(advisor)
+    before = client.get(reverse("appointments", args=[case.pk])).content.decode()
+
+    diagnostic = services.diagnostic_start(case=case, acting_user=case.pair.social_worker)
+
+    after = client.get(reverse("appointments", args=[case.pk])).content.decode()
+    assert diagnostic.from_appointment == tripartite
+    assert before.count("Ouvrir le diagnostic") == 1  # the tripartite one, not the follow-up
+    assert "Ouvrir le diagnostic" not in after
+    assert "Le diagnostic qu'il a produit" in after
+    assert f'href="{reverse("orientation", args=[case.pk])}"' in after
+
+
+def test_a_diagnostic_opened_without_a_tripartite_appointment_links_none():
+    case = CaseFactory(state=CaseState.DIAGNOSTIC)
+    _appointment(case)  # a follow-up appointment, not held
+
+    diagnostic = services.diagnostic_start(case=case, acting_user=case.pair.advisor)
+
+    assert diagnostic.from_appointment is None
