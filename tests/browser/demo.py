@@ -1,6 +1,8 @@
 """The demo department in the browser tests: its logins, logging in, and checking pages on a
 phone's width (the ``demo`` fixture that loads it is in conftest.py)."""
 
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect
 
 from partners.demo import DEMO_EMAIL_DOMAIN
@@ -20,6 +22,15 @@ def log_in(page: Page, url: str, email: str) -> None:
     page.get_by_label("Adresse électronique professionnelle").fill(email)
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+
+
+def second_factor(page: Page, email: str) -> None:
+    """After ``log_in`` as the administrator or the auditor: their TOTP code, as their app shows."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Code de double authentification")
+    device = TOTPDevice.objects.get(user__email=email)
+    page.get_by_label("Code à six chiffres").fill(f"{TOTP(device.bin_key).token():06d}")
+    page.get_by_role("button", name="Valider").click()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Code de double authentification")
 
 
 def narrow_pages(browser: Browser, page: Page, urls: list[str], audit: Audit) -> list[str]:

@@ -20,8 +20,6 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect
 
 from casework.models import Beneficiary
@@ -35,6 +33,7 @@ from tests.browser.demo import (
     SUPERVISOR,
     log_in,
     narrow_pages,
+    second_factor,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,14 +54,6 @@ def shots() -> Iterator[Callable[[Page, str], None]]:
 
     shoot.written = written  # type: ignore[attr-defined]
     yield shoot
-
-
-def _second_factor(page: Page, email: str) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_text("Code de double authentification")
-    device = TOTPDevice.objects.get(user__email=email)
-    page.get_by_label("Code à six chiffres").fill(f"{TOTP(device.bin_key).token():06d}")
-    page.get_by_role("button", name="Valider").click()
-    expect(page.get_by_role("heading", level=1)).not_to_have_text("Code de double authentification")
 
 
 def _advisor_open_cases(page: Page) -> int:
@@ -253,7 +244,7 @@ def test_the_whole_mission_in_the_browser(
     person = Beneficiary.objects.get(first_name="Rosalie", last_name="Parcours")
     auditor = new_page()
     log_in(auditor, url, AUDITOR)
-    _second_factor(auditor, AUDITOR)
+    second_factor(auditor, AUDITOR)
     auditor.get_by_role("link", name="Journal des accès et des partages").first.click()
     # By name: posted, never in the address.
     auditor.get_by_role("textbox", name="Personne").fill("parcours rosalie")
@@ -298,7 +289,7 @@ def test_the_whole_mission_in_the_browser(
     log_in(admin, url, ADMIN)
     audit.check(admin, "double authentification")
     shots(admin, "16-double-authentification")
-    _second_factor(admin, ADMIN)
+    second_factor(admin, ADMIN)
     audit.check(admin, "accueil de l'administration")
     shots(admin, "17-administration")
     admin.get_by_role("link", name="Changement de binôme").first.click()
