@@ -150,6 +150,9 @@ def test_the_departments_administrator_decides_to_show_names_in_the_administrati
         "sms_quiet_until": "08:00",
         "reminder_days": "2,1",
         "legal_basis_text": department.legal_basis_text,
+        "appeal_address": "",
+        "appeal_court": department.appeal_court,
+        "appeal_france_travail": department.appeal_france_travail,
         "journal_shows_names": "on",
     }
     person = log_in_person(Client())

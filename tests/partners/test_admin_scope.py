@@ -163,6 +163,8 @@ def test_admin_change_of_another_department_writes_nothing(ours, theirs):
         "sms_quiet_until": "08:00",
         "reminder_days": "2,1",
         "legal_basis_text": ours.department.legal_basis_text,
+        "appeal_court": ours.department.appeal_court,
+        "appeal_france_travail": ours.department.appeal_france_travail,
     }
     professional_data = {
         "email": professional.email,
