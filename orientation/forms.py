@@ -4,7 +4,7 @@ from django import forms
 
 from casework.enums import EducationLevel, ObstacleCategory, OrientationPath
 from orientation.enums import ActionOwner, ContractKind, Impact
-from orientation.models import Diagnostic
+from orientation.models import WEEKLY_HOURS_AIM, WEEKLY_HOURS_MAX, Diagnostic
 from partners.forms import PlausibleDateField
 
 YES_NO_UNKNOWN = [("", "Non renseigné"), ("true", "Oui"), ("false", "Non")]
@@ -194,6 +194,26 @@ class ContractForm(forms.Form):
         label="Signé le",
         required=False,
     )
+    weekly_hours = forms.IntegerField(
+        label="Objectif d'heures d'activité par semaine",
+        help_text=f"{WEEKLY_HOURS_AIM} heures, ajustées (jusqu'à 0) si une difficulté le justifie.",
+        min_value=0,
+        max_value=WEEKLY_HOURS_MAX,
+        initial=WEEKLY_HOURS_AIM,
+    )
+    adjusted_for = forms.TypedChoiceField(
+        label=f"Sous {WEEKLY_HOURS_AIM} heures : la difficulté qui le justifie",
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, obstacles: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.TypedChoiceField, self.fields["adjusted_for"]).choices = [
+            ("", "—"),
+            *[(o.pk, f"{o.get_category_display()} : {o.in_persons_words}") for o in obstacles],
+        ]
 
 
 class ActionForm(forms.Form):
@@ -206,6 +226,9 @@ class ActionForm(forms.Form):
     )
     obstacle = forms.TypedChoiceField(
         label="Difficulté travaillée", coerce=int, empty_value=None, required=False
+    )
+    weekly_hours = forms.IntegerField(
+        label="Heures par semaine", min_value=0, max_value=WEEKLY_HOURS_MAX, required=False
     )
 
     def __init__(self, *args: Any, obstacles: list[Any], **kwargs: Any) -> None:

@@ -1,5 +1,6 @@
 from typing import ClassVar
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -326,6 +327,10 @@ class Notification(models.Model):
 
 #: The longest comment the person writes on one of their actions, in characters.
 PERSON_COMMENT_MAX_LENGTH = 500
+#: The contrat d'engagement's aim of activity a week (loi « pour le plein emploi »), which the
+#: référent adjusts, down to none, for a difficulty of the diagnostic: an aim, never a counter.
+WEEKLY_HOURS_AIM = 15
+WEEKLY_HOURS_MAX = 35
 
 
 class ActionPlan(models.Model):
@@ -340,6 +345,20 @@ class ActionPlan(models.Model):
     )
     contract_reference = models.CharField("référence du contrat", max_length=50, blank=True)
     contract_signed_on = models.DateField("signé le", null=True, blank=True)
+    weekly_hours = models.PositiveSmallIntegerField(
+        "objectif d'heures d'activité par semaine",
+        default=WEEKLY_HOURS_AIM,
+        db_default=WEEKLY_HOURS_AIM,
+        validators=[MaxValueValidator(WEEKLY_HOURS_MAX)],
+    )
+    hours_adjusted_for = models.ForeignKey(
+        "Obstacle",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="objectif ajusté en raison de la difficulté",
+    )
 
     objects = AuditedQuerySet.as_manager()
 
@@ -347,6 +366,13 @@ class ActionPlan(models.Model):
         verbose_name = "plan d'action"
         verbose_name_plural = "plans d'action"
         base_manager_name = "objects"
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(weekly_hours__gte=WEEKLY_HOURS_AIM)
+                | Q(hours_adjusted_for__isnull=False),
+                name="plan_hours_below_the_aim_need_a_difficulty",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Plan d'action n°{self.pk}"
@@ -370,6 +396,12 @@ class Action(models.Model):
         verbose_name="difficulté travaillée",
     )
     done_on = models.DateField("faite le", null=True, blank=True)
+    weekly_hours = models.PositiveSmallIntegerField(
+        "heures par semaine",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(WEEKLY_HOURS_MAX)],
+    )
     # Written by the person from their space, on their own actions only (« plan d'action »).
     person_comment = models.TextField(
         "commentaire de la personne", blank=True, max_length=PERSON_COMMENT_MAX_LENGTH

@@ -11,6 +11,7 @@ from casework.models import Case, SharingAgreement
 from casework.sharing import agreement_in_force
 from orientation.enums import Impact, OrientationPath, RecommendationState
 from orientation.models import (
+    WEEKLY_HOURS_AIM,
     Action,
     ActionPlan,
     Diagnostic,
@@ -171,7 +172,34 @@ def notifications_of(professional: Professional) -> QuerySet[Notification]:
 
 
 def plan_of(case: Case) -> ActionPlan | None:
-    return ActionPlan.objects.filter(case=case).first()
+    return ActionPlan.objects.filter(case=case).select_related("hours_adjusted_for").first()
+
+
+#: Said of an adjustment whose difficulty the reader may not see (the accord does not cover it).
+ADJUSTED_FOR_SOCIAL_REASONS = "ajusté pour des raisons relevant du côté social"
+
+
+def weekly_hours_sentence(plan: ActionPlan | None, *, reason_shown: bool) -> str:
+    """The contract's aim of hours in plain words. The difficulty that justifies an adjustment
+    is named only to who may see it (``reason_shown``: the social side, the person, or an
+    advisor whose accord de partage covers it); otherwise the generic sentence."""
+    if plan is None:
+        return ""
+    hours = plan.weekly_hours
+    said = f"{hours} heure{'s' if hours > 1 else ''} d'activité par semaine"
+    if plan.hours_adjusted_for is None:
+        return f"Objectif : {said}."
+    reason = (
+        f"en raison de : {plan.hours_adjusted_for.get_category_display().lower()}"
+        if reason_shown
+        else ADJUSTED_FOR_SOCIAL_REASONS
+    )
+    if hours == 0:
+        return (
+            f"Pas d'objectif d'heures d'activité pour le moment (au lieu de {WEEKLY_HOURS_AIM} "
+            f"heures), {reason}."
+        )
+    return f"Objectif : {said} (au lieu de {WEEKLY_HOURS_AIM}), {reason}."
 
 
 def actions_of(plan: ActionPlan | None) -> QuerySet[Action]:

@@ -17,6 +17,8 @@ from casework.models import Case, SpaceAccess
 from orientation.enums import ActionOwner, ActionStatus
 from orientation.models import (
     PERSON_COMMENT_MAX_LENGTH,
+    WEEKLY_HOURS_AIM,
+    WEEKLY_HOURS_MAX,
     Action,
     ActionPlan,
     Obstacle,
@@ -52,16 +54,37 @@ def plan_set_contract(
     kind: str,
     reference: str,
     signed_on: datetime.date | None,
+    weekly_hours: int = WEEKLY_HOURS_AIM,
+    adjusted_for: Obstacle | None = None,
 ) -> ActionPlan:
-    """The contrat d'engagement (or, for older cases, the CER or PPAE) the plan belongs to."""
+    """The contrat d'engagement (or, for older cases, the CER or PPAE) the plan belongs to, and
+    its aim of hours of activity a week: 15, adjusted down to none for a difficulty of the
+    person's diagnostic. An aim agreed with the person, never a counter: nothing compares the
+    activities done with it, warns or reports."""
     case = _fresh(case)
     _member(case, acting_user)
     if signed_on is not None and signed_on > timezone.localdate():
         raise InvalidInput("La signature ne peut pas être datée dans le futur.", "signed_on")
+    if not 0 <= weekly_hours <= WEEKLY_HOURS_MAX:
+        raise InvalidInput(
+            f"L'objectif est entre 0 et {WEEKLY_HOURS_MAX} heures par semaine.", "weekly_hours"
+        )
+    if weekly_hours >= WEEKLY_HOURS_AIM:
+        adjusted_for = None
+    elif adjusted_for is None:
+        raise InvalidInput(
+            f"Sous {WEEKLY_HOURS_AIM} heures, l'objectif s'ajuste pour une difficulté du "
+            "diagnostic : choisissez laquelle.",
+            "adjusted_for",
+        )
+    elif adjusted_for.diagnostic.case_id != case.pk:
+        raise InvalidTransition("Cette difficulté concerne une autre personne.")
     plan = _plan_of(case, acting_user)
     plan.contract_kind = kind
     plan.contract_reference = reference.strip()
     plan.contract_signed_on = signed_on
+    plan.weekly_hours = weekly_hours
+    plan.hours_adjusted_for = adjusted_for
     _save(plan, acting_user)
     return plan
 
@@ -76,6 +99,7 @@ def action_add(
     due_on: datetime.date | None = None,
     partner_name: str = "",
     obstacle: Obstacle | None = None,
+    weekly_hours: int | None = None,
 ) -> Action:
     case = _fresh(case)
     _member(case, acting_user)
@@ -93,6 +117,7 @@ def action_add(
         partner_name=partner_name.strip(),
         due_on=due_on,
         obstacle=obstacle,
+        weekly_hours=weekly_hours,
     )
     _save(action, acting_user)
     _sync_next_action(case, plan, acting_user)

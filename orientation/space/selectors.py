@@ -69,7 +69,11 @@ def decisions(access: SpaceAccess) -> QuerySet[OrientationDecision]:
 
 def plan(access: SpaceAccess) -> ActionPlan | None:
     """The person's contrat d'engagement and plan d'action, once the binôme wrote one."""
-    return ActionPlan.objects.filter(case_id=access.case_id).first()
+    return (
+        ActionPlan.objects.filter(case_id=access.case_id)
+        .select_related("hours_adjusted_for")
+        .first()
+    )
 
 
 def actions(access: SpaceAccess) -> list[Action]:

@@ -47,9 +47,17 @@ def _plan_context(request: HttpRequest, case: Case, **bound: forms.Form) -> dict
                 "kind": plan.contract_kind,
                 "reference": plan.contract_reference,
                 "signed_on": plan.contract_signed_on,
+                "weekly_hours": plan.weekly_hours,
+                "adjusted_for": plan.hours_adjusted_for_id
+                if plan.hours_adjusted_for_id in visible_ids
+                else None,
             }
             if plan
-            else {}
+            else {},
+            obstacles=obstacles,
+        ),
+        "hours_sentence": selectors.weekly_hours_sentence(
+            plan, reason_shown=plan is not None and plan.hours_adjusted_for_id in visible_ids
         ),
         "action_form": bound.get("action_form") or ActionForm(obstacles=obstacles),
         "statuses": ActionStatus.choices,
@@ -78,15 +86,21 @@ def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_contract(request: HttpRequest, pk: int) -> HttpResponse:
     user = access.professional(request)
     case = access.access_case_as_member(user, pk)
-    form = ContractForm(request.POST)
+    diagnostic = selectors.current_diagnostic(case)
+    obstacles = selectors.diagnostic_for(diagnostic, user).obstacles if diagnostic else []
+    form = ContractForm(request.POST, obstacles=obstacles)
     if form.is_valid():
+        data = form.cleaned_data
         try:
             services.plan_set_contract(
                 case=case,
                 acting_user=user,
-                kind=form.cleaned_data["kind"],
-                reference=form.cleaned_data["reference"],
-                signed_on=form.cleaned_data["signed_on"],
+                kind=data["kind"],
+                reference=data["reference"],
+                signed_on=data["signed_on"],
+                weekly_hours=data["weekly_hours"],
+                # only a difficulty the member sees (the form offers no other)
+                adjusted_for=next((o for o in obstacles if o.pk == data["adjusted_for"]), None),
             )
         except DomainError as error:
             add_domain_error(form, error)
@@ -118,6 +132,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
                 partner_name=data["partner_name"],
                 due_on=data["due_on"],
                 obstacle=obstacle,
+                weekly_hours=data["weekly_hours"],
             )
         except DomainError as error:
             add_domain_error(form, error)
@@ -173,10 +188,20 @@ def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
     user = access.professional(request)
     case = access.access_case_as_member(user, pk)
     plan = selectors.plan_of(case)
+    diagnostic = selectors.current_diagnostic(case)
+    shown = selectors.diagnostic_for(diagnostic, user).obstacles if diagnostic else []
     return render_print(
         request,
         "orientation/plan_print.html",
-        {"plan": plan, "actions": list(selectors.actions_of(plan))},
+        {
+            "plan": plan,
+            "actions": list(selectors.actions_of(plan)),
+            "hours_sentence": selectors.weekly_hours_sentence(
+                plan,
+                reason_shown=plan is not None
+                and plan.hours_adjusted_for_id in {o.pk for o in shown},
+            ),
+        },
         case=case,
         purpose="Plan d'action remis à la personne",
         object_type="plan d'action",

@@ -10,6 +10,7 @@ from casework.journal import RequestInfo
 from casework.space import selectors as space_selectors
 from casework.space.session import person_required
 from orientation import letters
+from orientation.selectors import weekly_hours_sentence
 from orientation.space import selectors, services
 
 
@@ -97,6 +98,8 @@ def space_document_plan(request: HttpRequest) -> HttpResponse:
             "plan": plan,
             "actions": selectors.actions(access),
             "case": space_selectors.space_case(access),
+            # the person reads their own difficulty
+            "hours_sentence": weekly_hours_sentence(plan, reason_shown=True),
         },
     )
 
