@@ -147,7 +147,9 @@ def notify_many(
             if channel == MessageChannel.SMS:
                 kind, not_before = (
                     OutboxKind.SMS,
-                    rules.send_after(at=now, channel=channel, department=department),
+                    rules.send_after(
+                        at=now, channel=channel, department=department, kind=event.kind
+                    ),
                 )
                 payload: dict[str, object] = {
                     "to": consent.address,

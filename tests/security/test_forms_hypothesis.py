@@ -356,7 +356,7 @@ def test_every_form_survives_bad_input(subtests):
     world = build_world()
     clients = {viewer: _client(world, viewer) for viewer in VIEWERS if viewer != "inactive"}
     # The person's code form needs a contact typed first (else it sends back to the login).
-    clients[ANONYMOUS].post(reverse("space_login"), {"email": "personne@exemple.fr"})
+    clients[ANONYMOUS].post(reverse("space_login"), {"contact": "personne@exemple.fr"})
     for name in sorted(FORMS):
         with subtests.test(form=name):
             url = reverse(name, kwargs=EXPECTATIONS[name].kwargs(world))
