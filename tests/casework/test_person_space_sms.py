@@ -8,14 +8,23 @@ import re
 
 import pytest
 import time_machine
+from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.enums import CaseState, JournalChannel, MessageChannel, MessageKind, MessageStatus
+from casework import services
+from casework.enums import (
+    CaseState,
+    ConsentMethod,
+    JournalChannel,
+    MessageChannel,
+    MessageKind,
+    MessageStatus,
+)
 from casework.messages import phones
 from casework.messages import services as messages
-from casework.models import InformationShare, SentMessage, SpaceAccess
+from casework.models import InformationShare, MessageConsent, SentMessage, SpaceAccess
 from casework.space import services as space_services
 from casework.space import session as space_session
 from partners.models import OutboxMessage
@@ -258,3 +267,122 @@ def test_five_wrong_codes_then_a_pause_holds_for_a_number(number):
     sent = OutboxMessage.objects.filter(key__startswith="space-code:").count()
     assert space_services.code_send(contact=number) is None
     assert OutboxMessage.objects.filter(key__startswith="space-code:").count() == sent
+
+
+# The person's choice of channels, from their space.
+
+
+def log_in_by_sms(number: str = MOBILE) -> Client:
+    client = Client()
+    ask_code(client, number)
+    opened = client.post(reverse("space_code"), {"code": sms_code()})
+    assert opened["Location"] == reverse("space_home")
+    return client
+
+
+def plan(case, today):  # type: ignore[no-untyped-def]
+    return services.appointment_plan(
+        case=case,
+        acting_user=case.pair.advisor,
+        planned_at=_at(today + datetime.timedelta(days=7), 14, 30),
+        place="Agence de Besançon",
+        with_whom=case.pair.advisor,
+    )
+
+
+def convocations() -> list[tuple[str, object]]:
+    return [
+        (row.kind, row.payload["to"])
+        for row in OutboxMessage.objects.filter(key__startswith="convocation:").order_by("key")
+    ]
+
+
+def test_home_links_to_the_choice_of_channels():
+    sms_invited_case()
+
+    home = log_in_by_sms().get(reverse("space_home")).content.decode()
+
+    assert f'href="{reverse("space_channels")}"' in home
+
+
+def test_person_says_yes_to_sms_from_their_space_then_a_convocation_follows(today):
+    case, access = sms_invited_case()
+    client = log_in_by_sms()
+
+    form = client.get(reverse("space_channel_give", args=["sms"]))
+    given = client.post(reverse("space_channel_give", args=["sms"]), {"address": "07 81 23 45 67"})
+    page = client.get(reverse("space_channels")).content.decode()
+    plan(case, today)
+
+    assert form.context["form"]["address"].value() == MOBILE  # the invitation's number
+    assert (given.status_code, given["Location"]) == (302, reverse("space_channels"))
+    consent = MessageConsent.objects.get()
+    assert (consent.channel, consent.address, consent.given_how, consent.recorded_by) == (
+        MessageChannel.SMS,
+        "+33781234567",
+        ConsentMethod.SPACE,
+        None,
+    )
+    assert "<strong>07 81 23 45 67</strong>" in page
+    act = InformationShare.objects.get(case=case, channel=JournalChannel.PERSON)
+    assert (act.actor_id, act.purpose, act.object_id) == (
+        None,
+        "Accord pour recevoir ses rendez-vous par SMS, donné par la personne",
+        str(consent.pk),
+    )
+    assert "+33781234567" not in str(act.__dict__)
+    # Audited as the person's own act.
+    entry = LogEntry.objects.get_for_object(consent).get()
+    assert (entry.actor, entry.actor_email) == (None, f"personne:espace n°{access.pk}")
+    assert convocations() == [("sms", "+33781234567")]
+
+
+def test_person_withdraws_their_yes_after_a_confirmation_then_no_convocation(today):
+    case, access = sms_invited_case()
+    messages.consent_give(
+        beneficiary=case.beneficiary,
+        channel=MessageChannel.EMAIL,
+        address="rosalie@exemple.fr",
+        acting_user=case.pair.advisor,
+    )
+    client = log_in_by_sms()
+    url = reverse("space_channel_withdraw", args=["email"])
+
+    confirm = client.get(url)
+    assert MessageConsent.objects.in_force().count() == 1  # the page alone changes nothing
+    withdrawn = client.post(url)
+    plan(case, today)
+
+    assert "Oui, je ne veux plus de messages par e-mail" in confirm.content.decode()
+    assert "rosalie@exemple.fr" in confirm.content.decode()
+    assert (withdrawn.status_code, withdrawn["Location"]) == (302, reverse("space_channels"))
+    consent = MessageConsent.objects.get()
+    assert (consent.withdrawn_how, consent.withdrawn_by) == (ConsentMethod.SPACE, None)
+    assert consent.withdrawn_at is not None
+    assert list(
+        InformationShare.objects.filter(case=case, channel=JournalChannel.PERSON).values_list(
+            "purpose", flat=True
+        )
+    ) == ["Accord pour recevoir ses rendez-vous par e-mail, retiré par la personne"]
+    assert convocations() == []
+
+
+def test_withdrawing_a_channel_without_a_yes_is_a_404_like_an_unknown_channel():
+    sms_invited_case()
+    client = log_in_by_sms()
+
+    assert client.get(reverse("space_channel_withdraw", args=["sms"])).status_code == 404
+    assert client.post(reverse("space_channel_withdraw", args=["sms"])).status_code == 404
+    assert client.get(reverse("space_channel_give", args=["fax"])).status_code == 404
+
+
+def test_a_landline_is_refused_in_french_from_the_space():
+    sms_invited_case()
+    client = log_in_by_sms()
+
+    refused_post = client.post(
+        reverse("space_channel_give", args=["sms"]), {"address": "03 81 25 25 25"}
+    )
+
+    assert refused_post.context["form"].errors == {"address": [phones.LANDLINE]}
+    assert MessageConsent.objects.count() == 0

@@ -192,6 +192,7 @@ FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "space_diagnostic": fields_of(OpinionForm),
     "space_action_mark": fields_of(ActionMarkForm),
     "space_agreement_give": fields_of(space_forms.AgreementGiveForm),
+    "space_channel_give": fields_of(space_forms.ChannelGiveForm),
 }
 #: POST URLs whose view reads no input (a confirmation button).
 NO_INPUT = {
@@ -218,6 +219,7 @@ NO_INPUT = {
     "message_consent_withdraw",
     "space_agreement_withdraw",
     "space_agreement_withdraw_category",
+    "space_channel_withdraw",
     "case_review_done",
     "appointment_cancel",
 }
