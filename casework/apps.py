@@ -166,7 +166,7 @@ class CaseworkConfig(AppConfig):
             models.SpaceAccess,
             person_path="beneficiary",
             section="Accès à l'espace de la personne",
-            masked=("email", "franceconnect_sub"),
+            masked=("email", "phone", "franceconnect_sub"),
         )
         track(
             models.MessageConsent,

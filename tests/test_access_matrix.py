@@ -238,6 +238,17 @@ EXPECTATIONS: dict[str, Expect] = {
     "space_code": Expect(get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)),
     "space_messages": Expect(get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)),
     "space_agreement": Expect(get=dict.fromkeys(VIEWERS, 302)),
+    "space_channels": Expect(get=dict.fromkeys(VIEWERS, 302)),
+    "space_channel_give": Expect(
+        get=dict.fromkeys(VIEWERS, 302),
+        post=dict.fromkeys(VIEWERS, 302),
+        kwargs=lambda world: {"channel": "sms"},
+    ),
+    "space_channel_withdraw": Expect(
+        get=dict.fromkeys(VIEWERS, 302),
+        post=dict.fromkeys(VIEWERS, 302),
+        kwargs=lambda world: {"channel": "sms"},
+    ),
     "space_journal": Expect(get=dict.fromkeys(VIEWERS, 302)),
     "space_diagnostic": Expect(get=dict.fromkeys(VIEWERS, 302), post=dict.fromkeys(VIEWERS, 302)),
     "space_agreement_withdraw": Expect(

@@ -7,12 +7,21 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import formats, timezone
 
 from casework import journal
 from casework.enums import OPEN_STATES, JournalChannel, MessageChannel, MessageKind
 from casework.messages import rules, wording
-from casework.models import Appointment, Case, MessageConsent, MessageTemplate, SentMessage
+from casework.models import (
+    Appointment,
+    Case,
+    MessageConsent,
+    MessageTemplate,
+    SentMessage,
+    SpaceAccess,
+)
 from partners import outbox
 from partners.audit import acting_as, audited_bulk
 from partners.models import Department, Professional
@@ -147,7 +156,9 @@ def notify_many(
             if channel == MessageChannel.SMS:
                 kind, not_before = (
                     OutboxKind.SMS,
-                    rules.send_after(at=now, channel=channel, department=department),
+                    rules.send_after(
+                        at=now, channel=channel, department=department, kind=event.kind
+                    ),
                 )
                 payload: dict[str, object] = {
                     "to": consent.address,
@@ -245,6 +256,28 @@ def appointment_cancelled(
         kind=MessageKind.CANCELLATION,
         values=appointment_values(appointment),
         key=f"cancellation:{appointment.pk}",
+        acting_user=acting_user,
+    )
+
+
+def new_document(
+    *, case: Case, document: str, acting_user: Professional | None
+) -> list[SentMessage]:
+    """« Nouveau document » in the person's space (a diagnostic signed, a decision recorded, a
+    contrat signed): queued only when the person has an access in force to this case's space
+    and said yes to a channel; ``document`` names it (« decision:12 »), so a document is
+    announced once whatever reruns. Call it inside the event's transaction."""
+    if not SpaceAccess.objects.active().filter(case_id=case.pk).exists():
+        return []
+    organisation = acting_user.organisation if acting_user is not None else None
+    return notify(
+        case=case,
+        kind=MessageKind.NEW_DOCUMENT,
+        values={
+            "organisation": organisation.name if organisation is not None else "Votre binôme",
+            "lien_espace": f"{settings.BINOME_SITE_URL}{reverse('space_documents')}",
+        },
+        key=f"new-document:{document}",
         acting_user=acting_user,
     )
 

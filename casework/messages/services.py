@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from casework.enums import ConsentMethod, MessageChannel, MessageStatus
+from casework.enums import ConsentMethod, MessageChannel, MessageKind, MessageStatus
 from casework.errors import InvalidInput
 from casework.messages import phones, sending, wording
 from casework.models import Beneficiary, MessageConsent, MessageTemplate, SentMessage
@@ -85,12 +85,17 @@ def _cancel_waiting(
     consent: MessageConsent, acting_user: Professional | None, space_access_id: int | None
 ) -> None:
     """The messages of this channel not yet taken by a relay leave the outbox; their
-    ``SentMessage`` says « non distribué : accord retiré »."""
-    waiting = SentMessage.objects.filter(
-        case__beneficiary_id=consent.beneficiary_id,
-        channel=consent.channel,
-        status=MessageStatus.QUEUED,
-    ).select_for_update()
+    ``SentMessage`` says « non distribué : accord retiré ». The space's invitation and codes
+    stay: they go to the contact of the invitation, which the person agreed to on its own."""
+    waiting = (
+        SentMessage.objects.filter(
+            case__beneficiary_id=consent.beneficiary_id,
+            channel=consent.channel,
+            status=MessageStatus.QUEUED,
+        )
+        .exclude(kind__in=[MessageKind.SPACE_INVITATION, MessageKind.SPACE_CODE])
+        .select_for_update()
+    )
     now = timezone.now()
     for message in waiting:
         removed, _ = OutboxMessage.objects.filter(

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from casework.enums import MessageChannel
+from casework.messages import phones
 from casework.models.cases import Case
 from casework.models.people import Beneficiary
 from partners.audit import AuditedQuerySet
@@ -23,7 +25,8 @@ class SpaceAccessQuerySet(AuditedQuerySet["SpaceAccess"]):
 
 class SpaceAccess(models.Model):
     """An invitation of the person into their space, made by a member of the binôme of an open
-    case, to the contact the person gave (an e-mail address for now). Withdrawn, it ends the
+    case, to the contact the person gave: an e-mail address or a mobile number (one of the two;
+    the invitation and the codes leave by that channel). Withdrawn, it ends the
     person's sessions at their next request; it is never deleted. The person may tie their
     FranceConnect identity to it, then log in with FranceConnect."""
 
@@ -36,7 +39,11 @@ class SpaceAccess(models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, related_name="space_accesses", verbose_name="accompagnement"
     )
-    email = models.EmailField("adresse électronique de la personne")
+    email = models.EmailField("adresse électronique de la personne", blank=True, default="")
+    #: The person's mobile number in E.164 (``casework.messages.phones``), when they chose SMS.
+    phone = models.CharField(
+        "numéro de portable de la personne", max_length=16, blank=True, default=""
+    )
     created_by = models.ForeignKey(
         Professional, on_delete=models.PROTECT, related_name="+", verbose_name="invitée par"
     )
@@ -72,8 +79,17 @@ class SpaceAccess(models.Model):
             ),
             models.UniqueConstraint(
                 Lower("email"),
-                condition=Q(withdrawn_at__isnull=True),
+                condition=Q(withdrawn_at__isnull=True) & ~Q(email=""),
                 name="space_access_one_active_per_email",
+            ),
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=Q(withdrawn_at__isnull=True) & ~Q(phone=""),
+                name="space_access_one_active_per_phone",
+            ),
+            models.CheckConstraint(
+                condition=(Q(email="") & ~Q(phone="")) | (~Q(email="") & Q(phone="")),
+                name="space_access_one_contact",
             ),
             models.CheckConstraint(
                 condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_by__isnull=False),
@@ -94,6 +110,21 @@ class SpaceAccess(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+    @property
+    def channel(self) -> str:
+        """The channel the invitation and the codes leave by: ``sms`` or ``email``."""
+        return MessageChannel.SMS if self.phone else MessageChannel.EMAIL
+
+    @property
+    def contact(self) -> str:
+        """The address or number the person gave (E.164 for a number)."""
+        return self.phone or self.email
+
+    @property
+    def shown_contact(self) -> str:
+        """As the person writes it: « 06 12 34 56 78 », or the e-mail address."""
+        return phones.display(self.phone) if self.phone else self.email
 
 
 class SpaceCode(models.Model):

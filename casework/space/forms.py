@@ -2,23 +2,51 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.core import validators
+from django.core.exceptions import ValidationError
 
-from casework.enums import ShareCategory
+from casework.enums import MessageChannel, ShareCategory
+from casework.errors import InvalidInput
+from casework.messages import phones
+
+
+def _contact(raw: str) -> tuple[str, str]:
+    """(``email``, ``phone``) from what was typed: an address if it has an « @ », else a mobile
+    number (E.164); ``ValidationError`` in French otherwise (a landline says so)."""
+    raw = raw.strip()
+    if "@" in raw:
+        try:
+            validators.validate_email(raw)
+        except ValidationError:
+            raise ValidationError(
+                "Cette adresse électronique n'est pas complète (exemple : nom@exemple.fr)."
+            ) from None
+        return raw.lower(), ""
+    try:
+        return "", phones.normalise_mobile(raw)
+    except InvalidInput as error:
+        raise ValidationError(error.message) from None
 
 
 class ContactForm(forms.Form):
-    email = forms.EmailField(
-        label="Votre adresse électronique",
+    """The person's login: the e-mail address or the mobile number the invitation went to."""
+
+    contact = forms.CharField(
+        label="Votre adresse électronique ou votre numéro de portable",
         help_text=(
-            "Celle que vous avez donnée à votre conseiller·ère ou à votre travailleur·se social·e."
+            "Celui ou celle que vous avez donné à votre conseiller·ère ou à votre travailleur·se "
+            "social·e. Exemples : nom@exemple.fr, 06 12 34 56 78."
         ),
         max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
         error_messages={
-            "required": "Indiquez votre adresse électronique.",
-            "invalid": "Cette adresse électronique n'est pas complète (exemple : nom@exemple.fr).",
+            "required": "Indiquez votre adresse électronique ou votre numéro de portable.",
         },
     )
+
+    def clean_contact(self) -> str:
+        email, phone = _contact(self.cleaned_data["contact"])
+        return email or phone
 
 
 class CodeForm(forms.Form):
@@ -36,21 +64,32 @@ class CodeForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
-    """The professional's side: the address the person gave, with their agreement."""
+    """The professional's side: the address or mobile number the person gave, with their
+    agreement."""
 
-    email = forms.EmailField(
-        label="Adresse électronique de la personne",
-        help_text="Vérifiez-la avec la personne : elle y recevra ses codes de connexion.",
+    contact = forms.CharField(
+        label="Adresse électronique ou numéro de portable de la personne",
+        help_text=(
+            "Vérifiez-le avec la personne : elle y recevra l'invitation puis ses codes de "
+            "connexion, par e-mail ou par SMS. Exemples : nom@exemple.fr, 06 12 34 56 78."
+        ),
         max_length=254,
         error_messages={
-            "required": "Indiquez l'adresse électronique de la personne.",
-            "invalid": "Cette adresse électronique n'est pas complète (exemple : nom@exemple.fr).",
+            "required": (
+                "Indiquez l'adresse électronique ou le numéro de portable de la personne."
+            ),
         },
     )
     person_agreed = forms.BooleanField(
-        label="La personne est d'accord pour recevoir à cette adresse l'invitation et ses codes",
+        label=(
+            "La personne est d'accord pour recevoir à cette adresse ou à ce numéro l'invitation "
+            "et ses codes"
+        ),
         error_messages={"required": "Cochez la case : l'accord de la personne est nécessaire."},
     )
+
+    def clean_contact(self) -> tuple[str, str]:
+        return _contact(self.cleaned_data["contact"])
 
 
 class MessageForm(forms.Form):
@@ -139,3 +178,24 @@ class AgreementGiveForm(forms.Form):
             self.fields["categories"].choices = [  # type: ignore[attr-defined]
                 (value, label) for value, label in ShareCategory.choices if value in kept
             ]
+
+
+class ChannelGiveForm(forms.Form):
+    """The person says yes to their convocations and reminders on one channel."""
+
+    address = forms.CharField(
+        max_length=254,
+        error_messages={"required": "Indiquez où vous voulez recevoir vos messages."},
+    )
+
+    def __init__(self, *args: Any, channel: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["address"]
+        if channel == MessageChannel.SMS:
+            field.label = "Votre numéro de portable"
+            field.help_text = "Exemple : 06 12 34 56 78."
+            field.widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+        else:
+            field.label = "Votre adresse électronique"
+            field.help_text = "Exemple : nom@exemple.fr."
+            field.widget.attrs.update({"autocomplete": "email"})

@@ -18,14 +18,16 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from casework import journal, permissions
-from casework.enums import OPEN_STATES, JournalChannel
+from casework.enums import OPEN_STATES, JournalChannel, MessageKind
 from casework.errors import InvalidInput
 from casework.journal import RequestInfo
+from casework.messages import phones
 from casework.models import Case, SpaceAccess, SpaceCode
 from casework.services._base import save, save_as_person
 from casework.space import delivery
@@ -47,7 +49,33 @@ WRONG_CODE = (
 
 
 def normalise_contact(contact: str) -> str:
-    return contact.strip().lower()
+    """An e-mail address lower-cased, a mobile number in E.164 (« 06 12 34 56 78 » and
+    « +33612345678 » are one contact, for the pause too); what cannot be read as either is
+    returned trimmed and lower-cased (it opens nothing)."""
+    contact = contact.strip()
+    if "@" in contact or not contact:
+        return contact.lower()
+    try:
+        return phones.normalise_mobile(contact)
+    except InvalidInput:
+        return contact.lower()
+
+
+def is_phone(contact: str) -> bool:
+    """A normalised contact that is a mobile number (E.164)."""
+    return contact.startswith("+")
+
+
+def shown_contact(contact: str) -> str:
+    """As the person writes it: « 06 12 34 56 78 », or the e-mail address."""
+    return phones.display(contact) if is_phone(contact) else contact
+
+
+def _active_with(contact: str) -> "QuerySet[SpaceAccess]":
+    """The invitations in force whose contact is ``contact`` (normalised)."""
+    if is_phone(contact):
+        return SpaceAccess.objects.active().filter(phone=contact)
+    return SpaceAccess.objects.active().filter(email__iexact=contact)
 
 
 class CodeRefused(DomainError):
@@ -76,55 +104,64 @@ def _check_member(acting_user: Professional, case: Case) -> None:
 
 @transaction.atomic
 def space_invite(
-    *, case: Case, email: str, acting_user: Professional, info: RequestInfo | None = None
+    *,
+    case: Case,
+    acting_user: Professional,
+    email: str = "",
+    phone: str = "",
+    info: RequestInfo | None = None,
 ) -> SpaceAccess:
-    """A member of the binôme invites the person into their space, at the address the person
-    gave. The invitation is sent through the outbox; it replaces nothing: withdraw first."""
+    """A member of the binôme invites the person into their space, at the e-mail address or the
+    mobile number the person gave (one of the two): the invitation leaves by that channel
+    through the outbox, and so will the codes. It replaces nothing: withdraw first."""
     _check_member(acting_user, case)
     if case.state not in OPEN_STATES:
         raise InvalidTransition(
             "L'accompagnement est « "
             f"{case.get_state_display()} » : la personne ne peut plus être invitée."
         )
-    email = normalise_contact(email)
-    if not email:
-        raise InvalidInput("Indiquez l'adresse électronique de la personne.", "email")
+    email = email.strip().lower()
+    if email and phone.strip():
+        raise InvalidInput(
+            "Indiquez soit une adresse électronique, soit un numéro de portable.", "contact"
+        )
+    phone = phones.normalise_mobile(phone, field="contact") if phone.strip() else ""
+    if not email and not phone:
+        raise InvalidInput(
+            "Indiquez l'adresse électronique ou le numéro de portable de la personne.", "contact"
+        )
     beneficiary = case.beneficiary
     if SpaceAccess.objects.active().filter(beneficiary=beneficiary).exists():
         raise InvalidTransition("La personne a déjà accès à son espace.")
-    if SpaceAccess.objects.active().filter(email__iexact=email).exists():
+    if _active_with(phone or email).exists():
         raise InvalidInput(
-            "Cette adresse donne déjà accès à l'espace d'une autre personne : demandez à la "
-            "personne une adresse qui lui est propre.",
-            "email",
+            f"{'Ce numéro' if phone else 'Cette adresse'} donne déjà accès à l'espace d'une "
+            f"autre personne : demandez à la personne {'un numéro' if phone else 'une adresse'} "
+            "qui lui est propre.",
+            "contact",
         )
-    access = SpaceAccess(beneficiary=beneficiary, case=case, email=email, created_by=acting_user)
+    access = SpaceAccess(
+        beneficiary=beneficiary, case=case, email=email, phone=phone, created_by=acting_user
+    )
     save(access, acting_user)
     organisation = acting_user.organisation
-    franceconnect = (
-        "Une fois dans votre espace, vous pourrez y lier votre compte FranceConnect pour entrer "
-        "ensuite sans code.\n\n"
-        if settings.BINOME_FRANCECONNECT_ENABLED
-        else ""
-    )
     delivery.send(
-        contact=email,
+        case=case,
+        channel=access.channel,
+        contact=access.contact,
+        kind=MessageKind.SPACE_INVITATION,
+        values={
+            "prenom_referent": acting_user.first_name,
+            "organisation": organisation.name if organisation else "",
+            "lien_espace": f"{settings.BINOME_SITE_URL}{reverse('space_login')}",
+        },
         key=f"space-invitation:{access.pk}",
-        department=case.pair.department,
-        message=delivery.Message(
-            subject="Votre espace Binôme est ouvert",
-            body=(
-                "Bonjour,\n\n"
-                f"{acting_user.first_name} {acting_user.last_name}"
-                f"{f' ({organisation.name})' if organisation else ''} vous invite dans votre "
-                "espace personnel, où vous pouvez suivre votre accompagnement et vos "
-                "rendez-vous.\n\n"
-                "Pour vous connecter, ouvrez "
-                f"{settings.BINOME_SITE_URL}{reverse('space_login')} et indiquez cette adresse "
-                "électronique : vous recevrez un code à 6 chiffres.\n\n"
-                f"{franceconnect}"
-                "Si vous n'attendiez pas ce message, vous pouvez l'ignorer."
-            ),
+        acting_user=acting_user,
+        email_postscript=(
+            "Une fois dans votre espace, vous pourrez y lier votre compte FranceConnect pour "
+            "entrer ensuite sans code."
+            if settings.BINOME_FRANCECONNECT_ENABLED
+            else ""
         ),
     )
     journal.record(
@@ -232,12 +269,7 @@ def code_send(*, contact: str) -> str | None:
     contact = normalise_contact(contact)
     if not contact or _Counter.of(contact).minutes_left():
         return None
-    access = (
-        SpaceAccess.objects.active()
-        .select_related("beneficiary", "case__pair__department")
-        .filter(email__iexact=contact)
-        .first()
-    )
+    access = _active_with(contact).select_related("beneficiary", "case__pair__department").first()
     if access is None:
         return None
     now = timezone.now()
@@ -249,19 +281,13 @@ def code_send(*, contact: str) -> str | None:
         expires_at=now + CODE_VALIDITY,
     )
     delivery.send(
-        contact=access.email,
+        case=access.case,
+        channel=access.channel,
+        contact=access.contact,
+        kind=MessageKind.SPACE_CODE,
+        values={"code": code},
         key=f"space-code:{row.pk}",
-        department=access.case.pair.department,
-        message=delivery.Message(
-            subject=f"Votre code de connexion : {code}",
-            body=(
-                "Bonjour,\n\n"
-                f"Votre code pour entrer dans votre espace Binôme : {code}\n\n"
-                "Il sert une seule fois, pendant 10 minutes. Ne le donnez à personne : les "
-                "professionnel·les qui vous accompagnent ne vous le demanderont jamais.\n\n"
-                "Si vous n'avez pas demandé ce code, vous pouvez ignorer ce message."
-            ),
-        ),
+        acting_user=None,
     )
     return code
 
@@ -287,7 +313,7 @@ def code_check(*, contact: str, code: str) -> SpaceAccess:
 @transaction.atomic
 def _check(contact: str, code: str) -> tuple[str, SpaceAccess | None]:
     """The access the code opens (the code is spent, the visit recorded), or why not."""
-    access = SpaceAccess.objects.active().filter(email__iexact=contact).first()
+    access = _active_with(contact).first()
     if access is None:
         return "wrong", None
     row = (

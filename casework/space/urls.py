@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.space.views import agreement, entry, journal, requests
+from casework.space.views import agreement, channels, entry, journal, requests
 
 urlpatterns = [
     path("", entry.space_home, name="space_home"),
@@ -21,6 +21,13 @@ urlpatterns = [
     path("deconnexion/", entry.space_logout, name="space_logout"),
     path("journal/", journal.space_journal, name="space_journal"),
     path("messages/", requests.space_messages, name="space_messages"),
+    path("mes-messages/", channels.space_channels, name="space_channels"),
+    path("mes-messages/<str:channel>/", channels.space_channel_give, name="space_channel_give"),
+    path(
+        "mes-messages/<str:channel>/retirer/",
+        channels.space_channel_withdraw,
+        name="space_channel_withdraw",
+    ),
     path("mes-donnees/", requests.space_data_requests, name="space_data_requests"),
     path(
         "rendez-vous/<int:pk>/changer/",

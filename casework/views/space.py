@@ -8,26 +8,37 @@ from django.shortcuts import redirect, render
 from casework import access, selectors
 from casework.errors import InvalidInput
 from casework.journal import RequestInfo
+from casework.messages import phones
 from casework.space import services
 from casework.space.forms import InvitationForm
 from partners.errors import DomainError
 
 
+def _mobile_or_blank(phone: str) -> str:
+    """The person's recorded number, if it is a mobile one (an SMS reaches it)."""
+    try:
+        return phones.display(phones.normalise_mobile(phone)) if phone else ""
+    except InvalidInput:
+        return ""
+
+
 @login_required
 def space_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    """« Inviter la personne dans son espace »: the address prefilled from the person's record,
-    confirmed with the person."""
+    """« Inviter la personne dans son espace »: the address (else the mobile number) prefilled
+    from the person's record, confirmed with the person; the invitation leaves by that channel."""
     user = access.professional(request)
     case = access.access_case(user, pk, need=access.Need.FOLLOW)
     form = InvitationForm(
         request.POST if request.method == "POST" else None,
-        initial={"email": case.beneficiary.email},
+        initial={"contact": case.beneficiary.email or _mobile_or_blank(case.beneficiary.phone)},
     )
     if request.method == "POST" and form.is_valid():
         try:
+            email, phone = form.cleaned_data["contact"]
             services.space_invite(
                 case=case,
-                email=form.cleaned_data["email"],
+                email=email,
+                phone=phone,
                 acting_user=user,
                 info=RequestInfo.of(request),
             )
@@ -39,7 +50,7 @@ def space_invite(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 "Invitation envoyée : la personne peut se connecter à son espace avec un code "
-                "reçu à cette adresse.",
+                f"reçu {'par SMS à ce numéro' if phone else 'à cette adresse'}.",
             )
             return redirect("case_detail", pk=case.pk)
     return render(

@@ -20,6 +20,7 @@ from casework.enums import (
 )
 from casework.errors import ConsentRequired, InvalidInput
 from casework.journal import RequestInfo
+from casework.messages import sending
 from casework.models import Appointment, Case, Rectification
 from casework.rights import record_rectifications
 from orientation.models import Diagnostic, Obstacle, SocialDetails
@@ -344,6 +345,10 @@ def diagnostic_sign(*, diagnostic: Diagnostic, acting_user: Professional) -> Dia
         diagnostic.locked_at = now
     _save(diagnostic, acting_user)
     _sync_case(diagnostic, acting_user)
+    if diagnostic.state == DiagnosticState.LOCKED:  # the signed copy joins the person's documents
+        sending.new_document(
+            case=diagnostic.case, document=f"diagnostic:{diagnostic.pk}", acting_user=acting_user
+        )
     return diagnostic
 
 

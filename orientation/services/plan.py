@@ -13,6 +13,7 @@ from casework import journal
 from casework import services as case_services
 from casework.errors import InvalidInput
 from casework.journal import RequestInfo
+from casework.messages import sending
 from casework.models import Case, SpaceAccess
 from orientation.enums import ActionOwner, ActionStatus
 from orientation.models import (
@@ -80,12 +81,17 @@ def plan_set_contract(
     elif adjusted_for.diagnostic.case_id != case.pk:
         raise InvalidTransition("Cette difficulté concerne une autre personne.")
     plan = _plan_of(case, acting_user)
+    newly_signed = signed_on is not None and signed_on != plan.contract_signed_on
     plan.contract_kind = kind
     plan.contract_reference = reference.strip()
     plan.contract_signed_on = signed_on
     plan.weekly_hours = weekly_hours
     plan.hours_adjusted_for = adjusted_for
     _save(plan, acting_user)
+    if newly_signed:  # the signed contrat and its plan, among the person's documents
+        sending.new_document(
+            case=case, document=f"plan:{plan.pk}:{signed_on:%Y%m%d}", acting_user=acting_user
+        )
     return plan
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from casework import services as case_services
 from casework.enums import DiagnosticState
 from casework.errors import InvalidInput
+from casework.messages import sending
 from casework.models import Case
 from orientation.enums import (
     DecidingAuthority,
@@ -224,4 +225,5 @@ def decision_record(
         _save(recommendation, acting_user)
         _close_notifications(case, NotificationKind.DECISION)
     case_services.case_set_orientation(case=case, path=path, acting_user=acting_user)
+    sending.new_document(case=case, document=f"decision:{decision.pk}", acting_user=acting_user)
     return decision

@@ -88,7 +88,9 @@ def test_rosalie_uses_her_space_on_her_phone(
     log_in(social, url, SOCIAL_WORKER)
     social.goto(f"{url}/accompagnements/{case_id}/")
     social.get_by_role("link", name="Inviter la personne dans son espace").click()
-    social.get_by_label("Adresse électronique de la personne").fill(DEMO_PERSON_EMAIL)
+    social.get_by_label("Adresse électronique ou numéro de portable de la personne").fill(
+        DEMO_PERSON_EMAIL
+    )
     social.locator("label[for=id_person_agreed]").click()
     social.get_by_role("button", name="Envoyer l'invitation").click()
     expect(social.get_by_role("heading", level=1)).to_contain_text("Rosalie")

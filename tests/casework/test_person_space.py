@@ -55,7 +55,7 @@ def code_from_outbox(email: str = EMAIL) -> str:
 
 
 def ask_code(client: Client, email: str = EMAIL):  # type: ignore[no-untyped-def]
-    return client.post(reverse("space_login"), {"email": email}, follow=True)
+    return client.post(reverse("space_login"), {"contact": email}, follow=True)
 
 
 def log_in_person(client: Client, email: str = EMAIL) -> Client:
@@ -77,7 +77,7 @@ def test_invite_by_a_member_writes_the_access_the_invitation_and_a_journal_row()
         EMAIL,
         case.pair.social_worker,
     )
-    invitation = OutboxMessage.objects.get(key=f"space-invitation:{access.pk}")
+    invitation = OutboxMessage.objects.get(key=f"space-invitation:{access.pk}:email")
     assert invitation.payload["to"] == [EMAIL]
     assert reverse("space_login") in invitation.payload["body"]
     row = InformationShare.objects.get(object_type="accès à l'espace de la personne")
@@ -116,7 +116,7 @@ def test_invite_refused_for_an_address_already_giving_access_to_someone_else():
         space_services.InvalidInput,
         "Cette adresse donne déjà accès à l'espace d'une autre personne : demandez à la "
         "personne une adresse qui lui est propre.",
-        field="email",
+        field="contact",
     ):
         space_services.space_invite(case=other, email=EMAIL.upper(), acting_user=other.pair.advisor)
 
@@ -127,10 +127,10 @@ def test_invite_view_prefills_the_recorded_address_and_needs_the_persons_agreeme
     url = reverse("space_invite", args=[case.pk])
 
     page = client.get(url)
-    refused_post = client.post(url, {"email": "rosalie.m@exemple.fr"})
-    done = client.post(url, {"email": "rosalie.m@exemple.fr", "person_agreed": "on"})
+    refused_post = client.post(url, {"contact": "rosalie.m@exemple.fr"})
+    done = client.post(url, {"contact": "rosalie.m@exemple.fr", "person_agreed": "on"})
 
-    assert page.context["form"]["email"].value() == "r.martin@exemple.fr"
+    assert page.context["form"]["contact"].value() == "r.martin@exemple.fr"
     assert refused_post.status_code == 200
     assert refused_post.context["form"].errors == {
         "person_agreed": ["Cochez la case : l'accord de la personne est nécessaire."]

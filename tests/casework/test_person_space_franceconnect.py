@@ -336,7 +336,7 @@ def test_invitation_offers_franceconnect_only_when_configured(provider, settings
     _other, without = invited_case(email="autre@exemple.fr")
 
     def body(invited: SpaceAccess) -> str:
-        return OutboxMessage.objects.get(key=f"space-invitation:{invited.pk}").payload["body"]
+        return OutboxMessage.objects.get(key=f"space-invitation:{invited.pk}:email").payload["body"]
 
     offer = (
         "Une fois dans votre espace, vous pourrez y lier votre compte FranceConnect pour entrer "

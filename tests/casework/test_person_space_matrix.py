@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from casework import services
 from casework.enums import CaseState, FileStage
+from casework.messages import services as message_services
 from casework.retention import set_stage
 from casework.space import messages as space_messages
 from casework.space import services as space_services
@@ -97,6 +98,17 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "space_action_mark": (
         lambda world: {"pk": world.objects["action"].pk},
         by_viewer(405),
+    ),
+    # The person's choice of channels: another person sees their own choice; withdrawing a
+    # channel the person has not said yes to is the same 404 as an unknown channel.
+    "space_channels": (lambda world: {}, by_viewer(302, person=200, other_person=200)),
+    "space_channel_give": (
+        lambda world: {"channel": "sms"},
+        by_viewer(302, person=200, other_person=200),
+    ),
+    "space_channel_withdraw": (
+        lambda world: {"channel": "sms"},
+        by_viewer(302, person=200, other_person=404),
     ),
     # Professional pages: a person's session is not a professional's (to the login page).
     "caseload": (lambda world: {}, by_viewer(302, professional=200)),
@@ -179,6 +191,13 @@ def crawled(django_db_setup: None, django_db_blocker: Any) -> Iterator[Crawl]:
             path="socioprofessionnel",
             decided_on=timezone.localdate(),
             reasons="Selon les critères nationaux.",
+        )
+        # The person's yes to SMS (the withdrawal's confirmation page needs one).
+        message_services.consent_give(
+            beneficiary=world.case.beneficiary,
+            channel="sms",
+            address="06 12 34 56 78",
+            acting_user=world.pair.social_worker,
         )
         # Another person's message: it never reaches the person's pages.
         space_messages.message_send(

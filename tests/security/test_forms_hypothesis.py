@@ -192,6 +192,7 @@ FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "space_diagnostic": fields_of(OpinionForm),
     "space_action_mark": fields_of(ActionMarkForm),
     "space_agreement_give": fields_of(space_forms.AgreementGiveForm),
+    "space_channel_give": fields_of(space_forms.ChannelGiveForm),
 }
 #: POST URLs whose view reads no input (a confirmation button).
 NO_INPUT = {
@@ -218,6 +219,7 @@ NO_INPUT = {
     "message_consent_withdraw",
     "space_agreement_withdraw",
     "space_agreement_withdraw_category",
+    "space_channel_withdraw",
     "case_review_done",
     "appointment_cancel",
 }
@@ -356,7 +358,7 @@ def test_every_form_survives_bad_input(subtests):
     world = build_world()
     clients = {viewer: _client(world, viewer) for viewer in VIEWERS if viewer != "inactive"}
     # The person's code form needs a contact typed first (else it sends back to the login).
-    clients[ANONYMOUS].post(reverse("space_login"), {"email": "personne@exemple.fr"})
+    clients[ANONYMOUS].post(reverse("space_login"), {"contact": "personne@exemple.fr"})
     for name in sorted(FORMS):
         with subtests.test(form=name):
             url = reverse(name, kwargs=EXPECTATIONS[name].kwargs(world))

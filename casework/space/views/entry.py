@@ -17,8 +17,8 @@ from casework.space.session import no_store, person_required
 
 #: Shown whether the contact is known or not: nobody learns who is followed.
 CODE_SENT = (
-    "Si cette adresse donne accès à un espace, un code à 6 chiffres vient d'y être envoyé. "
-    "Il sert une seule fois, pendant 10 minutes."
+    "Si cette adresse ou ce numéro donne accès à un espace, un code à 6 chiffres vient d'y "
+    "être envoyé. Il sert une seule fois, pendant 10 minutes."
 )
 
 
@@ -26,7 +26,7 @@ def space_login(request: HttpRequest) -> HttpResponse:
     """Ask for the contact; send a code if an invitation is in force; the same answer always."""
     form = ContactForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        contact = services.normalise_contact(form.cleaned_data["email"])
+        contact = services.normalise_contact(form.cleaned_data["contact"])
         services.code_send(contact=contact)
         request.session[session.PENDING_CONTACT] = contact
         messages.info(request, CODE_SENT)
@@ -62,7 +62,12 @@ def space_code(request: HttpRequest) -> HttpResponse:
         render(
             request,
             "casework/space/code.html",
-            {"form": form, "contact": contact, "space_person": False},
+            {
+                "form": form,
+                "contact": services.shown_contact(contact),
+                "by_sms": services.is_phone(contact),
+                "space_person": False,
+            },
         )
     )
 
