@@ -177,6 +177,7 @@ urlpatterns = [
     path("imports/flux/", imports.flow_imports, name="flow_imports"),
     path("imports/flux/<int:pk>/", imports.flow_import_detail, name="flow_import_detail"),
     path("imports/flux/<int:pk>/decision/", imports.flow_import_decide, name="flow_import_decide"),
+    path("imports/listes/", imports.people_lists, name="people_lists"),
     path("actions-collectives/", programmes.programmes, name="programmes"),
     path("actions-collectives/nouvelle/", programmes.programme_create, name="programme_create"),
     path("actions-collectives/<int:pk>/", programmes.programme_detail, name="programme_detail"),

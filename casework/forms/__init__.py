@@ -15,6 +15,8 @@ from casework.forms.handovers import CaseHandoverForm, HandoverForm
 from casework.forms.imports import (
     FlowDecisionForm,
     FlowUploadForm,
+    ListMappingForm,
+    ListUploadForm,
 )
 from casework.forms.interviews import InterviewForm, NoteForm, PairContactForm
 from casework.forms.journal import JournalSearchForm
@@ -44,6 +46,8 @@ __all__ = [
     "DirectoryImportForm",
     "FlowDecisionForm",
     "FlowUploadForm",
+    "ListMappingForm",
+    "ListUploadForm",
     "DirectorySearchForm",
     "DisposalApprovalForm",
     "EnrolmentForm",
