@@ -23,3 +23,15 @@ class CapacityReached(DomainError):
 
 class FlowConfirmationRefused(DomainError):
     """A match of a CAF/MSA flow that cannot be confirmed (already confirmed, other department…)."""
+
+
+class ListImportRefused(DomainError):
+    """A list of people with a ticked row refused: nothing is imported. ``lines``: each line of
+    the file and its reason."""
+
+    def __init__(self, lines: list[tuple[int, str]]) -> None:
+        super().__init__(
+            f"Rien n'a été importé : {len(lines)} ligne(s) cochée(s) refusée(s). Décochez-les ou "
+            "corrigez le fichier."
+        )
+        self.lines = lines

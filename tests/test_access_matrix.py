@@ -470,6 +470,19 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "directory_import": Expect(get=only(ADMINS, 200), post=only(ADMINS, 200)),
     "directory_export": Expect(get=only(ADMINS, 200)),
+    # Data in (issue 24): the CAF/MSA flow, the department's administrator's. An empty upload
+    # or decision re-renders the page with its French errors.
+    "flow_imports": Expect(get=only(ADMINS, 200), post=only(ADMINS, 200)),
+    "flow_import_detail": Expect(
+        get=only(["admin"], 200), kwargs=lambda world: {"pk": world.objects["flow_import"].pk}
+    ),
+    # Lists of people: an empty POST is the upload step, its form re-rendered with its error.
+    "people_lists": Expect(get=only(ADMINS, 200), post=only(ADMINS, 200)),
+    "flow_import_decide": Expect(
+        get=statuses(NOT_ALLOWED),
+        post=only(["admin"], 200),
+        kwargs=lambda world: {"pk": world.objects["flow_import"].pk},
+    ),
     # Collective actions: everyone in the department sees them; the administrator records
     # them; the organiser (the advisors' agency) and the administrator take attendance;
     # the binôme enrols the person from the case page.

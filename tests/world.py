@@ -13,7 +13,7 @@ from dsfr.models import DsfrConfig
 from casework import rights, services
 from casework.enums import CaseState, ObstacleCategory, ShareCategory
 from casework.journal import RequestInfo
-from casework.models import Case
+from casework.models import Case, FlowImport
 from orientation import journal_events as orientation_journal_events
 from orientation import selectors as orientation_selectors
 from orientation import services as orientation_services
@@ -254,6 +254,33 @@ def build_world() -> World:
         last_attempt_at=timezone.now(),
         last_error="ConnectionRefusedError [Errno 111] Connection refused",
     )
+    # A CAF flow imported for the department, one of its lines waiting for a confirmation.
+    flow_import = FlowImport.objects.create(
+        department=department,
+        paying_body="caf",
+        kind="daily",
+        file_name="flux-quotidien.xml",
+        sha256="0" * 64,
+        created_on=timezone.localdate(),
+        to_confirm=1,
+        pending=[
+            {
+                "beneficiary": case.beneficiary_id,
+                "values": {
+                    "rsa_paying_body": "caf",
+                    "rsa_number": "0123456",
+                    "rsa_role": "claimant",
+                    "rsa_rights_and_duties": True,
+                    "rsa_status": "paid",
+                    "rsa_status_reason": "",
+                    "rsa_status_on": None,
+                    "homeless": False,
+                    "moved_on": None,
+                },
+                "confirmed_by": None,
+            }
+        ],
+    )
     oriented = CaseFactory(pair=pair, beneficiary__department=department, state=CaseState.ACTIVE)
     recommendation, decision = make_decided_case(oriented)
     today = timezone.localdate()
@@ -313,6 +340,7 @@ def build_world() -> World:
             "interview": interview,
             "person_request": person_request,
             "failed_email": failed_email,
+            "flow_import": flow_import,
             "delegations": delegations,
         },
     )

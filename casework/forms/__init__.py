@@ -12,6 +12,12 @@ from casework.forms.cases import BeneficiaryForm, TransitionForm
 from casework.forms.delegations import DelegationForm
 from casework.forms.directory import DirectoryImportForm, DirectorySearchForm, ResourceForm
 from casework.forms.handovers import CaseHandoverForm, HandoverForm
+from casework.forms.imports import (
+    FlowDecisionForm,
+    FlowUploadForm,
+    ListMappingForm,
+    ListUploadForm,
+)
 from casework.forms.interviews import InterviewForm, NoteForm, PairContactForm
 from casework.forms.journal import JournalSearchForm
 from casework.forms.programmes import EnrolmentForm, ProgrammeForm, ProgrammeSessionForm
@@ -38,6 +44,10 @@ __all__ = [
     "CaseHandoverForm",
     "DelegationForm",
     "DirectoryImportForm",
+    "FlowDecisionForm",
+    "FlowUploadForm",
+    "ListMappingForm",
+    "ListUploadForm",
     "DirectorySearchForm",
     "DisposalApprovalForm",
     "EnrolmentForm",

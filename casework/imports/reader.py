@@ -102,6 +102,13 @@ class FlowError:
     line: int
     path: str
     message: str
+    #: The household's rank in the file (1 for the first InfosFoyerRSA), 0 outside a household.
+    household: int = 0
+
+    @property
+    def element(self) -> str:
+        """The element at fault, without its path (« DTNAI »)."""
+        return self.path.rsplit("/", 1)[-1] or "Racine"
 
     def __str__(self) -> str:
         where = f"ligne {self.line}" if self.line else "fichier"
@@ -179,6 +186,7 @@ class FlowReader:
         self.errors: list[FlowError] = []
         self.error_count = 0
         self.households = 0
+        self._in_household = 0  # the rank of the household being read, 0 outside one
         self.people_read_past = 0
         self._parser: Any = None
         self._stack: list[str] = []
@@ -197,7 +205,11 @@ class FlowReader:
     def _error(self, path: str, message: str, line: int | None = None) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append(FlowError(line if line is not None else self._line(), path, message))
+            self.errors.append(
+                FlowError(
+                    line if line is not None else self._line(), path, message, self._in_household
+                )
+            )
 
     def _line(self) -> int:
         return int(self._parser.CurrentLineNumber) if self._parser is not None else 0
@@ -247,6 +259,7 @@ class FlowReader:
             if self.header is None:
                 self._read_header()
             self._household = _Household(line=self._line())
+            self._in_household = self.households + 1
         elif path == _PERSON:
             self._person = {"_line": str(self._line())}
         elif path == f"{_PERSON}/Prestations":
@@ -283,6 +296,7 @@ class FlowReader:
             self._person = None
         elif path == _HOUSEHOLD:
             self._close_household()
+            self._in_household = 0
         elif (
             self._household is not None
             and path.startswith(f"{_SITUATION}/")

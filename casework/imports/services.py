@@ -198,7 +198,9 @@ def _apply(
             # Keep reading to report every error, but write nothing more.
             continue
         if flow_import is None:
-            flow_import = _new_import(department, file_name, report.sha256, header, chunk)
+            flow_import = _new_import(
+                department, file_name, report.sha256, header, chunk, acting_user
+            )
             report.flow_import = flow_import
             report.kind = header.kind.label
             report.created_on = header.created_on
@@ -211,7 +213,7 @@ def _apply(
     if reader.error_count or header is None:
         return
     if flow_import is None:  # a flow with no claimant or partner at all
-        flow_import = _new_import(department, file_name, report.sha256, header, [])
+        flow_import = _new_import(department, file_name, report.sha256, header, [], acting_user)
         report.flow_import = flow_import
         report.kind, report.created_on = header.kind.label, header.created_on
     flow_import.households = reader.households
@@ -272,6 +274,7 @@ def _new_import(
     sha256: str,
     header: Any,
     chunk: list[FlowPerson],
+    acting_user: Professional | None,
 ) -> FlowImport:
     flow_import = FlowImport(
         department=department,
@@ -281,9 +284,11 @@ def _new_import(
         sha256=sha256,
         created_on=header.created_on,
         state=FlowImportState.APPLIED,
+        imported_by=acting_user,
     )
     flow_import.full_clean()
-    flow_import.save()
+    with acting_as(acting_user):
+        flow_import.save()
     return flow_import
 
 
@@ -549,9 +554,11 @@ def rsa_flow_confirm(
     for line in flow_import.pending:
         if line["beneficiary"] == beneficiary_id:
             line["confirmed_by"] = acting_user.pk
+    # The lines are not in the audit trail (casework/apps.py); the count is, with the actor.
+    flow_import.confirmed += 1
     flow_import.full_clean()
     with acting_as(acting_user):
-        flow_import.save(update_fields=["pending"])
+        flow_import.save(update_fields=["pending", "confirmed"])
     journal.record(
         department=flow_import.department,
         actor=acting_user,
@@ -566,6 +573,49 @@ def rsa_flow_confirm(
         object_id=str(flow_import.pk),
     )
     return beneficiary
+
+
+@transaction.atomic
+def rsa_flow_reject(
+    *,
+    flow_import: FlowImport,
+    beneficiary_id: int,
+    acting_user: Professional,
+) -> None:
+    """A professional says that the person matched only by names and birth date is not the one
+    of the flow: the line is dropped from the import's record (nothing of it is kept) and the
+    person's file is left as it was."""
+    flow_import = FlowImport.objects.select_for_update().get(pk=flow_import.pk)
+    organisation = acting_user.organisation
+    if organisation is None or organisation.department_id != flow_import.department_id:
+        raise FlowConfirmationRefused("Cet import n'est pas celui de votre département.")
+    waiting = [
+        line
+        for line in flow_import.pending
+        if line["beneficiary"] == beneficiary_id and line["confirmed_by"] is None
+    ]
+    if not waiting:
+        raise FlowConfirmationRefused("Aucun rapprochement à confirmer pour cette personne.")
+    beneficiary = Beneficiary.objects.filter(
+        department_id=flow_import.department_id, pk=beneficiary_id
+    ).first()
+    flow_import.pending = [line for line in flow_import.pending if line not in waiting]
+    flow_import.set_aside += 1
+    flow_import.full_clean()
+    with acting_as(acting_user):
+        flow_import.save(update_fields=["pending", "set_aside"])
+    journal.record(
+        department=flow_import.department,
+        actor=acting_user,
+        channel=JournalChannel.IMPORT,
+        purpose=(
+            f"Rapprochement écarté avec le flux du {flow_import.created_on:%d/%m/%Y} : ce n'est "
+            "pas la même personne, rien n'est modifié"
+        ),
+        beneficiary=beneficiary,
+        object_type="flow_import",
+        object_id=str(flow_import.pk),
+    )
 
 
 def pending_lines(flow_import: FlowImport) -> list[dict[str, Any]]:

@@ -34,6 +34,9 @@ class FlowImport(models.Model):
     to_confirm = models.PositiveIntegerField("rapprochements à confirmer", default=0)
     unknown = models.PositiveIntegerField("personnes inconnues (non créées)", default=0)
     to_review = models.PositiveIntegerField("accompagnements mis « à examiner »", default=0)
+    #: The decisions on the lines to confirm since the import (their audit rows name who decided).
+    confirmed = models.PositiveIntegerField("rapprochements confirmés", default=0)
+    set_aside = models.PositiveIntegerField("rapprochements écartés", default=0)
     #: [{"beneficiary": id, "paying_body", "number", "role", "rights_and_duties", "status",
     #:   "status_reason", "status_on", "homeless", "confirmed_by": id|None}]
     pending = models.JSONField("rapprochements à confirmer (détail)", default=list, blank=True)

@@ -177,6 +177,14 @@ FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "resource_create": fields_of(casework_forms.ResourceForm),
     "resource_edit": fields_of(casework_forms.ResourceForm),
     "directory_import": fields_of(casework_forms.DirectoryImportForm),
+    "flow_imports": fields_of(casework_forms.FlowUploadForm),
+    "flow_import_decide": fields_of(casework_forms.FlowDecisionForm),
+    # The list's steps: the upload, then the mapping (with the signed list), the ticked rows.
+    "people_lists": {
+        **fields_of(casework_forms.ListUploadForm, casework_forms.ListMappingForm),
+        "etape": st.one_of(st.sampled_from(["", "apercu", "import"]), TEXT),
+        "lignes": st.lists(st.one_of(NUMBERS, TEXT), max_size=4),
+    },
     "programme_create": fields_of(casework_forms.ProgrammeForm),
     "programme_session_add": fields_of(casework_forms.ProgrammeSessionForm),
     "attendance_sheet": {"present": st.lists(st.one_of(NUMBERS, TEXT), max_size=4)},
