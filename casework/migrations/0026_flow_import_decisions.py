@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0023_sharing_agreement_given_in_space'),
+        ('casework', '0025_space_access_by_sms'),
     ]
 
     operations = [

@@ -7,6 +7,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("casework", "0024_flow_import_decisions")]
+    dependencies = [("casework", "0026_flow_import_decisions")]
 
     operations = [TrigramExtension(), UnaccentExtension()]
