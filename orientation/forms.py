@@ -209,6 +209,8 @@ class ContractForm(forms.Form):
     )
 
     def __init__(self, *args: Any, obstacles: list[Any], **kwargs: Any) -> None:
+        # On the plan page beside the action form: its own ids (both have « weekly_hours »).
+        kwargs.setdefault("auto_id", "id_contrat_%s")
         super().__init__(*args, **kwargs)
         cast(forms.TypedChoiceField, self.fields["adjusted_for"]).choices = [
             ("", "—"),

@@ -3,6 +3,8 @@
 the advisor reads only as the accord de partage covers it. An aim agreed with the person, never
 a counter: nothing compares the activities done with it, warns or reports."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -185,3 +187,15 @@ def test_no_service_or_task_compares_the_hours_done_with_the_aim(today):
     tasks.send_daily_reminders(today.isoformat())
 
     assert written() == before
+
+
+def test_the_plan_page_labels_each_hours_field_apart():
+    """The action form and the contract form both ask for hours: each label names its own."""
+    case, _health = _with_health_not_shared()
+
+    page = log_in(Client(), case.pair.social_worker).get(reverse("action_plan", args=[case.pk]))
+
+    text = page.content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', text)
+    assert [i for i in set(ids) if ids.count(i) > 1] == []
+    assert 'for="id_contrat_weekly_hours"' in text and 'for="id_weekly_hours"' in text
