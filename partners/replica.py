@@ -14,7 +14,8 @@ primary's WAL. ``config.db_router.ReplicaRouter`` sends a read there only when a
 - the table is not the sessions' (the pin itself lives there);
 - the replica is streaming and its replay lag is at most ``DATABASE_REPLICA_MAX_LAG`` seconds,
   measured at most every ``DATABASE_REPLICA_LAG_CHECK_INTERVAL`` seconds (:func:`replica_lag`);
-  a lagging, paused, disconnected or unreachable replica is bypassed.
+  a lagging, paused or disconnected replica is bypassed, an unreachable one for
+  ``UNREACHABLE_RETRY_AFTER`` seconds.
 
 Every write goes to the primary, always.
 """
@@ -25,7 +26,7 @@ import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import wraps
-from typing import Any
+from typing import Concatenate
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
@@ -52,22 +53,22 @@ def pinned_to_primary(request: HttpRequest) -> bool:
     return session is not None and float(session.get(PIN_SESSION_KEY, 0)) > time.time()
 
 
-def read_only[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
+def read_only[**P](
+    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
     """Marks a view whose GET and HEAD may read from the replica (see the module's docstring)."""
 
     @wraps(view)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        request = args[0]
-        assert isinstance(request, HttpRequest)  # noqa: S101 (a function view's first argument)
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if (
             request.method not in SAFE_METHODS
             or not replica_configured()
             or pinned_to_primary(request)
         ):
-            return view(*args, **kwargs)
+            return view(request, *args, **kwargs)
         token = _in_read_only_view.set(True)
         try:
-            return view(*args, **kwargs)
+            return view(request, *args, **kwargs)
         finally:
             _in_read_only_view.reset(token)
 
@@ -105,23 +106,29 @@ SELECT pg_is_in_recovery(),
        EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8
 """
 
+#: Seconds an unreachable replica is left alone before it is tried again: a black-holed host
+#: costs one request the connect timeout (3 s) every this many seconds, not every check.
+UNREACHABLE_RETRY_AFTER = 30.0
+
 _lag_lock = threading.Lock()
-_lag_checked: tuple[float, float | None] | None = None  # (time.monotonic(), lag)
+_lag_checked: tuple[float, float | None] | None = None  # (time.monotonic() of the next check, lag)
+
+
+class ReplicaUnreachable(Exception):
+    pass
 
 
 def measure_replica_lag() -> float | None:
     """The replica's replay lag in seconds, now; None when it cannot serve reads (not a
-    standby, not streaming, unreachable)."""
+    standby, not streaming). Raises ReplicaUnreachable when it cannot be reached."""
     try:
         with connections[REPLICA].cursor() as cursor:
             cursor.execute(LAG_SQL)
             in_recovery, status, caught_up, seconds = cursor.fetchone()
     except DatabaseError as error:
-        logger.warning("Réplique injoignable, lectures sur le primaire : %s", error)
         connections[REPLICA].close()
-        return None
+        raise ReplicaUnreachable(str(error)) from error
     if not in_recovery or status != "streaming":
-        logger.warning("Réplique hors réplication (%s), lectures sur le primaire.", status)
         return None
     if caught_up:
         return 0.0
@@ -130,22 +137,32 @@ def measure_replica_lag() -> float | None:
 
 def replica_lag() -> float | None:
     """:func:`measure_replica_lag`, measured at most every DATABASE_REPLICA_LAG_CHECK_INTERVAL
-    seconds per process."""
+    seconds per process (UNREACHABLE_RETRY_AFTER when it could not be reached); each measure
+    that bypasses the replica is logged once."""
     global _lag_checked
     with _lag_lock:
         now = time.monotonic()
-        interval = settings.DATABASE_REPLICA_LAG_CHECK_INTERVAL
-        if _lag_checked is None or now - _lag_checked[0] >= interval:
-            _lag_checked = (now, measure_replica_lag())
-        return _lag_checked[1]
+        if _lag_checked is not None and now < _lag_checked[0]:
+            return _lag_checked[1]
+        lag: float | None
+        try:
+            lag = measure_replica_lag()
+            next_check = now + settings.DATABASE_REPLICA_LAG_CHECK_INTERVAL
+        except ReplicaUnreachable as error:
+            logger.warning("Réplique injoignable, lectures sur le primaire : %s", error)
+            lag, next_check = None, now + UNREACHABLE_RETRY_AFTER
+        else:
+            if lag is None:
+                logger.warning("Réplique hors réplication, lectures sur le primaire.")
+            elif lag > settings.DATABASE_REPLICA_MAX_LAG:
+                logger.warning("Réplique en retard de %.1f s, lectures sur le primaire.", lag)
+        _lag_checked = (next_check, lag)
+        return lag
 
 
 def replica_usable() -> bool:
     lag = replica_lag()
-    usable = lag is not None and lag <= settings.DATABASE_REPLICA_MAX_LAG
-    if lag is not None and not usable:
-        logger.warning("Réplique en retard de %.1f s, lectures sur le primaire.", lag)
-    return usable
+    return lag is not None and lag <= settings.DATABASE_REPLICA_MAX_LAG
 
 
 def read_database(model: type[Model]) -> str:
@@ -161,8 +178,8 @@ def read_database(model: type[Model]) -> str:
     return DEFAULT_DB_ALIAS
 
 
-def forget_replica_lag(**_kwargs: Any) -> None:
-    """Measure the lag again at the next read (after settings change, e.g. in tests)."""
+def forget_replica_lag() -> None:
+    """Measure the lag again at the next read (after a change of settings, e.g. in tests)."""
     global _lag_checked
     with _lag_lock:
         _lag_checked = None

@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casework.enums import CaseState
+from casework.models import InformationShare
 from partners import replica
 from partners.enums import Role
 from tests.casework.factories import CaseFactory
@@ -132,6 +133,26 @@ def test_dashboard_read_is_served_by_the_replica(settings) -> None:  # type: ign
     assert (response.status_code, _open_cases(response)) == (200, 2)
     assert any("casework_case" in sql for sql in _data_queries(captured[replica.REPLICA]))
     assert [s for s in _data_queries(captured[DEFAULT_DB_ALIAS]) if "casework_case" in s] == []
+
+
+def test_export_read_on_the_replica_is_journaled_on_the_primary(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DATABASE_REPLICA_MAX_LAG = 3600
+    supervisor, pair = _supervised_team(2)
+    client = log_in(Client(), supervisor)
+    wait_for_replay()
+
+    with replay_paused():
+        CaseFactory(pair=pair, beneficiary__department=pair.department, state=CaseState.ACTIVE)
+        with queries_by_database() as captured:
+            response = client.get(reverse("supervision_export", args=["csv"]))
+
+    rows = [line.split(";") for line in response.content.decode("utf-8-sig").splitlines()]
+    # The figures of the replica (2 open cases, not the primary's 3); the journal row written
+    # on the primary, in the request.
+    assert {row[2] for row in rows if row[0] == "Accompagnements ouverts"} == {"2"}
+    assert InformationShare.objects.filter(channel="export", actor=supervisor).count() == 1
+    assert [s for s in _data_queries(captured[replica.REPLICA]) if "INSERT" in s] == []
+    assert any("casework_case" in s for s in _data_queries(captured[replica.REPLICA]))
 
 
 def test_a_professional_who_just_wrote_reads_the_primary(settings) -> None:  # type: ignore[no-untyped-def]
