@@ -84,6 +84,8 @@ def _deselection_reasons() -> dict[str, str]:
     reasons = {}
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         reasons["postgres"] = "la base n'est pas PostgreSQL (DATABASE_URL non défini)"
+    if not os.environ.get("DATABASE_REPLICA_URL"):
+        reasons["replica"] = "DATABASE_REPLICA_URL n'est pas défini (.ci/replica start)"
     if not os.environ.get("CELERY_BROKER_URL"):
         reasons["broker"] = "CELERY_BROKER_URL n'est pas défini"
     if not os.environ.get("CELERY_BROKER_URL", "").startswith("amqp"):
@@ -95,6 +97,7 @@ def _deselection_reasons() -> dict[str, str]:
     return reasons
 
 
+@pytest.hookimpl(trylast=True)  # after ``-m``: a pass may leave a marker out on purpose
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Deselect (never skip) the tests this machine cannot run; in CI, refuse to."""
     reasons = _deselection_reasons()

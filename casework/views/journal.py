@@ -19,6 +19,7 @@ from casework.printing import render_print
 from partners.forms import freeze_choices, parse_id
 from partners.models import Department
 from partners.pagination import paginate
+from partners.replica import read_only
 
 
 @login_required
@@ -110,6 +111,7 @@ JOURNAL_COUNT_CAP = 5000
 
 
 @login_required
+@read_only  # its GET; the POST (a search kept in the session) stays on the primary
 def journal_search(request: HttpRequest) -> HttpResponse:
     """The auditor's search in the department's journal."""
     user = access.access_as_auditor(request)
@@ -146,6 +148,7 @@ def journal_search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@read_only
 def rights_changes(request: HttpRequest) -> HttpResponse:
     """The auditor's « Changements de droits »: who was given or lost access, by whom."""
     user = access.access_as_auditor(request)
@@ -179,6 +182,7 @@ JOURNAL_CSV_COLUMNS = [
 
 
 @login_required
+@read_only
 def journal_export(request: HttpRequest) -> HttpResponse:
     """The search as CSV; the export itself is journaled."""
     user = access.access_as_auditor(request)

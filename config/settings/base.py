@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "partners.middleware.LoadUserMiddleware",
+    # After the user is known: a professional's write pins their reads to the primary.
+    "partners.replica.PinToPrimaryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "partners.middleware.SessionTimeoutMiddleware",
     "partners.middleware.SecondFactorRequiredMiddleware",
@@ -111,35 +113,76 @@ TEMPLATES: list[dict[str, Any]] = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
-        conn_health_checks=True,
-    )
-}
 # Timeouts (docs/deployment.md, « Délais »): a connection attempt gives up after
 # DATABASE_CONNECT_TIMEOUT seconds, a statement after DATABASE_STATEMENT_TIMEOUT seconds (0: none),
 # both well under gunicorn's timeout (config/gunicorn.py), so that a hung database answers the 503
 # page instead of a killed worker.
 DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
 DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "20"))
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+#: Persistent connections, checked before reuse (docs/deployment.md, « Connections »).
+DATABASE_CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+#: PgBouncer in transaction pooling mode in front of PostgreSQL (docs/deployment.md, « PgBouncer »):
+#: no server-side cursors, no prepared statements, no per-connection startup ``options`` (the
+#: planner settings and the statement timeout then come from ALTER DATABASE … SET).
+DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER")
+
+
+def database(url: str) -> dict[str, Any]:
+    """The Django database settings for ``url`` as deployed: persistent connections with health
+    checks and, on PostgreSQL, the connect and statement timeouts and the planner settings."""
+    db: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True)
+    )
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return db
+    options = db.setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    if DATABASE_PGBOUNCER:
+        # A server connection serves many clients, one transaction at a time: a cursor or a
+        # prepared statement would not outlive the transaction, and PgBouncer refuses `options`.
+        db["DISABLE_SERVER_SIDE_CURSORS"] = True
+        options["prepare_threshold"] = None
+        return db
     # Planner settings for SSD storage, on every connection, so that tests that check query
     # plans see what production sees (docs/deployment.md).
     # An ``options`` given in DATABASE_URL's query string wins.
-    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
-    _db_options.setdefault(
+    options.setdefault(
         "options",
         os.environ.get(
             "DATABASE_PLANNER_OPTIONS", "-c random_page_cost=1.1 -c effective_io_concurrency=200"
         ),
     )
-    _db_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
-    if "statement_timeout" not in _db_options["options"]:
-        _db_options["options"] = (
-            f"{_db_options['options']} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}s"
+    if "statement_timeout" not in options["options"]:
+        options["options"] = (
+            f"{options['options']} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}s"
         ).strip()
+    return db
+
+
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+}
+# The read replica (docs/deployment.md, « Read replica »): the pages that read much and change
+# nothing read there (partners.replica.read_only), through config.db_router.ReplicaRouter.
+# Tests: a mirror of the default database (the real replica replays the test database itself).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database(os.environ["DATABASE_REPLICA_URL"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+#: Seconds of replay lag past which the replica is bypassed.
+DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "5"))
+#: Seconds the replica's lag, once measured, is trusted before it is measured again.
+DATABASE_REPLICA_LAG_CHECK_INTERVAL = float(
+    os.environ.get("DATABASE_REPLICA_LAG_CHECK_INTERVAL", "2")
+)
+#: Seconds a professional reads from the primary after a write (a POST…), so that they see it.
+#: At least the lag tolerated plus the interval between two checks of it.
+DATABASE_REPLICA_PIN = float(
+    os.environ.get(
+        "DATABASE_REPLICA_PIN",
+        str(DATABASE_REPLICA_MAX_LAG + DATABASE_REPLICA_LAG_CHECK_INTERVAL + 1),
+    )
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) serve the supervisors' figures on PostgreSQL, the production
 # database; SQLite (tests, development) builds them on their key columns only, as intended.

@@ -14,9 +14,11 @@ from orientation import access, journal_events
 from orientation import supervision as figures
 from partners.forms import parse_id
 from partners.pagination import paginate
+from partners.replica import read_only
 
 
 @login_required
+@read_only
 def supervision(request: HttpRequest) -> HttpResponse:
     """The supervisor's dashboard of their organisation subtree."""
     user = access.access_as_supervisor(request)
@@ -38,6 +40,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@read_only
 def supervision_list(request: HttpRequest, figure: str) -> HttpResponse:
     """The cases behind one figure: metadata only."""
     user = access.access_as_supervisor(request)
@@ -59,6 +62,7 @@ def supervision_list(request: HttpRequest, figure: str) -> HttpResponse:
 
 
 @login_required
+@read_only
 def supervision_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The dashboard's figures as CSV or XLSX (no person's name); the export is journaled."""
     user = access.access_as_supervisor(request)

@@ -231,6 +231,8 @@ def gunicorn_through(proxy, tmp_path) -> Iterator[tuple[int, Path]]:
         SECRET_KEY=settings.SECRET_KEY,  # the sessions the test creates are signed with it
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{proxy.port}/{name}",
         DATABASE_CONN_MAX_AGE="60",
+        # Behind PgBouncer (.ci/run's pass), the settings PgBouncer needs.
+        DATABASE_PGBOUNCER=os.environ.get("DATABASE_PGBOUNCER", ""),
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS="2",
         LOG_FORMAT="json",
