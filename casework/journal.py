@@ -194,6 +194,8 @@ PERSON_LABEL = "La personne accompagnée"
 #: The ``object_type`` of the rows for the person's messages and requests to their binôme: the
 #: case's timeline shows the message itself (``PersonMessage``) in their place.
 PERSON_MESSAGE = "message de la personne"
+#: The ``object_type`` of the rows of a partner system's read of a case through the API.
+API_CASE_OBJECT = "accompagnement (API)"
 
 
 def record_person_act(

@@ -113,10 +113,6 @@ def journal_exported(
     )
 
 
-#: The ``object_type`` of the rows of the partner API's reads of a case.
-API_CASE_OBJECT = "accompagnement (API)"
-
-
 def api_cases_read(
     *, partner: PartnerSystem, cases: list[Case], scope: str, info: RequestInfo
 ) -> list[InformationShare]:
@@ -133,7 +129,7 @@ def api_cases_read(
             purpose=f"Lecture du suivi de l'accompagnement par un système partenaire ({scope})",
             case=case,
             recipient=str(partner)[:255],
-            object_type=API_CASE_OBJECT,
+            object_type=journal.API_CASE_OBJECT,
             object_id=str(case.pk),
             info=info,
         )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from casework import services as case_services
 from casework.enums import CaseState, JournalChannel
 from casework.models import InformationShare
+from casework.space.selectors import journal_line
 from orientation import services as orientation_services
 from partners.api import services as api_services
 from partners.api.authentication import (
@@ -514,3 +515,17 @@ def test_admin_issues_a_key_shown_once_that_opens_the_api(case, pair, login_clie
     # The change page is read-only: a key is rotated or revoked, never edited.
     change = client.post(reverse("admin:partners_partnerkey_change", args=[key.pk]), {})
     assert change.status_code == 403
+
+
+def test_api_read_shows_in_the_persons_journal_naming_the_partner(case, client):
+    client.get(case_url(case.pk))
+
+    line = journal_line(InformationShare.objects.get(channel=JournalChannel.API), with_names=False)
+
+    assert (line.who, line.organisation, line.what, line.to_whom) == (
+        "rdv-insertion",
+        "ANCT",
+        "Lu par un logiciel partenaire : le suivi de votre accompagnement (état, référent·e, "
+        "dates, rendez-vous)",
+        "rdv-insertion (ANCT)",
+    )
