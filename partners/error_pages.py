@@ -48,6 +48,8 @@ def render_error(request: HttpRequest, page: ErrorPage) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if problems.is_api(request):  # the partner API answers problem+json (RFC 9457)
+        return problems.bad_request(request)
     return render_error(request, BAD_REQUEST)
 
 

@@ -81,7 +81,7 @@ class CaseDetailView(FollowupView):
             "accompagnement d'un autre département est introuvable (404), comme un inexistant. "
             "La lecture est inscrite au journal de la personne."
         ),
-        responses={200: CaseFollowupSerializer, **problem_responses(401, 403, 404, 429)},
+        responses={200: CaseFollowupSerializer, **problem_responses(400, 401, 403, 404, 429)},
     )
     def get(self, request: Request, pk: int) -> Response:
         case = get_object_or_404(self.get_queryset(), pk=pk)

@@ -7,8 +7,9 @@ limit, validation and method errors all answer
      "detail": "…", "instance": "/api/v1/cases/", "request_id": "…", "code": "cle-expiree"}
 
 with ``Content-Type: application/problem+json``; a validation error adds ``errors`` (field →
-French messages). ``not_found`` and ``server_error`` give the same body to paths under /api/ that
-no view answered (``partners.error_pages`` and ``partners.unavailable`` call them).
+French messages). ``bad_request``, ``not_found`` and ``server_error`` give the same body to
+paths under /api/ that no view answered (``partners.error_pages`` and ``partners.unavailable``
+call them).
 """
 
 import logging
@@ -180,6 +181,17 @@ def _plain(request: HttpRequest, status: int, code: str, title: str, detail: str
     )
     response["Content-Type"] = PROBLEM_CONTENT_TYPE
     return response
+
+
+def bad_request(request: HttpRequest) -> HttpResponse:
+    """A request under /api/ refused before any view (a NUL character in the query string)."""
+    return _plain(
+        request,
+        400,
+        "requete-invalide",
+        "Requête invalide",
+        "La requête contient un caractère que Binôme n'accepte pas (par exemple un caractère nul).",
+    )
 
 
 def not_found(request: HttpRequest) -> HttpResponse:

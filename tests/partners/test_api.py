@@ -396,6 +396,12 @@ def test_api_invalid_cursor_is_a_400_problem(case, client):
     assert problem(response)[:3] == (400, PROBLEM, "curseur-invalide")
 
 
+def test_api_nul_character_in_the_query_is_a_400_problem(client):
+    response = client.get(CASES + "?cursor=%00")
+
+    assert problem(response)[:3] == (400, PROBLEM, "requete-invalide")
+
+
 def test_api_unknown_path_is_a_404_problem(client):
     response = client.get("/api/v1/nulle-part/")
 

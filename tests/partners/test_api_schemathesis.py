@@ -7,9 +7,12 @@ response conforms to the schema (status, content type, body).
 """
 
 import os
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -38,6 +41,20 @@ CHECKS = [
 
 # Loaded when the module is collected, from the app itself (the description reads no database).
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_between_requests() -> Iterator[None]:
+    """The WSGI handler closes the database connection after each request (``request_started``
+    and ``request_finished``); the test's transaction lives on it. Django's test client keeps it
+    the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
