@@ -22,7 +22,7 @@ from partners.api.authentication import (
     REVOKED_KEY,
     UNKNOWN_KEY,
 )
-from partners.api.models import PartnerKey, Scope
+from partners.api.models import PartnerKey, PartnerSystem, Scope
 from partners.api.services import InvalidKey
 from partners.enums import Role
 from tests.casework.factories import (
@@ -535,3 +535,64 @@ def test_api_read_shows_in_the_persons_journal_naming_the_partner(case, client):
         "dates, rendez-vous)",
         "rdv-insertion (ANCT)",
     )
+
+
+def test_admin_registers_a_partner_system_through_the_service(pair, login_client):
+    administrator = ProfessionalFactory(role=Role.ADMIN, organisation__department=pair.department)
+
+    response = login_client(administrator).post(
+        reverse("admin:partners_partnersystem_add"),
+        {
+            "department": pair.department.pk,
+            "name": "rdv-insertion",
+            "organisation": "ANCT",
+            "scopes": [Scope.FOLLOWUP_READ],
+            "requests_per_minute": 60,
+            "active": "on",
+        },
+    )
+
+    partner = PartnerSystem.objects.get(department=pair.department)
+    assert response.status_code == 302
+    assert (partner.name, partner.scopes, partner.requests_per_minute) == (
+        "rdv-insertion",
+        ["followup:read"],
+        60,
+    )
+    assert LogEntry.objects.get_for_object(partner).get().actor == administrator
+    grant = InformationShare.objects.get(
+        object_type=api_services.PARTNER_OBJECT, object_id=str(partner.pk)
+    )
+    assert (grant.actor, grant.purpose) == (
+        administrator,
+        "Système partenaire enregistré, portées : followup:read",
+    )
+
+
+def test_admin_rotates_and_revokes_keys_from_the_list(case, pair, partner_and_key, login_client):
+    partner, secret = partner_and_key
+    administrator = ProfessionalFactory(role=Role.ADMIN, organisation__department=pair.department)
+    client = login_client(administrator)
+    url = reverse("admin:partners_partnerkey_changelist")
+    key = PartnerKey.objects.get(partner=partner)
+
+    rotated = client.post(url, {"action": "rotate", "_selected_action": [key.pk]}, follow=True)
+    (message,) = [str(m) for m in rotated.context["messages"] if "bnm_" in str(m)]
+    new_secret = message.split(" : ")[1].split(" ")[0]
+    new_key = PartnerKey.objects.get(replaces=key)
+    client.post(url, {"action": "revoke", "_selected_action": [new_key.pk]})
+
+    assert problem(api_client(secret).get(CASES))[2] == "cle-remplacee"
+    assert problem(api_client(new_secret).get(CASES))[2] == "cle-revoquee"
+    assert list(
+        InformationShare.objects.filter(
+            object_type=api_services.PARTNER_OBJECT, object_id=str(partner.pk)
+        )
+        .order_by("seq")
+        .values_list("channel", "actor")
+    ) == [
+        (JournalChannel.GRANT, None),
+        (JournalChannel.GRANT, None),
+        (JournalChannel.GRANT, administrator.pk),
+        (JournalChannel.REVOKE, administrator.pk),
+    ]
