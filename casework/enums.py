@@ -203,6 +203,9 @@ class JournalChannel(models.TextChoices):
     PERSON = "person", "Par la personne, depuis son espace"
     #: An import of a CAF/MSA flow (one row per file, one per person whose RSA details changed).
     IMPORT = "import", "Import d'un flux"
+    #: A partner system's call to the API (a read of a person's data, or a write): no
+    #: professional acts; the system and its organisation are named.
+    API = "api", "Par un système partenaire (API)"
 
 
 class JournalBasis(models.TextChoices):

@@ -99,10 +99,12 @@ def record(
     object_id: str = "",
     info: RequestInfo | None = None,
     actor_label: str = "",
+    actor_organisation: str = "",
 ) -> InformationShare:
     """Append one row to the department's chain (call it last in the transaction); ``info``:
     the request it answers (its id ties the row to the response), if any; ``actor_label``: who
-    acted when no professional did (the person in their space)."""
+    acted when no professional did (the person in their space, a partner system), and
+    ``actor_organisation`` its organisation, if any."""
     share = entry(
         department=department,
         actor=actor,
@@ -117,6 +119,7 @@ def record(
         object_id=object_id,
         info=info,
         actor_label=actor_label,
+        actor_organisation=actor_organisation,
     )
     record_many(department, [share])
     return share
@@ -137,6 +140,7 @@ def entry(
     object_id: str = "",
     info: RequestInfo | None = None,
     actor_label: str = "",
+    actor_organisation: str = "",
 ) -> InformationShare:
     """A row of the journal, not yet chained nor written (``record_many`` does both)."""
     info = info or RequestInfo()
@@ -145,7 +149,7 @@ def entry(
         department=department,
         at=timezone.now(),
         actor=actor,
-        actor_organisation=organisation.name if organisation is not None else "",
+        actor_organisation=organisation.name if organisation is not None else actor_organisation,
         actor_job_title=(actor.job_title or actor.get_role_display()) if actor else actor_label,
         case=case,
         beneficiary=beneficiary or (case.beneficiary if case is not None else None),
@@ -190,6 +194,8 @@ PERSON_LABEL = "La personne accompagnée"
 #: The ``object_type`` of the rows for the person's messages and requests to their binôme: the
 #: case's timeline shows the message itself (``PersonMessage``) in their place.
 PERSON_MESSAGE = "message de la personne"
+#: The ``object_type`` of the rows of a partner system's read of a case through the API.
+API_CASE_OBJECT = "accompagnement (API)"
 
 
 def record_person_act(

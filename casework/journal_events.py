@@ -12,7 +12,7 @@ from casework.enums import JournalChannel
 from casework.journal import RequestInfo
 from casework.models import Beneficiary, Case, InformationShare, SocialRequest
 from casework.services import SOCIAL_REQUEST_OBJECT
-from partners.models import Department, Professional
+from partners.models import Department, PartnerSystem, Professional
 
 SOCIAL_NOTES = "social_notes"
 
@@ -111,3 +111,29 @@ def journal_exported(
         object_type="journal",
         info=info,
     )
+
+
+def api_cases_read(
+    *, partner: PartnerSystem, cases: list[Case], scope: str, info: RequestInfo
+) -> list[InformationShare]:
+    """A partner system read these cases through the API (a page of the list, or one case): one
+    row per case, written in one statement (channel « api », no professional actor; the system
+    and its organisation are named, and are the recipient)."""
+    shares = [
+        journal.entry(
+            department=partner.department,
+            actor=None,
+            actor_label=partner.name,
+            actor_organisation=partner.organisation,
+            channel=JournalChannel.API,
+            purpose=f"Lecture du suivi de l'accompagnement par un système partenaire ({scope})",
+            case=case,
+            recipient=str(partner)[:255],
+            object_type=journal.API_CASE_OBJECT,
+            object_id=str(case.pk),
+            info=info,
+        )
+        for case in cases
+    ]
+    journal.record_many(partner.department, shares)
+    return shares

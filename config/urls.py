@@ -35,6 +35,9 @@ urlpatterns = [
     path("mon-espace/", include("orientation.space.urls")),
     # Delivery reports of the message providers (casework.messages): a shared secret, no session.
     path("webhooks/", include("casework.messages.urls")),
+    # The partner API: a partner system's key, never a session (partners.api).
+    path("api/v1/", include("partners.api.urls")),
+    path("api/v1/", include("orientation.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -25,9 +25,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from dsfr.models import DsfrConfig
 
 from partners import services
+from partners.api import services as api_services
+from partners.api.models import Scope
 from partners.enums import PairEndReason
 from partners.errors import DomainError
-from partners.models import Department, Organisation, Pair, Professional
+from partners.models import Department, Organisation, Pair, PartnerKey, PartnerSystem, Professional
 
 # Django's admin and form classes take no subscript at run time: the typed bases are for mypy only.
 if TYPE_CHECKING:
@@ -35,10 +37,12 @@ if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[Any]
     _ProfessionalForm = forms.ModelForm[Professional]
     _PairForm = forms.ModelForm[Pair]
+    _PartnerSystemForm = forms.ModelForm[PartnerSystem]
+    _PartnerKeyForm = forms.ModelForm[PartnerKey]
 else:
     _BaseModelAdmin = BaseModelAdmin
     _ModelAdmin = admin.ModelAdmin
-    _ProfessionalForm = _PairForm = forms.ModelForm
+    _ProfessionalForm = _PairForm = _PartnerSystemForm = _PartnerKeyForm = forms.ModelForm
 
 admin.site.disable_action("delete_selected")
 
@@ -562,3 +566,152 @@ class PairAdmin(DepartmentScopedAdmin):
             acting_user=_actor(request),
         )
         _adopt(obj, saved)
+
+
+class PartnerSystemForm(_PartnerSystemForm):
+    scopes = forms.MultipleChoiceField(
+        label="portées autorisées",
+        choices=Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=(
+            "followup:read lit le suivi des accompagnements du département (jamais de contenu "
+            "secret) ; les portées d'écriture servent aux prochaines opérations de l'API."
+        ),
+    )
+
+    class Meta:
+        model = PartnerSystem
+        fields = ("department", "name", "organisation", "scopes", "requests_per_minute", "active")
+
+
+@admin.register(PartnerSystem)
+class PartnerSystemAdmin(DepartmentScopedAdmin):
+    """The partner systems of the department (the partner API): registered with their scopes;
+    their keys in « Clés d'API »."""
+
+    department_lookup = "department"
+    form = PartnerSystemForm
+    list_display = ("name", "organisation", "department", "scopes", "active")
+    list_filter = ("department", "active")
+    list_select_related = ("department",)
+    search_fields = ("name", "organisation")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("department",) if obj else ()
+
+    def save_model(self, request: HttpRequest, obj: PartnerSystem, form: Any, change: bool) -> None:
+        if change:
+            saved = api_services.partner_system_update(
+                partner=obj, fields=_changed(form), acting_user=_actor(request)
+            )
+        else:
+            saved = api_services.partner_system_create(
+                department=obj.department,
+                name=obj.name,
+                organisation=obj.organisation,
+                scopes=form.cleaned_data["scopes"],
+                requests_per_minute=obj.requests_per_minute,
+                active=obj.active,
+                acting_user=_actor(request),
+            )
+        _adopt(obj, saved)
+
+
+class PartnerKeyForm(_PartnerKeyForm):
+    class Meta:
+        model = PartnerKey
+        fields = ("partner", "expires_at")
+        help_texts = {
+            "expires_at": (
+                f"Au plus {api_services.MAX_KEY_DAYS // 365} ans. La clé entière n'est affichée "
+                "qu'une fois, après l'enregistrement : transmettez-la à l'équipe du système "
+                "partenaire par un canal sûr."
+            )
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        partner, expires_at = cleaned.get("partner"), cleaned.get("expires_at")
+        if partner is not None and expires_at is not None:
+            try:
+                api_services.partner_key_issue_check(partner=partner, expires_at=expires_at)
+            except DomainError as error:
+                raise forms.ValidationError(error.message) from error
+        return cleaned
+
+
+def _show_key(admin_: Any, request: HttpRequest, issued: api_services.IssuedKey) -> None:
+    """The whole key, shown once to the administrator who issued it."""
+    admin_.message_user(
+        request,
+        f"Clé d'API de {issued.key.partner} : {issued.secret} (valable jusqu'au "
+        f"{timezone.localtime(issued.key.expires_at):%d/%m/%Y}). Transmettez-la par un canal "
+        "sûr : elle ne sera plus affichée.",
+        messages.WARNING,
+    )
+
+
+@admin.register(PartnerKey)
+class PartnerKeyAdmin(DepartmentScopedAdmin):
+    """The keys of the partner systems: issued here (shown once), rotated or revoked with the
+    list's actions; never edited (the change page is read-only)."""
+
+    department_lookup = "partner__department"
+    form = PartnerKeyForm
+    list_display = ("prefix", "partner", "created_at", "expires_at", "status_label")
+    list_filter = ("partner",)
+    list_select_related = ("partner",)
+    actions = ("rotate", "revoke")
+    readonly_fields = (
+        "prefix",
+        "partner",
+        "created_at",
+        "created_by",
+        "expires_at",
+        "revoked_at",
+        "replaced_by",
+    )
+
+    @admin.display(description="état")
+    def status_label(self, obj: PartnerKey) -> str:
+        return obj.status_label
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return PartnerKeyForm.Meta.fields if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if obj is None else self.readonly_fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return {"expires_at": api_services.default_expiry()}
+
+    def save_model(self, request: HttpRequest, obj: PartnerKey, form: Any, change: bool) -> None:
+        issued = api_services.partner_key_issue(
+            partner=obj.partner, expires_at=obj.expires_at, acting_user=_actor(request)
+        )
+        _adopt(obj, issued.key)
+        _show_key(self, request, issued)
+
+    @admin.action(description="Remplacer les clés sélectionnées (rotation)")
+    def rotate(self, request: HttpRequest, queryset: QuerySet[PartnerKey]) -> None:
+        for key in queryset:
+            try:
+                issued = api_services.partner_key_rotate(key=key, acting_user=_actor(request))
+            except DomainError as error:
+                self.message_user(request, f"Clé {key.prefix} : {error.message}", messages.ERROR)
+            else:
+                _show_key(self, request, issued)
+
+    @admin.action(description="Révoquer les clés sélectionnées")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[PartnerKey]) -> None:
+        for key in queryset:
+            try:
+                api_services.partner_key_revoke(key=key, acting_user=_actor(request))
+            except DomainError as error:
+                self.message_user(request, f"Clé {key.prefix} : {error.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"La clé {key.prefix} est révoquée.")

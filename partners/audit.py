@@ -156,7 +156,14 @@ def acting_as_person(access_id: int) -> Iterator[None]:
 def register_models() -> None:
     from auditlog.registry import auditlog
 
-    from partners.models import Department, Organisation, Pair, Professional
+    from partners.models import (
+        Department,
+        Organisation,
+        Pair,
+        PartnerKey,
+        PartnerSystem,
+        Professional,
+    )
 
     auditlog.register(Department, mask_fields=["legal_basis_text"])
     auditlog.register(Organisation)
@@ -166,3 +173,6 @@ def register_models() -> None:
         exclude_fields=["password", "last_login", "enrolment_code_hash"],
         m2m_fields={"groups"},
     )
+    auditlog.register(PartnerSystem)
+    # A key's hash never reaches the audit rows (the key itself is never stored).
+    auditlog.register(PartnerKey, exclude_fields=["secret_hash"])

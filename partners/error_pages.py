@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from partners.api import problems
+
 
 @dataclass(frozen=True)
 class ErrorPage:
@@ -46,6 +48,8 @@ def render_error(request: HttpRequest, page: ErrorPage) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if problems.is_api(request):  # the partner API answers problem+json (RFC 9457)
+        return problems.bad_request(request)
     return render_error(request, BAD_REQUEST)
 
 
@@ -54,6 +58,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if problems.is_api(request):  # the partner API answers problem+json (RFC 9457)
+        return problems.not_found(request)
     return render_error(request, NOT_FOUND)
 
 

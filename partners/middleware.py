@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from partners import error_pages
+from partners.api.problems import is_api
 
 
 class LoadUserMiddleware:
@@ -180,6 +181,8 @@ class SecondFactorRequiredMiddleware:
         ):
             match = request.resolver_match
             if match is not None and match.view_name in SECOND_FACTOR_EXEMPT:
+                return None
+            if is_api(request):  # token-only: a session opens nothing there (401)
                 return None
             return redirect(
                 f"{reverse('otp_verify')}?{urlencode({'next': request.get_full_path()})}"

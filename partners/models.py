@@ -9,6 +9,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+# The partner API's tables too (partners/api/models.py).
+from partners.api.models import PartnerKey as PartnerKey
+from partners.api.models import PartnerSystem as PartnerSystem
 from partners.audit import AuditedQuerySet
 from partners.enums import OrganisationKind, OrientationAuthority, PairEndReason, Role
 

@@ -8,8 +8,12 @@ FUNCTIONAL_ADMIN_GROUP = "Administration fonctionnelle"
 #: Model permissions of the functional administrators (the Django admin). Never on case data.
 FUNCTIONAL_ADMIN_PERMISSIONS = [
     f"{action}_{model}"
-    for model in ("department", "organisation", "professional", "pair")
+    for model in ("department", "organisation", "professional", "pair", "partnersystem")
     for action in ("view", "add", "change")
+] + [
+    # A partner system's keys are issued, rotated and revoked, never edited (partners.api).
+    "view_partnerkey",
+    "add_partnerkey",
 ]
 
 

@@ -19,6 +19,8 @@ from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 
+from partners.api import problems
+
 #: Seconds a client (or a proxy) is asked to wait before trying again after a 503.
 RETRY_AFTER_SECONDS = 30
 
@@ -49,7 +51,18 @@ def render_error(request: HttpRequest, template: str, status: int) -> HttpRespon
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """``handler500``: the French 503 page when the database is unreachable, else the 500 one."""
+    """``handler500``: the French 503 page when the database is unreachable, else the 500 one;
+    under /api/, the same as a problem+json body (partners.api.problems)."""
+    if problems.is_api(request):
+        unavailable = database_unreachable(sys.exception())
+        if unavailable:
+            close_broken_connections()
+        response = problems.server_error(request, unavailable=unavailable)
+        if unavailable:
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        if getattr(request, "request_id", ""):
+            response["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
+        return response
     if database_unreachable(sys.exception()):
         close_broken_connections()
         response = render_error(request, "503.html", status=503)

@@ -555,6 +555,18 @@ EXPECTATIONS: dict[str, Expect] = {
 }
 
 
+# The partner API (/api/v1/): a partner system's key, never a session. Every viewer, signed in
+# or not, gets the 401 problem « cle-absente » (tests/partners/test_api.py has the partners' own
+# matrix); the OpenAPI description holds no data and is public. GET only: POST is not part of
+# these URLs.
+API_KEY_ONLY = dict.fromkeys(VIEWERS, 401)
+EXPECTATIONS |= {
+    "api_schema": Expect(get=dict.fromkeys(VIEWERS, 200)),
+    "api_cases": Expect(get=API_KEY_ONLY),
+    "api_case": Expect(get=API_KEY_ONLY, kwargs=case_kwargs),
+}
+
+
 # The functional administration (Django's admin): staff only, the others are sent to the login.
 # Every page of every registered ModelAdmin is generated from the admin site's registry, on the
 # world's department's objects: its administrator gets the page, the other department's
@@ -651,6 +663,11 @@ ADMIN_EXPECTATIONS["admin:partners_department_add"] = Expect(
 # The end form of a binôme without an end date is valid and changes nothing: back to the list.
 ADMIN_EXPECTATIONS["admin:partners_pair_change"] = replace(
     ADMIN_EXPECTATIONS["admin:partners_pair_change"], post=admin_site(302, other=404)
+)
+# A partner system's key is never edited (rotated or revoked from the list): its change page is
+# read-only, and a POST to it is refused.
+ADMIN_EXPECTATIONS["admin:partners_partnerkey_change"] = replace(
+    ADMIN_EXPECTATIONS["admin:partners_partnerkey_change"], post=admin_site(403, other=404)
 )
 EXPECTATIONS |= ADMIN_EXPECTATIONS
 

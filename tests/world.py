@@ -18,6 +18,8 @@ from orientation import journal_events as orientation_journal_events
 from orientation import selectors as orientation_selectors
 from orientation import services as orientation_services
 from partners import services as partner_services
+from partners.api import services as api_services
+from partners.api.models import Scope
 from partners.enums import OrganisationKind, Role
 from partners.models import OutboxMessage, Pair, Professional
 from partners.outbox import MAX_ATTEMPTS
@@ -153,6 +155,16 @@ def build_world() -> World:
     # crawled too: the administrator's second-factor device and the DSFR settings.
     TOTPDevice.objects.create(user=professionals["admin"], name="Test", confirmed=True)
     DsfrConfig.objects.create(language="fr", site_title="Binôme")
+    # A partner system of the department with every scope, and its key (the partner API; its
+    # admin pages are crawled too, and tests/partners/test_api_canary.py calls the API with it).
+    partner_system = api_services.partner_system_create(
+        department=department,
+        name="rdv-insertion",
+        organisation="ANCT",
+        scopes=list(Scope.values),
+        acting_user=None,
+    )
+    partner_key = api_services.partner_key_issue(partner=partner_system, acting_user=None)
     shared = f"SHARED-{uuid.uuid4()}"
     details = f"SECRET-{uuid.uuid4()}"
     diagnostic = make_diagnostic(
@@ -342,5 +354,7 @@ def build_world() -> World:
             "failed_email": failed_email,
             "flow_import": flow_import,
             "delegations": delegations,
+            "partner_system": partner_system,
+            "partner_key": partner_key,
         },
     )

@@ -14,7 +14,7 @@ from casework.enums import (
     JournalChannel,
     journal_category_labels,
 )
-from casework.journal import PERSON_MESSAGE
+from casework.journal import API_CASE_OBJECT, PERSON_MESSAGE
 from casework.models import (
     Appointment,
     Case,
@@ -142,12 +142,14 @@ CHANNEL_WORDS: dict[str, str] = {
     JournalChannel.PERSON: "Votre démarche",
     JournalChannel.MESSAGE: "Message envoyé",
     JournalChannel.IMPORT: "Informations reçues de la CAF ou de la MSA",
+    JournalChannel.API: "Lu par un logiciel partenaire",
 }
 #: What was seen or sent, where the journal's word is a technical one.
 OBJECT_WORDS = {
     "beneficiary": "votre dossier",
     "flow_import": "votre situation RSA",
     PERSON_MESSAGE: "votre message au binôme",
+    API_CASE_OBJECT: "le suivi de votre accompagnement (état, référent·e, dates, rendez-vous)",
 }
 BASIS_WORDS: dict[str, str] = {
     JournalBasis.AGREEMENT: "votre accord de partage",

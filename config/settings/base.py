@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "anymail",
+    "rest_framework",
+    "drf_spectacular",
     "partners",
     "casework",
     "orientation",
@@ -429,6 +431,38 @@ LOGGING: dict[str, Any] = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# The partner API (/api/v1/, partners.api and the apps' api sub-packages): Django REST framework,
+# token-only (a partner system's key, never a session), JSON in and out, every error a French
+# problem+json body (RFC 9457), a rate limit per partner system (PartnerSystem.requests_per_minute,
+# counted in the cache), pages by cursor. docs/architecture.md, « The partner API ».
+REST_FRAMEWORK: dict[str, Any] = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["partners.api.authentication.PartnerKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["partners.api.permissions.IsPartner"],
+    "DEFAULT_THROTTLE_CLASSES": ["partners.api.throttling.PartnerRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "partners.api.pagination.CursorPage",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "partners.api.problems.exception_handler",
+}
+SPECTACULAR_SETTINGS: dict[str, Any] = {
+    "TITLE": "API partenaires de Binôme",
+    "DESCRIPTION": (
+        "L'API des systèmes partenaires d'un département (rdv-insertion, les logiciels de France "
+        "Travail et du département) : le suivi des accompagnements, jamais de contenu secret. "
+        "Authentification : « Authorization: Bearer <clé> », une clé délivrée par "
+        "l'administration fonctionnelle du département. Erreurs au format problem+json "
+        "(RFC 9457), en français."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 # Readiness (/sante/pret, partners.health): one check per part, the outbox's lag included.

@@ -20,6 +20,9 @@ def database_lost(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("test-panne/", broken),
     path("test-base-perdue/", database_lost),
+    # The same failures under the partner API's prefix: problem+json bodies.
+    path("api/v1/test-panne/", broken),
+    path("api/v1/test-base-perdue/", database_lost),
     path("", include("config.urls")),
 ]
 

@@ -65,6 +65,8 @@ def test_registry_covers_the_domain_models():
         "partners.Department",
         "partners.Organisation",
         "partners.Pair",
+        "partners.PartnerKey",
+        "partners.PartnerSystem",
         "partners.Professional",
     }
 

@@ -30,3 +30,23 @@ def test_an_unreachable_database_answers_the_french_503_page():
     assert "Binôme est momentanément indisponible" in html
     assert "ref-123abc" in html
     assert '<html lang="fr"' in html
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/api/v1/test-panne/", 500, "erreur-serveur"),
+        ("/api/v1/test-base-perdue/", 503, "service-indisponible"),
+    ],
+)
+def test_a_failure_under_the_partner_api_answers_a_french_problem(path, status, code):
+    response = client().get(path)
+
+    body = response.json()
+    assert (response.status_code, response["Content-Type"], response["X-Request-ID"]) == (
+        status,
+        "application/problem+json",
+        "ref-123abc",
+    )
+    assert (body["status"], body["code"], body["request_id"]) == (status, code, "ref-123abc")
+    assert response.has_header("Retry-After") is (status == 503)

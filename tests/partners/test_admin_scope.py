@@ -17,7 +17,7 @@ from partners.admin import DepartmentScopedAdmin
 from partners.checks import admin_scope_errors
 from partners.enums import OrganisationKind, Role
 from partners.errors import InvalidPair, InvalidTransition
-from partners.models import Department, Organisation, Pair, Professional
+from partners.models import Department, Organisation, Pair, PartnerKey, PartnerSystem, Professional
 from partners.permissions import functional_admin_group
 from partners.services import (
     SELF_PAIR_REFUSED,
@@ -26,6 +26,7 @@ from partners.services import (
     professional_update,
 )
 from tests.conftest import log_in
+from tests.partners.api import make_partner
 from tests.partners.factories import (
     DepartmentFactory,
     OrganisationFactory,
@@ -39,13 +40,15 @@ pytestmark = pytest.mark.django_db
 
 @dataclass
 class Side:
-    """One department with its administrator (logged in), an organisation and a binôme."""
+    """One department with its administrator (logged in), an organisation, a binôme, and a
+    partner system with a key (the partner API)."""
 
     department: Department
     organisation: Organisation
     admin: Professional
     pair: Pair
     client: Client
+    partner: PartnerSystem
 
 
 def make_side(code: str, login_client) -> Side:  # type: ignore[no-untyped-def]
@@ -55,7 +58,8 @@ def make_side(code: str, login_client) -> Side:  # type: ignore[no-untyped-def]
     )
     administrator = ProfessionalFactory(role=Role.ADMIN, organisation=organisation)
     pair = PairFactory(department=department)
-    return Side(department, organisation, administrator, pair, login_client(administrator))
+    partner, _secret = make_partner(department, name=f"Logiciel {code}")
+    return Side(department, organisation, administrator, pair, login_client(administrator), partner)
 
 
 @pytest.fixture
@@ -137,6 +141,8 @@ def test_admin_object_pages_of_another_department_are_404_for_get_and_post(ours,
         Organisation,
         Professional,
         Pair,
+        PartnerSystem,
+        PartnerKey,
     }
     assert statuses == dict.fromkeys(statuses, 404)
     assert own == {key: 403 if key[0].endswith("_delete") else 200 for key in own}
@@ -215,6 +221,8 @@ def test_admin_changelists_list_only_the_administrators_department(ours, theirs)
             )
         ),
         Pair: {theirs.pair.pk},
+        PartnerSystem: {theirs.partner.pk},
+        PartnerKey: set(theirs.partner.keys.values_list("pk", flat=True)),
     }
 
 
@@ -265,6 +273,8 @@ def test_admin_add_forms_offer_only_the_administrators_department(ours, theirs):
     professional_form = form("admin:partners_professional_add")
     organisation_form = form("admin:partners_organisation_add")
     pair_form = form("admin:partners_pair_add")
+    key_form = form("admin:partners_partnerkey_add")
+    partner_form = form("admin:partners_partnersystem_add")
     their_organisations = set(Organisation.objects.filter(department=theirs.department))
     their_professionals = set(
         Professional.objects.filter(organisation__department=theirs.department)
@@ -276,6 +286,8 @@ def test_admin_add_forms_offer_only_the_administrators_department(ours, theirs):
     assert set(pair_form.fields["advisor"].queryset) == their_professionals
     assert set(pair_form.fields["social_worker"].queryset) == their_professionals
     assert ours.organisation not in their_organisations
+    assert set(key_form.fields["partner"].queryset) == {theirs.partner}
+    assert set(partner_form.fields["department"].queryset) == {theirs.department}
 
 
 def test_admin_autocomplete_offers_only_the_administrators_department(ours, theirs):

@@ -1,0 +1,60 @@
+"""The shapes of the follow-up's answers (``orientation.api.selectors`` fills them). Every
+field is named here: nothing reaches a partner by default."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from casework.enums import CaseState, OrientationPath
+from orientation.enums import ContractKind
+from partners.enums import Role
+
+
+class MemberSerializer(serializers.Serializer[Any]):
+    role = serializers.ChoiceField(
+        choices=[
+            (Role.ADVISOR.value, Role.ADVISOR.label),
+            (Role.SOCIAL_WORKER.value, Role.SOCIAL_WORKER.label),
+        ],
+        help_text=(
+            "advisor : conseiller·ère France Travail ; social_worker : travailleur·se social·e."
+        ),
+    )
+    organisation = serializers.CharField(help_text="Son organisation.")
+    job_title = serializers.CharField(help_text="Sa fonction (jamais son nom).")
+
+
+class ContractSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=ContractKind.choices, help_text="Le type de contrat.")
+    reference = serializers.CharField(allow_blank=True, help_text="La référence du contrat.")
+    signed_on = serializers.DateField(allow_null=True, help_text="Signé le.")
+
+
+class AppointmentSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    planned_at = serializers.DateTimeField(help_text="Date et heure du rendez-vous.")
+    place = serializers.CharField(help_text="Le lieu.")
+    cancelled = serializers.BooleanField(help_text="Annulé par le binôme.")
+
+
+class CaseFollowupSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(help_text="L'identifiant de l'accompagnement.")
+    state = serializers.ChoiceField(
+        choices=[choice for choice in CaseState.choices if choice[0] != CaseState.REFUSED],
+        help_text="L'état de l'accompagnement.",
+    )
+    orientation_path = serializers.ChoiceField(
+        choices=OrientationPath.choices,
+        allow_null=True,
+        help_text="Le parcours décidé, ou null avant la décision d'orientation.",
+    )
+    proposed_on = serializers.DateField(help_text="Proposé le.")
+    started_on = serializers.DateField(allow_null=True, help_text="Commencé le.")
+    planned_end_on = serializers.DateField(allow_null=True, help_text="Fin prévue le.")
+    closed_on = serializers.DateField(allow_null=True, help_text="Terminé le.")
+    referent = MemberSerializer(help_text="Le ou la référent·e unique.")
+    co_accompagnant = MemberSerializer(help_text="L'autre membre du binôme.")
+    contract = ContractSerializer(
+        allow_null=True, help_text="Le contrat d'engagement (ou CER, PPAE), s'il est connu."
+    )
+    appointments = AppointmentSerializer(many=True, help_text="Les rendez-vous, par date.")
