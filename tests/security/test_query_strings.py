@@ -80,7 +80,11 @@ def check(client: Client, url: str, query: dict[str, str]) -> None:
     response = client.get(url, query)  # a server error raises here (the test client re-raises)
     assert response.status_code in (200, 302, 400, 404), (url, query, response.status_code)
     if response.status_code == 400:
-        assert "Demande incorrecte" in response.content.decode(), (url, query)
+        if url.startswith("/api/"):  # the partner API answers problem+json (partners.api)
+            assert response["Content-Type"] == "application/problem+json", (url, query)
+            assert response.json()["code"] == "requete-invalide", (url, query)
+        else:
+            assert "Demande incorrecte" in response.content.decode(), (url, query)
         assert any("\x00" in key or "\x00" in value for key, value in query.items()), (url, query)
 
 
