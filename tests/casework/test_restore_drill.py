@@ -176,3 +176,13 @@ def test_the_copy_and_the_dump_keep_every_libpq_option_of_the_database_url():
     }
     assert copy == url.replace("/binome?", "/binome_restore_drill_1?")
     assert {name: env.get(name) for name in expected} == expected
+
+
+def test_the_maintenance_tools_run_without_the_webs_statement_timeout():
+    """createdb and dropdb read PGOPTIONS: the application's 20-second statement timeout (in
+    DATABASE_URL's options) must not cancel the drop of a large copy on a busy server."""
+    url = "postgres://binome@db.interne/binome?options=-c%20statement_timeout%3D20s"
+
+    env = restore_drill._pg_env(dj_database_url.parse(url))
+
+    assert env["PGOPTIONS"] == "-c statement_timeout=20s -c statement_timeout=0"

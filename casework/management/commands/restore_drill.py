@@ -180,8 +180,9 @@ LIBPQ_VARIABLES = {
 
 def _pg_env(source: dict[str, Any]) -> dict[str, str]:
     """libpq's variables for the server of the default database (pg_dump, createdb…): its host,
-    port, user, password and every libpq option of ``DATABASE_URL`` (pg_dump and pg_restore set
-    their own ``statement_timeout`` to 0)."""
+    port, user, password and every libpq option of ``DATABASE_URL``. The web's statement timeout
+    never bounds them: pg_dump and pg_restore set their own to 0, and so does ``PGOPTIONS`` for
+    createdb and dropdb (dropping a large database on a busy server outlasts 20 seconds)."""
     env = dict(os.environ)
     for variable, key in (("PGHOST", "HOST"), ("PGPORT", "PORT"), ("PGUSER", "USER")):
         if source.get(key):
@@ -191,6 +192,7 @@ def _pg_env(source: dict[str, Any]) -> dict[str, str]:
     for keyword, value in (source.get("OPTIONS") or {}).items():
         if keyword in LIBPQ_VARIABLES and value not in (None, ""):
             env[LIBPQ_VARIABLES[keyword]] = str(value)
+    env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c statement_timeout=0".strip()
     return env
 
 
