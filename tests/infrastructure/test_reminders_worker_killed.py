@@ -69,6 +69,8 @@ def worker(tmp_path, smtp) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
         DJANGO_SETTINGS_MODULE="config.settings.local",
         DEBUG="0",
         DATABASE_URL=_database_url(),
+        # Through PgBouncer (.ci/run's pass), the worker connects as the tests do.
+        DATABASE_PGBOUNCER=os.environ.get("DATABASE_PGBOUNCER", ""),
         CELERY_BROKER_URL=broker_url(),
         CELERY_QUEUE=queue,
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
