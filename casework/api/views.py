@@ -64,6 +64,9 @@ def _answer(appointment: Appointment) -> dict[str, Any]:
 class AppointmentWriteView(PartnerAPIView):
     required_scope = Scope.APPOINTMENTS_WRITE
     serializer_class = PartnerAppointmentSerializer
+    #: No OPTIONS description (DRF's would look the object up outside these views' scoping):
+    #: the OpenAPI description says what each operation takes.
+    metadata_class = None
 
     def case(self, case_id: int) -> Case:
         return get_object_or_404(

@@ -246,3 +246,9 @@ def test_the_same_id_on_another_case_is_refused(client, case, today):
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["partner_ref"]
     assert Appointment.objects.count() == 1
+
+
+def test_options_describes_nothing(client, case):
+    response = client.options(url(case.pk, "rdvi-1"))
+
+    assert (response.status_code, response.json()["code"]) == (405, "methode-non-permise")
