@@ -38,6 +38,7 @@ urlpatterns = [
     # The partner API: a partner system's key, never a session (partners.api).
     path("api/v1/", include("partners.api.urls")),
     path("api/v1/", include("orientation.api.urls")),
+    path("api/v1/", include("casework.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -153,6 +153,23 @@ def acting_as_person(access_id: int) -> Iterator[None]:
         yield
 
 
+#: How the audit trail names a partner system acting through the API (no professional is the
+#: actor): ``actor_email`` holds this label, with the system's name and number.
+PARTNER_ACTOR = "partenaire:{name} n°{partner_id}"
+
+
+@contextmanager
+def acting_as_partner(partner: Any) -> Iterator[None]:
+    """Name a partner system (``partners.api.models.PartnerSystem``) as the actor of the audit
+    rows written in the block: the rows have no professional actor and ``actor_email`` says
+    which system acted."""
+    from auditlog.context import set_extra_data
+
+    label = PARTNER_ACTOR.format(name=partner.name, partner_id=partner.pk)
+    with set_extra_data({"actor_email": label[:254]}):
+        yield
+
+
 def register_models() -> None:
     from auditlog.registry import auditlog
 

@@ -558,12 +558,24 @@ EXPECTATIONS: dict[str, Expect] = {
 # The partner API (/api/v1/): a partner system's key, never a session. Every viewer, signed in
 # or not, gets the 401 problem « cle-absente » (tests/partners/test_api.py has the partners' own
 # matrix); the OpenAPI description holds no data and is public. GET only: POST is not part of
-# these URLs.
+# the read URLs.
 API_KEY_ONLY = dict.fromkeys(VIEWERS, 401)
 EXPECTATIONS |= {
     "api_schema": Expect(get=dict.fromkeys(VIEWERS, 200)),
     "api_cases": Expect(get=API_KEY_ONLY),
     "api_case": Expect(get=API_KEY_ONLY, kwargs=case_kwargs),
+}
+
+
+def api_appointment_kwargs(world: World) -> dict[str, Any]:
+    return {"case_id": world.case.pk, "partner_ref": "rdvi-1"}
+
+
+# appointments:write: PUT or POST with a partner's key; GET and POST without one are the same
+# 401 (authentication comes before the method).
+EXPECTATIONS |= {
+    name: Expect(get=API_KEY_ONLY, post=API_KEY_ONLY, kwargs=api_appointment_kwargs)
+    for name in ("api_appointment", "api_appointment_cancel", "api_appointment_outcome")
 }
 
 

@@ -223,7 +223,7 @@ def notify_many(
     return messages
 
 
-def convocation(*, appointment: Appointment, acting_user: Professional) -> list[SentMessage]:
+def convocation(*, appointment: Appointment, acting_user: Professional | None) -> list[SentMessage]:
     """The convocation to a newly planned appointment."""
     return notify(
         case=appointment.case,
@@ -235,7 +235,7 @@ def convocation(*, appointment: Appointment, acting_user: Professional) -> list[
 
 
 def appointment_changed(
-    *, appointment: Appointment, acting_user: Professional
+    *, appointment: Appointment, acting_user: Professional | None
 ) -> list[SentMessage]:
     """The appointment moved: its new date, time and place (one message per move)."""
     return notify(
@@ -248,7 +248,7 @@ def appointment_changed(
 
 
 def appointment_cancelled(
-    *, appointment: Appointment, acting_user: Professional
+    *, appointment: Appointment, acting_user: Professional | None
 ) -> list[SentMessage]:
     """The appointment is cancelled: which one, with whom, how to reach them."""
     return notify(

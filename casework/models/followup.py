@@ -144,7 +144,10 @@ class Appointment(models.Model):
     with_whom = models.ForeignKey(
         Professional, on_delete=models.PROTECT, related_name="+", verbose_name="avec"
     )
-    convened_by = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
+    #: Who convened the person; empty when a partner system did, through the API.
+    convened_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     outcome = models.CharField(
         "issue", max_length=10, choices=AppointmentOutcome.choices, blank=True
     )
@@ -153,6 +156,20 @@ class Appointment(models.Model):
         Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+    #: The partner system that wrote it through the API (``appointments:write``), and that
+    #: system's own id for it: the same id twice is the same appointment.
+    partner_system = models.ForeignKey(
+        "partners.PartnerSystem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name="système partenaire",
+    )
+    partner_ref = models.CharField(
+        "identifiant chez le partenaire", max_length=64, blank=True, editable=False
+    )
 
     objects = AuditedQuerySet.as_manager()
 
@@ -161,6 +178,20 @@ class Appointment(models.Model):
         verbose_name_plural = "rendez-vous"
         base_manager_name = "objects"
         indexes: ClassVar = [models.Index(fields=["case", "planned_at"])]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["partner_system", "partner_ref"],
+                condition=Q(partner_system__isnull=False),
+                name="appointment_unique_partner_ref",
+                violation_error_message="Ce système partenaire a déjà un rendez-vous de cet "
+                "identifiant.",
+            ),
+            models.CheckConstraint(
+                condition=Q(partner_system__isnull=True, partner_ref="")
+                | (Q(partner_system__isnull=False) & ~Q(partner_ref="")),
+                name="appointment_partner_ref_with_system",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Rendez-vous n°{self.pk}"

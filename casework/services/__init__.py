@@ -11,6 +11,7 @@ styleguide, Zulip's ``zerver/actions/``):
 - ``interviews``: interviews, notes, social notes, points binôme;
 - ``agreements``: the accord de partage;
 - ``appointments``: convocations, their outcome, the signalement de manquement;
+- ``api_appointments``: the same, written by a partner system through the API;
 - ``social_requests``: demandes ponctuelles to the social correspondents;
 - ``directory``: the territory's offer (offre d'insertion);
 - ``programmes``: collective actions;
@@ -27,6 +28,12 @@ from casework.services.agreements import (
     agreement_record,
     agreement_withdraw,
     default_agreement_expiry,
+)
+from casework.services.api_appointments import (
+    api_appointment_cancel,
+    api_appointment_outcome,
+    api_appointment_put,
+    partner_appointment,
 )
 from casework.services.appointments import (
     appointment_cancel,
@@ -136,6 +143,11 @@ __all__ = [
     "default_agreement_expiry",
     "agreement_record",
     "agreement_withdraw",
+    # api_appointments
+    "api_appointment_put",
+    "api_appointment_cancel",
+    "api_appointment_outcome",
+    "partner_appointment",
     # appointments
     "appointment_cancel",
     "appointment_move",

@@ -19,21 +19,26 @@ from casework.messages import sending
 from casework.models import Appointment, BreachReport, Case
 from casework.services._base import bump, lock_case, require_state, save
 from partners.errors import InvalidTransition
-from partners.models import Professional
+from partners.models import PartnerSystem, Professional
 
 
 @transaction.atomic
 def appointment_plan(
     *,
     case: Case,
-    acting_user: Professional,
+    acting_user: Professional | None,
     planned_at: datetime.datetime,
     place: str,
     with_whom: Professional,
     kind: str = AppointmentKind.FOLLOW_UP,
+    partner: PartnerSystem | None = None,
+    partner_ref: str = "",
 ) -> Appointment:
     """Convene the person: the convocation leaves on the channels they said yes to (SMS,
-    e-mail), beside the printable letter. The case's next appointment is kept up to date."""
+    e-mail), beside the printable letter. The case's next appointment is kept up to date.
+
+    ``acting_user`` is None when a partner system convenes through the API (``partner``, with
+    its own id ``partner_ref``; the caller names it in the audit rows)."""
     case = lock_case(case)
     require_state(case, OPEN_STATES, "planifier un rendez-vous")
     _check_when_and_where(planned_at, place)
@@ -46,6 +51,8 @@ def appointment_plan(
         place=place.strip(),
         with_whom=with_whom,
         convened_by=acting_user,
+        partner_system=partner,
+        partner_ref=partner_ref,
     )
     save(appointment, acting_user)
     _refresh_next(case, acting_user)
@@ -62,7 +69,7 @@ def _check_when_and_where(planned_at: datetime.datetime, place: str) -> None:
         raise InvalidInput("Indiquez le lieu du rendez-vous.", "place")
 
 
-def _refresh_next(case: Case, acting_user: Professional) -> None:
+def _refresh_next(case: Case, acting_user: Professional | None) -> None:
     """The case's next appointment: the earliest still to come (none left: empty)."""
     upcoming = (
         Appointment.objects.filter(case=case, outcome="", planned_at__gte=timezone.now())
@@ -91,7 +98,7 @@ def _upcoming_locked(appointment: Appointment, action: str) -> tuple[Appointment
 def appointment_move(
     *,
     appointment: Appointment,
-    acting_user: Professional,
+    acting_user: Professional | None,
     planned_at: datetime.datetime,
     place: str,
 ) -> Appointment:
@@ -110,7 +117,9 @@ def appointment_move(
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment: Appointment, acting_user: Professional) -> Appointment:
+def appointment_cancel(
+    *, appointment: Appointment, acting_user: Professional | None
+) -> Appointment:
     """Cancel an appointment still to come: the person is told, no reminder leaves, and it
     counts neither as held nor as an absence."""
     appointment, case = _upcoming_locked(appointment, "annuler un rendez-vous")
@@ -127,7 +136,7 @@ def appointment_cancel(*, appointment: Appointment, acting_user: Professional) -
 def appointment_record_outcome(
     *,
     appointment: Appointment,
-    acting_user: Professional,
+    acting_user: Professional | None,
     outcome: str,
     person_explanation: str = "",
 ) -> Appointment:

@@ -462,7 +462,10 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "AppointmentKindEnum": "casework.enums.AppointmentKind",
+        "ContractKindEnum": "orientation.enums.ContractKind",
+    },
 }
 
 # Readiness (/sante/pret, partners.health): one check per part, the outbox's lag included.

@@ -13,8 +13,9 @@ from typing import Any, TypedDict
 
 from django.db.models import Prefetch
 
-from casework.enums import AppointmentOutcome, CaseState
-from casework.models import Appointment, Case, CaseQuerySet, closed_files
+from casework.api import selectors as casework_selectors
+from casework.enums import AppointmentOutcome
+from casework.models import Appointment, Case, CaseQuerySet
 from orientation.models import ActionPlan
 from partners.api.models import PartnerSystem
 from partners.models import Professional
@@ -54,13 +55,11 @@ class CaseFollowup(TypedDict):
 
 
 def partner_cases(partner: PartnerSystem) -> "CaseQuerySet[Case]":
-    """The cases a partner system may read: its department's, except the files in archive
-    (the DPO's only) and the accompaniments the person refused (a refusal has no consequence:
-    it never leaves Binôme)."""
+    """The cases a partner system may read (``casework.api.selectors.partner_cases``: its
+    department's, but the files in archive and the refused accompaniments), with what the
+    follow-up shows."""
     return (
-        Case.objects.filter(pair__department_id=partner.department_id)
-        .exclude(state=CaseState.REFUSED)
-        .exclude(beneficiary__in=closed_files())
+        casework_selectors.partner_cases(partner)
         .select_related(
             "beneficiary",  # for the journal row's person; never serialised
             "referent__organisation",

@@ -438,7 +438,13 @@ def test_api_schema_is_openapi_3_with_every_operation():
     schema = response.json()
     assert response.status_code == 200
     assert schema["openapi"].startswith("3.")
-    assert sorted(schema["paths"]) == ["/api/v1/cases/", "/api/v1/cases/{id}/"]
+    assert sorted(schema["paths"]) == [
+        "/api/v1/cases/",
+        "/api/v1/cases/{case_id}/appointments/{partner_ref}/",
+        "/api/v1/cases/{case_id}/appointments/{partner_ref}/cancel/",
+        "/api/v1/cases/{case_id}/appointments/{partner_ref}/outcome/",
+        "/api/v1/cases/{id}/",
+    ]
     assert schema["components"]["securitySchemes"] == {
         "cleApi": {
             "type": "http",

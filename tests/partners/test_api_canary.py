@@ -6,6 +6,8 @@ is called by a partner system of each scope (and of none), and by another depart
 ever appears in an answer; the other department's system gets the same 404 for every case id.
 """
 
+import datetime
+import json
 import uuid
 from typing import Any
 
@@ -13,6 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver
 from django.urls.resolvers import URLPattern, URLResolver
+from django.utils import timezone
 
 from casework.enums import JournalChannel
 from casework.models import Case, InformationShare
@@ -27,7 +30,14 @@ pytestmark = pytest.mark.django_db
 
 #: Every route of the API this crawl calls: a new one fails ``test_every_api_route_is_crawled``
 #: until it is crawled here too.
-CRAWLED_ROUTES = {"api_schema", "api_cases", "api_case"}
+CRAWLED_ROUTES = {
+    "api_schema",
+    "api_cases",
+    "api_case",
+    "api_appointment",
+    "api_appointment_cancel",
+    "api_appointment_outcome",
+}
 
 
 def api_route_names(patterns: list[Any] | None = None, prefix: str = "") -> set[str]:
@@ -55,6 +65,25 @@ def crawl(client: Client, case_ids: list[int]) -> list[Any]:
         page = client.get(page.json()["next"])
         responses.append(page)
     responses += [client.get(f"/api/v1/cases/{pk}/") for pk in case_ids]
+    return responses
+
+
+def crawl_writes(client: Client, case_ids: list[int]) -> list[Any]:
+    """appointments:write on every case: convene, record an outcome (refused: not yet held),
+    cancel."""
+    when = (timezone.now() + datetime.timedelta(days=7)).isoformat()
+    responses = []
+    for pk in case_ids:
+        base = f"/api/v1/cases/{pk}/appointments/canari-{pk}/"
+        responses += [
+            client.put(
+                base,
+                json.dumps({"planned_at": when, "place": "Agence"}),
+                content_type="application/json",
+            ),
+            client.post(f"{base}outcome/", {"outcome": "held"}, content_type="application/json"),
+            client.post(f"{base}cancel/", content_type="application/json"),
+        ]
     return responses
 
 
@@ -91,9 +120,14 @@ def test_no_secret_or_shared_token_in_any_api_answer_for_any_partner_or_scope():
         name: crawl(api_client(secret), [*case_ids, missing]) for name, secret in partners.items()
     }
 
+    writes = {
+        name: crawl_writes(api_client(secret), [*case_ids, missing])
+        for name, secret in partners.items()
+    }
+
     leaks = sorted(
         (name, response.wsgi_request.get_full_path(), token)
-        for name, responses in answers.items()
+        for name, responses in [*answers.items(), *writes.items()]
         for response in responses
         for token in tokens
         if token in response.content.decode()
@@ -119,3 +153,15 @@ def test_no_secret_or_shared_token_in_any_api_answer_for_any_partner_or_scope():
             channel=JournalChannel.API, request_id=response["X-Request-ID"]
         ).values_list("case_id", flat=True)
         assert sorted(rows) == sorted(row["id"] for row in carried if "id" in row)
+    # appointments:write: the world's case was convened (201) then cancelled; without the
+    # scope, the scope's refusal; another department's system, the same 404 for every case id.
+    written = writes[Scope.APPOINTMENTS_WRITE]
+    at = case_ids.index(case.pk) * 3
+    assert [r.status_code for r in written[at : at + 3]] == [201, 400, 200]
+    assert {r.json()["code"] for r in writes["none"]} == {"portee-absente"}
+    assert {r.json()["code"] for r in writes[Scope.FOLLOWUP_READ]} == {"portee-absente"}
+    assert {r.status_code for r in writes["other_department"]} == {404}
+    assert all(
+        _without_request(r) == _without_request(writes["other_department"][-1])
+        for r in writes["other_department"]
+    )

@@ -50,7 +50,9 @@ def _converters(patterns=None, prefix=""):
 
 
 #: Path parameters that are not numeric ids: a fixed vocabulary, never a person's data.
-WORD_PARAMETERS = {"figure", "fmt", "channel", "kind", "category"}
+#: ``partner_ref``: a partner system's own id for an appointment (partner API), never a
+#: person's data.
+WORD_PARAMETERS = {"figure", "fmt", "channel", "kind", "category", "partner_ref"}
 #: The activation link (partners.tokens): an encoded id and a one-time token, no personal data;
 #: Django's view moves the token into the session and redirects to « set-password » at once, and
 #: the request log records the route, never the path.
