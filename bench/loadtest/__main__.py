@@ -236,6 +236,8 @@ def read_stats(path: Path) -> dict[str, dict[str, float]]:
     with path.open(encoding="utf-8") as file:
         for row in csv.DictReader(file):
             count = int(row["Request Count"])
+            if not count:  # a request made before the statistics started (the logins)
+                continue
             pages[row["Name"] if row["Name"] != "Aggregated" else "total"] = {
                 "requests": count,
                 "requests_per_s": round(float(row["Requests/s"]), 2),
