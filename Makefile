@@ -14,7 +14,7 @@ for candidate in "python3.13" "python3.12" "PYENV_VERSION=3.12.1 python3.12" "py
 done; exit 1
 endef
 
-.PHONY: run test lint fmt install migrate seed clean bench code restore-drill
+.PHONY: run test lint fmt install migrate seed clean bench loadtest code restore-drill
 
 $(STAMP): pyproject.toml requirements.lock package.json package-lock.json
 	@if [ ! -x $(PY) ]; then \
@@ -68,6 +68,13 @@ bench: install
 	@if [ -z "$$DATABASE_URL" ]; then echo "make bench mesure PostgreSQL : définissez DATABASE_URL (une base dédiée)." >&2; exit 1; fi
 	@# The bulk load of a large department runs statements longer than production's 20 s limit.
 	DATABASE_STATEMENT_TIMEOUT=$${DATABASE_STATEMENT_TIMEOUT:-0} $(PY) -m bench $(ARGS)
+
+# gunicorn with the production settings under locust at 8, 32 and 64 users (docs/performance.md,
+# « Essai de charge »). A dedicated PostgreSQL database, seeded like make bench; not in CI.
+# LOADTEST_SECONDS per step (60); ARGS="--people 2000 --users 8,32,64".
+loadtest: install
+	@if [ -z "$$DATABASE_URL" ]; then echo "make loadtest mesure PostgreSQL : définissez DATABASE_URL (une base dédiée)." >&2; exit 1; fi
+	DATABASE_STATEMENT_TIMEOUT=$${DATABASE_STATEMENT_TIMEOUT:-0} $(PY) -m bench.loadtest $(ARGS)
 
 # The restore drill (docs/deployment.md, § 10): dump, restore into a new database, verify the
 # journal there against the published heads. PostgreSQL only. ARGS="--published heads.json".

@@ -1,0 +1,1 @@
+"""``make loadtest``: gunicorn with the production settings under a locust scenario."""

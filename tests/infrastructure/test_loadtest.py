@@ -1,0 +1,102 @@
+"""make loadtest's scenario (bench/loadtest): its mix of roles, and each simulated user once
+against a live server, without the load (the load test itself is not run in CI)."""
+
+import ast
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from time_machine import escape_hatch
+
+from casework.models import Interview
+from tests.world import build_world
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCUSTFILE = ROOT / "bench" / "loadtest" / "locustfile.py"
+
+
+def test_the_mix_is_80_pair_members_15_supervisors_5_auditors():
+    # Read, not imported: importing locust patches the standard library with gevent.
+    tree = ast.parse(LOCUSTFILE.read_text())
+    weights = next(
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "WEIGHTS"
+    )
+    classes = {
+        node.name: [
+            ast.unparse(item.value)
+            for item in node.body
+            if isinstance(item, ast.Assign) and getattr(item.targets[0], "id", "") == "weight"
+        ]
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+    }
+    assert weights == {"pair": 80, "supervisor": 15, "auditor": 5}
+    assert classes["PairMember"] == ["WEIGHTS['pair']"]
+    assert classes["Supervisor"] == ["WEIGHTS['supervisor']"]
+    assert classes["Auditor"] == ["WEIGHTS['auditor']"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_simulated_user_logs_in_and_runs_its_tasks(live_server, tmp_path):
+    world = build_world()
+    people = world.professionals
+    users = {
+        "pair": people["case_advisor"],
+        "supervisor": people["supervisor_subtree"],
+        "auditor": people["auditor"],
+    }
+    for user in users.values():
+        user.set_password("essai-de-charge")
+        user.save(update_fields=["password"])
+    device = TOTPDevice.objects.create(user=users["auditor"], name="Essai", confirmed=True)
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text(
+        json.dumps(
+            {
+                **{role: [user.email] for role, user in users.items()},
+                "password": "essai-de-charge",
+                "auditor_totp_key": device.key,
+            }
+        )
+    )
+    # the server's clock is the suite's (tests/conftest.py): the codes are computed on it
+    clock_offset = time.time() - escape_hatch.time.time()
+    interviews = Interview.objects.filter(author=users["pair"]).count()
+
+    run = subprocess.run(  # noqa: S603 — our own module, no shell
+        [sys.executable, "-m", "bench.loadtest.smoke", live_server.url],
+        cwd=ROOT,
+        env={
+            "LOADTEST_ACCOUNTS": str(accounts),
+            "LOADTEST_CLOCK_OFFSET": str(clock_offset),
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads(run.stdout.splitlines()[-1])
+    assert report["failures"] == []
+    assert set(report["requests"]) == {
+        "GET connexion",
+        "POST connexion",
+        "GET portefeuille",
+        "GET accompagnement",
+        "POST entretien (htmx)",
+        "GET tableau de bord",
+        "GET double authentification",
+        "POST double authentification",
+        "GET journal (recherche)",
+        "POST journal (recherche par nom)",
+    }
+    # the htmx POST of the case page logged the interview, by the advisor who was logged in
+    assert Interview.objects.filter(author=users["pair"]).count() == interviews + 1
