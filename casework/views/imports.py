@@ -177,7 +177,8 @@ def people_lists(request: HttpRequest) -> HttpResponse:
         try:
             table = _list_table(request.POST.get("jeton", ""))
         except lists.ListError as error:
-            context["list_error"] = str(error)
+            # Back to the upload step, saying why (the page's messages).
+            messages.error(request, str(error))
             return render(request, "casework/people_lists.html", context)
         form = ListMappingForm(request.POST, header=table.header, pairs=pairs)
         context.update(step="mapping", table=table, form=form)

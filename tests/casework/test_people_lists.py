@@ -360,7 +360,8 @@ def test_a_tampered_or_expired_list_is_refused(login_client, department, admin):
         reverse("people_lists"),
         {**data, "jeton": data["jeton"][:-2] + "xx", "etape": "import", "lignes": ["3"]},
     )
-    assert response.context["list_error"] == "Déposez à nouveau la liste."
+    assert [str(m) for m in response.context["messages"]] == ["Déposez à nouveau la liste."]
+    assert "Déposez à nouveau la liste." in response.content.decode()
     assert Beneficiary.objects.count() == 0
 
 
