@@ -8,6 +8,7 @@ import re
 
 import pytest
 from auditlog.models import LogEntry
+from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.urls import reverse
 from openpyxl import Workbook
@@ -169,7 +170,7 @@ def test_duplicate_suspected_by_trigram_similarity_on_postgresql(department, kno
 
 
 def test_rows_refused_with_their_reason(department, today):
-    too_young = today.replace(year=today.year - 10)
+    too_young = today - relativedelta(years=10)  # 29 February: the 28th ten years before
     data = csv_bytes(
         ";Ana;01/01/1980;;;",
         "SILVA;Ana;31/02/1980;;;",
