@@ -117,18 +117,24 @@ def test_the_case_page_says_when_the_sms_was_delivered(case):
     ) in page
 
 
-def test_an_appointment_is_moved_from_its_page_and_bad_input_keeps_what_was_typed(today):
+def _planned_in_three_days(today):  # type: ignore[no-untyped-def]
+    """An active case with an appointment at the Agence du centre, in three days at 10:00."""
     case = CaseFactory(state=CaseState.ACTIVE)
-    when = timezone.make_aware(
-        datetime.datetime.combine(today + datetime.timedelta(days=3), datetime.time(10))
-    )
     appointment = services.appointment_plan(
         case=case,
         acting_user=case.pair.advisor,
-        planned_at=when,
+        planned_at=timezone.make_aware(
+            datetime.datetime.combine(today + datetime.timedelta(days=3), datetime.time(10))
+        ),
         place="Agence du centre",
         with_whom=case.pair.advisor,
     )
+    return case, appointment
+
+
+def test_an_appointment_is_moved_from_its_page_and_bad_input_keeps_what_was_typed(today):
+    case, appointment = _planned_in_three_days(today)
+    when = timezone.localtime(appointment.planned_at)
     client = log_in(Client(), case.pair.social_worker)
     url = reverse("appointment_change", args=[case.pk, appointment.pk])
 
@@ -149,17 +155,7 @@ def test_an_appointment_is_moved_from_its_page_and_bad_input_keeps_what_was_type
 
 
 def test_an_appointment_is_cancelled_only_after_confirmation(today):
-    case = CaseFactory(state=CaseState.ACTIVE)
-    when = timezone.make_aware(
-        datetime.datetime.combine(today + datetime.timedelta(days=3), datetime.time(10))
-    )
-    appointment = services.appointment_plan(
-        case=case,
-        acting_user=case.pair.advisor,
-        planned_at=when,
-        place="Agence du centre",
-        with_whom=case.pair.advisor,
-    )
+    case, appointment = _planned_in_three_days(today)
     client = log_in(Client(), case.pair.advisor)
     url = reverse("appointment_cancel", args=[case.pk, appointment.pk])
 
