@@ -26,7 +26,14 @@ from django.utils import timezone
 
 from casework.enums import OPEN_STATES, FileStage, SocialRequestState
 from casework.errors import InvalidInput
-from casework.models import Beneficiary, Case, DisposalApproval, SentMessage, SocialRequest
+from casework.models import (
+    Beneficiary,
+    Case,
+    DisposalApproval,
+    SentMessage,
+    SocialRequest,
+    SpaceAccess,
+)
 from casework.personal_data import ERASED, REGISTRY, rows_about
 from casework.services._base import save
 from partners import outbox
@@ -311,7 +318,8 @@ def disposal_approval_record(
 def beneficiary_dispose(*, beneficiary_id: int, today: datetime.date) -> Beneficiary:
     """Final disposal: identity replaced, free text erased; every row (and count) kept."""
     person = Beneficiary.objects.select_for_update().get(pk=beneficiary_id)
-    if person.file_stage != FileStage.ARCHIVED or person.disposal_approval_id is None:
+    approval = person.disposal_approval
+    if person.file_stage != FileStage.ARCHIVED or approval is None:
         raise InvalidTransition("Un dossier n'est éliminé qu'en archive et avec le visa.")
     person.first_name = "Personne"
     person.last_name = f"éliminée n°{person.pk}"
@@ -321,16 +329,26 @@ def beneficiary_dispose(*, beneficiary_id: int, today: datetime.date) -> Benefic
         setattr(person, name, "")
     person.postal_code = person.city = ""
     person.file_stage, person.disposed_on = FileStage.DISPOSED, today
+    description = f"élimination du dossier de la personne n°{person.pk}"
     for entry in REGISTRY.values():
         if entry.model is Beneficiary or not entry.free_text:
             continue
-        description = f"élimination du dossier de la personne n°{person.pk}"
         with audited_bulk(model=entry.model, actor=None, description=description):
             rows = rows_about(entry, person.pk).order_by()
             for name in entry.free_text:
                 entry.model._base_manager.filter(pk__in=rows.values("pk")).exclude(
                     **{name: ""}
                 ).update(**{name: ERASED})
+    # The person's contact and FranceConnect identity leave the accesses to their space, which
+    # end if one was still in force (withdrawn in the name of whoever recorded the visa).
+    with audited_bulk(model=SpaceAccess, actor=None, description=description):
+        accesses = SpaceAccess.objects.filter(beneficiary_id=person.pk).order_by()
+        accesses.filter(withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now(), withdrawn_by=approval.recorded_by
+        )
+        accesses.exclude(email="").update(email=ERASED)
+        accesses.exclude(phone="").update(phone=ERASED)
+        accesses.exclude(franceconnect_sub="").update(franceconnect_sub="")
     # The texts of the messages sent to the person (a place, a number) leave the outbox: the
     # messages themselves stay, kind and channel only.
     OutboxMessage.objects.filter(

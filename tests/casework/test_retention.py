@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from casework import retention, services
 from casework.enums import CaseState, FileStage
-from casework.models import Beneficiary, Case, InformationShare, Interview
+from casework.models import Beneficiary, Case, InformationShare, Interview, SpaceAccess
+from casework.services._base import save
 from orientation.supervision import dashboard
 from partners.enums import Role
 from partners.errors import InvalidTransition
@@ -232,6 +233,11 @@ def test_disposal_only_with_the_visa_then_nothing_of_the_person_remains(
         case=case, summary="Bilan QZXbilanQZX", acting_user=case.referent
     )
     file.tokens.append("QZXbilanQZX")
+    # The person's contact in the invitation to their space, and their FranceConnect identity.
+    access = SpaceAccess.objects.get(beneficiary=case.beneficiary)
+    access.franceconnect_sub = "QZXfranceconnectQZX"
+    save(access, case.pair.social_worker)
+    file.tokens += [access.email, "QZXfranceconnectQZX"]
     with at(days.closed_on):
         services.case_close(case=case, exit_reason="durable_job", acting_user=case.referent)
     supervisor = ProfessionalFactory(
@@ -280,6 +286,9 @@ def test_disposal_only_with_the_visa_then_nothing_of_the_person_remains(
     verified = _command_output("audit_verify", day=days.disposal_on)
     assert "intact" in verified
     assert run(days.disposal_on, django_capture_on_commit_callbacks).disposed == []
+    # The access to the space ended with the file, in the name of whoever recorded the visa.
+    access.refresh_from_db()
+    assert (access.is_active, access.withdrawn_by) == (False, auditor)
 
 
 def test_a_one_off_request_counts_as_a_contact_and_an_open_one_holds_the_file(
