@@ -9,7 +9,8 @@ from casework import permissions
 from casework.enums import ShareCategory, obstacle_share_category
 from casework.models import Case, SharingAgreement
 from casework.sharing import agreement_in_force
-from orientation.enums import Impact, OrientationPath, RecommendationState
+from orientation.criteria import Facts, Suggestion, suggest
+from orientation.enums import Impact, RecommendationState
 from orientation.models import (
     WEEKLY_HOURS_AIM,
     Action,
@@ -96,32 +97,22 @@ def _shared_view(diagnostic: Diagnostic, obstacles: list[Obstacle]) -> Diagnosti
     return view
 
 
-def criteria_suggestion(diagnostic: Diagnostic) -> tuple[str, list[str]]:
-    """The path the national orientation criteria point to, with the reasons, read from the
-    diagnostic's structured facts. A decision aid shown on the form: never stored as a score,
-    never applied automatically.
+def criteria_suggestion(diagnostic: Diagnostic) -> Suggestion:
+    """The path the national orientation criteria (``orientation.criteria``) point to, with the
+    facts read and the criterion that applied, from the diagnostic's structured facts. A
+    decision aid shown on the form: never stored as a score, never applied automatically.
 
     It counts only the difficulties that crossed from the social side (``_shared_view``): both
     members of the binôme read the same suggestion, and it never tells the advisor that a
     difficulty they may not see exists (a count of « difficultés à impact fort » would).
     """
     shared = _shared_view(diagnostic, _obstacles(diagnostic)).obstacles
-    strong = sum(1 for obstacle in shared if obstacle.impact == Impact.STRONG)
-    reasons = []
-    if diagnostic.active_last_two_years:
-        reasons.append("activité au cours des deux dernières années")
-    if diagnostic.can_project_into_work:
-        reasons.append("se projette dans un emploi")
-    if strong:
-        reasons.append(f"{strong} difficulté(s) à impact fort")
-    if strong >= 2 or diagnostic.can_project_into_work is False:
-        return (
-            OrientationPath.SOCIAL if strong >= 2 else OrientationPath.SOCIOPROFESSIONNEL,
-            reasons,
-        )
-    if diagnostic.active_last_two_years and diagnostic.can_project_into_work and not strong:
-        return OrientationPath.EMPLOI, reasons
-    return OrientationPath.SOCIOPROFESSIONNEL, reasons
+    facts = Facts(
+        active_last_two_years=diagnostic.active_last_two_years,
+        can_project_into_work=diagnostic.can_project_into_work,
+        strong_difficulties=sum(1 for obstacle in shared if obstacle.impact == Impact.STRONG),
+    )
+    return suggest(facts, diagnostic.case.pair.department.orientation_criteria_source)
 
 
 def recommendations_of(case: Case) -> list[Recommendation]:

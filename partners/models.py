@@ -112,6 +112,15 @@ class Department(models.Model):
         default=DEFAULT_FRANCE_TRAVAIL_APPEAL,
         help_text="Imprimé sur les décisions d'orientation prises par France Travail.",
     )
+    orientation_criteria_source = models.TextField(
+        "source des critères d'orientation",
+        blank=True,
+        help_text=(
+            "Texte de référence des critères nationaux d'orientation tels que le département les "
+            "applique (délibération, date), imprimé sous l'aide à la décision de la préconisation."
+            " Vide : une mention générale des critères nationaux de 2024."
+        ),
+    )
     second_admin_days = models.PositiveSmallIntegerField(
         "délai de la règle des deux administrateur·rices (jours)",
         default=30,

@@ -90,7 +90,7 @@ def recommendation_create(
     )
     if open_ones.exists():
         raise InvalidTransition("Une préconisation est déjà en cours pour cette personne.")
-    criteria_path, _ = criteria_suggestion(diagnostic)
+    criteria_path = criteria_suggestion(diagnostic).path
     recommendation = Recommendation(
         case=case,
         diagnostic=diagnostic,

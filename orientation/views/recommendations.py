@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from casework.enums import OrientationPath
 from casework.printing import render_print
 from orientation import access, letters, selectors, services
 from orientation.enums import DecidingAuthority
@@ -89,8 +88,7 @@ def recommendation_create(request: HttpRequest, pk: int) -> HttpResponse:
             "beneficiary": case.beneficiary,
             "form": form,
             "diagnostic": locked,
-            "suggestion": OrientationPath(suggestion[0]).label if suggestion else "",
-            "suggestion_reasons": suggestion[1] if suggestion else [],
+            "suggestion": suggestion,
         },
     )
 
