@@ -20,7 +20,8 @@ def test_advisor_logs_in_and_sees_caseload_then_pairs(page: Page, live_server):
     page.get_by_role("button", name="Se connecter").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon portefeuille")
-    page.get_by_role("link", name="Mes binômes").first.click()
+    page.get_by_role("button", name="Binômes").click()  # the menu's group
+    page.get_by_role("link", name="Mes binômes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes binômes")
     expect(page.get_by_role("cell", name="Sophie Laurent", exact=True)).to_be_visible()
 

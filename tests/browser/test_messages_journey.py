@@ -143,7 +143,8 @@ def test_messages_to_the_person_from_wording_to_delivery(
     admin = new_page()
     log_in(admin, url, ADMIN)
     second_factor(admin, ADMIN)
-    admin.get_by_role("link", name="Messages à la personne").first.click()
+    admin.get_by_role("button", name="Messages", exact=True).click()  # the menu's group
+    admin.get_by_role("link", name="Messages à la personne").click()
     expect(admin.get_by_role("heading", level=1)).to_have_text("Messages à la personne")
     audit.check(admin, "messages à la personne (administration)")
     admin.get_by_role("link", name="Modifier « Convocation à un rendez-vous » par SMS").click()
