@@ -40,6 +40,9 @@ class FakeProvider:
         #: The query of the last authentication request the browser brought here.
         self.authorize_query: dict[str, list[str]] = {}
         self.requests: list[str] = []
+        #: The id_tokens given at /token, and the query of the last logout brought here.
+        self.id_tokens: list[str] = []
+        self.logout_query: dict[str, list[str]] = {}
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -64,6 +67,7 @@ class FakeProvider:
                     "token_type": "Bearer",
                     "id_token": provider.sign({"sub": provider.sub, "nonce": provider.nonce}),
                 }
+                provider.id_tokens.append(body["id_token"])
                 self._send(json.dumps(body).encode(), "application/json")
 
             def do_GET(self) -> None:  # noqa: N802
@@ -72,6 +76,14 @@ class FakeProvider:
                     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(provider.key.public_key()))
                     jwk.update(kid=KID, use="sig", alg="RS256")
                     self._send(json.dumps({"keys": [jwk]}).encode(), "application/json")
+                elif urlparse(self.path).path.endswith("/session/end"):
+                    # RP-initiated logout: back to the client's return URL with its state.
+                    query = parse_qs(urlparse(self.path).query)
+                    provider.logout_query = query
+                    back = f"{query['post_logout_redirect_uri'][0]}?state={query['state'][0]}"
+                    self.send_response(302)
+                    self.send_header("Location", back)
+                    self.end_headers()
                 elif self.path.endswith("/userinfo"):
                     assert self.headers["Authorization"] == f"Bearer {ACCESS_TOKEN}"
                     claims = {"sub": provider.sub, **provider.claims}

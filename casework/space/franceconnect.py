@@ -60,11 +60,18 @@ def setting(name: str, *default: Any) -> Any:
     raise ImproperlyConfigured(f"FranceConnect : réglage {name} sans valeur.")
 
 
+def logout_endpoint() -> str:
+    """FranceConnect's end of session (OpenID Connect RP-initiated logout)."""
+    return f"{settings.FRANCECONNECT_BASE_URL}/session/end"
+
+
 @dataclass(frozen=True)
 class Identity:
-    """Who FranceConnect vouches for: its pseudonymous ``sub``, nothing else."""
+    """Who FranceConnect vouches for: its pseudonymous ``sub``, nothing else; and the id_token
+    of this login, kept in the session only to end the FranceConnect session at logout."""
 
     sub: str
+    id_token: str = ""
 
 
 class FranceConnectBackend(OIDCAuthenticationBackend):
@@ -92,4 +99,4 @@ class FranceConnectBackend(OIDCAuthenticationBackend):
         if not sub or str(userinfo.get("sub") or "") != sub:
             # The library logs it and answers None: the login fails.
             raise SuspiciousOperation("FranceConnect : identité différente dans userinfo.")
-        return Identity(sub=sub)
+        return Identity(sub=sub, id_token=id_token)

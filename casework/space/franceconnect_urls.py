@@ -17,6 +17,12 @@ urlpatterns = [
         name="space_franceconnect_callback",
     ),
     path("lier/", franceconnect.space_franceconnect_tie, name="space_franceconnect_tie"),
+    path("delier/", franceconnect.space_franceconnect_untie, name="space_franceconnect_untie"),
+    path(
+        "deconnexion/",
+        franceconnect.space_franceconnect_logged_out,
+        name="space_franceconnect_logged_out",
+    ),
     path(
         "sans-espace/",
         franceconnect.space_franceconnect_unknown,

@@ -361,6 +361,31 @@ def franceconnect_login(*, sub: str) -> SpaceAccess | None:
 
 
 @transaction.atomic
+def franceconnect_untie(*, access: SpaceAccess, info: RequestInfo | None = None) -> SpaceAccess:
+    """The person unties their FranceConnect identity: FranceConnect no longer opens their
+    space. Journaled as the person's act."""
+    access = (
+        SpaceAccess.objects.select_for_update()
+        .select_related("case__pair__department")
+        .get(pk=access.pk)
+    )
+    if not access.is_active:
+        raise InvalidTransition("Votre accès à votre espace a été retiré.")
+    if not access.franceconnect_sub:
+        raise InvalidTransition("Aucun compte FranceConnect n'est lié à votre espace.")
+    access.franceconnect_sub = ""
+    save_as_person(access, access.pk)
+    journal.record_person_act(
+        case=access.case,
+        purpose="Fin de la liaison de son compte FranceConnect à son espace",
+        object_type="accès à l'espace de la personne",
+        object_id=str(access.pk),
+        info=info,
+    )
+    return access
+
+
+@transaction.atomic
 def franceconnect_tie(
     *, access: SpaceAccess, sub: str, info: RequestInfo | None = None
 ) -> SpaceAccess:

@@ -27,7 +27,19 @@ LAST_SEEN = "binome_person_last_seen"
 PENDING_CONTACT = "binome_person_pending_contact"
 #: The access whose person asked to tie their FranceConnect identity, while FranceConnect answers.
 PENDING_FRANCECONNECT_TIE = "binome_person_pending_franceconnect_tie"
-KEYS = (ACCESS_ID, LOGIN_AT, LAST_SEEN, PENDING_CONTACT, PENDING_FRANCECONNECT_TIE)
+#: The id_token FranceConnect gave at this session's login or tie: logging out of the space
+#: also ends the person's FranceConnect session with it (``id_token_hint``).
+FRANCECONNECT_ID_TOKEN = "binome_person_franceconnect_id_token"  # noqa: S105 (a session key)
+#: The ``state`` of a logout sent to FranceConnect, checked when it sends the browser back.
+FRANCECONNECT_LOGOUT_STATE = "binome_person_franceconnect_logout_state"
+KEYS = (
+    ACCESS_ID,
+    LOGIN_AT,
+    LAST_SEEN,
+    PENDING_CONTACT,
+    PENDING_FRANCECONNECT_TIE,
+    FRANCECONNECT_ID_TOKEN,
+)
 #: The last-seen time is written at most this often.
 LAST_SEEN_RESOLUTION = 60
 

@@ -10,8 +10,10 @@ that FranceConnect reading any of them would fail.
 
 import importlib
 from collections.abc import Iterator
+from urllib.parse import parse_qs, urlparse
 
 import pytest
+import requests
 from auditlog.models import LogEntry
 from django.test import Client, override_settings
 from django.urls import NoReverseMatch, clear_url_caches, reverse
@@ -21,7 +23,7 @@ from casework.enums import JournalChannel
 from casework.models import InformationShare, SpaceAccess
 from casework.space import services as space_services
 from casework.space import session as space_session
-from casework.space.views.franceconnect import FAILED, TIED
+from casework.space.views.franceconnect import FAILED, LOGGED_OUT, TIED, UNTIED
 from partners.errors import InvalidTransition
 from partners.models import OutboxMessage
 from tests.casework.test_person_space import invited_case, log_in_person
@@ -343,3 +345,73 @@ def test_invitation_offers_franceconnect_only_when_configured(provider, settings
         "ensuite sans code."
     )
     assert (offer in body(access), offer in body(without)) == (True, False)
+
+
+def test_logout_after_franceconnect_ends_the_franceconnect_session_too(provider):
+    """FranceConnect's rule: a service that logged the person in through FranceConnect logs them
+    out of it too (RP-initiated logout with the id_token of that login and a checked state)."""
+    tied_access()
+    client = Client()
+    log_in_with_franceconnect(client, provider)
+
+    out = client.post(reverse("space_logout"))
+
+    end = urlparse(out["Location"])
+    query = parse_qs(end.query)
+    assert f"{end.scheme}://{end.netloc}{end.path}" == f"{provider.base_url}/session/end"
+    assert query["id_token_hint"] == [provider.id_tokens[-1]]
+    assert query["post_logout_redirect_uri"] == [
+        f"http://testserver{reverse('space_franceconnect_logged_out')}"
+    ]
+    # The space's session ended before the round trip: nothing of the person is left here.
+    assert person_keys(client) == {}
+    assert space_session.FRANCECONNECT_ID_TOKEN not in client.session
+    back = requests.get(out["Location"], allow_redirects=False, timeout=5)
+    assert back.status_code == 302
+    returned = urlparse(back.headers["Location"])
+    landed = client.get(returned.path, parse_qs(returned.query))
+    assert (landed.status_code, landed["Location"]) == (302, reverse("space_login"))
+    assert escape(LOGGED_OUT) in client.get(landed["Location"]).content.decode()
+    # The same return again (a replay) says nothing: its state was spent.
+    again = client.get(returned.path, parse_qs(returned.query))
+    assert escape(LOGGED_OUT) not in client.get(again["Location"]).content.decode()
+
+
+def test_logout_after_a_code_stays_in_binome(provider):
+    invited_case()
+    client = log_in_person(Client())
+
+    out = client.post(reverse("space_logout"))
+
+    assert out["Location"] == reverse("space_login")
+    assert person_keys(client) == {}
+    assert [path for path in provider.requests if "/session/end" in path] == []
+
+
+def test_person_unties_their_franceconnect_identity(provider):
+    access = tied_access()
+    client = Client()
+    log_in_with_franceconnect(client, provider)
+    home = client.get(reverse("space_home")).content.decode()
+
+    untied = client.post(reverse("space_franceconnect_untie"))
+
+    assert "Délier mon compte FranceConnect" in home
+    assert untied["Location"] == reverse("space_home")
+    assert escape(UNTIED) in client.get(untied["Location"]).content.decode()
+    access.refresh_from_db()
+    assert access.franceconnect_sub == ""
+    audit = LogEntry.objects.get_for_object(access).order_by("-pk").first()
+    assert (audit.actor, audit.actor_email) == (None, f"personne:espace n°{access.pk}")
+    row = InformationShare.objects.filter(case=access.case).order_by("-pk").first()
+    assert (row.channel, row.actor_id, row.purpose) == (
+        JournalChannel.PERSON,
+        None,
+        "Fin de la liaison de son compte FranceConnect à son espace",
+    )
+    # FranceConnect no longer opens the space; a second untie says why it cannot.
+    assert log_in_with_franceconnect(Client(), provider)["Location"] == reverse(
+        "space_franceconnect_unknown"
+    )
+    with refused(InvalidTransition, "Aucun compte FranceConnect n'est lié à votre espace."):
+        space_services.franceconnect_untie(access=access)

@@ -122,7 +122,11 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
     "space_franceconnect_login": (lambda world: {}, by_viewer(302)),
     "space_franceconnect_callback": (lambda world: {}, by_viewer(302)),
     "space_franceconnect_tie": (lambda world: {}, by_viewer(405)),
+    "space_franceconnect_untie": (lambda world: {}, by_viewer(405)),
     "space_franceconnect_unknown": (lambda world: {}, by_viewer(200)),
+    # FranceConnect's return after its logout: to the login page, for everyone (the message
+    # only when the session sent a logout with that state).
+    "space_franceconnect_logged_out": (lambda world: {}, by_viewer(302)),
 }
 #: The crawl runs with FranceConnect configured (its URLs mounted, its button shown); no
 #: provider answers at this address, and none is called.

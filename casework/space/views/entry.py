@@ -14,6 +14,7 @@ from casework.enums import CaseState
 from casework.space import selectors, services, session
 from casework.space.forms import CodeForm, ContactForm
 from casework.space.session import no_store, person_required
+from casework.space.views.franceconnect import logout_through_franceconnect
 
 #: Shown whether the contact is known or not: nobody learns who is followed.
 CODE_SENT = (
@@ -106,6 +107,10 @@ def space_home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def space_logout(request: HttpRequest) -> HttpResponse:
+    """End the person's session; logged in through FranceConnect, end FranceConnect's too."""
+    id_token = request.session.get(session.FRANCECONNECT_ID_TOKEN)
     session.end_session(request.session)
+    if id_token and settings.BINOME_FRANCECONNECT_ENABLED:
+        return logout_through_franceconnect(request, id_token)
     messages.info(request, "Vous êtes déconnecté·e de votre espace.")
     return no_store(redirect("space_login"))

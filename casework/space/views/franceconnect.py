@@ -7,10 +7,14 @@ their space, logged in with a code. An identity nobody tied gets the same page w
 is followed or not.
 """
 
+import secrets
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -24,6 +28,11 @@ FAILED = (
     "adresse électronique."
 )
 TIED = "Votre compte FranceConnect est lié à votre espace. Vous pourrez vous connecter avec lui."
+UNTIED = (
+    "Votre compte FranceConnect n'est plus lié à votre espace : connectez-vous désormais avec un "
+    "code."
+)
+LOGGED_OUT = "Vous êtes déconnecté·e de votre espace et de FranceConnect."
 
 
 class FranceConnectLogin(OIDCAuthenticationRequestView):
@@ -88,11 +97,13 @@ class FranceConnectCallback(OIDCAuthenticationCallbackView):
                     messages.error(request, refusal.message)
                 else:
                     messages.success(request, TIED)
+                request.session[session.FRANCECONNECT_ID_TOKEN] = identity.id_token
                 return no_store(redirect("space_home"))
         access = services.franceconnect_login(sub=identity.sub)
         if access is None:
             return no_store(redirect("space_franceconnect_unknown"))
         session.open_session(request, access)
+        request.session[session.FRANCECONNECT_ID_TOKEN] = identity.id_token
         return no_store(redirect("space_home"))
 
 
@@ -110,3 +121,45 @@ def space_franceconnect_unknown(request: HttpRequest) -> HttpResponse:
     return no_store(
         render(request, "casework/space/franceconnect_unknown.html", {"space_person": False})
     )
+
+
+@require_POST
+@person_required
+def space_franceconnect_untie(request: HttpRequest) -> HttpResponse:
+    """« Délier mon compte FranceConnect »: FranceConnect no longer opens this space; the person
+    logs in with a code again."""
+    try:
+        services.franceconnect_untie(
+            access=request.space_access,  # type: ignore[attr-defined]
+            info=RequestInfo.of(request),
+        )
+    except DomainError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, UNTIED)
+    return no_store(redirect("space_home"))
+
+
+def logout_through_franceconnect(request: HttpRequest, id_token: str) -> HttpResponse:
+    """After the space's session ended: send the browser to FranceConnect to end its session
+    too, with a state checked on the way back (``space_franceconnect_logged_out``)."""
+    state = secrets.token_urlsafe(24)
+    request.session[session.FRANCECONNECT_LOGOUT_STATE] = state
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "state": state,
+            "post_logout_redirect_uri": request.build_absolute_uri(
+                reverse("space_franceconnect_logged_out")
+            ),
+        }
+    )
+    return no_store(redirect(f"{franceconnect.logout_endpoint()}?{query}"))
+
+
+def space_franceconnect_logged_out(request: HttpRequest) -> HttpResponse:
+    """FranceConnect's return after its logout: the space's session had already ended."""
+    expected = request.session.pop(session.FRANCECONNECT_LOGOUT_STATE, None)
+    if expected is not None and secrets.compare_digest(str(request.GET.get("state", "")), expected):
+        messages.info(request, LOGGED_OUT)
+    return no_store(redirect("space_login"))
