@@ -18,6 +18,7 @@ from django.utils import timezone
 from casework.enums import MessageStatus
 from casework.models import MessageConsent, SentMessage
 from partners.audit import acting_as
+from partners.models import OutboxMessage
 
 logger = logging.getLogger("binome.messages")
 
@@ -126,14 +127,31 @@ def _apply(
     return message
 
 
+def _sent_to(message: SentMessage) -> set[str]:
+    """The number or addresses the message left for, from its outbox row."""
+    payload = (
+        OutboxMessage.objects.filter(key=message.outbox_key)
+        .values_list("payload", flat=True)
+        .first()
+    )
+    to = (payload or {}).get("to") or []
+    return {address.lower() for address in ([to] if isinstance(to, str) else to)}
+
+
 def _flag_unreachable(message: SentMessage) -> None:
+    """Flag the person's yes on this channel, when the message went to that yes's number or
+    address: a space code sent to the invitation's number says nothing of another number."""
     consent = (
         MessageConsent.objects.usable()
         .select_for_update()
-        .filter(beneficiary_id=message.case.beneficiary_id, channel=message.channel)
+        .filter(
+            beneficiary_id=message.case.beneficiary_id,
+            channel=message.channel,
+            address__in=_sent_to(message),
+        )
         .first()
     )
-    if consent is None:  # already flagged, or withdrawn since: told once
+    if consent is None:  # already flagged, withdrawn since, or another address: told once
         return
     consent.undeliverable_at = timezone.now()
     consent.full_clean()

@@ -29,6 +29,7 @@ from casework.space import services as space_services
 from casework.space import session as space_session
 from partners.models import OutboxMessage
 from tests.casework.factories import CaseFactory
+from tests.casework.test_messages_sending import TOKEN, brevo_event, report
 from tests.conftest import log_in
 from tests.refusals import refused
 
@@ -386,3 +387,38 @@ def test_a_landline_is_refused_in_french_from_the_space():
 
     assert refused_post.context["form"].errors == {"address": [phones.LANDLINE]}
     assert MessageConsent.objects.count() == 0
+
+
+def test_an_undelivered_code_flags_only_a_yes_for_that_same_number(settings):
+    """A space code that did not reach the invitation's number says nothing of the number the
+    person gave for their convocations; one sent to that number does flag it."""
+    settings.BREVO_WEBHOOK_TOKEN = TOKEN
+    case, _access = sms_invited_case()  # invited at 06 12 34 56 78
+    other = messages.consent_give(
+        beneficiary=case.beneficiary,
+        channel=MessageChannel.SMS,
+        address="07 98 76 54 32",
+        acting_user=case.pair.social_worker,
+    )
+    space_services.code_send(contact=E164)
+    code = SentMessage.objects.get(kind=MessageKind.SPACE_CODE)
+
+    report(Client(), brevo_event(code.outbox_key, "hard_bounce", 1_800_000_000))
+
+    other.refresh_from_db()
+    assert (SentMessage.objects.get(pk=code.pk).status, other.undeliverable_at) == (
+        MessageStatus.FAILED,
+        None,
+    )
+    # The person's yes moves to the invitation's number: the next undelivered code flags it.
+    messages.consent_give(
+        beneficiary=case.beneficiary,
+        channel=MessageChannel.SMS,
+        address=MOBILE,
+        acting_user=case.pair.social_worker,
+    )
+    space_services.code_send(contact=E164)
+    second = SentMessage.objects.filter(kind=MessageKind.SPACE_CODE).latest("pk")
+    report(Client(), brevo_event(second.outbox_key, "hard_bounce", 1_800_000_001))
+    flagged = MessageConsent.objects.get(withdrawn_at__isnull=True, channel=MessageChannel.SMS)
+    assert (flagged.address, flagged.undeliverable_at is not None) == (E164, True)
