@@ -37,6 +37,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--reminders", type=int, default=10_000, help="rappels de rendez-vous envoyés par SMS"
     )
+    parser.add_argument(
+        "--sans-http",
+        dest="http",
+        action="store_false",
+        help="sans la mesure des pages sur HTTP (gunicorn, réglages de production)",
+    )
     return parser.parse_args()
 
 
@@ -180,6 +186,26 @@ def query_count(call: Callable[[], Any]) -> int:
     with CaptureQueriesContext(connection) as captured:
         call()
     return len(captured.captured_queries)
+
+
+def sql_ms(call: Callable[[], Any], turns: int = 20) -> float:
+    """Mean time a call spends waiting for PostgreSQL (statements sent and answered), in ms."""
+    from django.db import connection
+
+    spent = 0.0
+
+    def timer(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        nonlocal spent
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent += time.perf_counter() - started
+
+    with connection.execute_wrapper(timer):
+        for _ in range(turns):
+            call()
+    return round(spent / turns * 1000, 2)
 
 
 def rolled_back(call: Callable[[], Any]) -> Callable[[], Any]:
@@ -335,7 +361,11 @@ def measure(repeat: int, warmup: int) -> dict[str, Any]:
             print(f"   mesure : {', '.join(group)}", file=sys.stderr)
             timings = timed_interleaved({name: pages[name] for name in group}, repeat, warmup)
             for name in group:
-                results[name] = {**timings[name], "queries": query_count(pages[name])}
+                results[name] = {
+                    **timings[name],
+                    "queries": query_count(pages[name]),
+                    "sql_ms": sql_ms(pages[name]),
+                }
 
         today = timezone.localdate()
         url = reverse("interview_log", args=[case.pk])
@@ -466,7 +496,7 @@ def print_table(result: dict[str, Any]) -> None:
     m = result["measures"]
     load = result["machine"]["load_average"]
     print(f"\nBanc d'essai — {result['people']} personnes — charge {load}")
-    print(f"{'mesure':<28}{'médiane ms':>12}{'p95 ms':>10}{'requêtes':>10}")
+    print(f"{'mesure':<28}{'médiane ms':>12}{'p95 ms':>10}{'requêtes':>10}{'dont SQL ms':>13}")
     for name in (
         "portefeuille",
         "portefeuille_guardian",
@@ -479,7 +509,21 @@ def print_table(result: dict[str, Any]) -> None:
         *SPACE_PAGES,
     ):
         row = m[name]
-        print(f"{name:<28}{row['median_ms']:>12.2f}{row['p95_ms']:>10.2f}{row['queries']:>10}")
+        sql = f"{row['sql_ms']:>13.2f}" if "sql_ms" in row else ""
+        print(f"{name:<28}{row['median_ms']:>12.2f}{row['p95_ms']:>10.2f}{row['queries']:>10}{sql}")
+    if "http" in m:
+        print(
+            "\nsur HTTP (gunicorn, réglages de production, 1 processus, connexion HTTP gardée)"
+            f"\n{'page':<24}{'en processus':>14}{'connexions persistantes':>26}"
+            f"{'une connexion par requête':>28}"
+        )
+        for name, row in m["http"].items():
+            kept, fresh = row["persistantes"], row["une_par_requete"]
+            print(
+                f"{name:<24}{m[name]['median_ms']:>14.2f}"
+                f"{kept['median_ms']:>14.2f} (p95 {kept['p95_ms']:>6.2f})"
+                f"{fresh['median_ms']:>16.2f} (p95 {fresh['p95_ms']:>6.2f})"
+            )
     print("\nrapports")
     for name, value in result["ratios"].items():
         print(f"  {name:<34}{value:>8}")
@@ -521,6 +565,10 @@ def main() -> None:
     grants = mirror_grants_into_guardian_generic_tables()
     measured = measure(args.repeat, args.warmup)
     measured["rappels"] = measure_reminders_of_scale(args.reminders)
+    if args.http:
+        from bench.over_http import measure_over_http
+
+        measured["http"] = measure_over_http(subjects(), args.repeat, args.warmup)
     result = report(args.people, seed, grants, measured)
     print_table(result)
     RESULTS.mkdir(parents=True, exist_ok=True)

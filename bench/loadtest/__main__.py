@@ -106,8 +106,10 @@ def server_env() -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def gunicorn(workers: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    env = {**server_env(), "GUNICORN_WORKERS": str(workers)}
+def gunicorn(
+    workers: int, log: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    env = {**server_env(), "GUNICORN_WORKERS": str(workers), **(extra_env or {})}
     subprocess.run(  # noqa: S603 — our own command, no shell
         [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
         check=True,
