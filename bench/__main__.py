@@ -32,6 +32,12 @@ CASE_LINK = re.compile(r'href="/accompagnements/(\d+)/"')
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument(
+        "--departments",
+        type=int,
+        default=1,
+        help="départements de cette taille dans la base (le premier est mesuré)",
+    )
     parser.add_argument("--repeat", type=int, default=100, help="requêtes mesurées par page")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument(
@@ -59,7 +65,7 @@ def kib_to_mib(kib: int) -> float:
     return round(kib / 1024, 1)
 
 
-def seed_if_needed(people: int) -> dict[str, Any]:
+def seed_if_needed(people: int, departments: int = 1) -> dict[str, Any]:
     from django.db import connection
 
     from casework import scale
@@ -67,22 +73,35 @@ def seed_if_needed(people: int) -> dict[str, Any]:
 
     department = scale.scale_department()
     # keyed by database and scale: the figures of the load of *this* database
-    seed_file = RESULTS / f"seed-{connection.settings_dict['NAME']}-{people}.json"
+    suffix = f"-{departments}dep" if departments > 1 else ""
+    seed_file = RESULTS / f"seed-{connection.settings_dict['NAME']}-{people}{suffix}.json"
     if department is not None:
         held = Beneficiary.objects.filter(department=department).count()
-        if held != people:
+        held_departments = scale.scale_departments()
+        if (held, held_departments) != (people, departments):
             sys.exit(
-                f"La base {connection.settings_dict['NAME']} contient déjà le département d'essai "
-                f"avec {held} personnes, pas {people} : utilisez une autre base (DATABASE_URL) "
-                "ou recréez-la (dropdb puis createdb)."
+                f"La base {connection.settings_dict['NAME']} contient déjà {held_departments} "
+                f"département(s) d'essai de {held} personnes, pas {departments} de {people} : "
+                "utilisez une autre base (DATABASE_URL) ou recréez-la (dropdb puis createdb)."
             )
         if seed_file.exists():
             return {**json.loads(seed_file.read_text()), "reused": True}
         return {"reused": True, "seconds": None, "peak_rss_mib": None}
-    print(f"== seed_scale --people {people} (processus fils)", file=sys.stderr)
+    print(
+        f"== seed_scale --people {people} --departments {departments} (processus fils)",
+        file=sys.stderr,
+    )
     started = time.monotonic()
     subprocess.run(  # noqa: S603 — our own command, no shell
-        [sys.executable, str(ROOT / "manage.py"), "seed_scale", "--people", str(people)],
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "seed_scale",
+            "--people",
+            str(people),
+            "--departments",
+            str(departments),
+        ],
         check=True,
         env={**os.environ, "DEBUG": "0"},
     )
@@ -495,7 +514,8 @@ def report(
 def print_table(result: dict[str, Any]) -> None:
     m = result["measures"]
     load = result["machine"]["load_average"]
-    print(f"\nBanc d'essai — {result['people']} personnes — charge {load}")
+    where = f" × {result['departments']} départements" if result.get("departments", 1) > 1 else ""
+    print(f"\nBanc d'essai — {result['people']} personnes{where} — charge {load}")
     print(f"{'mesure':<28}{'médiane ms':>12}{'p95 ms':>10}{'requêtes':>10}{'dont SQL ms':>13}")
     for name in (
         "portefeuille",
@@ -561,7 +581,7 @@ def main() -> None:
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         sys.exit("Le banc d'essai mesure PostgreSQL : définissez DATABASE_URL.")
     call_command("migrate", verbosity=0)
-    seed = seed_if_needed(args.people)
+    seed = seed_if_needed(args.people, args.departments)
     grants = mirror_grants_into_guardian_generic_tables()
     measured = measure(args.repeat, args.warmup)
     measured["rappels"] = measure_reminders_of_scale(args.reminders)
@@ -569,11 +589,12 @@ def main() -> None:
         from bench.over_http import measure_over_http
 
         measured["http"] = measure_over_http(subjects(), args.repeat, args.warmup)
-    result = report(args.people, seed, grants, measured)
+    result = {**report(args.people, seed, grants, measured), "departments": args.departments}
     print_table(result)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS / f"bench-{args.people}-{stamp}.json"
+    suffix = f"-{args.departments}dep" if args.departments > 1 else ""
+    path = RESULTS / f"bench-{args.people}{suffix}-{stamp}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     print(f"\nRésultats : {path.relative_to(ROOT)}")
 

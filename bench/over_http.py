@@ -84,20 +84,25 @@ def measure_over_http(who: dict[str, Any], repeat: int, warmup: int) -> dict[str
         name: reverse(url_name, args=[who[arg].pk for arg in args])
         for name, _who, url_name, args in PAGES
     }
+    # One client per asker for both runs: it keeps the cookies the server gives back (the
+    # person's session is renewed as they go).
+    clients = {asker: requests.Session() for asker in keys}
+    for asker, client in clients.items():
+        client.headers["X-Forwarded-Proto"] = "https"
+        client.cookies.set(settings.SESSION_COOKIE_NAME, keys[asker], domain="127.0.0.1")
     results: dict[str, Any] = {}
-    for label, max_age in (("persistantes", "60"), ("une_par_requete", "0")):
-        print(f"   mesure sur HTTP : connexions {label.replace('_', ' ')}", file=sys.stderr)
-        with tempfile.TemporaryDirectory() as directory:
-            log = Path(directory) / "gunicorn.log"
-            env = {"DATABASE_CONN_MAX_AGE": max_age, "SECRET_KEY": secret}
-            with gunicorn(1, log, extra_env=env):
-                for name, asker, _url_name, _args in PAGES:
-                    with requests.Session() as session:
-                        session.headers["X-Forwarded-Proto"] = "https"
-                        session.cookies.set(
-                            settings.SESSION_COOKIE_NAME, keys[asker], domain="127.0.0.1"
-                        )
+    try:
+        for label, max_age in (("persistantes", "60"), ("une_par_requete", "0")):
+            print(f"   mesure sur HTTP : connexions {label.replace('_', ' ')}", file=sys.stderr)
+            with tempfile.TemporaryDirectory() as directory:
+                log = Path(directory) / "gunicorn.log"
+                env = {"DATABASE_CONN_MAX_AGE": max_age, "SECRET_KEY": secret}
+                with gunicorn(1, log, extra_env=env):
+                    for name, asker, _url_name, _args in PAGES:
                         results.setdefault(name, {})[label] = _timed(
-                            session, f"http://{BIND}{urls[name]}", repeat, warmup
+                            clients[asker], f"http://{BIND}{urls[name]}", repeat, warmup
                         )
+    finally:
+        for client in clients.values():
+            client.close()
     return results

@@ -334,10 +334,19 @@ PROFESSIONAL_COLUMNS = (
 )  # fmt: skip
 
 
-def seed_staff(plan: ScalePlan, rng: random.Random, today: datetime.date) -> Staff:
+def department_code(index: int) -> str:
+    """The scale departments' codes: « EC », then « EC2 », « EC3 »…"""
+    return SCALE_DEPARTMENT_CODE if index == 0 else f"{SCALE_DEPARTMENT_CODE}{index + 1}"
+
+
+def seed_staff(plan: ScalePlan, rng: random.Random, today: datetime.date, index: int = 0) -> Staff:
     department = partner_services.department_create(
-        code=SCALE_DEPARTMENT_CODE, name=SCALE_DEPARTMENT_NAME, acting_user=None
+        code=department_code(index),
+        name=SCALE_DEPARTMENT_NAME + (f" n°{index + 1}" if index else ""),
+        acting_user=None,
     )
+    # Each department's professionals have addresses of their own (the e-mail is the login).
+    domain = SCALE_EMAIL_DOMAIN if index == 0 else f"d{index + 1}.{SCALE_EMAIL_DOMAIN}"
     organisations: dict[str, Organisation] = {}
 
     def organisation(name: str, kind: str, parent: str | None) -> str:
@@ -412,7 +421,7 @@ def seed_staff(plan: ScalePlan, rng: random.Random, today: datetime.date) -> Sta
                 p.pk,
                 "!" + get_random_string(40),  # unusable: set one with changepassword
                 False,
-                f"{local}@{SCALE_EMAIL_DOMAIN}",
+                f"{local}@{domain}",
                 first,
                 last,
                 organisations[p.organisation].pk,
@@ -927,7 +936,14 @@ LOADED_MODELS: tuple[type[models.Model], ...] = (
 
 
 def scale_department() -> Department | None:
+    """The first scale department: the one the bench measures."""
     return Department.objects.filter(code=SCALE_DEPARTMENT_CODE).first()
+
+
+def scale_departments() -> int:
+    """How many scale departments the database holds."""
+    codes = [SCALE_DEPARTMENT_CODE] + [department_code(index) for index in range(1, 100)]
+    return Department.objects.filter(code__in=codes).count()
 
 
 @dataclass
@@ -940,37 +956,43 @@ class SeedReport:
 def seed(
     *,
     people: int,
+    departments: int = 1,
     seed: int = 2026,
     extensions: Sequence[Extension] = (),
     extension_models: Sequence[type[models.Model]] = (),
 ) -> SeedReport:
-    """Load the department (refuses if a scale department is already there)."""
+    """Load ``departments`` departments of ``people`` people each (refuses if a scale
+    department is already there). The first is « EC », the one the bench measures; the others
+    (« EC2 »…) have the same shape and their own professionals, journal chain and people."""
     started = time.monotonic()
     plan = ScalePlan(people)
-    rng = random.Random(seed)  # noqa: S311 — reproducible test data, not secrets
     today = timezone.localdate()
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
-    staff = seed_staff(plan, rng, today)
-    assignments = assign_cases(plan, staff.pairs, rng)
-    generator = Generator(plan, staff, seed, extensions)
     rows: dict[str, int] = {}
     tables = [m._meta.db_table for m in (*LOADED_MODELS, *extension_models)]
     with indexes_built_after(tables):
-        for start in range(0, len(assignments), CHUNK):
-            for batch in generator.chunk(assignments[start : start + CHUNK]):
-                label = str(batch.model._meta.verbose_name_plural)
-                rows[label] = rows.get(label, 0) + copy_rows(batch, label)
-            done = min(start + CHUNK, len(assignments))
-            elapsed = time.monotonic() - started
-            log(
-                f"{done:>7} / {len(assignments)} accompagnements "
-                f"({100 * done // len(assignments)} %), {elapsed:.0f} s"
+        for index in range(departments):
+            # The first department is the same whatever the number of departments.
+            rng = random.Random(seed + index)  # noqa: S311 — reproducible test data
+            staff = seed_staff(plan, rng, today, index)
+            assignments = assign_cases(plan, staff.pairs, rng)
+            generator = Generator(plan, staff, seed + index, extensions)
+            where = f"département {index + 1}/{departments} : " if departments > 1 else ""
+            for start in range(0, len(assignments), CHUNK):
+                for batch in generator.chunk(assignments[start : start + CHUNK]):
+                    label = str(batch.model._meta.verbose_name_plural)
+                    rows[label] = rows.get(label, 0) + copy_rows(batch, label)
+                done = min(start + CHUNK, len(assignments))
+                elapsed = time.monotonic() - started
+                log(
+                    f"{where}{done:>7} / {len(assignments)} accompagnements "
+                    f"({100 * done // len(assignments)} %), {elapsed:.0f} s"
+                )
+            LedgerHead.objects.update_or_create(
+                department=staff.department,
+                defaults={"seq": generator.journal.seq, "hash": generator.journal.hash},
             )
-    LedgerHead.objects.update_or_create(
-        department=staff.department,
-        defaults={"seq": generator.journal.seq, "hash": generator.journal.hash},
-    )
     # VACUUM sets the visibility map (index-only scans) and the hint bits once, here, rather than
     # on the first reads; it cannot run inside a transaction (the tests): ANALYZE alone there.
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
@@ -978,4 +1000,4 @@ def seed(
         for table in tables:
             cursor.execute(f"{command} {connection.ops.quote_name(table)}")
     log(f"{command} fait")
-    return SeedReport(people, time.monotonic() - started, rows)
+    return SeedReport(people * departments, time.monotonic() - started, rows)

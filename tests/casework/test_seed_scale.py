@@ -20,7 +20,7 @@ from casework.models import (
     SharingAgreement,
 )
 from orientation.models import Diagnostic, OrientationDecision
-from partners.models import Pair
+from partners.models import Department, Pair, Professional
 
 PEOPLE = 1000
 
@@ -127,3 +127,33 @@ def test_default_plan_spreads_open_cases_over_organisations():
     assert sum(n for (territory, _), n in per_leaf.items() if territory == 0) == 15_000
     assert max(per_leaf.values()) <= 0.15 * len(open_cases)
     assert Counter(state for _, state in assignments)[CaseState.CLOSED] == 65_000
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_seed_scale_loads_several_departments_each_whole_and_apart():
+    """``--departments 3``: three departments of the same shape, each with its own people,
+    professionals and journal chain; a professional sees only the cases of their department."""
+    call_command("seed_scale", people=200, departments=3, stdout=StringIO())
+
+    departments = list(Department.objects.filter(code__startswith="EC").order_by("code"))
+    assert [department.code for department in departments] == ["EC", "EC2", "EC3"]
+    assert scale.scale_departments() == 3
+    for department in departments:
+        assert Beneficiary.objects.filter(department=department).count() == 200
+        assert InformationShare.objects.filter(department=department).exists()
+    assert _audit_verify() == 0  # every department's chain, from its genesis
+    emails = list(Professional.objects.values_list("email", flat=True))
+    assert len(emails) == len(set(emails))
+    advisor = Pair.objects.filter(department=departments[2]).order_by("pk").first().advisor
+    assert set(
+        Case.objects.visible_to(advisor).values_list("pair__department__code", flat=True)
+    ) == {"EC3"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_seed_scale_refuses_a_number_of_departments_out_of_range():
+    with pytest.raises(CommandError, match="Entre 1 et 20 départements"):
+        call_command("seed_scale", people=100, departments=0, stdout=StringIO())
+    assert scale.scale_department() is None

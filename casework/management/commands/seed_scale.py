@@ -27,6 +27,12 @@ class Command(BaseCommand):
             default=scale.DEFAULT_PEOPLE,
             help=f"nombre de personnes accompagnées ({scale.DEFAULT_PEOPLE} par défaut)",
         )
+        parser.add_argument(
+            "--departments",
+            type=int,
+            default=1,
+            help="nombre de départements de cette taille (1 par défaut ; le premier est mesuré)",
+        )
         parser.add_argument("--seed", type=int, default=2026, help="graine du tirage aléatoire")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -37,6 +43,8 @@ class Command(BaseCommand):
             )
         if options["people"] < 100:
             raise CommandError("Il faut au moins 100 personnes (--people).")
+        if not 1 <= options["departments"] <= 20:
+            raise CommandError("Entre 1 et 20 départements (--departments).")
         existing = scale.scale_department()
         if existing is not None:
             raise CommandError(
@@ -52,6 +60,7 @@ class Command(BaseCommand):
                 models.extend(module.MODELS)
         report = scale.seed(
             people=options["people"],
+            departments=options["departments"],
             seed=options["seed"],
             extensions=extensions,
             extension_models=models,
@@ -61,7 +70,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label} : {count}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Département d'essai chargé : {report.people} personnes "
+                (
+                    f"Départements d'essai chargés ({options['departments']}) : "
+                    if options["departments"] > 1
+                    else "Département d'essai chargé : "
+                )
+                + f"{report.people} personnes "
                 f"en {report.seconds:.1f} s, mémoire maximale {peak / 1024:.0f} Mio."
             )
         )
