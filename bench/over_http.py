@@ -70,6 +70,7 @@ def measure_over_http(who: dict[str, Any], repeat: int, warmup: int) -> dict[str
     from django.test import override_settings
     from django.urls import reverse
 
+    from bench.cookies import SecureOverHttp
     from bench.loadtest.__main__ import BIND, gunicorn
 
     # The server's secret signs the sessions and the login's hash: the sessions are made with it.
@@ -88,6 +89,7 @@ def measure_over_http(who: dict[str, Any], repeat: int, warmup: int) -> dict[str
     # person's session is renewed as they go).
     clients = {asker: requests.Session() for asker in keys}
     for asker, client in clients.items():
+        client.cookies = SecureOverHttp()  # the server's renewed Secure cookies, sent back
         client.headers["X-Forwarded-Proto"] = "https"
         client.cookies.set(settings.SESSION_COOKIE_NAME, keys[asker], domain="127.0.0.1")
     results: dict[str, Any] = {}

@@ -214,7 +214,12 @@ def run_step(
             "WARNING",
         ],
         check=False,  # locust exits 1 when a request failed: the error rate says it
-        env={**os.environ, "LOADTEST_ACCOUNTS": str(accounts), "LOADTEST_SECONDS": str(seconds)},
+        env={
+            **os.environ,
+            "LOADTEST_ACCOUNTS": str(accounts),
+            "LOADTEST_SECONDS": str(seconds),
+            "PYTHONPATH": str(ROOT),  # the locustfile imports bench.loadtest
+        },
         stdout=subprocess.DEVNULL,
         stderr=Path(f"{prefix}.log").open("wb"),  # noqa: SIM115 — closed with the process
     )

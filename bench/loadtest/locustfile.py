@@ -28,7 +28,8 @@ import gevent
 from gevent.lock import Semaphore
 from locust import HttpUser, between, task
 from locust.env import Environment
-from requests.cookies import RequestsCookieJar
+
+from bench.cookies import SecureOverHttp
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CASE_LINK = re.compile(r'href="/accompagnements/(\d+)/"')
@@ -58,16 +59,6 @@ def next_email(role: str) -> str:
     emails = accounts()[role]
     turn = next(_turns.setdefault(role, itertools.count()))
     return str(emails[turn % len(emails)])
-
-
-class SecureOverHttp(RequestsCookieJar):
-    """Keeps the ``Secure`` cookies as if they had come over HTTPS, so that they are given back
-    over HTTP to 127.0.0.1 (requests merges the jar into a fresh one for each request: a cookie
-    policy of this jar would not apply)."""
-
-    def set_cookie(self, cookie: http.cookiejar.Cookie, *args: Any, **kwargs: Any) -> Any:
-        cookie.secure = False
-        return super().set_cookie(cookie, *args, **kwargs)
 
 
 def totp_code(key: bytes) -> str:
