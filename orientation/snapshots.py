@@ -163,6 +163,8 @@ def pair_figures_changed(pair_id: int | None) -> int:
         return 0
     now = timezone.now()
     window = int(now.timestamp()) // DEBOUNCE_SECONDS
+    # Trailing: the refresh runs at the window's end, after every write of the window.
+    window_end = datetime.datetime.fromtimestamp((window + 1) * DEBOUNCE_SECONDS, tz=datetime.UTC)
     targets = SupervisionSnapshot.objects.filter(
         organisation__path__in=paths, day=timezone.localdate(now)
     ).values_list("organisation_id", "organisation__department_id")
@@ -172,18 +174,52 @@ def pair_figures_changed(pair_id: int | None) -> int:
             task=REFRESH_TASK,
             kwargs={"organisation_id": org_id},
             department=department_id,
+            not_before=window_end,
         )
         for org_id, department_id in targets
     )
 
 
+class _AfterCommit:
+    """The pairs and cases one transaction wrote, whose perimeters get a refresh once it has
+    committed: one callback, hence one look-up, per transaction (a rollback drops it with the
+    writes). Run after the commit, so that the writes themselves cost no query more."""
+
+    def __init__(self) -> None:
+        self.pair_ids: set[int] = set()
+        self.case_ids: set[int] = set()
+
+    def __call__(self) -> None:
+        pair_ids = set(self.pair_ids)
+        if self.case_ids:
+            pair_ids |= set(
+                Case.objects.filter(pk__in=self.case_ids)
+                .exclude(pair=None)
+                .values_list("pair_id", flat=True)
+            )
+        with transaction.atomic():
+            for pair_id in sorted(pair_ids):
+                pair_figures_changed(pair_id)
+
+
+def _pending() -> _AfterCommit:
+    connection = transaction.get_connection()
+    here = set(connection.savepoint_ids)
+    for sids, func, _ in connection.run_on_commit:
+        if isinstance(func, _AfterCommit) and sids == here:
+            return func
+    pending = _AfterCommit()
+    transaction.on_commit(pending, robust=True)
+    return pending
+
+
 def _on_save(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
     if raw:
         return
-    pair_id = getattr(instance, "pair_id", None)
-    if pair_id is None and hasattr(instance, "case_id"):
-        pair_id = Case.objects.filter(pk=instance.case_id).values_list("pair_id", flat=True).first()
-    pair_figures_changed(pair_id)
+    if getattr(instance, "pair_id", None) is not None:
+        _pending().pair_ids.add(instance.pair_id)
+    elif getattr(instance, "case_id", None) is not None:
+        _pending().case_ids.add(instance.case_id)
 
 
 #: The writes that change a supervisor's figures: the case (state, référent, path, exit…, and

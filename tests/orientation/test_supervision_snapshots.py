@@ -115,10 +115,16 @@ def test_a_write_enqueues_a_refresh_and_the_refresh_updates_the_snapshot(
 
     moment = _start_of_window()
     with time_machine.travel(moment, tick=False):
-        case_services.interview_log(
-            case=cases[1], author=advisor, occurred_on=timezone.localdate(), channel="phone"
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            case_services.interview_log(
+                case=cases[1], author=advisor, occurred_on=timezone.localdate(), channel="phone"
+            )
         assert len(_refresh_keys()) == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            relay()  # too early: the refresh waits for the window's end
+        assert SupervisionSnapshot.objects.get(pk=before.pk).figures["overdue_total"] == 2
+    moment = moment + datetime.timedelta(seconds=snapshots.DEBOUNCE_SECONDS)
+    with time_machine.travel(moment, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             relay()
 
@@ -127,31 +133,39 @@ def test_a_write_enqueues_a_refresh_and_the_refresh_updates_the_snapshot(
     assert after.computed_at == moment  # computed by the refresh, in the window
 
 
-def test_two_writes_leave_one_pending_refresh_per_organisation():
+def test_two_writes_leave_one_pending_refresh_per_organisation(django_capture_on_commit_callbacks):
     supervisor, advisor, pairs, cases = _team(2)
     snapshots.compute(supervisor.organisation)
 
     moment = _start_of_window()
     with time_machine.travel(moment, tick=False):
         for pair in pairs:
-            case_services.pair_contact_record(
-                pair=pair,
-                author=advisor,
-                occurred_on=timezone.localdate(),
-                channel="phone",
-                cases=[],
-            )
+            with django_capture_on_commit_callbacks(execute=True):
+                case_services.pair_contact_record(
+                    pair=pair,
+                    author=advisor,
+                    occurred_on=timezone.localdate(),
+                    channel="phone",
+                    cases=[],
+                )
 
     window = int(moment.timestamp()) // snapshots.DEBOUNCE_SECONDS
     assert _refresh_keys() == [f"supervision-snapshot:{supervisor.organisation.pk}:{window}"]
 
 
-def test_a_write_outside_any_snapshotted_perimeter_enqueues_nothing():
+def test_a_write_outside_any_snapshotted_perimeter_enqueues_nothing(
+    django_capture_on_commit_callbacks,
+):
     supervisor, advisor, pairs, cases = _team(2)  # no snapshot of the day
 
-    case_services.pair_contact_record(
-        pair=pairs[0], author=advisor, occurred_on=timezone.localdate(), channel="phone", cases=[]
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        case_services.pair_contact_record(
+            pair=pairs[0],
+            author=advisor,
+            occurred_on=timezone.localdate(),
+            channel="phone",
+            cases=[],
+        )
 
     assert _refresh_keys() == []
 
