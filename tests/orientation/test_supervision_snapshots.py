@@ -124,9 +124,11 @@ def test_a_write_enqueues_a_refresh_and_the_refresh_updates_the_snapshot(
             relay()  # too early: the refresh waits for the window's end
         assert SupervisionSnapshot.objects.get(pk=before.pk).figures["overdue_total"] == 2
     moment = moment + datetime.timedelta(seconds=snapshots.DEBOUNCE_SECONDS)
-    with time_machine.travel(moment, tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            relay()
+    with (
+        time_machine.travel(moment, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        relay()
 
     after = SupervisionSnapshot.objects.get(pk=before.pk)
     assert after.figures["overdue_total"] == 1
