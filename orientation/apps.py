@@ -7,10 +7,11 @@ class OrientationConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.personal_data import track
-        from orientation import models, services
+        from orientation import models, services, snapshots
         from partners.outbox import register_sweeper
 
         register_sweeper(services.notifications_sweep)
+        snapshots.connect()
 
         track(
             models.Diagnostic,
