@@ -318,17 +318,6 @@ def person_client(access: Any) -> Any:
     return client
 
 
-def without_snapshot(supervisor: Any, call: Callable[[], Any]) -> Callable[[], Any]:
-    """``call`` after removing the supervisor's snapshots: the dashboard computed live."""
-    from orientation.models import SupervisionSnapshot
-
-    def uncached() -> None:
-        SupervisionSnapshot.objects.filter(organisation=supervisor.organisation_id).delete()
-        call()
-
-    return uncached
-
-
 def measure(repeat: int, warmup: int) -> dict[str, Any]:
     from auditlog.context import disable_auditlog
     from django.test import Client, override_settings
@@ -370,12 +359,7 @@ def measure(repeat: int, warmup: int) -> dict[str, Any]:
             "portefeuille_guardian": get(as_advisor, reverse("bench_caseload_guardian")),
             "portefeuille_plancher": get(as_advisor, reverse("bench_caseload_floor")),
             "fiche_accompagnement": get(as_advisor, reverse("case_detail", args=[case.pk])),
-            # read from the day's snapshot (the warm-up computes it), and live: the snapshot
-            # removed before each request, so that the page computes and stores it again
             "tableau_de_bord": get(as_supervisor, reverse("supervision")),
-            "tableau_de_bord_direct": without_snapshot(
-                supervisor, get(as_supervisor, reverse("supervision"))
-            ),
         }
         # the three portefeuilles list the same 50 people in the same order
         first_rows = {
@@ -389,7 +373,7 @@ def measure(repeat: int, warmup: int) -> dict[str, Any]:
         groups = (
             ("portefeuille", "portefeuille_guardian", "portefeuille_plancher"),
             ("fiche_accompagnement",),
-            ("tableau_de_bord", "tableau_de_bord_direct"),
+            ("tableau_de_bord",),
             SPACE_PAGES,
         )
         for group in groups:
@@ -539,7 +523,6 @@ def print_table(result: dict[str, Any]) -> None:
         "portefeuille_plancher",
         "fiche_accompagnement",
         "tableau_de_bord",
-        "tableau_de_bord_direct",
         "entretien_service",
         "entretien_htmx",
         "entretien_insert_nu",

@@ -7,11 +7,10 @@ class OrientationConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.personal_data import track
-        from orientation import models, services, snapshots
+        from orientation import models, services
         from partners.outbox import register_sweeper
 
         register_sweeper(services.notifications_sweep)
-        snapshots.connect()
 
         track(
             models.Diagnostic,

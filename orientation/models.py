@@ -439,29 +439,3 @@ class ObstacleLift(models.Model):
 
     def __str__(self) -> str:
         return f"Frein levé n°{self.pk}"
-
-
-class SupervisionSnapshot(models.Model):
-    """The supervisors' figures of one organisation's subtree, computed once a day and after the
-    writes that change them (orientation/snapshots.py): the dashboard reads it. Counts and ids
-    only (the professionals and pairs are read again on display); derived data, rebuilt at will,
-    hence not audited (like Notification)."""
-
-    organisation = models.ForeignKey(
-        "partners.Organisation", on_delete=models.CASCADE, related_name="+"
-    )
-    day = models.DateField()
-    figures = models.JSONField()
-    computed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = "instantané du tableau de bord"
-        verbose_name_plural = "instantanés du tableau de bord"
-        constraints: ClassVar = [
-            models.UniqueConstraint(
-                fields=["organisation", "day"], name="supervision_snapshot_one_a_day"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Instantané n°{self.pk}"

@@ -36,30 +36,3 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     """E-mails for in-app notifications into the outbox. The services no longer queue this task
     (they enqueue in their own transaction); kept for messages published before the outbox."""
     return services.notifications_email(notification_ids=notification_ids)
-
-
-@shared_task(
-    autoretry_for=(OperationalError,),
-    retry_backoff=60,
-    retry_backoff_max=RETRY_MAX_COUNTDOWN,
-    max_retries=3,
-)
-def refresh_supervision_snapshot(organisation_id: int) -> bool:
-    """One organisation's supervisors' figures, after the writes that change them (debounced
-    through the outbox: orientation.snapshots.figures_changed)."""
-    from orientation import snapshots
-
-    return snapshots.refresh(organisation_id)
-
-
-@shared_task(
-    autoretry_for=(OperationalError,),
-    retry_backoff=60,
-    retry_backoff_max=RETRY_MAX_COUNTDOWN,
-    max_retries=3,
-)
-def refresh_supervision_snapshots() -> int:
-    """The nightly run (beat): every supervised organisation's figures of the new day."""
-    from orientation import snapshots
-
-    return snapshots.refresh_all()

@@ -329,11 +329,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casework.tasks.expire_delegations",
         "schedule": crontab(hour=0, minute=15),
     },
-    # The supervisors' figures of the new day (orientation/snapshots.py).
-    "supervision-snapshots": {
-        "task": "orientation.tasks.refresh_supervision_snapshots",
-        "schedule": crontab(hour=0, minute=30),
-    },
     "daily-reminders": {
         "task": "orientation.tasks.send_daily_reminders",
         "schedule": crontab(hour=6, minute=30),

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from casework.journal import RequestInfo
-from orientation import access, journal_events, snapshots
+from orientation import access, journal_events
 from orientation import supervision as figures
 from partners.forms import parse_id
 from partners.pagination import paginate
@@ -22,13 +22,12 @@ from partners.replica import read_only
 def supervision(request: HttpRequest) -> HttpResponse:
     """The supervisor's dashboard of their organisation subtree."""
     user = access.access_as_supervisor(request)
-    board, computed_at = snapshots.board_of(user)
+    board = figures.dashboard(user)
     return render(
         request,
         "orientation/supervision.html",
         {
             "board": board,
-            "computed_at": computed_at,
             "labels": {
                 slug.replace("-", "_"): figure.label for slug, figure in figures.FIGURES.items()
             },
@@ -69,7 +68,7 @@ def supervision_export(request: HttpRequest, fmt: str) -> HttpResponse:
     user = access.access_as_supervisor(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    rows = figures.export_rows(snapshots.board_of(user)[0])
+    rows = figures.export_rows(figures.dashboard(user))
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response.write("\ufeff")

@@ -133,20 +133,13 @@ def enqueue_many(rows: list[Pending]) -> set[str]:
 
 
 def enqueue_task(
-    *,
-    key: str,
-    task: str,
-    kwargs: dict[str, Any] | None = None,
-    department: Any = None,
-    not_before: datetime.datetime | None = None,
+    *, key: str, task: str, kwargs: dict[str, Any] | None = None, department: Any = None
 ) -> bool:
-    """A Celery task (by name) published once the current transaction has committed (not before
-    ``not_before``: a debounced refresh), with a task id derived from ``key``. Idempotent on
-    ``key``. ``kwargs`` must be JSON: ids, never content."""
+    """A Celery task (by name) published once the current transaction has committed, with a
+    task id derived from ``key``. Idempotent on ``key``. ``kwargs`` must be JSON: ids, never
+    content."""
     payload = {"task": task, "kwargs": kwargs or {}}
-    return _enqueue(
-        kind=OutboxKind.TASK, key=key, payload=payload, department=department, not_before=not_before
-    )
+    return _enqueue(kind=OutboxKind.TASK, key=key, payload=payload, department=department)
 
 
 def _kick_after_commit() -> None:

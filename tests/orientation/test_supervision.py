@@ -246,14 +246,14 @@ def test_export_carries_every_figure_of_the_screen(login_client):
 
 
 @pytest.mark.parametrize("size", [2, 6])
-def test_dashboard_queries_constant(size, django_assert_num_queries):
+def test_dashboard_queries_constant(size, login_client, django_assert_num_queries):
     supervisor, *_ = _team(size)
+    client = login_client(supervisor)
 
-    # the live computation (the snapshots' source, tests/orientation/test_supervision_snapshots
-    # for the page): one query per block of figures (binômes, team, every case per binôme,
-    # référent, state, path and exit reason, interviews, points binôme, waiting diagnostics and
-    # recommendations, agreements, obstacles of the latest diagnostics)
-    with django_assert_num_queries(9):
-        board = dashboard(supervisor)
+    # session and professional, then one query per block of figures (binômes, team, every case
+    # per binôme, référent, state, path and exit reason, interviews, points binôme, waiting
+    # diagnostics and recommendations, agreements, obstacles of the latest diagnostics)
+    with django_assert_num_queries(11):
+        response = client.get(reverse("supervision"))
 
-    assert board.advisors[0].open_cases == 2 * size
+    assert response.context["board"].advisors[0].open_cases == 2 * size
