@@ -360,10 +360,8 @@ def franceconnect_login(*, sub: str) -> SpaceAccess | None:
     return access
 
 
-@transaction.atomic
-def franceconnect_untie(*, access: SpaceAccess, info: RequestInfo | None = None) -> SpaceAccess:
-    """The person unties their FranceConnect identity: FranceConnect no longer opens their
-    space. Journaled as the person's act."""
+def _locked_in_force(access: SpaceAccess) -> SpaceAccess:
+    """The access, locked, if still in force (the person's FranceConnect acts)."""
     access = (
         SpaceAccess.objects.select_for_update()
         .select_related("case__pair__department")
@@ -371,18 +369,35 @@ def franceconnect_untie(*, access: SpaceAccess, info: RequestInfo | None = None)
     )
     if not access.is_active:
         raise InvalidTransition("Votre accès à votre espace a été retiré.")
-    if not access.franceconnect_sub:
-        raise InvalidTransition("Aucun compte FranceConnect n'est lié à votre espace.")
-    access.franceconnect_sub = ""
+    return access
+
+
+def _set_franceconnect(
+    access: SpaceAccess, sub: str, purpose: str, info: RequestInfo | None
+) -> SpaceAccess:
+    """Tie (or, with an empty ``sub``, untie) the identity: the person's act, journaled."""
+    access.franceconnect_sub = sub
     save_as_person(access, access.pk)
     journal.record_person_act(
         case=access.case,
-        purpose="Fin de la liaison de son compte FranceConnect à son espace",
+        purpose=purpose,
         object_type="accès à l'espace de la personne",
         object_id=str(access.pk),
         info=info,
     )
     return access
+
+
+@transaction.atomic
+def franceconnect_untie(*, access: SpaceAccess, info: RequestInfo | None = None) -> SpaceAccess:
+    """The person unties their FranceConnect identity: FranceConnect no longer opens their
+    space. Journaled as the person's act."""
+    access = _locked_in_force(access)
+    if not access.franceconnect_sub:
+        raise InvalidTransition("Aucun compte FranceConnect n'est lié à votre espace.")
+    return _set_franceconnect(
+        access, "", "Fin de la liaison de son compte FranceConnect à son espace", info
+    )
 
 
 @transaction.atomic
@@ -392,13 +407,7 @@ def franceconnect_tie(
     """The person, logged in to their space, ties their FranceConnect identity ``sub`` to their
     access: from then on FranceConnect opens it. Replaces an identity tied before; refused when
     the identity opens another access in force. Journaled as the person's act."""
-    access = (
-        SpaceAccess.objects.select_for_update()
-        .select_related("case__pair__department")
-        .get(pk=access.pk)
-    )
-    if not access.is_active:
-        raise InvalidTransition("Votre accès à votre espace a été retiré.")
+    access = _locked_in_force(access)
     if not sub:
         raise InvalidTransition("FranceConnect n'a pas donné d'identité.")
     if access.franceconnect_sub == sub:
@@ -408,13 +417,4 @@ def franceconnect_tie(
             "Ce compte FranceConnect est déjà lié à un autre espace : il ne peut pas être lié "
             "au vôtre. Continuez à vous connecter avec un code."
         )
-    access.franceconnect_sub = sub
-    save_as_person(access, access.pk)
-    journal.record_person_act(
-        case=access.case,
-        purpose="Liaison de son compte FranceConnect à son espace",
-        object_type="accès à l'espace de la personne",
-        object_id=str(access.pk),
-        info=info,
-    )
-    return access
+    return _set_franceconnect(access, sub, "Liaison de son compte FranceConnect à son espace", info)
