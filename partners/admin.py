@@ -576,13 +576,38 @@ class PartnerSystemForm(_PartnerSystemForm):
         required=False,
         help_text=(
             "followup:read lit le suivi des accompagnements du département (jamais de contenu "
-            "secret) ; les portées d'écriture servent aux prochaines opérations de l'API."
+            "secret) et reçoit les notifications ; appointments:write écrit les rendez-vous ; "
+            "orientation:write enregistre les décisions d'orientation."
         ),
     )
 
     class Meta:
         model = PartnerSystem
-        fields = ("department", "name", "organisation", "scopes", "requests_per_minute", "active")
+        fields = (
+            "department",
+            "name",
+            "organisation",
+            "scopes",
+            "requests_per_minute",
+            "active",
+            "webhook_url",
+        )
+
+    def clean_webhook_url(self) -> str:
+        try:
+            return api_services.check_webhook_url(self.cleaned_data.get("webhook_url") or "")
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from error
+
+
+def _show_webhook_secret(admin_: Any, request: HttpRequest, partner: PartnerSystem) -> None:
+    """The notifications' signing secret, shown once to the administrator who made it."""
+    admin_.message_user(
+        request,
+        f"Secret de signature des notifications de {partner} : {partner.webhook_secret}. "
+        "Transmettez-le par un canal sûr à l'équipe du système : il ne sera plus affiché.",
+        messages.WARNING,
+    )
 
 
 @admin.register(PartnerSystem)
@@ -596,11 +621,13 @@ class PartnerSystemAdmin(DepartmentScopedAdmin):
     list_filter = ("department", "active")
     list_select_related = ("department",)
     search_fields = ("name", "organisation")
+    actions = ("renew_webhook_secret",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return ("department",) if obj else ()
 
     def save_model(self, request: HttpRequest, obj: PartnerSystem, form: Any, change: bool) -> None:
+        secret_before = PartnerSystem.objects.get(pk=obj.pk).webhook_secret if change else ""
         if change:
             saved = api_services.partner_system_update(
                 partner=obj, fields=_changed(form), acting_user=_actor(request)
@@ -613,9 +640,25 @@ class PartnerSystemAdmin(DepartmentScopedAdmin):
                 scopes=form.cleaned_data["scopes"],
                 requests_per_minute=obj.requests_per_minute,
                 active=obj.active,
+                webhook_url=obj.webhook_url,
                 acting_user=_actor(request),
             )
         _adopt(obj, saved)
+        if saved.webhook_secret != secret_before:
+            _show_webhook_secret(self, request, saved)
+
+    @admin.action(description="Renouveler le secret de signature des notifications")
+    def renew_webhook_secret(self, request: HttpRequest, queryset: QuerySet[PartnerSystem]) -> None:
+        for partner in queryset:
+            try:
+                api_services.partner_webhook_secret_renew(
+                    partner=partner, acting_user=_actor(request)
+                )
+            except DomainError as error:
+                self.message_user(request, f"{partner} : {error.message}", messages.ERROR)
+            else:
+                partner.refresh_from_db()
+                _show_webhook_secret(self, request, partner)
 
 
 class PartnerKeyForm(_PartnerKeyForm):

@@ -190,6 +190,6 @@ def register_models() -> None:
         exclude_fields=["password", "last_login", "enrolment_code_hash"],
         m2m_fields={"groups"},
     )
-    auditlog.register(PartnerSystem)
+    auditlog.register(PartnerSystem, exclude_fields=["webhook_secret"])
     # A key's hash never reaches the audit rows (the key itself is never stored).
     auditlog.register(PartnerKey, exclude_fields=["secret_hash"])

@@ -24,6 +24,7 @@ from casework.enums import (
 from casework.errors import ConsentRequired, InvalidInput
 from casework.models import Beneficiary, Case, CasePairPeriod, Suspension
 from casework.personal_data import with_names_after
+from casework.services import webhooks
 from casework.services._base import bump, lock_case, pair_label, require_state, save
 from partners.enums import Role
 from partners.errors import InvalidTransition
@@ -83,6 +84,9 @@ def case_propose(
     save(case, acting_user)
     save(CasePairPeriod(case=case, pair=pair, started_on=proposed_on), acting_user)
     permissions.grant_pair(case, pair)
+    webhooks.notify_partners(
+        case=case, event=webhooks.PROPOSED, changes=["etat"], acting_user=acting_user
+    )
     journal.record(
         department=pair.department,
         actor=acting_user,

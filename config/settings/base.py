@@ -401,6 +401,10 @@ BINOME_SMS_BACKEND = os.environ.get("BINOME_SMS_BACKEND", "console")
 BREVO_WEBHOOK_TOKEN = os.environ.get("BREVO_WEBHOOK_TOKEN", "")
 #: Seconds an SMS provider's call may take before the relay tries later.
 BINOME_SMS_TIMEOUT = float(os.environ.get("BINOME_SMS_TIMEOUT", "10"))
+# Notifications to the partner systems (partners/outbox/webhooks.py): signed with Standard
+# Webhooks' scheme, over HTTPS only unless a local setting allows plain HTTP (the demo, tests).
+BINOME_WEBHOOK_TIMEOUT = float(os.environ.get("BINOME_WEBHOOK_TIMEOUT", "10"))
+BINOME_WEBHOOK_ALLOW_HTTP = env_bool("BINOME_WEBHOOK_ALLOW_HTTP", default=False)
 #: The address of the site, for links in e-mails.
 BINOME_SITE_URL = os.environ.get("BINOME_SITE_URL", "http://127.0.0.1:8000")
 

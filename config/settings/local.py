@@ -10,4 +10,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# A partner system of the demo may be notified on http://127.0.0.1.
+BINOME_WEBHOOK_ALLOW_HTTP = env_bool("BINOME_WEBHOOK_ALLOW_HTTP", default=True)
 WHITENOISE_USE_FINDERS = True

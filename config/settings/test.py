@@ -11,6 +11,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CELERY_TASK_ALWAYS_EAGER = True
+# The fake partner servers listen on 127.0.0.1, in plain HTTP.
+BINOME_WEBHOOK_ALLOW_HTTP = True
 
 
 class InvalidTemplateVariable(str):

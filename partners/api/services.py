@@ -10,12 +10,15 @@ department's data: each writes a journal row of rights (``partners.services.Righ
 in its transaction, besides the audit rows.
 """
 
+import base64
 import datetime
 import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlparse
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,6 +42,12 @@ PARTNER_INACTIVE = (
     "Ce système partenaire est désactivé : réactivez-le avant de lui délivrer une clé."
 )
 UNKNOWN_SCOPE = "Portée inconnue : {scope}."
+WEBHOOK_NOT_HTTPS = "L'adresse des notifications doit commencer par https://."
+WEBHOOK_WITHOUT_URL = (
+    "Ce système partenaire n'a pas d'adresse de notifications : saisissez-la d'abord."
+)
+#: Standard Webhooks' prefix of a signing secret (the receiver's libraries strip it).
+WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105  # a prefix, not a secret
 
 
 class InvalidKey(DomainError):
@@ -71,6 +80,19 @@ def _check_scopes(scopes: list[str]) -> list[str]:
     return sorted(set(scopes))
 
 
+def check_webhook_url(url: str) -> str:
+    """The notifications' address as stored: HTTPS (plain HTTP only where the settings allow it,
+    the demo and the tests on 127.0.0.1), or empty."""
+    url = url.strip()
+    if url and urlparse(url).scheme != "https" and not settings.BINOME_WEBHOOK_ALLOW_HTTP:
+        raise InvalidTransition(WEBHOOK_NOT_HTTPS)
+    return url
+
+
+def _new_webhook_secret() -> str:
+    return WEBHOOK_SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
 def _change(
     partner: PartnerSystem, acting_user: Professional | None, granted: bool, what: str
 ) -> RightsChange:
@@ -95,27 +117,27 @@ def partner_system_create(
     acting_user: Professional | None,
     requests_per_minute: int | None = None,
     active: bool = True,
+    webhook_url: str = "",
 ) -> PartnerSystem:
+    """A partner system; with a notifications' address, its signing secret is generated (read
+    it on ``partner.webhook_secret`` to show it once)."""
     partner = PartnerSystem(
         department=department,
         name=name.strip(),
         organisation=organisation.strip(),
         scopes=_check_scopes(scopes),
         active=active,
+        webhook_url=check_webhook_url(webhook_url),
     )
+    if partner.webhook_url:
+        partner.webhook_secret = _new_webhook_secret()
     if requests_per_minute is not None:
         partner.requests_per_minute = requests_per_minute
     _save(partner, acting_user)
-    _rights_changed(
-        [
-            _change(
-                partner,
-                acting_user,
-                True,
-                f"Système partenaire enregistré, portées : {', '.join(partner.scopes) or 'aucune'}",
-            )
-        ]
-    )
+    what = f"Système partenaire enregistré, portées : {', '.join(partner.scopes) or 'aucune'}"
+    if partner.webhook_url:
+        what += f", notifications à {partner.webhook_url}"
+    _rights_changed([_change(partner, acting_user, True, what)])
     return partner
 
 
@@ -129,12 +151,26 @@ def partner_system_update(
         raise InvalidTransition("Le département d'un système partenaire ne se modifie pas.")
     partner = PartnerSystem.objects.select_for_update().get(pk=partner.pk)
     before_scopes, before_active = list(partner.scopes), partner.active
+    before_url = partner.webhook_url
     for name, value in fields.items():
         if name == "scopes":
             value = _check_scopes(list(value))
+        if name == "webhook_url":
+            value = check_webhook_url(value)
         setattr(partner, name, value)
+    if partner.webhook_url and not partner.webhook_secret:
+        partner.webhook_secret = _new_webhook_secret()
     _save(partner, acting_user)
     changes = []
+    if partner.webhook_url != before_url:
+        changes.append(
+            _change(
+                partner,
+                acting_user,
+                bool(partner.webhook_url),
+                f"Notifications du système partenaire : {partner.webhook_url or 'aucune'}",
+            )
+        )
     if partner.scopes != before_scopes or partner.active != before_active:
         widened = bool(set(partner.scopes) - set(before_scopes)) or (
             partner.active and not before_active
@@ -251,3 +287,22 @@ def partner_key_revoke(*, key: PartnerKey, acting_user: Professional | None) -> 
     _save(key, acting_user)
     _rights_changed([_change(key.partner, acting_user, False, f"Clé d'API {key.prefix} révoquée")])
     return key
+
+
+@transaction.atomic
+def partner_webhook_secret_renew(
+    *, partner: PartnerSystem, acting_user: Professional | None
+) -> str:
+    """A new signing secret for the notifications (the old one no longer signs); returned once,
+    to hand to the partner's team."""
+    partner = (
+        PartnerSystem.objects.select_for_update().select_related("department").get(pk=partner.pk)
+    )
+    if not partner.webhook_url:
+        raise InvalidTransition(WEBHOOK_WITHOUT_URL)
+    partner.webhook_secret = _new_webhook_secret()
+    _save(partner, acting_user)
+    _rights_changed(
+        [_change(partner, acting_user, True, "Secret de signature des notifications renouvelé")]
+    )
+    return partner.webhook_secret

@@ -2,7 +2,7 @@
 written in the event's transaction, and a relay sends it after commit, at least once, with an
 idempotency key. See docs/architecture.md, « Outbox ».
 
-- ``enqueue_email`` / ``enqueue_sms`` / ``enqueue_task``: inside the service's
+- ``enqueue_email`` / ``enqueue_sms`` / ``enqueue_task`` / ``enqueue_webhook``: inside the service's
   ``@transaction.atomic``;
 - ``relay`` / ``relay_all``: the relay (the Celery task ``partners.tasks.relay_outbox``, beat
   every minute, and after each commit that enqueued, as a fast path);
@@ -29,6 +29,7 @@ from partners.outbox.enqueue import (
     enqueue_many,
     enqueue_sms,
     enqueue_task,
+    enqueue_webhook,
     kick,
 )
 from partners.outbox.services import outbox_resend
@@ -44,6 +45,7 @@ __all__ = [
     "enqueue_many",
     "enqueue_sms",
     "enqueue_task",
+    "enqueue_webhook",
     "kick",
     "message_id_for",
     "outbox_resend",

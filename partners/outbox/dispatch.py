@@ -11,7 +11,7 @@ State machine of a row (``OutboxState``)::
 1. claim: in a short transaction, ``SELECT … FOR UPDATE SKIP LOCKED`` the due rows and move
    their ``next_attempt_at`` to now + ``LEASE`` (the row is « in flight »), commit;
 2. send each row, no transaction open (an e-mail with a Message-ID derived from the key, a task
-   with a task id derived from the key);
+   with a task id derived from the key, a partner's notification with its ``webhook-id``);
 3. mark it: sent (``sent_at``), or one more attempt with the next delay, or échec.
 
 A worker killed between 2 and 3 leaves the row pending. The claim names the relay run
@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
+import requests
 from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
@@ -45,7 +46,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from partners.outbox import sms
+from partners.outbox import sms, webhooks
 from partners.outbox.models import OutboxKind, OutboxMessage, OutboxState
 
 logger = logging.getLogger("binome.outbox")
@@ -82,7 +83,10 @@ def describe_error(error: BaseException) -> str:
         return f"{name} {error.smtp_code}"
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return f"{name} {sorted({code for code, _ in error.recipients.values()})}"
-    if isinstance(error, (sms.SmsUnavailable, sms.SmsRefused)):
+    if isinstance(
+        error,
+        (sms.SmsUnavailable, sms.SmsRefused, webhooks.WebhookUnavailable, webhooks.WebhookRefused),
+    ):
         return f"{name} {error}"
     errno = getattr(error, "errno", None)
     if isinstance(errno, int):
@@ -208,6 +212,8 @@ def relay(*, limit: int = BATCH, claimant: str = "") -> RelayReport:
     mail_down: str | None = None  # the mail server refused this run: no new attempt
     sms_gateway: sms.SmsGateway | None = None
     sms_down: str | None = None  # the SMS provider is unavailable for this run
+    session: requests.Session | None = None  # the webhooks' connections, kept for the run
+    webhook_down: dict[int, str] = {}  # the partner systems that cannot take any now
     # Past half the lease, the rest of the batch goes back to the queue: another relay may take
     # it once the lease ends, and a row must never be sent by two relays (a slow mail server).
     give_back_at = time.monotonic() + LEASE.total_seconds() / 2
@@ -217,6 +223,9 @@ def relay(*, limit: int = BATCH, claimant: str = "") -> RelayReport:
             break
         down: dict[str, str | None] = {OutboxKind.EMAIL: mail_down, OutboxKind.SMS: sms_down}
         error = down.get(row.kind)
+        delivery = webhooks.delivery_of(row.payload) if row.kind == OutboxKind.WEBHOOK else None
+        if delivery is not None:
+            error = webhook_down.get(delivery.partner_id)
         permanent = False
         if error is None:
             try:
@@ -226,6 +235,9 @@ def relay(*, limit: int = BATCH, claimant: str = "") -> RelayReport:
                 elif row.kind == OutboxKind.SMS:
                     sms_gateway = sms_gateway or sms.gateway()
                     _send_sms(row, sms_gateway)
+                elif delivery is not None:
+                    session = session or requests.Session()
+                    webhooks.deliver(delivery, session)
                 else:
                     _publish(row)
             except Exception as exception:
@@ -234,7 +246,9 @@ def relay(*, limit: int = BATCH, claimant: str = "") -> RelayReport:
                     mail_down = error
                 if isinstance(exception, sms.SmsUnavailable):
                     sms_down = error
-                permanent = isinstance(exception, sms.SmsRefused)
+                if delivery is not None and isinstance(exception, webhooks.WebhookUnavailable):
+                    webhook_down[delivery.partner_id] = error
+                permanent = isinstance(exception, (sms.SmsRefused, webhooks.WebhookRefused))
         if error is None:
             _mark_sent(row)
             report.sent += 1
@@ -244,6 +258,8 @@ def relay(*, limit: int = BATCH, claimant: str = "") -> RelayReport:
             report.retried += not failed
             report.errors.append(error)
             logger.warning("outbox: envoi n°%s en erreur (%s)", row.pk, error)
+    if session is not None:
+        session.close()
     if mailer is not None:
         try:
             mailer.close()

@@ -89,6 +89,26 @@ def enqueue_sms(
     )
 
 
+def enqueue_webhook(
+    *, partner: Any, message_id: str, body: dict[str, Any], department: Any = None
+) -> bool:
+    """A notification to ``partner``'s address (``partners.outbox.webhooks``), sent once the
+    current transaction has committed, signed, with ``message_id`` as its ``webhook-id`` on every
+    attempt. Ids and event names only, never a person's data."""
+    payload = {
+        "partner": partner.pk,
+        "partner_name": str(partner),
+        "id": message_id,
+        "body": body,
+    }
+    return _enqueue(
+        kind=OutboxKind.WEBHOOK,
+        key=f"webhook:{partner.pk}:{message_id}",
+        payload=payload,
+        department=department,
+    )
+
+
 @dataclass(frozen=True)
 class Pending:
     """One row of a batch for ``enqueue_many``: what ``enqueue_sms``/``enqueue_email`` take."""

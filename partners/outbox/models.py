@@ -16,6 +16,7 @@ class OutboxKind(models.TextChoices):
     EMAIL = "email", "E-mail"
     SMS = "sms", "SMS"
     TASK = "task", "Tâche"
+    WEBHOOK = "webhook", "Notification à un système partenaire"
 
 
 class OutboxState(models.TextChoices):
@@ -55,7 +56,8 @@ class OutboxMessage(models.Model):
         verbose_name="département",
     )
     # E-mail: to, subject, body, reply_to. SMS: to (E.164), sender, content. Task: task, kwargs.
-    # Never social content (DESIGN.md).
+    # Webhook: partner (id), partner_name, id, body (partners.outbox.webhooks). Never social
+    # content (DESIGN.md).
     payload = models.JSONField("contenu")
     state = models.CharField(
         "état", max_length=10, choices=OutboxState.choices, default=OutboxState.PENDING

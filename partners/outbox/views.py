@@ -32,6 +32,16 @@ def describe(message: OutboxMessage) -> dict[str, object]:
     if message.kind == OutboxKind.EMAIL:
         recipients = ", ".join(mask_address(address) for address in payload.get("to", []))
         subject = payload.get("subject", "")
+    elif message.kind == OutboxKind.SMS:
+        recipients, subject = f"{str(payload.get('to', ''))[:-6]}******", "SMS"
+    elif message.kind == OutboxKind.WEBHOOK:
+        body = payload.get("body") or {}
+        recipients = payload.get("partner_name", "")
+        subject = (
+            f"Notification {body.get('type', '')} (accompagnement n°"
+            + str((body.get("data") or {}).get("case_id", ""))
+            + ")"
+        )
     else:
         recipients, subject = "—", f"Tâche {payload.get('task', '')}"
     return {"message": message, "recipients": recipients, "subject": subject}

@@ -14,6 +14,7 @@ def make_partner(
     name: str = "rdv-insertion",
     organisation: str = "ANCT",
     requests_per_minute: int | None = None,
+    webhook_url: str = "",
 ) -> tuple[PartnerSystem, str]:
     """A partner system of ``department`` (``followup:read`` by default) and its key."""
     partner = api_services.partner_system_create(
@@ -22,6 +23,7 @@ def make_partner(
         organisation=organisation,
         scopes=[Scope.FOLLOWUP_READ] if scopes is None else scopes,
         requests_per_minute=requests_per_minute,
+        webhook_url=webhook_url,
         acting_user=None,
     )
     issued = api_services.partner_key_issue(partner=partner, acting_user=None)
