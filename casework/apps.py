@@ -143,8 +143,9 @@ class CaseworkConfig(AppConfig):
         auditlog.register(models.Programme, mask_fields=["description"])
         auditlog.register(models.ProgrammeSession, mask_fields=["place"])
         # The record of a CAF/MSA flow: counts and the file's name; the lines to confirm
-        # (people's numbers and RSA details) are not copied into the audit trail.
-        auditlog.register(models.FlowImport, exclude_fields=["pending"])
+        # (people's numbers and RSA details) and a refused file's errors (they may quote a
+        # value of the file) are not copied into the audit trail.
+        auditlog.register(models.FlowImport, exclude_fields=["pending", "errors"])
         auditlog.register(models.MessageTemplate)
         track(
             models.Delegation,

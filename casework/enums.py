@@ -101,6 +101,7 @@ class FlowKind(models.TextChoices):
 
 class FlowImportState(models.TextChoices):
     APPLIED = "applied", "Appliqué"
+    REFUSED = "refused", "Refusé"
 
 
 class EducationLevel(models.TextChoices):

@@ -85,6 +85,8 @@ class FlowReport:
     error_count: int = 0
     already_imported: FlowImport | None = None
     flow_import: FlowImport | None = None
+    #: The record of a refused file (its errors; nothing of it applied).
+    refused_import: FlowImport | None = None
 
     @property
     def applied(self) -> bool:
@@ -109,6 +111,8 @@ class FlowReport:
             lines += [f"  - {error}" for error in self.errors]
             if self.error_count > len(self.errors):
                 lines.append(f"  … et {self.error_count - len(self.errors)} autre(s).")
+            if self.refused_import is not None:
+                lines.append(f"Refus enregistré : import n°{self.refused_import.pk}.")
             return lines
         created = f"{self.created_on:%d/%m/%Y}" if self.created_on else "?"
         lines += [
@@ -163,7 +167,9 @@ def rsa_flow_apply(
     nothing. A file already applied (same SHA-256) changes nothing: the report says so."""
     sha256 = file_sha256(stream)
     report = FlowReport(file_name=file_name, sha256=sha256, dry_run=dry_run)
-    done = FlowImport.objects.filter(department=department, sha256=sha256).first()
+    done = FlowImport.objects.filter(
+        department=department, sha256=sha256, state=FlowImportState.APPLIED
+    ).first()
     if done is not None:
         report.already_imported = done
         return report
@@ -177,7 +183,58 @@ def rsa_flow_apply(
                 raise _Rollback
     except _Rollback:
         report.flow_import = None
+    if report.error_count and not dry_run:
+        report.refused_import = _record_refusal(
+            department, file_name, report, reader.header, acting_user
+        )
     return report
+
+
+def _record_refusal(
+    department: Department,
+    file_name: str,
+    report: FlowReport,
+    header: Any,
+    acting_user: Professional | None,
+) -> FlowImport:
+    """A refused file leaves a trace: its record (the errors, by place in the file) and a
+    journal row; nothing of its content."""
+    refused = FlowImport(
+        department=department,
+        kind=header.kind if header is not None else "",
+        created_on=header.created_on if header is not None else None,
+        file_name=file_name[:255],
+        sha256=report.sha256,
+        state=FlowImportState.REFUSED,
+        imported_by=acting_user,
+        errors=[
+            {
+                "line": error.line,
+                "path": error.path,
+                "element": error.element,
+                "household": error.household,
+                "message": error.message,
+            }
+            for error in report.errors
+        ],
+        error_count=report.error_count,
+    )
+    refused.full_clean()
+    with acting_as(acting_user):
+        refused.save()
+    journal.record(
+        department=department,
+        actor=acting_user,
+        actor_label=IMPORT_LABEL,
+        channel=JournalChannel.IMPORT,
+        purpose=(
+            f"Fichier refusé : « {file_name} » — {report.error_count} erreur(s), rien n'a été "
+            "importé"
+        ),
+        object_type="flow_import",
+        object_id=str(refused.pk),
+    )
+    return refused
 
 
 def _apply(
@@ -263,6 +320,13 @@ def _apply(
     )
 
 
+def _flow_date(flow_import: FlowImport) -> datetime.date:
+    """The flow's creation date: every applied import has one (only a refused file may not)."""
+    if flow_import.created_on is None:
+        raise ValueError(f"L'import n°{flow_import.pk} n'a pas été appliqué.")
+    return flow_import.created_on
+
+
 def _pairs(values: array[int]) -> Iterator[tuple[int, int]]:
     for index in range(0, len(values), 2):
         yield values[index], values[index + 1]
@@ -339,7 +403,7 @@ def _apply_chunk(
         if len(found) == 1 and found[0].pk not in seen:
             seen.add(found[0].pk)
             report.matched += 1
-            outcome = _update(found[0], person, flow_import.created_on, acting_user, save=False)
+            outcome = _update(found[0], person, _flow_date(flow_import), acting_user, save=False)
             if outcome is None:
                 report.older += 1
             elif outcome:
@@ -549,7 +613,7 @@ def rsa_flow_confirm(
         homeless=values["homeless"],
         moved_on=datetime.date.fromisoformat(moved_on) if moved_on else None,
     )
-    changed = _update(beneficiary, person, flow_import.created_on, acting_user) or set()
+    changed = _update(beneficiary, person, _flow_date(flow_import), acting_user) or set()
     _review(beneficiary, person, changed, acting_user)
     for line in flow_import.pending:
         if line["beneficiary"] == beneficiary_id:

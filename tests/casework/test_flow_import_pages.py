@@ -17,6 +17,7 @@ from casework.models import Beneficiary, FlowImport, InformationShare
 from partners.enums import Role
 from tests.casework.factories import BeneficiaryFactory, CaseFactory
 from tests.casework.flows import FlowPersonSpec, HouseholdSpec, flow_bytes
+from tests.casework.refused_flows import assert_refusal_recorded, writes_but_the_refusal
 from tests.partners.factories import DepartmentFactory, PairFactory, ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
@@ -175,9 +176,10 @@ def test_bad_file_shows_a_french_report_and_imports_nothing(
         ],
         created_on=today,
     )
-    before = (rsa_of(known), LogEntry.objects.count(), InformationShare.objects.count())
+    before = (rsa_of(known), *writes_but_the_refusal())
+    client = login_client(admin)
 
-    response = login_client(admin).post(
+    response = client.post(
         reverse("flow_imports"),
         {"document": SimpleUploadedFile("flux.xml", spoil(data), content_type="text/xml")},
     )
@@ -186,11 +188,20 @@ def test_bad_file_shows_a_french_report_and_imports_nothing(
     report = response.context["report"]
     got = [(error.household, error.line, error.element, error.message) for error in report.errors]
     assert got == expected
-    assert (rsa_of(known), LogEntry.objects.count(), InformationShare.objects.count()) == before
-    assert FlowImport.objects.count() == 0
+    assert (rsa_of(known), *writes_but_the_refusal()) == before
+    assert_refusal_recorded(report.errors, report.error_count, "flux.xml")
     text = html.unescape(response.content.decode())
     assert "Fichier refusé : rien n'a été importé" in text
     assert expected[0][3] in text
+    # The refusal stays in the list of imports, with its errors on its own page.
+    refused = FlowImport.objects.get()
+    listed = html.unescape(client.get(reverse("flow_imports")).content.decode())
+    assert f"Refusé : {report.error_count} erreur(s)" in listed
+    detail = client.get(reverse("flow_import_detail", args=[refused.pk]))
+    detail_text = html.unescape(detail.content.decode())
+    assert "Fichier refusé : rien n'a été importé" in detail_text
+    assert expected[0][3] in detail_text
+    assert "Ce que l'import a fait" not in detail_text
 
 
 def test_upload_refuses_a_file_too_large_and_no_file(login_client, admin):

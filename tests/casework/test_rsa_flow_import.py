@@ -35,6 +35,7 @@ from tests.casework.flows import (
     validate,
     write_flow,
 )
+from tests.casework.refused_flows import assert_refusal_recorded, writes_but_the_refusal
 from tests.partners.factories import DepartmentFactory, PairFactory, ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
@@ -401,7 +402,7 @@ def test_flow_with_an_error_in_the_middle_writes_nothing(department, today):
     person = BeneficiaryFactory(department=department, france_travail_id="1234567A")
     pair = PairFactory(department=department)
     case = CaseFactory(pair=pair, beneficiary=person, state=CaseState.ACTIVE)
-    before = (rsa_of(person), LogEntry.objects.count(), InformationShare.objects.count())
+    before = (rsa_of(person), *writes_but_the_refusal())
     good = household(
         "1", FlowPersonSpec("A", "B", datetime.date(1970, 1, 1), "DEM", "1234567A"),
         state="5", closing=("PCG", today),
@@ -415,8 +416,8 @@ def test_flow_with_an_error_in_the_middle_writes_nothing(department, today):
         "ligne 57, Racine/InfosFoyerRSA/Personne/Identification/DTNAI : date invalide "
         "« 1971-13-45 » (attendu : AAAA-MM-JJ)"
     ]
-    assert (rsa_of(person), LogEntry.objects.count(), InformationShare.objects.count()) == before
-    assert FlowImport.objects.count() == 0
+    assert (rsa_of(person), *writes_but_the_refusal()) == before
+    assert_refusal_recorded(report.errors, 1, "flux.xml")
     case.refresh_from_db()
     assert case.review_reason == ""
     assert report.lines()[1] == "Fichier refusé : 1 erreur(s). Rien n'a été importé de ce fichier."
@@ -498,12 +499,13 @@ def test_flow_bad_file_is_refused_with_a_french_report(department, today, spoil,
         department=department, france_travail_id="", rsa_paying_body="caf", rsa_number="1",
         rsa_role="claimant",
     )  # fmt: skip
-    before = (rsa_of(person), LogEntry.objects.count())
+    before = (rsa_of(person), *writes_but_the_refusal())
     good = _good(today)
     # Accents in the names so that a wrong declared encoding shows.
     good = good.replace(b"<PRENOM>B<", "<PRENOM>Bérénice<".encode("windows-1252"))
     report = run(department, spoil(good))
-    assert (rsa_of(person), LogEntry.objects.count(), FlowImport.objects.count()) == (*before, 0)
+    assert (rsa_of(person), *writes_but_the_refusal()) == before
+    assert_refusal_recorded(report.errors, report.error_count, "flux.xml")
     messages = [str(error) for error in report.errors]
     if expected == "fichier tronqué":
         assert len(messages) == 1
@@ -747,3 +749,71 @@ def test_flow_with_many_changes_saves_them_through_the_audited_bulk_path(departm
     )
     assert journal_people == {b.pk for b in people}
     assert verify(department).intact
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE Racine [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<Racine><IdentificationFlux><NUMPROD>&lol9;</NUMPROD></IdentificationFlux></Racine>
+"""
+
+
+def test_an_entity_bomb_is_refused_before_any_expansion(department):
+    tracemalloc.start()
+    try:
+        report = run(department, BILLION_LAUGHS, name="bombe.xml")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert [str(error) for error in report.errors] == [
+        "ligne 2, Racine : déclaration DOCTYPE refusée : un flux national n'en contient pas"
+    ]
+    assert peak < 5 * 1024 * 1024  # a billion « lol » would be 3 GB
+    assert_refusal_recorded(report.errors, 1, "bombe.xml")
+
+
+def test_an_external_entity_is_never_read(department, today, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("MOT-DE-PASSE-DU-SERVEUR")
+    data = (
+        _good(today)
+        .replace(
+            b"<Racine>",
+            f'<!DOCTYPE Racine [<!ENTITY xxe SYSTEM "file://{secret}">]>\n<Racine>'.encode(),
+        )
+        .replace(b"<PRENOM>B<", b"<PRENOM>&xxe;<")
+    )
+
+    report = run(department, data, name="xxe.xml")
+
+    assert [str(error) for error in report.errors] == [
+        "ligne 2, Racine : déclaration DOCTYPE refusée : un flux national n'en contient pas"
+    ]
+    assert "MOT-DE-PASSE-DU-SERVEUR" not in "\n".join(report.lines())
+    assert "MOT-DE-PASSE-DU-SERVEUR" not in str(FlowImport.objects.get().errors)
+
+
+def test_a_refused_file_may_be_refused_again_then_applied_once_corrected(department, today):
+    BeneficiaryFactory(department=department, france_travail_id="1234567A")
+    bad = _good(today).replace(b"<DTNAI>1970-01-01</DTNAI>", b"<DTNAI>1970-13-45</DTNAI>")
+
+    first, second = run(department, bad), run(department, bad)
+    applied = run(department, _good(today))
+
+    assert first.refused_import is not None and second.refused_import is not None
+    assert first.refused_import.pk != second.refused_import.pk
+    assert applied.applied and applied.already_imported is None
+    assert [row.state for row in FlowImport.objects.order_by("pk")] == [
+        "refused", "refused", "applied",
+    ]  # fmt: skip
