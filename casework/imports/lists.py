@@ -34,7 +34,7 @@ from django.db import connection
 from casework.enums import CLOSED_FILE_STAGES
 from casework.errors import InvalidInput
 from casework.imports.services import name_key
-from casework.models import Beneficiary
+from casework.models import Beneficiary, Case
 from casework.services.cases import check_birth_date
 
 #: The largest list the page takes, and its most rows: a list is a few hundred people.
@@ -88,6 +88,7 @@ _HEADER_WORDS: dict[Target, tuple[str, ...]] = {
 class Outcome(StrEnum):
     NEW = "new"
     KNOWN = "known"
+    FOLLOWED = "followed"
     DUPLICATE = "duplicate"
     REFUSED = "refused"
 
@@ -95,6 +96,7 @@ class Outcome(StrEnum):
 OUTCOME_LABELS = {
     Outcome.NEW: "Nouvelle personne",
     Outcome.KNOWN: "Déjà connue",
+    Outcome.FOLLOWED: "Déjà accompagnée",
     Outcome.DUPLICATE: "Doublon possible",
     Outcome.REFUSED: "Refusée",
 }
@@ -116,6 +118,9 @@ class Row:
     outcome: Outcome = Outcome.NEW
     reason: str = ""
     match: Beneficiary | None = None
+    #: Whether the row has a box to tick: not a person already accompanied, nor a known person
+    #: when no binôme is chosen (there is nothing to do for them).
+    selectable: bool = True
 
     @property
     def birth_text(self) -> str:
@@ -129,11 +134,13 @@ class Row:
     @property
     def ticked_by_default(self) -> bool:
         """New people are imported; refused rows stop the import until unticked; a duplicate
-        suspected is created only if the administrator ticks it; a known person is left."""
-        return self.outcome in (Outcome.NEW, Outcome.REFUSED)
+        suspected is created only if the administrator ticks it; a known person not accompanied
+        is proposed to the binôme chosen, if any; a person already accompanied is left."""
+        return self.selectable and self.outcome in (Outcome.NEW, Outcome.REFUSED, Outcome.KNOWN)
 
     @property
     def can_import(self) -> bool:
+        """A person to create (new, or a duplicate the administrator ticked)."""
         return self.outcome in (Outcome.NEW, Outcome.DUPLICATE)
 
 
@@ -303,9 +310,12 @@ def _parse(line: int, cells: list[str], mapping: dict[str, str]) -> Row:
     return row
 
 
-def preview(*, department_id: int, table: Table, mapping: dict[str, str]) -> Preview:
-    """Each row of ``table`` with its outcome: two queries (three on PostgreSQL), whatever the
-    number of rows."""
+def preview(
+    *, department_id: int, table: Table, mapping: dict[str, str], propose: bool = False
+) -> Preview:
+    """Each row of ``table`` with its outcome: three queries (four on PostgreSQL), whatever the
+    number of rows. ``propose``: a binôme is chosen, so a known person without an accompaniment
+    under way can be proposed to it."""
     result = Preview(rows=[_parse(i, cells, mapping) for i, cells in enumerate(table.rows, 2)])
     valid = [row for row in result.rows if row.outcome != Outcome.REFUSED]
     people = Beneficiary.objects.filter(department_id=department_id).exclude(
@@ -318,6 +328,11 @@ def preview(*, department_id: int, table: Table, mapping: dict[str, str]) -> Pre
             "pk", "first_name", "last_name", "birth_date", "france_travail_id"
         )
     }
+    followed = dict(
+        Case.objects.open()
+        .filter(beneficiary__in=[person.pk for person in known.values()])
+        .values_list("beneficiary_id", "pk")
+    )
     births = {row.values[Target.BIRTH_DATE] for row in valid}
     by_birth: dict[datetime.date, list[Beneficiary]] = {}
     for person in people.filter(birth_date__in=births).only(
@@ -332,9 +347,17 @@ def preview(*, department_id: int, table: Table, mapping: dict[str, str]) -> Pre
     for row in valid:
         birth, identifier = row.values[Target.BIRTH_DATE], row.values[Target.FRANCE_TRAVAIL_ID]
         key = person_key(row.values[Target.FIRST_NAME], row.values[Target.LAST_NAME])
-        if identifier and identifier in known:
+        if identifier and identifier in known and known[identifier].pk in followed:
+            row.outcome, row.match = Outcome.FOLLOWED, known[identifier]
+            row.reason = (
+                f"{_who(known[identifier])} : accompagnement "
+                f"n°{followed[known[identifier].pk]} en cours"
+            )
+            row.selectable = False
+        elif identifier and identifier in known:
             row.outcome, row.match = Outcome.KNOWN, known[identifier]
             row.reason = f"Même identifiant France Travail que {_who(known[identifier])}"
+            row.selectable = propose
         elif identifier and identifier in seen_ids:
             row.outcome = Outcome.DUPLICATE
             row.reason = f"Même identifiant France Travail que la ligne {seen_ids[identifier]}"

@@ -22,8 +22,9 @@ from partners.models import Department, Pair, Professional
 @dataclass
 class ListReport:
     created: list[Beneficiary] = field(default_factory=list)
+    #: Every accompaniment proposed: to the people created, and to known people not accompanied.
     proposed: list[Case] = field(default_factory=list)
-    left: int = 0  # rows not imported: unticked, or already known
+    left: int = 0  # rows not imported: unticked, already accompanied, or known without a binôme
 
 
 @transaction.atomic
@@ -37,19 +38,40 @@ def people_list_import(
     acting_user: Professional,
 ) -> ListReport:
     """Create the people of the rows ``lines`` (ticked by the administrator) and, when ``pair``
-    is given, propose their accompaniment to that binôme. A ticked row refused, or one whose
-    creation or proposal a rule refuses, and nothing is imported (``ListImportRefused``, with
-    each line and its reason)."""
-    rows = preview(department_id=department.pk, table=table, mapping=mapping).rows
+    is given, propose their accompaniment to that binôme, and that of the known people ticked
+    who have none under way (through ``case_propose``, like a professional's proposal). A ticked
+    row refused, or one whose creation or proposal a rule refuses, and nothing is imported
+    (``ListImportRefused``, with each line and its reason)."""
+    rows = preview(
+        department_id=department.pk, table=table, mapping=mapping, propose=pair is not None
+    ).rows
     chosen = [row for row in rows if row.line in lines]
     refused = [(row.line, row.reason) for row in chosen if row.outcome == Outcome.REFUSED]
     if refused:
         raise ListImportRefused(refused)
     report = ListReport(left=len(rows))
     shares: list[InformationShare] = []
+    handled = 0
     for row in chosen:
+        if row.outcome == Outcome.KNOWN and row.selectable and pair is not None:
+            proposed = _propose_known(row, pair, acting_user)
+            report.proposed.append(proposed)
+            handled += 1
+            shares.append(
+                journal.entry(
+                    department=department,
+                    actor=acting_user,
+                    channel=JournalChannel.IMPORT,
+                    purpose=f"Accompagnement proposé au binôme par l'import de la liste "
+                    f"« {table.name} »",
+                    case=proposed,
+                    object_type="people_list",
+                )
+            )
+            continue
         if not row.can_import:
             continue
+        handled += 1
         beneficiary, case = _create(row, department, pair, acting_user)
         report.created.append(beneficiary)
         if case is not None:
@@ -66,7 +88,7 @@ def people_list_import(
                 object_type="people_list",
             )
         )
-    report.left -= len(report.created)
+    report.left -= handled
     journal.record_many(department, shares)
     journal.record(
         department=department,
@@ -80,6 +102,16 @@ def people_list_import(
         object_type="people_list",
     )
     return report
+
+
+def _propose_known(row: Row, pair: Pair, acting_user: Professional) -> Case:
+    """Propose the accompaniment of a known person (``row.match``) to ``pair``."""
+    if row.match is None:
+        raise ListImportRefused([(row.line, "Personne introuvable : déposez à nouveau la liste.")])
+    try:
+        return case_propose(beneficiary=row.match, pair=pair, acting_user=acting_user)
+    except DomainError as error:
+        raise ListImportRefused([(row.line, error.message)]) from error
 
 
 def _create(

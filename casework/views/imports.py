@@ -188,7 +188,12 @@ def people_lists(request: HttpRequest) -> HttpResponse:
                 response = _import_list(request, user, table, form, context)
                 if response is not None:
                     return response
-            preview = lists.preview(department_id=department.pk, table=table, mapping=mapping)
+            preview = lists.preview(
+                department_id=department.pk,
+                table=table,
+                mapping=mapping,
+                propose=form.cleaned_data["binome"] is not None,
+            )
             ticked = context.get("ticked")
             context.update(
                 step="preview",

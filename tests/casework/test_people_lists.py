@@ -403,11 +403,120 @@ def test_people_list_preview_queries_constant(
     client = login_client(admin)
     data = _mapping(_upload(client, csv_bytes(*lines)))
 
-    # session, professional, OTP device, the pairs (choices), the known identifiers, the people
-    # born on the rows' dates; on PostgreSQL, the names alike by trigram similarity
-    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 6):
+    # session, professional, OTP device, the pairs (choices), the known identifiers, their
+    # accompaniments under way, the people born on the rows' dates; on PostgreSQL, the names
+    # alike by trigram similarity
+    with django_assert_num_queries(8 if connection.vendor == "postgresql" else 7):
         response = client.post(reverse("people_lists"), {**data, "etape": "apercu"})
 
     got = [row.outcome.value for row in response.context["preview"].rows]
     assert got == ["duplicate", "new", "known", "refused"] * size
     assert len(re.findall(r'name="lignes"', response.content.decode())) == 3 * size
+
+
+# Known people: proposed to the binôme chosen, unless already accompanied ---------------------
+
+KNOWN_LIST = csv_bytes(
+    "SILVA;Ana;02/01/1975;7654321B;;",  # known, no accompaniment under way
+    "COSTA;Rui;03/04/1981;1111111C;;",  # known, accompanied
+    "MARTIN;Zoé;02/03/1990;;;",  # new
+)
+
+
+@pytest.fixture
+def known_people(department):  # type: ignore[no-untyped-def]
+    from tests.casework.factories import CaseFactory
+
+    free = BeneficiaryFactory(
+        department=department, france_travail_id="7654321B", first_name="Ana",
+        last_name="SILVA", birth_date=datetime.date(1975, 1, 2),
+    )  # fmt: skip
+    followed = CaseFactory(
+        pair=PairFactory(department=department),
+        beneficiary=BeneficiaryFactory(
+            department=department, france_travail_id="1111111C", first_name="Rui",
+            last_name="COSTA", birth_date=datetime.date(1981, 4, 3),
+        ),
+        state=CaseState.ACTIVE,
+    )  # fmt: skip
+    return free, followed
+
+
+def test_preview_says_who_is_already_accompanied_and_offers_the_known_to_a_binome(
+    department, known_people
+):
+    free, followed = known_people
+    table = lists.read_table("liste.csv", KNOWN_LIST)
+    mapping = lists.guess_mapping(table.header)
+
+    alone = lists.preview(department_id=department.pk, table=table, mapping=mapping).rows
+    with_pair = lists.preview(
+        department_id=department.pk, table=table, mapping=mapping, propose=True
+    ).rows
+
+    assert [(r.outcome.value, r.selectable, r.ticked_by_default) for r in alone] == [
+        ("known", False, False),
+        ("followed", False, False),
+        ("new", True, True),
+    ]
+    assert [(r.outcome.value, r.selectable, r.ticked_by_default) for r in with_pair] == [
+        ("known", True, True),
+        ("followed", False, False),
+        ("new", True, True),
+    ]
+    assert with_pair[1].label == "Déjà accompagnée"
+    assert with_pair[1].reason == (
+        f"Rui COSTA, né·e le 03/04/1981 : accompagnement n°{followed.pk} en cours"
+    )
+
+
+def test_import_proposes_the_known_person_to_the_binome_and_never_the_accompanied_one(
+    login_client, department, admin, known_people
+):
+    free, followed = known_people
+    pair = PairFactory(department=department)
+    client = login_client(admin)
+    data = _mapping(_upload(client, KNOWN_LIST))
+    preview = client.post(reverse("people_lists"), {**data, "binome": pair.pk, "etape": "apercu"})
+    boxes = re.findall(r'name="lignes"\s+value="(\d+)"', preview.content.decode())
+    assert boxes == ["2", "4"]  # the accompanied person has no box
+
+    # Line 3 ticked anyway (a tampered form): still never proposed twice.
+    response = client.post(
+        reverse("people_lists"),
+        {**data, "binome": pair.pk, "etape": "import", "lignes": ["2", "3", "4"]},
+    )
+
+    assert response.status_code == 302
+    assert Beneficiary.objects.filter(france_travail_id="7654321B").count() == 1
+    assert list(Case.objects.filter(beneficiary=free).values_list("pair", "state")) == [
+        (pair.pk, CaseState.PROPOSED)
+    ]
+    assert Case.objects.filter(beneficiary=followed.beneficiary).count() == 1
+    proposed = Case.objects.get(beneficiary=free)
+    share = InformationShare.objects.get(case=proposed, channel=JournalChannel.IMPORT)
+    assert share.purpose == (
+        "Accompagnement proposé au binôme par l'import de la liste « liste-ft.csv »"
+    )
+    assert (share.actor, share.beneficiary_id) == (admin, free.pk)
+    page = client.get(response.url)
+    assert [str(m) for m in page.context["messages"]] == [
+        "Liste « liste-ft.csv » importée : 1 personne(s) créée(s) et 2 accompagnement(s) "
+        "proposé(s) au binôme. 1 ligne(s) non importée(s)."
+    ]
+
+
+def test_without_a_binome_a_known_person_is_left_as_it_is(
+    login_client, department, admin, known_people
+):
+    free, _ = known_people
+    client = login_client(admin)
+    data = _mapping(_upload(client, KNOWN_LIST))
+
+    response = client.post(
+        reverse("people_lists"), {**data, "etape": "import", "lignes": ["2", "4"]}
+    )
+
+    assert response.status_code == 302
+    assert not Case.objects.filter(beneficiary=free).exists()
+    assert Beneficiary.objects.filter(last_name="MARTIN").count() == 1
