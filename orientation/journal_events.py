@@ -61,14 +61,22 @@ def obstacle_rectification_viewed(
     )
 
 
-def dashboard_exported(*, actor: Professional, fmt: str, info: RequestInfo) -> InformationShare:
-    """A supervisor exports the dashboard's figures (no person's name) as CSV or XLSX."""
+def dashboard_exported(
+    *,
+    actor: Professional,
+    fmt: str,
+    info: RequestInfo,
+    what: str = "du tableau de bord",
+    object_type: str = "tableau de bord",
+) -> InformationShare:
+    """A supervisor exports figures of their dashboard (no person's name) as CSV or XLSX:
+    ``what`` says which (« du tableau de bord », « des délais »)."""
     return journal.record(
         department=actor.organisation.department,  # type: ignore[union-attr]
         actor=actor,
         channel=JournalChannel.EXPORT,
-        purpose=f"Export du tableau de bord ({fmt.upper()}, chiffres sans nom de personne)",
+        purpose=f"Export {what} ({fmt.upper()}, chiffres sans nom de personne)",
         recipient=f"{actor.get_role_display()} (fichier {fmt.upper()})",
-        object_type="tableau de bord",
+        object_type=object_type,
         info=info,
     )

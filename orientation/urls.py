@@ -68,6 +68,17 @@ urlpatterns = [
         supervision.supervision_list,
         name="supervision_list",
     ),
+    path("tableau-de-bord/delais/", supervision.supervision_delays, name="supervision_delays"),
+    path(
+        "tableau-de-bord/delais/liste/",
+        supervision.supervision_delays_list,
+        name="supervision_delays_list",
+    ),
+    path(
+        "tableau-de-bord/delais/export.csv",
+        supervision.supervision_delays_export,
+        name="supervision_delays_export",
+    ),
     path(
         "tableau-de-bord/export.<str:fmt>",
         supervision.supervision_export,

@@ -444,6 +444,9 @@ EXPECTATIONS: dict[str, Expect] = {
         get=only(["supervisor_subtree", "supervisor_other"], 200),
         kwargs=lambda world: {"fmt": "xlsx"},
     ),
+    "supervision_delays": Expect(get=only(["supervisor_subtree", "supervisor_other"], 200)),
+    "supervision_delays_list": Expect(get=only(["supervisor_subtree", "supervisor_other"], 200)),
+    "supervision_delays_export": Expect(get=only(["supervisor_subtree", "supervisor_other"], 200)),
     # Axis 1: advisors ask, the territory's correspondents answer; nobody else sees a request.
     "social_requests": Expect(get=only([*ADVISORS, *CORRESPONDENTS], 200)),
     "social_request_create": Expect(get=only(ADVISORS, 200), post=only(ADVISORS, 200)),

@@ -2,6 +2,7 @@
 figure (metadata only) and the export of the figures (no person's name, journaled)."""
 
 import csv
+import datetime
 import io
 
 import openpyxl
@@ -10,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from casework.journal import RequestInfo
-from orientation import access, journal_events
+from orientation import access, delays, journal_events
 from orientation import supervision as figures
 from partners.forms import parse_id
 from partners.pagination import paginate
@@ -88,4 +89,76 @@ def supervision_export(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     response["Content-Disposition"] = f'attachment; filename="tableau-de-bord.{fmt}"'
     journal_events.dashboard_exported(actor=user, fmt=fmt, info=RequestInfo.of(request))
+    return response
+
+
+@login_required
+@read_only
+def supervision_delays(request: HttpRequest) -> HttpResponse:
+    """The delays from the proposal to the decision, the first appointment and the contract."""
+    user = access.access_as_supervisor(request)
+    board = delays.delays(user)
+    return render(
+        request,
+        "orientation/supervision_delays.html",
+        {
+            "board": board,
+            "tables": delays.tables(board),
+            "windows": delays.WINDOWS,
+            "small": figures.SMALL_COUNT,
+        },
+    )
+
+
+def _organisation(text: str) -> int | None:
+    """« organisation=<id> », or 0 for the cases whose référent·e has none; None: all."""
+    if text in ("", "0"):
+        return 0 if text else None
+    organisation_id = parse_id(text)
+    if organisation_id is None:
+        raise Http404
+    return organisation_id
+
+
+def _month(text: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(f"{text}-01") if text else None
+    except ValueError:
+        raise Http404 from None
+
+
+@login_required
+@read_only
+def supervision_delays_list(request: HttpRequest) -> HttpResponse:
+    """The cases behind a row of the delays (metadata only): their steps' dates."""
+    user = access.access_as_supervisor(request)
+    cases = delays.drill_down(
+        user,
+        organisation_id=_organisation(request.GET.get("organisation", "")),
+        month=_month(request.GET.get("mois", "")),
+    )
+    page = paginate(request, cases)
+    return render(
+        request,
+        "orientation/supervision_delays_list.html",
+        {"page": page, "rows": [(case, delays.delays_of(case)) for case in page.object_list]},
+    )
+
+
+@login_required
+@read_only
+def supervision_delays_export(request: HttpRequest) -> HttpResponse:
+    """The delays' figures as CSV (no person's name); the export is journaled."""
+    user = access.access_as_supervisor(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response.write("\ufeff")
+    csv.writer(response, delimiter=";").writerows(delays.export_rows(delays.delays(user)))
+    response["Content-Disposition"] = 'attachment; filename="delais.csv"'
+    journal_events.dashboard_exported(
+        actor=user,
+        fmt="csv",
+        info=RequestInfo.of(request),
+        what="des délais",
+        object_type="délais",
+    )
     return response

@@ -56,6 +56,7 @@ PARAMETERS = [
     "next",
     "proconnect",
     "equipe",
+    "mois",
 ]
 VALUES = st.one_of(
     st.text(max_size=30),
