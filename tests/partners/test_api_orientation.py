@@ -11,10 +11,13 @@ import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from casework.enums import CaseState, JournalChannel, MessageChannel
 from casework.messages import services as messages
 from casework.models import Case, InformationShare
+from casework.services.api_appointments import PARTNER_REF
 from casework.space import services as space_services
 from orientation import services
 from orientation.models import OrientationDecision, Recommendation
@@ -404,4 +407,39 @@ def test_the_orientation_page_says_which_partner_recorded_it(client, case, login
     assert (
         "Enregistrée par Orientation FT (France Travail, système partenaire)."
         in page.content.decode()
+    )
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    partner_ref=st.from_regex(PARTNER_REF, fullmatch=True) | st.text(max_size=70),
+    path=st.sampled_from(["emploi", "social", "socioprofessionnel", "autre", ""]),
+    decided_days_ago=st.integers(min_value=-3, max_value=4000),
+    reasons=st.text(max_size=200),
+    review_days_after=st.none() | st.integers(min_value=-30, max_value=400),
+)
+def test_any_body_on_a_real_case_is_an_answer_never_a_server_error(
+    client, case, today, partner_ref, path, decided_days_ago, reasons, review_days_after
+):
+    """The OpenAPI fuzz (test_api_schemathesis.py) rarely names an existing case: here every
+    body reaches the service, on the fixture's open case."""
+    decided_on = today - datetime.timedelta(days=decided_days_ago)
+    sent: dict[str, Any] = {
+        "partner_ref": partner_ref,
+        "path": path,
+        "decided_on": decided_on.isoformat(),
+        "reasons": reasons,
+    }
+    if review_days_after is not None:
+        sent["review_on"] = (decided_on + datetime.timedelta(days=review_days_after)).isoformat()
+
+    response = send(client, case.pk, sent)
+
+    assert (response.status_code in (200, 201, 400, 409), response["Content-Type"]) == (
+        True,
+        "application/json" if response.status_code in (200, 201) else PROBLEM,
     )
