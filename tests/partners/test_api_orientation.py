@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from casework.enums import CaseState, JournalChannel, MessageChannel
 from casework.messages import services as messages
 from casework.models import Case, InformationShare
+from casework.personal_data import export_sections
 from casework.services.api_appointments import PARTNER_REF
 from casework.space import services as space_services
 from orientation import services
@@ -401,13 +402,33 @@ def test_audit_rows_name_the_partner(client, case, partner_and_key, today):
 def test_the_orientation_page_says_which_partner_recorded_it(client, case, login_client, today):
     send(client, case.pk, body(today))
 
-    page = login_client(case.pair.advisor).get(reverse("orientation", args=[case.pk]))
+    advisor = login_client(case.pair.advisor)
+    page = advisor.get(reverse("orientation", args=[case.pk]))
+    decision = OrientationDecision.objects.get(case=case)
+    letter = advisor.get(reverse("decision_letter", args=[case.pk, decision.pk]))
 
-    assert page.status_code == 200
+    assert (page.status_code, letter.status_code) == (200, 200)
     assert (
         "Enregistrée par Orientation FT (France Travail, système partenaire)."
         in page.content.decode()
     )
+    assert REASONS.replace("'", "&#x27;") in letter.content.decode()
+
+
+def test_the_persons_data_export_names_the_partner_not_a_professional(client, case, today):
+    send(client, case.pk, body(today))
+
+    sections = {
+        section.key: section for section in export_sections(case.beneficiary_id, with_names=False)
+    }
+
+    (row,) = [dict(row.readable) for row in sections["orientation.orientationdecision"].rows]
+    assert (
+        row["enregistrée par"],
+        row["système partenaire"],
+        row["identifiant chez le partenaire"],
+        row["la personne est d'accord"],
+    ) == ("—", "Orientation FT (France Travail, système partenaire)", "ft-dec-1", "—")
 
 
 @settings(
