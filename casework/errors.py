@@ -35,3 +35,8 @@ class ListImportRefused(DomainError):
             "corrigez le fichier."
         )
         self.lines = lines
+
+
+class PartnerRefReused(DomainError):
+    """A partner system's own id sent again for something else (another decision, another
+    case): the API answers 409, the first one is kept."""

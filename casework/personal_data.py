@@ -17,7 +17,7 @@ from django.contrib.auth.models import Permission
 from django.db import models
 from django.db.models import Q
 
-from partners.models import Professional
+from partners.models import PartnerSystem, Professional
 
 PERMISSION_LABELS = {
     "view_case": "consulter l'accompagnement",
@@ -183,6 +183,7 @@ def _readable(
     professionals: dict[int, Professional],
     permissions: dict[int, str],
     with_names: bool,
+    partner_systems: dict[int, str],
 ) -> str:
     value = getattr(instance, field.attname)
     if value is None or value == "":
@@ -192,6 +193,8 @@ def _readable(
             return _professional_label(professionals[value], with_names)
         if field.related_model is Permission:
             return PERMISSION_LABELS.get(permissions[value], permissions[value])
+        if field.related_model is PartnerSystem:
+            return partner_systems[value]
         return f"n°{value}"
     if field.choices:
         return str(getattr(instance, f"get_{field.name}_display")())
@@ -222,6 +225,20 @@ def export_sections(beneficiary_id: int, *, with_names: bool) -> Iterator[Export
     } - {None}
     professionals = Professional.objects.select_related("organisation").in_bulk(professional_ids)
     permissions = dict(Permission.objects.values_list("pk", "codename"))
+    # A row a partner system wrote through the API names it (no professional recorded it).
+    partner_systems = {
+        system.pk: f"{system.name} ({system.organisation}, système partenaire)"
+        for system in PartnerSystem.objects.filter(
+            pk__in={
+                getattr(instance, field.attname)
+                for entry, instances in fetched
+                for instance in instances
+                for field in exported_fields(entry)
+                if field.is_relation and field.related_model is PartnerSystem
+            }
+            - {None}
+        )
+    }
     for entry, instances in fetched:
         fields = exported_fields(entry)
         for instance in instances if not with_names else ():
@@ -235,7 +252,14 @@ def export_sections(beneficiary_id: int, *, with_names: bool) -> Iterator[Export
                     readable=[
                         (
                             str(field.verbose_name),
-                            _readable(instance, field, professionals, permissions, with_names),
+                            _readable(
+                                instance,
+                                field,
+                                professionals,
+                                permissions,
+                                with_names,
+                                partner_systems,
+                            ),
                         )
                         for field in fields
                     ],

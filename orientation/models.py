@@ -258,10 +258,31 @@ class OrientationDecision(models.Model):
     is_reorientation = models.BooleanField("réorientation", default=False)
     person_agrees = models.BooleanField("la personne est d'accord", null=True, blank=True)
     person_comment = models.TextField("avis de la personne", blank=True)
+    #: The member of the binôme who recorded it; empty when a partner system sent it through
+    #: the API (``orientation:write``).
     recorded_by = models.ForeignKey(
-        Professional, on_delete=models.PROTECT, related_name="+", verbose_name="enregistrée par"
+        Professional,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="enregistrée par",
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    #: The partner system that sent it through the API, and that system's own id for it: the
+    #: same id twice is the same decision.
+    partner_system = models.ForeignKey(
+        "partners.PartnerSystem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name="système partenaire",
+    )
+    partner_ref = models.CharField(
+        "identifiant chez le partenaire", max_length=64, blank=True, editable=False
+    )
 
     objects = AuditedQuerySet.as_manager()
 
@@ -270,6 +291,24 @@ class OrientationDecision(models.Model):
         verbose_name_plural = "décisions d'orientation"
         base_manager_name = "objects"
         constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["partner_system", "partner_ref"],
+                condition=Q(partner_system__isnull=False),
+                name="decision_unique_partner_ref",
+                violation_error_message="Ce système partenaire a déjà une décision de cet "
+                "identifiant.",
+            ),
+            models.CheckConstraint(
+                condition=Q(partner_system__isnull=True, partner_ref="")
+                | (Q(partner_system__isnull=False) & ~Q(partner_ref="")),
+                name="decision_partner_ref_with_system",
+            ),
+            # Recorded by a member of the binôme, or sent by a partner system: one of the two.
+            models.CheckConstraint(
+                condition=Q(recorded_by__isnull=False, partner_system__isnull=True)
+                | Q(recorded_by__isnull=True, partner_system__isnull=False),
+                name="decision_recorded_by_a_professional_or_a_partner",
+            ),
             models.CheckConstraint(
                 condition=~Q(basis=DecisionBasis.RECOMMENDATION) | Q(recommendation__isnull=False),
                 name="decision_on_recommendation_names_it",
@@ -282,6 +321,21 @@ class OrientationDecision(models.Model):
 
     def __str__(self) -> str:
         return f"Décision d'orientation n°{self.pk}"
+
+    @property
+    def recorded_by_label(self) -> str:
+        """Who recorded it, for the pages: the professional's job and organisation, or the
+        partner system that sent it (select ``recorded_by__organisation`` and
+        ``partner_system``)."""
+        if self.recorded_by is not None:
+            professional = self.recorded_by
+            job = professional.job_title or professional.get_role_display()
+            organisation = professional.organisation
+            return f"{job} ({organisation.name})" if organisation is not None else job
+        if self.partner_system is not None:
+            partner = self.partner_system
+            return f"{partner.name} ({partner.organisation}, système partenaire)"
+        return ""
 
 
 class Notification(models.Model):

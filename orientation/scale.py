@@ -34,6 +34,7 @@ RECOMMENDATION_COLUMNS = (
 DECISION_COLUMNS = (
     "id", "case_id", "path", "authority", "basis", "recommendation_id", "decided_on", "reasons",
     "review_on", "is_reorientation", "person_comment", "recorded_by_id", "recorded_at",
+    "partner_ref",
 )  # fmt: skip
 WORDS = {
     ObstacleCategory.HOUSING: "Je suis hébergé·e chez ma sœur, ce n'est pas stable.",
@@ -140,6 +141,7 @@ def chunk_rows(context: ChunkContext) -> list[TableRows]:
                 "",
                 advisor,
                 _at(decided_on, rng),
+                "",
             )  # fmt: skip
         )
     return [

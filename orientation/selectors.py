@@ -126,7 +126,7 @@ def recommendations_of(case: Case) -> list[Recommendation]:
 def decisions_of(case: Case) -> list[OrientationDecision]:
     return list(
         OrientationDecision.objects.filter(case=case)
-        .select_related("recorded_by", "recommendation")
+        .select_related("recorded_by__organisation", "partner_system", "recommendation")
         .order_by("decided_on", "pk")
     )
 

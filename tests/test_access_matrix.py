@@ -580,6 +580,10 @@ EXPECTATIONS |= {
     name: Expect(get=API_KEY_ONLY, post=API_KEY_ONLY, kwargs=api_appointment_kwargs)
     for name in ("api_appointment", "api_appointment_cancel", "api_appointment_outcome")
 }
+# orientation:write: POST with a partner's key; GET and POST without one, the same 401.
+EXPECTATIONS["api_orientation_decisions"] = Expect(
+    get=API_KEY_ONLY, post=API_KEY_ONLY, kwargs=lambda world: {"case_id": world.case.pk}
+)
 
 
 # The functional administration (Django's admin): staff only, the others are sent to the login.

@@ -28,7 +28,7 @@ from casework.services import webhooks
 from casework.services._base import bump, lock_case, pair_label, require_state, save
 from partners.enums import Role
 from partners.errors import InvalidTransition
-from partners.models import Department, Pair, Professional
+from partners.models import Department, Pair, PartnerSystem, Professional
 from partners.services import PAIR_OBJECT, RIGHTS_TEXT_LENGTH, professional_label
 
 ACCOMPANIMENT_LENGTH = relativedelta(months=12)
@@ -344,8 +344,16 @@ def referent_for_path(pair: Pair, path: str) -> Professional:
 
 
 @transaction.atomic
-def case_set_orientation(*, case: Case, path: str, acting_user: Professional) -> Case:
-    """Written by the orientation app when a decision is recorded: path and référent."""
+def case_set_orientation(
+    *,
+    case: Case,
+    path: str,
+    acting_user: Professional | None,
+    partner: PartnerSystem | None = None,
+) -> Case:
+    """Written by the orientation app when a decision is recorded: path and référent
+    (``acting_user`` None and ``partner`` the system when a partner system sent the decision
+    through the API)."""
     case = lock_case(case)
     referent = referent_for_path(case.pair, path)
     changed_referent = referent.pk != case.referent_id
@@ -361,6 +369,8 @@ def case_set_orientation(*, case: Case, path: str, acting_user: Professional) ->
             case=case,
             recipient=f"{referent.job_title or referent.get_role_display()} "
             f"({referent.organisation.name if referent.organisation else ''})",
+            actor_label=partner.name if partner is not None else "",
+            actor_organisation=partner.organisation if partner is not None else "",
         )
     return case
 

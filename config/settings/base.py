@@ -469,6 +469,7 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
     "ENUM_NAME_OVERRIDES": {
         "AppointmentKindEnum": "casework.enums.AppointmentKind",
         "ContractKindEnum": "orientation.enums.ContractKind",
+        "OrientationPathEnum": "casework.enums.OrientationPath",
     },
 }
 

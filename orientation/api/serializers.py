@@ -1,13 +1,18 @@
-"""The shapes of the follow-up's answers (``orientation.api.selectors`` fills them). Every
-field is named here: nothing reaches a partner by default."""
+"""The shapes of the follow-up's answers (``orientation.api.selectors`` fills them), and of an
+orientation decision sent and answered (``orientation:write``). Every field is named here:
+nothing reaches a partner by default (never the reasons or the person's opinion in an answer)."""
 
 from typing import Any
 
 from rest_framework import serializers
 
 from casework.enums import CaseState, OrientationPath
-from orientation.enums import ContractKind
+from casework.services.api_appointments import PARTNER_REF
+from orientation.enums import ContractKind, DecidingAuthority, DecisionBasis
 from partners.enums import Role
+
+#: The motives of a decision sent through the API, in characters at most.
+REASONS_LENGTH = 5000
 
 
 class MemberSerializer(serializers.Serializer[Any]):
@@ -58,3 +63,48 @@ class CaseFollowupSerializer(serializers.Serializer[Any]):
         allow_null=True, help_text="Le contrat d'engagement (ou CER, PPAE), s'il est connu."
     )
     appointments = AppointmentSerializer(many=True, help_text="Les rendez-vous, par date.")
+
+
+# orientation:write ---------------------------------------------------------------------------
+
+
+class DecisionSendSerializer(serializers.Serializer[Any]):
+    partner_ref = serializers.RegexField(
+        f"^{PARTNER_REF.pattern}$",
+        max_length=64,
+        help_text=(
+            "Votre identifiant de la décision (lettres, chiffres, « . _ : - », 64 au plus) : "
+            "le même identifiant désigne toujours la même décision."
+        ),
+        error_messages={"invalid": "Cet identifiant de décision n'est pas valide."},
+    )
+    path = serializers.ChoiceField(choices=OrientationPath.choices, help_text="Le parcours décidé.")
+    decided_on = serializers.DateField(help_text="La date de la décision (pas dans le futur).")
+    reasons = serializers.CharField(
+        max_length=REASONS_LENGTH,
+        help_text="Les motifs de la décision, tels que la décision les donne.",
+    )
+    review_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="La date de réexamen (six mois après la décision si elle est omise).",
+    )
+
+
+class PartnerDecisionSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(help_text="L'identifiant de la décision dans Binôme.")
+    partner_ref = serializers.CharField(help_text="L'identifiant de la décision chez vous.")
+    case_id = serializers.IntegerField(help_text="L'accompagnement.")
+    path = serializers.ChoiceField(choices=OrientationPath.choices, help_text="Le parcours.")
+    decided_on = serializers.DateField(help_text="Décidée le.")
+    review_on = serializers.DateField(help_text="À réexaminer au plus tard le.")
+    basis = serializers.ChoiceField(
+        choices=DecisionBasis.choices,
+        help_text=(
+            "recommendation : sur la préconisation du binôme qui attendait une décision ; "
+            "national_criteria : sur les critères nationaux, sans préconisation."
+        ),
+    )
+    authority = serializers.ChoiceField(
+        choices=DecidingAuthority.choices, help_text="L'autorité qui a décidé."
+    )

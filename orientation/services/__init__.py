@@ -8,6 +8,7 @@ never need to know which module holds a function. Inside, one module per sub-dom
 
 - ``diagnostic``: the diagnostic, its versions, its difficulties (obstacles) and social details;
 - ``recommendations``: the préconisation, its signatures and validation, the decision;
+- ``api_decisions``: the decision, sent by a partner system through the API;
 - ``plan``: the plan d'action, its contract and actions, the frein levé;
 - ``notifications``: in-app notifications and their e-mails, the supervisors of a case.
 
@@ -16,6 +17,7 @@ case). It is private to ``orientation``: other apps never import it, and an impo
 (``pyproject.toml``) says so.
 """
 
+from orientation.services.api_decisions import DecisionSent, api_decision_record
 from orientation.services.diagnostic import (
     COPIED_FIELDS,
     ENTERED_STATES,
@@ -83,6 +85,9 @@ __all__ = [
     "authority_for",
     "REVIEW_AFTER",
     "decision_record",
+    # api_decisions
+    "DecisionSent",
+    "api_decision_record",
     # plan
     "plan_set_contract",
     "action_add",

@@ -24,7 +24,9 @@ def _social_worker(case: Case, user: Professional) -> None:
         raise InvalidTransition("Seul·e le ou la travailleur·se social·e du binôme écrit ici.")
 
 
-def _save(instance: Any, acting_user: Professional, update_fields: list[str] | None = None) -> None:
+def _save(
+    instance: Any, acting_user: Professional | None, update_fields: list[str] | None = None
+) -> None:
     instance.full_clean()
     with acting_as(acting_user):
         instance.save(update_fields=update_fields)

@@ -27,7 +27,7 @@ from orientation.services.notifications import _close_notifications, _notify, su
 from partners.access import is_advisor, is_supervisor
 from partners.enums import OrientationAuthority
 from partners.errors import InvalidTransition
-from partners.models import Professional
+from partners.models import PartnerSystem, Professional
 
 
 def _sign_recommendation(recommendation: Recommendation, acting_user: Professional) -> None:
@@ -190,6 +190,38 @@ def decision_record(
     criteria when the decision came first). The path sets the référent unique."""
     case = _fresh(case)
     _member(case, acting_user)
+    return _record(
+        case=case,
+        acting_user=acting_user,
+        path=path,
+        decided_on=decided_on,
+        reasons=reasons,
+        recommendation=recommendation,
+        review_on=review_on,
+        person_agrees=person_agrees,
+        person_comment=person_comment,
+    )
+
+
+def _record(
+    *,
+    case: Case,
+    acting_user: Professional | None,
+    path: str,
+    decided_on: datetime.date,
+    reasons: str,
+    recommendation: Recommendation | None,
+    review_on: datetime.date | None,
+    person_agrees: bool | None,
+    person_comment: str,
+    partner: PartnerSystem | None = None,
+    partner_ref: str = "",
+) -> OrientationDecision:
+    """The decision, on ``case`` locked by the caller: recorded by a member of the binôme
+    (``acting_user``), or sent by a partner system (``partner`` and its id ``partner_ref``,
+    ``acting_user`` None; the caller names the system in the audit rows). The same effects
+    either way: the recommendation decided, the path and the référent set, the letter in the
+    person's space."""
     if decided_on > timezone.localdate():
         raise InvalidInput("Une décision ne peut pas être datée dans le futur.", "decided_on")
     if not reasons.strip():
@@ -218,12 +250,16 @@ def decision_record(
         person_agrees=person_agrees,
         person_comment=person_comment.strip(),
         recorded_by=acting_user,
+        partner_system=partner,
+        partner_ref=partner_ref,
     )
     _save(decision, acting_user)
     if recommendation is not None:
         recommendation.state = RecommendationState.DECIDED
         _save(recommendation, acting_user)
         _close_notifications(case, NotificationKind.DECISION)
-    case_services.case_set_orientation(case=case, path=path, acting_user=acting_user)
+    case_services.case_set_orientation(
+        case=case, path=path, acting_user=acting_user, partner=partner
+    )
     sending.new_document(case=case, document=f"decision:{decision.pk}", acting_user=acting_user)
     return decision

@@ -443,6 +443,7 @@ def test_api_schema_is_openapi_3_with_every_operation():
         "/api/v1/cases/{case_id}/appointments/{partner_ref}/",
         "/api/v1/cases/{case_id}/appointments/{partner_ref}/cancel/",
         "/api/v1/cases/{case_id}/appointments/{partner_ref}/outcome/",
+        "/api/v1/cases/{case_id}/orientation-decisions/",
         "/api/v1/cases/{id}/",
     ]
     assert schema["components"]["securitySchemes"] == {

@@ -37,6 +37,7 @@ CRAWLED_ROUTES = {
     "api_appointment",
     "api_appointment_cancel",
     "api_appointment_outcome",
+    "api_orientation_decisions",
 }
 
 
@@ -87,6 +88,26 @@ def crawl_writes(client: Client, case_ids: list[int]) -> list[Any]:
     return responses
 
 
+def crawl_decisions(client: Client, case_ids: list[int]) -> list[Any]:
+    """orientation:write on every case: an orientation decision on the national criteria."""
+    decided_on = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    return [
+        client.post(
+            f"/api/v1/cases/{pk}/orientation-decisions/",
+            json.dumps(
+                {
+                    "partner_ref": f"canari-{pk}",
+                    "path": "emploi",
+                    "decided_on": decided_on,
+                    "reasons": "Critères nationaux.",
+                }
+            ),
+            content_type="application/json",
+        )
+        for pk in case_ids
+    ]
+
+
 def _without_request(response) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return {k: v for k, v in response.json().items() if k not in ("request_id", "instance")}
 
@@ -125,9 +146,14 @@ def test_no_secret_or_shared_token_in_any_api_answer_for_any_partner_or_scope():
         for name, secret in partners.items()
     }
 
+    decisions = {
+        name: crawl_decisions(api_client(secret), [*case_ids, missing])
+        for name, secret in partners.items()
+    }
+
     leaks = sorted(
         (name, response.wsgi_request.get_full_path(), token)
-        for name, responses in [*answers.items(), *writes.items()]
+        for name, responses in [*answers.items(), *writes.items(), *decisions.items()]
         for response in responses
         for token in tokens
         if token in response.content.decode()
@@ -164,4 +190,16 @@ def test_no_secret_or_shared_token_in_any_api_answer_for_any_partner_or_scope():
     assert all(
         _without_request(r) == _without_request(writes["other_department"][-1])
         for r in writes["other_department"]
+    )
+    # orientation:write: the world's case was decided (201); without the scope, the scope's
+    # refusal; another department's system, the same 404 for every case id.
+    decided = decisions[Scope.ORIENTATION_WRITE]
+    assert decided[case_ids.index(case.pk)].status_code == 201
+    assert decided[-1].json()["code"] == "introuvable"
+    for name in ("none", Scope.FOLLOWUP_READ, Scope.APPOINTMENTS_WRITE):
+        assert {r.json()["code"] for r in decisions[name]} == {"portee-absente"}
+    assert {r.status_code for r in decisions["other_department"]} == {404}
+    assert all(
+        _without_request(r) == _without_request(decisions["other_department"][-1])
+        for r in decisions["other_department"]
     )

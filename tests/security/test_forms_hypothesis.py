@@ -253,7 +253,8 @@ ENGLISH = re.compile(
 PROVIDER_WEBHOOKS = {"brevo_sms_report", "brevo_email_report"}
 #: The partner API's writes (``api_…``): no browser, no session, no CSRF token; a partner
 #: system's key, which every viewer's POST lacks (the access matrix: 401). Their bad input is
-#: tested in tests/partners/test_api_appointments.py and by schemathesis.
+#: tested in tests/partners/test_api_appointments.py, test_api_orientation.py and by
+#: schemathesis.
 PARTNER_API_PREFIX = "api_"
 
 
