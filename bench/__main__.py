@@ -628,14 +628,16 @@ def print_api(api: dict[str, Any]) -> None:
         f"{listing['seconds']} s, {listing['rows_per_second']} lignes/s ; par page : médiane "
         f"{listing['page']['median_ms']} ms, p95 {listing['page']['p95_ms']} ms ; requêtes SQL "
         f"par page : {queries['premiere']} (première), {queries['milieu']} (milieu), "
-        f"{queries['derniere']} (dernière)"
+        f"{queries['derniere']} (dernière), dont SQL "
+        f"{' / '.join(str(ms) for ms in listing['sql_ms_per_page'].values())} ms"
     )
     print(
         f"API partenaire, écritures (appointments:write, PUT …/appointments/<id>/) : "
         f"{writes['writes']} rendez-vous sur {writes['cases']} accompagnements, "
         f"{writes['seconds']} s, {writes['writes_per_second']} écritures/s ; médiane "
         f"{writes['write']['median_ms']} ms, p95 {writes['write']['p95_ms']} ms ; "
-        f"{writes['queries_per_write']} requêtes SQL par écriture"
+        f"{writes['queries_per_write']} requêtes SQL par écriture, dont SQL "
+        f"{writes['sql_ms_per_write']} ms"
     )
 
 

@@ -45,12 +45,14 @@ def _stats(samples: list[float]) -> dict[str, float]:
     }
 
 
-def _queries(client: Client, url: str) -> int:
+def _queries(client: Client, url: str) -> dict[str, float]:
+    """The page's SQL: how many statements, and the sum of their times (ms)."""
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     if response.status_code != 200:
         raise RuntimeError(f"{url} : {response.status_code}")
-    return len(captured.captured_queries)
+    sql_ms = sum(float(query["time"]) for query in captured.captured_queries) * 1000
+    return {"queries": len(captured.captured_queries), "sql_ms": round(sql_ms, 1)}
 
 
 def measure_listing(client: Client, expected: int) -> dict[str, Any]:
@@ -75,7 +77,7 @@ def measure_listing(client: Client, expected: int) -> dict[str, Any]:
         urls.append(url)
         url = page["next"]
     seconds = time.perf_counter() - started
-    queries = {
+    sql = {
         "premiere": _queries(client, urls[0]),
         "milieu": _queries(client, urls[len(urls) // 2]),
         "derniere": _queries(client, urls[-1]),
@@ -88,7 +90,8 @@ def measure_listing(client: Client, expected: int) -> dict[str, Any]:
         "seconds": round(seconds, 2),
         "rows_per_second": round(rows / seconds, 1),
         "page": _stats(samples),
-        "queries_per_page": queries,
+        "queries_per_page": {page: figures["queries"] for page, figures in sql.items()},
+        "sql_ms_per_page": {page: figures["sql_ms"] for page, figures in sql.items()},
     }
 
 
@@ -123,6 +126,9 @@ def measure_writes(client: Client, case_ids: list[int], count: int) -> dict[str,
         "writes_per_second": round(count / seconds, 1),
         "write": _stats(samples),
         "queries_per_write": len(captured.captured_queries),
+        "sql_ms_per_write": round(
+            sum(float(query["time"]) for query in captured.captured_queries) * 1000, 1
+        ),
     }
 
 
