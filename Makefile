@@ -63,7 +63,8 @@ fmt: install
 	$(VENV)/bin/djlint templates --reformat
 
 # Measure a large department (docs/performance.md). PostgreSQL only: DATABASE_URL must name a
-# database kept for it; it is loaded by seed_scale the first time. ARGS="--people 2000" to scale.
+# database kept for it; it is loaded by seed_scale the first time. ARGS="--people 2000" to scale;
+# ARGS="--seulement-api" for the partner API's part alone (listing by cursor, appointment writes).
 bench: install
 	@if [ -z "$$DATABASE_URL" ]; then echo "make bench mesure PostgreSQL : définissez DATABASE_URL (une base dédiée)." >&2; exit 1; fi
 	@# The bulk load of a large department runs statements longer than production's 20 s limit.

@@ -4,7 +4,8 @@ Seeds the database with ``seed_scale`` when it holds no scale department (in a c
 whose duration and peak memory are reported), reuses it when it holds the same scale, refuses
 otherwise. Then, in this process, with Django's test Client against the real database: median
 and p95 over repeated requests of the portefeuille (product, guardian's generic path, floor), the
-case page, the supervisor's dashboard, and interview logging (service, htmx POST, bare insert).
+case page, the supervisor's dashboard, and interview logging (service, htmx POST, bare insert);
+the partner API (bench/api.py: the listing page by page, appointment writes).
 Writes are rolled back one by one, so a second run measures the same data. Prints a table and
 writes JSON to bench/results/.
 """
@@ -42,6 +43,19 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument(
         "--reminders", type=int, default=10_000, help="rappels de rendez-vous envoyés par SMS"
+    )
+    parser.add_argument(
+        "--api-ecritures",
+        dest="api_writes",
+        type=int,
+        default=1_000,
+        help="rendez-vous écrits par l'API partenaire (PUT), sur autant d'accompagnements",
+    )
+    parser.add_argument(
+        "--seulement-api",
+        dest="only_api",
+        action="store_true",
+        help="ne mesurer que l'API partenaire (lecture page par page, écritures de rendez-vous)",
     )
     parser.add_argument(
         "--sans-http",
@@ -450,14 +464,49 @@ def measure_reminders_of_scale(count: int) -> dict[str, Any]:
     return measure_reminders(department, count)
 
 
+def measure_api_of_scale(writes: int) -> dict[str, Any]:
+    from bench.api import measure_api
+    from casework import scale
+
+    print(
+        f"   mesure : API partenaire, lecture page par page et {writes} écritures", file=sys.stderr
+    )
+    department = scale.scale_department()
+    if department is None:
+        sys.exit("Aucun département d'essai.")
+    return measure_api(department, writes)
+
+
 def ratio(a: float, b: float) -> float:
     return round(a / b, 2) if b else float("nan")
+
+
+def machine() -> dict[str, Any]:
+    from django.db import connection
+
+    return {
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "postgresql": connection.pg_version,  # type: ignore[attr-defined]
+    }
+
+
+def api_targets(api: dict[str, Any]) -> dict[str, bool]:
+    queries = api["listing"]["queries_per_page"]
+    return {
+        "API : chaque accompagnement lisible lu une fois, page par page": api["listing"][
+            "every_case_once"
+        ],
+        "API : autant de requêtes SQL à la dernière page qu'à la première": (
+            queries["premiere"] == queries["milieu"] == queries["derniere"]
+        ),
+    }
 
 
 def report(
     people: int, seed: dict[str, Any], grants: int, measured: dict[str, Any]
 ) -> dict[str, Any]:
-    from django.db import connection
 
     rss = kib_to_mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     floor, product = measured["portefeuille_plancher"], measured["portefeuille"]
@@ -485,6 +534,7 @@ def report(
             f"espace de la personne, {name}, médiane < 100 ms": measured[name]["median_ms"] < 100
             for name in SPACE_PAGES
         },
+        **api_targets(measured["api"]),
         "rappels : tous remis au fournisseur, aucun deux fois": (
             measured["rappels"]["sms_received"] == measured["rappels"]["queued"]
             and measured["rappels"]["sms_received_twice"] == 0
@@ -496,12 +546,7 @@ def report(
     return {
         "people": people,
         "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "load_average": [round(x, 2) for x in os.getloadavg()],
-            "python": platform.python_version(),
-            "postgresql": connection.pg_version,  # type: ignore[attr-defined]
-        },
+        "machine": machine(),
         "seed": seed,
         "guardian_generic_grants": grants,
         "measures": measured,
@@ -568,8 +613,32 @@ def print_table(result: dict[str, Any]) -> None:
         f"({r['relay_per_second']}/s) ; reçus {r['sms_received']}, reçus deux fois "
         f"{r['sms_received_twice']}, erreurs {r['relay_errors']}"
     )
+    print_api(m["api"])
     for target, ok in result["targets"].items():
         print(f"  [{'ok' if ok else 'MANQUÉ'}] {target}")
+
+
+def print_api(api: dict[str, Any]) -> None:
+    listing, writes = api["listing"], api["appointments"]
+    queries = listing["queries_per_page"]
+    print(
+        f"API partenaire, lecture (followup:read, GET /api/v1/cases/ puis « next ») : "
+        f"{listing['pages']} pages, {listing['rows']} accompagnements dont "
+        f"{listing['open_rows']} ouverts (le département en a {api['department_open_cases']}), "
+        f"{listing['seconds']} s, {listing['rows_per_second']} lignes/s ; par page : médiane "
+        f"{listing['page']['median_ms']} ms, p95 {listing['page']['p95_ms']} ms ; requêtes SQL "
+        f"par page : {queries['premiere']} (première), {queries['milieu']} (milieu), "
+        f"{queries['derniere']} (dernière), dont SQL "
+        f"{' / '.join(str(ms) for ms in listing['sql_ms_per_page'].values())} ms"
+    )
+    print(
+        f"API partenaire, écritures (appointments:write, PUT …/appointments/<id>/) : "
+        f"{writes['writes']} rendez-vous sur {writes['cases']} accompagnements, "
+        f"{writes['seconds']} s, {writes['writes_per_second']} écritures/s ; médiane "
+        f"{writes['write']['median_ms']} ms, p95 {writes['write']['p95_ms']} ms ; "
+        f"{writes['queries_per_write']} requêtes SQL par écriture, dont SQL "
+        f"{writes['sql_ms_per_write']} ms"
+    )
 
 
 def main() -> None:
@@ -582,19 +651,42 @@ def main() -> None:
         sys.exit("Le banc d'essai mesure PostgreSQL : définissez DATABASE_URL.")
     call_command("migrate", verbosity=0)
     seed = seed_if_needed(args.people, args.departments)
+    if args.only_api:
+        api = measure_api_of_scale(args.api_writes)
+        result = {
+            "people": args.people,
+            "departments": args.departments,
+            "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "machine": machine(),
+            "seed": seed,
+            "measures": {"api": api},
+            "targets": api_targets(api),
+        }
+        load = result["machine"]["load_average"]
+        print(f"\nBanc d'essai de l'API — {args.people} personnes — charge {load}")
+        print_api(api)
+        for target, ok in result["targets"].items():
+            print(f"  [{'ok' if ok else 'MANQUÉ'}] {target}")
+        write_result(result, f"bench-api-{args.people}")
+        return
     grants = mirror_grants_into_guardian_generic_tables()
     measured = measure(args.repeat, args.warmup)
     measured["rappels"] = measure_reminders_of_scale(args.reminders)
+    measured["api"] = measure_api_of_scale(args.api_writes)
     if args.http:
         from bench.over_http import measure_over_http
 
         measured["http"] = measure_over_http(subjects(), args.repeat, args.warmup)
     result = {**report(args.people, seed, grants, measured), "departments": args.departments}
     print_table(result)
+    suffix = f"-{args.departments}dep" if args.departments > 1 else ""
+    write_result(result, f"bench-{args.people}{suffix}")
+
+
+def write_result(result: dict[str, Any], name: str) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-    suffix = f"-{args.departments}dep" if args.departments > 1 else ""
-    path = RESULTS / f"bench-{args.people}{suffix}-{stamp}.json"
+    path = RESULTS / f"{name}-{stamp}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     print(f"\nRésultats : {path.relative_to(ROOT)}")
 

@@ -5,9 +5,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners import services
+from partners.api import services as api_services
+from partners.api.models import PartnerKey, PartnerSystem, Scope
 from partners.enums import OrganisationKind, Role
 from partners.models import Department, Organisation, Pair, Professional
 
@@ -232,3 +235,50 @@ def seed(*, password: str | None) -> list[tuple[str, str]]:
                     },
                 )
     return [(role, member(local_part).email) for role, local_part in LOGINS]
+
+
+DEMO_PARTNER_NAME = "rdv-insertion (démo)"
+DEMO_PARTNER_ORGANISATION = "ANCT"
+DEMO_PARTNER_SCOPES = [Scope.FOLLOWUP_READ, Scope.APPOINTMENTS_WRITE, Scope.ORIENTATION_WRITE]
+
+
+@dataclass(frozen=True)
+class DemoPartnerKey:
+    """The demo partner's key: ``secret`` when issued by this run (shown once), else None and
+    the ``prefix`` of the key in force (only its hash is kept)."""
+
+    prefix: str
+    secret: str | None
+
+
+@transaction.atomic
+def seed_partner(*, new_key: bool = False) -> DemoPartnerKey:
+    """The demo department's partner system, and a key: issued when it has none in force (or
+    with ``new_key``, which replaces the one in force)."""
+    department = Department.objects.get(code=DEMO_DEPARTMENT_CODE)
+    partner = PartnerSystem.objects.filter(department=department, name=DEMO_PARTNER_NAME).first()
+    if partner is None:
+        partner = api_services.partner_system_create(
+            department=department,
+            name=DEMO_PARTNER_NAME,
+            organisation=DEMO_PARTNER_ORGANISATION,
+            scopes=list(DEMO_PARTNER_SCOPES),
+            acting_user=None,
+        )
+    in_force = (
+        PartnerKey.objects.filter(
+            partner=partner,
+            revoked_at__isnull=True,
+            replaced_by__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if in_force is not None and not new_key:
+        return DemoPartnerKey(prefix=in_force.prefix, secret=None)
+    if in_force is not None:
+        issued = api_services.partner_key_rotate(key=in_force, acting_user=None)
+    else:
+        issued = api_services.partner_key_issue(partner=partner, acting_user=None)
+    return DemoPartnerKey(prefix=issued.key.prefix, secret=issued.secret)

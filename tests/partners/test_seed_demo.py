@@ -5,6 +5,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from casework.api.selectors import partner_cases
 from casework.demo import DEMO_PERSON_EMAIL, DEMO_PERSON_SHARES
 from casework.enums import ObstacleCategory
 from casework.models import (
@@ -19,9 +20,11 @@ from casework.models import (
 from casework.space import services as space_services
 from orientation.enums import DiagnosticState
 from orientation.models import Diagnostic, Obstacle
-from partners.demo import DEMO_DEPARTMENT_CODE
+from partners.api.models import PartnerKey, PartnerSystem
+from partners.demo import DEMO_DEPARTMENT_CODE, DEMO_PARTNER_NAME
 from partners.enums import OrganisationKind, Role
 from partners.models import Department, Organisation, Pair, Professional
+from tests.partners.api import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +134,60 @@ def test_seed_demo_invites_one_person_and_says_how_to_log_in_as_her(settings):
         ObstacleCategory.HEALTH,
         ObstacleCategory.HOUSING,
     ]
+
+
+KEY_LINE = "Clé d'API (affichée une seule fois) : "
+
+
+def _printed_key(output: str) -> str:
+    (key,) = [line.split(KEY_LINE)[1] for line in output.splitlines() if KEY_LINE in line]
+    return key
+
+
+def test_seed_demo_prints_the_demo_partners_key_which_lists_the_departments_cases(settings):
+    output = _seed(settings)
+
+    key = _printed_key(output)
+    partner = PartnerSystem.objects.get(name=DEMO_PARTNER_NAME)
+    assert (partner.department.code, partner.organisation, partner.scopes) == (
+        DEMO_DEPARTMENT_CODE,
+        "ANCT",
+        ["appointments:write", "followup:read", "orientation:write"],
+    )
+    assert (
+        f'Essai : curl -H "Authorization: Bearer {key}" http://127.0.0.1:8000/api/v1/cases/'
+        in output
+    )
+    response = api_client(key).get("/api/v1/cases/")
+    assert response.status_code == 200
+    listed = [row["id"] for row in response.json()["results"]]
+    expected = list(partner_cases(partner).order_by("pk").values_list("pk", flat=True))
+    assert (listed, response.json()["next"], len(expected) > 0) == (expected, None, True)
+    assert set(
+        Case.objects.filter(pk__in=listed).values_list("pair__department__code", flat=True)
+    ) == {DEMO_DEPARTMENT_CODE}
+
+
+def test_seed_demo_again_keeps_the_key_in_force_and_says_it_cannot_show_it(settings):
+    key = _printed_key(_seed(settings))
+
+    output = _seed(settings)
+
+    (in_force,) = PartnerKey.objects.all()
+    assert KEY_LINE not in output
+    assert f"Une clé d'API est déjà en vigueur (préfixe {in_force.prefix})" in output
+    assert api_client(key).get("/api/v1/cases/").status_code == 200
+
+
+def test_seed_demo_new_api_key_replaces_the_key_in_force(settings):
+    old = _printed_key(_seed(settings))
+    settings.DEBUG = True
+    out = StringIO()
+
+    call_command("seed_demo", "--people", "24", "--new-api-key", stdout=out)
+
+    new = _printed_key(out.getvalue())
+    assert new != old
+    refused = api_client(old).get("/api/v1/cases/")
+    assert (refused.status_code, refused.json()["code"]) == (401, "cle-remplacee")
+    assert api_client(new).get("/api/v1/cases/").status_code == 200

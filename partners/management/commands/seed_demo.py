@@ -25,6 +25,11 @@ class Command(BaseCommand):
             default=300,
             help="nombre de personnes accompagnées à créer (300 par défaut)",
         )
+        parser.add_argument(
+            "--new-api-key",
+            action="store_true",
+            help="remplacer la clé d'API du partenaire de démonstration et afficher la nouvelle",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = DEMO_PASSWORD if settings.DEBUG else None
@@ -37,6 +42,7 @@ class Command(BaseCommand):
                 module.seed_more(people=options["people"])
                 # An app's own logins (the person's space), printed after the professionals'.
                 more_lines += getattr(module, "demo_lines", list)()
+        partner_key = demo.seed_partner(new_key=options["new_api_key"])
 
         self.stdout.write(
             self.style.SUCCESS(f"Département de démonstration : {demo.DEMO_DEPARTMENT_NAME}")
@@ -64,3 +70,23 @@ class Command(BaseCommand):
                     "Utilisez « manage.py changepassword <adresse> »."
                 )
             )
+        self.write_partner_key(partner_key)
+
+    def write_partner_key(self, partner_key: demo.DemoPartnerKey) -> None:
+        self.stdout.write(
+            f"Système partenaire de démonstration : {demo.DEMO_PARTNER_NAME}, "
+            f"{demo.DEMO_PARTNER_ORGANISATION} ({', '.join(demo.DEMO_PARTNER_SCOPES)})"
+        )
+        if partner_key.secret is None:
+            self.stdout.write(
+                f"  Une clé d'API est déjà en vigueur (préfixe {partner_key.prefix}) : seule son "
+                "empreinte est gardée, elle ne peut pas être réaffichée. Pour une nouvelle clé "
+                "(l'ancienne cesse aussitôt de fonctionner) : « .venv/bin/python manage.py "
+                "seed_demo --new-api-key »."
+            )
+            return
+        site = settings.BINOME_SITE_URL.rstrip("/")
+        self.stdout.write(f"  Clé d'API (affichée une seule fois) : {partner_key.secret}")
+        self.stdout.write(
+            f'  Essai : curl -H "Authorization: Bearer {partner_key.secret}" {site}/api/v1/cases/'
+        )
