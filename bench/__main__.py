@@ -4,10 +4,10 @@ Seeds the database with ``seed_scale`` when it holds no scale department (in a c
 whose duration and peak memory are reported), reuses it when it holds the same scale, refuses
 otherwise. Then, in this process, with Django's test Client against the real database: median
 and p95 over repeated requests of the portefeuille (product, guardian's generic path, floor), the
-case page, the supervisor's dashboard, and interview logging (service, htmx POST, bare insert);
-the partner API (bench/api.py: the listing page by page, appointment writes).
-Writes are rolled back one by one, so a second run measures the same data. Prints a table and
-writes JSON to bench/results/.
+case page, the supervisor's dashboard and delays (with their drill-down), and interview logging
+(service, htmx POST, bare insert); the partner API (bench/api.py: the listing page by page,
+appointment writes). Writes are rolled back one by one, so a second run measures the same data.
+Prints a table and writes JSON to bench/results/.
 """
 
 import argparse
@@ -341,6 +341,7 @@ def measure(repeat: int, warmup: int) -> dict[str, Any]:
     from casework import services
     from casework.enums import InterviewChannel
     from casework.models import Case, Interview
+    from orientation import delays
     from orientation.supervision import supervised_cases
 
     who = subjects()
@@ -350,6 +351,7 @@ def measure(repeat: int, warmup: int) -> dict[str, Any]:
             "advisor_open_cases": Case.objects.visible_to(advisor).open().count(),
             "case_interviews": who["case_interviews"],
             "supervisor_open_cases": supervised_cases(supervisor).open().count(),
+            "delays_cohort": delays.cohort(supervisor, timezone.localdate()).count(),
         }
     }
 
@@ -374,6 +376,8 @@ def measure(repeat: int, warmup: int) -> dict[str, Any]:
             "portefeuille_plancher": get(as_advisor, reverse("bench_caseload_floor")),
             "fiche_accompagnement": get(as_advisor, reverse("case_detail", args=[case.pk])),
             "tableau_de_bord": get(as_supervisor, reverse("supervision")),
+            "delais": get(as_supervisor, reverse("supervision_delays")),
+            "delais_liste": get(as_supervisor, reverse("supervision_delays_list")),
         }
         # the three portefeuilles list the same 50 people in the same order
         first_rows = {
@@ -387,7 +391,7 @@ def measure(repeat: int, warmup: int) -> dict[str, Any]:
         groups = (
             ("portefeuille", "portefeuille_guardian", "portefeuille_plancher"),
             ("fiche_accompagnement",),
-            ("tableau_de_bord",),
+            ("tableau_de_bord", "delais", "delais_liste"),
             SPACE_PAGES,
         )
         for group in groups:
@@ -527,6 +531,8 @@ def report(
     targets = {
         "portefeuille p95 ≤ 1,5 × plancher": ratios["portefeuille_sur_plancher_p95"] <= 1.5,
         "tableau de bord p95 ≤ 300 ms": measured["tableau_de_bord"]["p95_ms"] <= 300,
+        "délais p95 ≤ 300 ms": measured["delais"]["p95_ms"] <= 300,
+        "délais, liste p95 ≤ 300 ms": measured["delais_liste"]["p95_ms"] <= 300,
         "service d'entretien p95 ≤ 20 ms": measured["entretien_service"]["p95_ms"] <= 20,
         "POST htmx p95 ≤ 100 ms": measured["entretien_htmx"]["p95_ms"] <= 100,
         "processus de mesure < 300 Mio": rss < 300,
@@ -568,6 +574,8 @@ def print_table(result: dict[str, Any]) -> None:
         "portefeuille_plancher",
         "fiche_accompagnement",
         "tableau_de_bord",
+        "delais",
+        "delais_liste",
         "entretien_service",
         "entretien_htmx",
         "entretien_insert_nu",
@@ -596,7 +604,8 @@ def print_table(result: dict[str, Any]) -> None:
     print(
         f"\nportefeuille de {s['advisor_open_cases']} accompagnements ouverts ; fiche avec "
         f"{s['case_interviews']} entretiens ; tableau de bord sur {s['supervisor_open_cases']} "
-        f"accompagnements ouverts ; mêmes 50 lignes sur les trois chemins : {m['same_rows']}"
+        f"accompagnements ouverts ; délais sur une cohorte de {s['delays_cohort']} accompagnements "
+        f"proposés en douze mois ; mêmes 50 lignes sur les trois chemins : {m['same_rows']}"
     )
     seed = result["seed"]
     if seed.get("seconds") is not None:

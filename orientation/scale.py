@@ -4,15 +4,37 @@ decision behind ``orientation_path``. Called by ``casework.scale`` chunk by chun
 ``casework/management/commands/seed_scale.py``)."""
 
 import datetime
+from typing import Any
 
 from django.db import models
 
-from casework.enums import DiagnosticState, ObstacleCategory
-from casework.scale import ChunkContext, TableRows, _at
-from orientation.enums import DecidingAuthority, DecisionBasis, Impact, RecommendationState
-from orientation.models import Diagnostic, Obstacle, OrientationDecision, Recommendation
+from casework.enums import AppointmentKind, AppointmentOutcome, DiagnosticState, ObstacleCategory
+from casework.models import Appointment
+from casework.scale import CaseSeed, ChunkContext, TableRows, _at
+from orientation.enums import (
+    ContractKind,
+    DecidingAuthority,
+    DecisionBasis,
+    Impact,
+    RecommendationState,
+)
+from orientation.models import (
+    WEEKLY_HOURS_AIM,
+    ActionPlan,
+    Diagnostic,
+    Obstacle,
+    OrientationDecision,
+    Recommendation,
+)
 
-MODELS: tuple[type[models.Model], ...] = (Diagnostic, Obstacle, Recommendation, OrientationDecision)
+MODELS: tuple[type[models.Model], ...] = (
+    Diagnostic,
+    Obstacle,
+    Recommendation,
+    OrientationDecision,
+    Appointment,
+    ActionPlan,
+)
 
 DIAGNOSTIC_COLUMNS = (
     "id", "case_id", "version", "state", "drafted_three_way", "drafted_on", "person_words",
@@ -35,6 +57,13 @@ DECISION_COLUMNS = (
     "id", "case_id", "path", "authority", "basis", "recommendation_id", "decided_on", "reasons",
     "review_on", "is_reorientation", "person_comment", "recorded_by_id", "recorded_at",
     "partner_ref",
+)  # fmt: skip
+APPOINTMENT_COLUMNS = (
+    "id", "case_id", "planned_at", "kind", "place", "with_whom_id", "convened_by_id", "outcome",
+    "person_explanation", "outcome_recorded_by_id", "outcome_recorded_at", "partner_ref",
+)  # fmt: skip
+PLAN_COLUMNS = (
+    "id", "case_id", "contract_kind", "contract_reference", "contract_signed_on", "weekly_hours",
 )  # fmt: skip
 WORDS = {
     ObstacleCategory.HOUSING: "Je suis hébergé·e chez ma sœur, ce n'est pas stable.",
@@ -144,6 +173,7 @@ def chunk_rows(context: ChunkContext) -> list[TableRows]:
                 "",
             )  # fmt: skip
         )
+    appointments, plans = after_the_decision(context, decisions)
     return [
         TableRows(Diagnostic, DIAGNOSTIC_COLUMNS, diagnostics),
         TableRows(
@@ -151,4 +181,59 @@ def chunk_rows(context: ChunkContext) -> list[TableRows]:
         ),
         TableRows(Recommendation, RECOMMENDATION_COLUMNS, recommendations),
         TableRows(OrientationDecision, DECISION_COLUMNS, decisions),
+        TableRows(Appointment, APPOINTMENT_COLUMNS, appointments),
+        TableRows(ActionPlan, PLAN_COLUMNS, plans),
     ]
+
+
+def after_the_decision(
+    context: ChunkContext, decisions: list[tuple[Any, ...]]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """For the oriented accompaniments, what the supervisors' delays measure after the decision:
+    the first appointment held with the référent·e (most of them, 3 to 40 days later) and the
+    contrat d'engagement signed at it or up to three weeks after (most of those)."""
+    rng, today = context.rng, context.today
+    by_pk: dict[int, CaseSeed] = {seed.pk: seed for seed in context.cases}
+    held: list[tuple[CaseSeed, datetime.date]] = []
+    for decision in decisions:
+        seed, decided_on = by_pk[decision[1]], decision[6]
+        day = decided_on + datetime.timedelta(days=rng.randrange(3, 41))
+        if day <= today and rng.random() < 0.85:
+            held.append((seed, day))
+    first_appointment = context.reserve(Appointment, len(held))
+    appointments, signed = [], []
+    for offset, (seed, day) in enumerate(held):
+        at = _at(day, rng)
+        referent = seed.referent.pk
+        appointments.append(
+            (
+                first_appointment + offset,
+                seed.pk,
+                at,
+                AppointmentKind.FOLLOW_UP,
+                "Agence, bureau 2",
+                referent,
+                referent,
+                AppointmentOutcome.HELD,
+                "",
+                referent,
+                at,
+                "",
+            )  # fmt: skip
+        )
+        contract_on = day + datetime.timedelta(days=rng.choice((0, 0, 0, 7, 14, 21)))
+        if contract_on <= today and rng.random() < 0.8:
+            signed.append((seed, contract_on))
+    first_plan = context.reserve(ActionPlan, len(signed))
+    plans = [
+        (
+            first_plan + offset,
+            seed.pk,
+            ContractKind.CONTRAT_ENGAGEMENT,
+            f"CE-{seed.pk}",
+            signed_on,
+            WEEKLY_HOURS_AIM,
+        )  # fmt: skip
+        for offset, (seed, signed_on) in enumerate(signed)
+    ]
+    return appointments, plans

@@ -8,10 +8,12 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from casework import scale
-from casework.enums import OPEN_STATES, CaseState
+from casework.enums import OPEN_STATES, AppointmentOutcome, CaseState
 from casework.models import (
+    Appointment,
     Beneficiary,
     Case,
     CaseUserObjectPermission,
@@ -19,7 +21,7 @@ from casework.models import (
     Interview,
     SharingAgreement,
 )
-from orientation.models import Diagnostic, OrientationDecision
+from orientation.models import ActionPlan, Diagnostic, OrientationDecision
 from partners.models import Department, Pair, Professional
 
 PEOPLE = 1000
@@ -55,6 +57,19 @@ def test_seed_scale_loads_a_department_whose_journal_verifies():
     assert 0.8 * entered <= SharingAgreement.objects.count() <= entered
     assert Diagnostic.objects.count() == cases.exclude(diagnostic_state="").count()
     assert OrientationDecision.objects.count() == cases.exclude(orientation_path="").count()
+    # what the supervisors' delays measure after the decision: a first appointment held with the
+    # référent·e, then the contrat d'engagement, each after the step before
+    held = Appointment.objects.filter(outcome=AppointmentOutcome.HELD).select_related("case")
+    assert 0.5 * OrientationDecision.objects.count() <= held.count()
+    decided = dict(OrientationDecision.objects.values_list("case_id", "decided_on"))
+    first_held = {}
+    for appointment in held:
+        assert appointment.with_whom_id == appointment.case.referent_id
+        assert timezone.localdate(appointment.planned_at) > decided[appointment.case_id]
+        first_held[appointment.case_id] = timezone.localdate(appointment.planned_at)
+    plans = ActionPlan.objects.all()
+    assert 0.5 * len(first_held) <= plans.count() <= len(first_held)
+    assert all(plan.contract_signed_on >= first_held[plan.case_id] for plan in plans)
 
 
 @pytest.mark.postgres
