@@ -201,11 +201,15 @@ def test_key_is_stored_as_a_hash_and_never_audited(partner_and_key):
     assert key.secret_hash == api_services.hash_key(secret)
     assert secret.startswith(f"bnm_{key.prefix}_")
     # Issuing the key changed who may read the department's data: a journal row of rights.
-    rights = InformationShare.objects.filter(
-        channel=JournalChannel.GRANT,
-        object_type=api_services.PARTNER_OBJECT,
-        object_id=str(partner.pk),
-    ).values_list("purpose", flat=True)
+    rights = (
+        InformationShare.objects.filter(
+            channel=JournalChannel.GRANT,
+            object_type=api_services.PARTNER_OBJECT,
+            object_id=str(partner.pk),
+        )
+        .order_by("pk")
+        .values_list("purpose", flat=True)
+    )  # the journal's own order
     assert list(rights) == [
         "Système partenaire enregistré, portées : followup:read",
         f"Clé d'API {key.prefix} délivrée",
