@@ -493,3 +493,23 @@ class ObstacleLift(models.Model):
 
     def __str__(self) -> str:
         return f"Frein levé n°{self.pk}"
+
+
+class DashboardSnapshot(models.Model):
+    """The supervisors' dashboard of an organisation's subtree as computed at ``computed_at``,
+    for the day ``computed_on`` (orientation/snapshots.py). Derived data, recomputed by a task
+    and never edited by anyone: outside the audit trail, like the outbox."""
+
+    organisation = models.OneToOneField(
+        "partners.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    computed_on = models.DateField("jour des chiffres")
+    computed_at = models.DateTimeField("calculé le")
+    figures = models.JSONField("chiffres")
+
+    class Meta:
+        verbose_name = "tableau de bord précalculé"
+        verbose_name_plural = "tableaux de bord précalculés"
+
+    def __str__(self) -> str:
+        return f"Tableau de bord précalculé n°{self.pk}"

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 
 from casework.errors import ConcurrentChange
 from casework.models import Case
+from casework.services.dashboards import dashboards_changed
 from casework.services.webhooks import CHANGED, WATCHED, notify_partners
 from partners.access import is_admin
 from partners.audit import acting_as, acting_as_person
@@ -117,11 +118,13 @@ def lock_case(case: Case, seen_version: int | None = None) -> Case:
 
 
 def bump(case: Case, acting_user: Professional | None) -> None:
-    """Save a case read by ``lock_case``, one version further; the partner systems are notified
-    when its state, référent·e or path changed."""
+    """Save a case read by ``lock_case``, one version further; its department's dashboards are
+    refreshed at the end of the window (casework/services/dashboards.py); the partner systems are
+    notified when its state, référent·e or path changed."""
     stored = getattr(case, _AS_STORED, None)
     case.version += 1
     save(case, acting_user)
+    dashboards_changed(case.pair_id)
     if stored is None:
         return
     changes = [name for field, name in WATCHED.items() if getattr(case, field) != stored[field]]

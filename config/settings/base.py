@@ -282,6 +282,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+#: The supervisors' dashboards are refreshed at the end of a window of this many seconds after a
+#: write (orientation/snapshots.py); 0 refreshes after each write, for ``make run``, whose tasks
+#: run eagerly without beat to relay a row due later.
+BINOME_DASHBOARD_REFRESH_SECONDS = int(
+    os.environ.get("BINOME_DASHBOARD_REFRESH_SECONDS", "0" if CELERY_TASK_ALWAYS_EAGER else "120")
+)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -328,6 +334,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-delegations": {
         "task": "casework.tasks.expire_delegations",
         "schedule": crontab(hour=0, minute=15),
+    },
+    # The supervisors' dashboards, for the new day (after the writes: orientation/snapshots.py).
+    "nightly-dashboards": {
+        "task": "orientation.tasks.refresh_all_dashboards",
+        "schedule": crontab(hour=0, minute=30),
     },
     "daily-reminders": {
         "task": "orientation.tasks.send_daily_reminders",

@@ -11,6 +11,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CELERY_TASK_ALWAYS_EAGER = True
+# As in production: the dashboards' refresh is due at the end of its window (a test that wants it
+# runs the task, as the worker would).
+BINOME_DASHBOARD_REFRESH_SECONDS = 120
 # The fake partner servers listen on 127.0.0.1, in plain HTTP.
 BINOME_WEBHOOK_ALLOW_HTTP = True
 

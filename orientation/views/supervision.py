@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from casework.journal import RequestInfo
-from orientation import access, delays, journal_events
+from orientation import access, delays, journal_events, snapshots
 from orientation import supervision as figures
 from partners.forms import parse_id
 from partners.pagination import paginate
@@ -23,12 +23,13 @@ from partners.replica import read_only
 def supervision(request: HttpRequest) -> HttpResponse:
     """The supervisor's dashboard of their organisation subtree."""
     user = access.access_as_supervisor(request)
-    board = figures.dashboard(user)
+    board, computed_at = snapshots.board_of(user)
     return render(
         request,
         "orientation/supervision.html",
         {
             "board": board,
+            "computed_at": computed_at,
             "labels": {
                 slug.replace("-", "_"): figure.label for slug, figure in figures.FIGURES.items()
             },

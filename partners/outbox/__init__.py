@@ -29,6 +29,7 @@ from partners.outbox.enqueue import (
     enqueue_many,
     enqueue_sms,
     enqueue_task,
+    enqueue_task_once,
     enqueue_webhook,
     kick,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "enqueue_many",
     "enqueue_sms",
     "enqueue_task",
+    "enqueue_task_once",
     "enqueue_webhook",
     "kick",
     "message_id_for",

@@ -26,6 +26,15 @@ class OutsideTransaction(RuntimeError):
     """An enqueue outside the business transaction would be a message without its event."""
 
 
+def _in_transaction() -> None:
+    """An enqueue belongs to the transaction of the event it follows."""
+    if not transaction.get_connection().in_atomic_block:
+        raise OutsideTransaction(
+            "Un envoi s'inscrit dans la transaction de l'évènement qu'il suit "
+            "(appelez-le depuis un service @transaction.atomic)."
+        )
+
+
 def _enqueue(
     *,
     kind: str,
@@ -34,11 +43,7 @@ def _enqueue(
     department: Any,
     not_before: datetime.datetime | None = None,
 ) -> bool:
-    if not transaction.get_connection().in_atomic_block:
-        raise OutsideTransaction(
-            "Un envoi s'inscrit dans la transaction de l'évènement qu'il suit "
-            "(appelez-le depuis un service @transaction.atomic)."
-        )
+    _in_transaction()
     department_id = getattr(department, "pk", department)
     defaults = {"kind": kind, "payload": payload, "department_id": department_id}
     if not_before is not None:
@@ -124,11 +129,7 @@ def enqueue_many(rows: list[Pending]) -> set[str]:
     """A batch of rows in a few statements (a morning's reminders): the keys already in the
     outbox are skipped, the others inserted (``ON CONFLICT DO NOTHING`` for a concurrent run).
     The keys this call wrote. Inside the business transaction, like every enqueue."""
-    if not transaction.get_connection().in_atomic_block:
-        raise OutsideTransaction(
-            "Un envoi s'inscrit dans la transaction de l'évènement qu'il suit "
-            "(appelez-le depuis un service @transaction.atomic)."
-        )
+    _in_transaction()
     keys = [row.key for row in rows]
     existing = set(OutboxMessage.objects.filter(key__in=keys).values_list("key", flat=True))
     now = timezone.now()
@@ -153,13 +154,47 @@ def enqueue_many(rows: list[Pending]) -> set[str]:
 
 
 def enqueue_task(
-    *, key: str, task: str, kwargs: dict[str, Any] | None = None, department: Any = None
+    *,
+    key: str,
+    task: str,
+    kwargs: dict[str, Any] | None = None,
+    department: Any = None,
+    not_before: datetime.datetime | None = None,
 ) -> bool:
-    """A Celery task (by name) published once the current transaction has committed, with a
-    task id derived from ``key``. Idempotent on ``key``. ``kwargs`` must be JSON: ids, never
-    content."""
+    """A Celery task (by name) published once the current transaction has committed (not before
+    ``not_before``), with a task id derived from ``key``. Idempotent on ``key``. ``kwargs`` must
+    be JSON: ids, never content."""
     payload = {"task": task, "kwargs": kwargs or {}}
-    return _enqueue(kind=OutboxKind.TASK, key=key, payload=payload, department=department)
+    return _enqueue(
+        kind=OutboxKind.TASK, key=key, payload=payload, department=department, not_before=not_before
+    )
+
+
+def enqueue_task_once(
+    *,
+    key: str,
+    task: str,
+    kwargs: dict[str, Any] | None = None,
+    not_before: datetime.datetime | None = None,
+) -> None:
+    """As :func:`enqueue_task`, in one statement whatever the outbox holds (``INSERT … ON
+    CONFLICT DO NOTHING``): for a row that many writes ask for (a debounce), on the path of
+    every write."""
+    _in_transaction()
+    now = timezone.now()
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                kind=OutboxKind.TASK,
+                key=key,
+                payload={"task": task, "kwargs": kwargs or {}},
+                next_attempt_at=not_before or now,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    if not_before is None or not_before <= now:
+        _kick_after_commit()
 
 
 def _kick_after_commit() -> None:

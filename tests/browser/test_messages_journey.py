@@ -35,6 +35,7 @@ from partners.outbox.models import OutboxState
 from tests.browser.accessibility import Audit
 from tests.browser.demo import ADMIN, log_in, narrow_pages, second_factor
 from tests.fake_brevo import API_KEY, FakeBrevo
+from tests.outbox import outbox_messages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -120,9 +121,10 @@ def _plan(page: Page, url: str, case: Case, when: datetime.datetime, place: str)
 
 def _relay() -> None:
     """The relay, as beat runs it every minute. Under eager Celery the commit's kick has already
-    relayed (partners.outbox.enqueue.kick): either way, nothing is left waiting or failed."""
+    relayed (partners.outbox.enqueue.kick): either way, no message is left waiting or failed (the
+    dashboards' refresh waits for the end of its window: tests/outbox.py)."""
     dispatch.relay_all()
-    assert list(OutboxMessage.objects.exclude(state=OutboxState.SENT).values_list("key")) == []
+    assert list(outbox_messages().exclude(state=OutboxState.SENT).values_list("key")) == []
 
 
 def test_messages_to_the_person_from_wording_to_delivery(
@@ -268,7 +270,7 @@ def test_messages_to_the_person_from_wording_to_delivery(
         log_in(page, url, referent.email)
         page.goto(f"{url}/accompagnements/{case.pk}/rendez-vous/")
         audit.check(page, "rendez-vous passé")
-        before = (OutboxMessage.objects.count(), SentMessage.objects.count())
+        before = (outbox_messages().count(), SentMessage.objects.count())
         row = page.get_by_role("row").filter(
             has_text=f"{timezone.localtime(planned_at):%d/%m/%Y %H:%M}"
         )
@@ -277,7 +279,7 @@ def test_messages_to_the_person_from_wording_to_delivery(
         expect(page.get_by_text("Issue du rendez-vous enregistrée.")).to_be_visible()
         expect(row).to_contain_text("Absence non excusée")
         _relay()
-        after = (OutboxMessage.objects.count(), SentMessage.objects.count())
+        after = (outbox_messages().count(), SentMessage.objects.count())
     assert after == before
     assert (len(brevo.sent), len(brevo.emails)) == (2, 3)
     # One journal row per message that left (its kind and channel), none for the absence.

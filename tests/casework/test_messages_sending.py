@@ -29,6 +29,7 @@ from partners.models import OutboxMessage
 from partners.outbox import dispatch
 from tests.casework.factories import CaseFactory
 from tests.fake_brevo import API_KEY, FakeBrevo
+from tests.outbox import outbox_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def plan(case, when: datetime.datetime):  # type: ignore[no-untyped-def]
 
 
 def outbox_rows() -> list[tuple[str, str, dict]]:
-    return [(row.key, row.kind, row.payload) for row in OutboxMessage.objects.order_by("key")]
+    return [(row.key, row.kind, row.payload) for row in outbox_messages().order_by("key")]
 
 
 def test_planning_an_appointment_sends_the_convocation_on_each_channel_said_yes_to(case, today):
@@ -150,7 +151,7 @@ def test_an_sms_planned_in_the_quiet_hours_waits_for_their_end(case, today):
     with time_machine.travel(_at(today, 21, 30)):
         plan(case, _at(today + datetime.timedelta(days=3), 9))
 
-    row = OutboxMessage.objects.get()
+    row = outbox_messages().get()
     assert row.next_attempt_at == _at(today + datetime.timedelta(days=1), 8)
 
 

@@ -147,13 +147,14 @@ def test_interview_service_queries(django_assert_num_queries, today):
     """The référent's interview: savepoint, case FOR UPDATE, the interview validated (case,
     author, its constraint in a savepoint) and inserted with its audit row, then the case: the
     audit's re-read, its audit row, the UPDATE, release. The case's unchanged foreign keys and
-    its constraints on unchanged fields are not checked again (casework.services._base.save)."""
+    its constraints on unchanged fields are not checked again (casework.services._base.save);
+    the dashboards' refresh asked for in one statement (casework/services/dashboards.py)."""
     case = CaseFactory(state=CaseState.ACTIVE)
     _interview(case, case.referent, today)  # content types now cached, as in a running worker
     case.refresh_from_db()
     seen, referent = case.version, case.referent
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         _interview(case, referent, today)
 
     case.refresh_from_db()
@@ -176,7 +177,7 @@ def test_interview_service_queries_for_a_remplacant(django_assert_num_queries, t
     )
     _interview(case, case.referent, today)
 
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         _interview(case, delegate, today)
 
     case.refresh_from_db()
@@ -198,10 +199,10 @@ def test_interview_htmx_post_queries_constant(size, login_client, django_assert_
     client = login_client(pair.advisor)
 
     # session, professional, case, change grant; the form's check of the interview's constraint
-    # (savepoint, query, release); the service (13, as above); then the activity panel's
+    # (savepoint, query, release); the service (14, as above); then the activity panel's
     # interviews, notes, points binôme, collective actions, the person's acts and messages, and
     # the appointments planned for « En bref » (the interview is now the last one): nothing else
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         response = client.post(
             reverse("interview_log", args=[case.pk]),
             {

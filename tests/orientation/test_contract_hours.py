@@ -17,10 +17,10 @@ from orientation import services, tasks
 from orientation.enums import ActionOwner, ActionStatus
 from orientation.models import ActionPlan, Notification
 from orientation.selectors import ADJUSTED_FOR_SOCIAL_REASONS
-from partners.models import OutboxMessage
 from tests.casework.test_person_space import invited_case, log_in_person
 from tests.conftest import log_in
 from tests.orientation.factories import make_diagnostic, obstacles_of
+from tests.outbox import outbox_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,7 @@ def test_no_service_or_task_compares_the_hours_done_with_the_aim(today):
     def written() -> tuple[int, int, int]:
         return (
             Notification.objects.count(),
-            OutboxMessage.objects.count(),
+            outbox_messages().count(),
             InformationShare.objects.filter(channel=JournalChannel.REPORT).count(),
         )
 

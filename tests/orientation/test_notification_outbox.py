@@ -18,11 +18,11 @@ from config.celery import app
 from orientation import services
 from orientation.models import Notification, Recommendation
 from partners import outbox
-from partners.models import OutboxMessage
 from partners.tasks import relay_outbox
 from tests.casework.factories import CaseFactory
 from tests.celery_worker import wait_for
 from tests.orientation.factories import lock, make_diagnostic
+from tests.outbox import outbox_messages
 from tests.partners.smtp import closed_port
 from tests.redis_server import RedisServer
 
@@ -64,7 +64,7 @@ def test_recommendation_with_broker_unreachable(
     elapsed = time.monotonic() - started
 
     notification = Notification.objects.get(kind="signature")
-    row = OutboxMessage.objects.get()
+    row = outbox_messages().get()
     assert (response.status_code, Recommendation.objects.count()) == (302, 1)
     assert elapsed < 5, elapsed  # the fast path gave up quickly (KICK_TIMEOUT), no 500
     assert "relais immédiat impossible" in caplog.text
@@ -96,7 +96,7 @@ def test_notification_email_enqueued_once():
     again = services.notifications_email(notification_ids=[notification.pk])  # a redelivery
 
     assert again == 0
-    assert list(OutboxMessage.objects.values_list("key", flat=True)) == [
+    assert list(outbox_messages().values_list("key", flat=True)) == [
         f"notification-email:{notification.pk}"
     ]
     assert notification.emailed_at is not None  # handed to the outbox, with the notification
@@ -126,7 +126,7 @@ def test_sweeper_enqueues_notifications_whose_email_never_left():
     outbox.relay()
 
     assert (swept, swept_again) == (1, 0)
-    assert list(OutboxMessage.objects.values_list("key", "state")) == [
+    assert list(outbox_messages().values_list("key", "state")) == [
         (f"notification-email:{forgotten.pk}", "sent")
     ]
     assert [m.to for m in mail.outbox] == [[case.pair.advisor.email]]
@@ -161,7 +161,7 @@ def test_recommendation_while_the_brokers_redis_is_stopped_leaves_once_it_is_bac
             {"path": "emploi", "rationale": "Projet clair", "person_agrees": "true"},
         )
         elapsed = time.monotonic() - started
-        row = OutboxMessage.objects.get()
+        row = outbox_messages().get()
         assert (response.status_code, Recommendation.objects.count()) == (302, 1)
         assert client.get(response["Location"]).status_code == 200
         assert (row.state, mail.outbox) == ("pending", [])
@@ -183,4 +183,4 @@ def test_recommendation_while_the_brokers_redis_is_stopped_leaves_once_it_is_bac
     assert delivered
     assert elapsed < 5  # the fast path gave up after its 1-second timeout
     assert [m.to for m in mail.outbox] == [[case.pair.social_worker.email]]
-    assert OutboxMessage.objects.get().state == "sent"
+    assert outbox_messages().get().state == "sent"

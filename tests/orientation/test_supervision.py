@@ -250,10 +250,11 @@ def test_dashboard_queries_constant(size, login_client, django_assert_num_querie
     supervisor, *_ = _team(size)
     client = login_client(supervisor)
 
-    # session and professional, then one query per block of figures (binômes, team, every case
-    # per binôme, référent, state, path and exit reason, interviews, points binôme, waiting
-    # diagnostics and recommendations, agreements, obstacles of the latest diagnostics)
-    with django_assert_num_queries(11):
+    # session and professional, no snapshot of the day (test_dashboard_snapshot.py), then one
+    # query per block of figures (binômes, team, every case per binôme, référent, state, path and
+    # exit reason, interviews, points binôme, waiting diagnostics and recommendations, agreements,
+    # obstacles of the latest diagnostics)
+    with django_assert_num_queries(12):
         response = client.get(reverse("supervision"))
 
     assert response.context["board"].advisors[0].open_cases == 2 * size
