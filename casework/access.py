@@ -26,6 +26,7 @@ from casework import permissions, selectors, services
 from casework.models import (
     Appointment,
     Beneficiary,
+    BreachReport,
     Case,
     Delegation,
     Interview,
@@ -205,6 +206,21 @@ def access_appointment(case: Case, appointment_pk: int) -> Appointment:
             "with_whom__organisation"
         )
     )
+
+
+def access_breach_report(case: Case, report_pk: int) -> BreachReport:
+    """One of the case's signalements de manquement (404 for any other)."""
+    return get_object_or_404(
+        case.breach_reports.select_related(
+            "reported_by", "transmitted_by", "decision_recorded_by", "remobilised_by"
+        ),
+        pk=report_pk,
+    )
+
+
+def may_record_breach_decision(user: Professional, case: Case) -> bool:
+    """The authority's decision on a signalement: the binôme (or a remplaçant·e) records it."""
+    return may_follow_case(user, case)
 
 
 def access_interview(case: Case, interview_pk: int) -> Interview:

@@ -84,7 +84,7 @@ class CaseworkConfig(AppConfig):
             models.BreachReport,
             person_path="case__beneficiary",
             section="Signalements de manquement",
-            free_text=("reason",),
+            free_text=("reason", "observations"),
         )
         track(models.Note, person_path="case__beneficiary", section="Notes", free_text=("text",))
         track(

@@ -321,3 +321,28 @@ class MessageStatus(models.TextChoices):
     SENT = "sent", "envoyé"
     DELIVERED = "delivered", "remis"
     FAILED = "failed", "non distribué"
+
+
+class BreachObservationsBy(models.TextChoices):
+    """Who wrote the person's observations on a signalement de manquement."""
+
+    REFERENT = "referent", "le ou la référent·e, dans les mots de la personne"
+    PERSON = "person", "la personne, dans son espace"
+
+
+class BreachDecision(models.TextChoices):
+    """The authority's decision on a signalement, recorded as a fact with its date."""
+
+    SUSPENSION = "suspension", "suspension-remobilisation"
+    NONE = "none", "pas de sanction"
+
+
+class BreachStep(models.TextChoices):
+    """Where a signalement de manquement stands, derived from its dates (``BreachReport.step``).
+    Nothing moves it but a deliberate act: the référent's, or the person's observations."""
+
+    DRAFTED = "drafted", "Rédigé : la personne n'est pas encore informée"
+    INFORMED = "informed", "La personne est informée : délai pour ses observations"
+    TRANSMITTED = "transmitted", "Transmis au ou à la président·e du conseil départemental"
+    DECIDED = "decided", "Décision enregistrée"
+    REMOBILISED = "remobilised", "Remobilisation constatée"

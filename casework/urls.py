@@ -3,6 +3,7 @@ from django.urls import path
 from casework.views import (
     agreements,
     appointments,
+    breach,
     cases,
     delegations,
     directory,
@@ -104,7 +105,37 @@ urlpatterns = [
         appointments.convocation,
         name="convocation",
     ),
-    path("accompagnements/<int:pk>/signalement/", appointments.breach_report, name="breach_report"),
+    path("accompagnements/<int:pk>/signalement/", breach.breach_report, name="breach_report"),
+    path(
+        "accompagnements/<int:pk>/signalements/<int:report_pk>/",
+        breach.breach_detail,
+        name="breach_detail",
+    ),
+    path(
+        "accompagnements/<int:pk>/signalements/<int:report_pk>/lettre/",
+        breach.breach_letter,
+        name="breach_letter",
+    ),
+    path(
+        "accompagnements/<int:pk>/signalements/<int:report_pk>/observations/",
+        breach.breach_observations,
+        name="breach_observations",
+    ),
+    path(
+        "accompagnements/<int:pk>/signalements/<int:report_pk>/transmettre/",
+        breach.breach_transmit,
+        name="breach_transmit",
+    ),
+    path(
+        "accompagnements/<int:pk>/signalements/<int:report_pk>/decision/",
+        breach.breach_decision,
+        name="breach_decision",
+    ),
+    path(
+        "accompagnements/<int:pk>/signalements/<int:report_pk>/remobilisation/",
+        breach.breach_remobilised,
+        name="breach_remobilised",
+    ),
     path("accompagnements/<int:pk>/etapes/", appointments.case_milestone, name="case_milestone"),
     path(
         "accompagnements/<int:pk>/a-examiner/",

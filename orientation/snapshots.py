@@ -72,6 +72,7 @@ def encode(board: Dashboard) -> dict[str, Any]:
         "durable_rate_6": board.durable_rate_6,
         "durable_rate_12": board.durable_rate_12,
         "obstacles": [[str(label), shown] for label, shown in board.obstacles],
+        "breach_steps": [[str(label), shown] for label, shown in board.breach_steps],
     }
 
 
@@ -109,6 +110,7 @@ def decode(figures: dict[str, Any]) -> Dashboard:
         durable_rate_6=figures["durable_rate_6"],
         durable_rate_12=figures["durable_rate_12"],
         obstacles=[(label, shown) for label, shown in figures["obstacles"]],
+        breach_steps=[(label, shown) for label, shown in figures["breach_steps"]],
     )
 
 
@@ -153,9 +155,12 @@ def board_of(
         .only("computed_at", "figures")
         .first()
     )
-    if snapshot is None:
-        return dashboard(supervisor, today), None
-    return decode(snapshot.figures), snapshot.computed_at
+    if snapshot is not None:
+        try:
+            return decode(snapshot.figures), snapshot.computed_at
+        except KeyError:  # written before a figure was added: the next refresh rewrites it
+            pass
+    return dashboard(supervisor, today), None
 
 
 def refresh_after(*, pair_id: int, due: str | None) -> int:

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, DateField, Exists, F, Func, OuterRef, Q, QuerySet
+from django.db import models
+from django.db.models import Count, DateField, Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from casework.enums import (
     OPEN_STATES,
+    BreachStep,
     CaseState,
     DiagnosticState,
     ExitReason,
@@ -21,6 +23,7 @@ from casework.enums import (
     OrientationPath,
 )
 from casework.models import (
+    BreachReport,
     Case,
     CaseQuerySet,
     Interview,
@@ -76,6 +79,8 @@ class Dashboard:
     durable_rate_6: int | None
     durable_rate_12: int | None
     obstacles: list[tuple[str, str]]  # (label, count or « moins de 5 »)
+    #: The subtree's signalements de manquement by step: totals only, « moins de 5 » below 5.
+    breach_steps: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def to_act_on(self) -> list[tuple[str, int]]:
@@ -296,6 +301,13 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
         .annotate(count=Count("*"))
         .order_by()
     )
+    breach_counts = dict(
+        BreachReport.objects.filter(case__in=cases)
+        .annotate(procedure_step=_BREACH_STEP)
+        .values_list("procedure_step")
+        .annotate(count=Count("*"))
+        .order_by()
+    )
     return Dashboard(
         target=department.caseload_target,
         months=months,
@@ -329,7 +341,25 @@ def dashboard(supervisor: Professional, today: datetime.date | None = None) -> D
             )
             for category, count in sorted(obstacle_counts.items())
         ],
+        breach_steps=[
+            (step.label, _at_least_five(breach_counts.get(step.value, 0))) for step in BreachStep
+        ],
     )
+
+
+#: ``BreachReport.step``, in SQL.
+_BREACH_STEP = models.Case(
+    models.When(remobilised_on__isnull=False, then=Value(BreachStep.REMOBILISED.value)),
+    models.When(~Q(decision=""), then=Value(BreachStep.DECIDED.value)),
+    models.When(transmitted_at__isnull=False, then=Value(BreachStep.TRANSMITTED.value)),
+    models.When(informed_at__isnull=False, then=Value(BreachStep.INFORMED.value)),
+    default=Value(BreachStep.DRAFTED.value),
+    output_field=models.CharField(),
+)
+
+
+def _at_least_five(count: int) -> str:
+    return str(count) if count >= SMALL_COUNT else f"moins de {SMALL_COUNT}"
 
 
 @dataclass(frozen=True)
@@ -396,6 +426,8 @@ FIGURES: dict[str, Figure] = {
     ),
     "emploi-durable": Figure("Sorties en emploi durable (%)"),
     "freins": Figure("Freins périphériques (diagnostics en cours)"),
+    # Totals of the subtree only: no list, no person, no professional behind them.
+    "signalements": Figure("Signalements de manquement, par étape"),
 }
 
 
@@ -462,4 +494,6 @@ def export_rows(board: Dashboard) -> list[list[object]]:
     )
     for category, shown in board.obstacles:
         rows.append([label["freins"], category, shown])
+    for step, shown in board.breach_steps:
+        rows.append([label["signalements"], step, shown])
     return rows

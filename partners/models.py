@@ -77,6 +77,16 @@ class Department(models.Model):
         default=30,
         validators=[MinValueValidator(7), MaxValueValidator(92)],
     )
+    breach_observation_days = models.PositiveSmallIntegerField(
+        "délai pour présenter des observations sur un signalement de manquement (jours)",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=(
+            "Compté à partir du jour où le ou la référent·e imprime et remet la lettre "
+            "d'information à la personne : avant la fin du délai, le signalement n'est transmis "
+            "que si ses observations sont enregistrées."
+        ),
+    )
     caseload_target = models.PositiveSmallIntegerField(
         "portefeuille cible par conseiller·ère (accompagnements en cours)",
         default=70,
@@ -170,6 +180,10 @@ class Department(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(interview_interval_days__gte=7), name="department_interval_min"
+            ),
+            models.CheckConstraint(
+                condition=Q(breach_observation_days__gte=1),
+                name="department_breach_observation_days_min",
             ),
         ]
 

@@ -107,6 +107,10 @@ def appointment_kwargs(world: World) -> dict[str, Any]:
     return {**case_kwargs(world), "appointment_pk": world.objects["appointment"].pk}
 
 
+def breach_kwargs(world: World) -> dict[str, Any]:
+    return {**case_kwargs(world), "report_pk": world.objects["breach_report"].pk}
+
+
 def action_kwargs(world: World) -> dict[str, Any]:
     return {**case_kwargs(world), "action_pk": world.objects["action"].pk}
 
@@ -270,6 +274,11 @@ EXPECTATIONS: dict[str, Expect] = {
         post=dict.fromkeys(VIEWERS, 302),
         kwargs=lambda world: {"pk": world.objects["appointment"].pk},
     ),
+    "space_breach": Expect(
+        get=dict.fromkeys(VIEWERS, 302),
+        post=dict.fromkeys(VIEWERS, 302),
+        kwargs=lambda world: {"pk": world.objects["breach_report"].pk},
+    ),
     "space_logout": Expect(
         get=dict.fromkeys(VIEWERS, NOT_ALLOWED), post=dict.fromkeys(VIEWERS, 302)
     ),
@@ -405,6 +414,27 @@ EXPECTATIONS: dict[str, Expect] = {
     # The référent of the world's case is its advisor.
     "breach_report": Expect(
         get=only(["case_advisor"], 200), post=only(["case_advisor"], 200), kwargs=case_kwargs
+    ),
+    # The world's signalement: its letter handed, the person's delay still running. The binôme
+    # sees it and records the decision; the référent prints, notes, transmits, remobilises.
+    "breach_detail": Expect(get=only(CASE_MEMBERS, 200), kwargs=breach_kwargs),
+    # Printing again journals the print and goes back to the letter.
+    "breach_letter": Expect(
+        get=only(["case_advisor"], 200), post=only(["case_advisor"], 302), kwargs=breach_kwargs
+    ),
+    # POST without data: the form comes back with its errors.
+    "breach_observations": Expect(
+        get=statuses(NOT_ALLOWED), post=only(["case_advisor"], 200), kwargs=breach_kwargs
+    ),
+    # GET asks for confirmation; POST is refused (the delay runs) and goes back to the report.
+    "breach_transmit": Expect(
+        get=only(["case_advisor"], 200), post=only(["case_advisor"], 302), kwargs=breach_kwargs
+    ),
+    "breach_decision": Expect(
+        get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 200), kwargs=breach_kwargs
+    ),
+    "breach_remobilised": Expect(
+        get=statuses(NOT_ALLOWED), post=only(["case_advisor"], 200), kwargs=breach_kwargs
     ),
     "case_milestone": Expect(
         get=statuses(NOT_ALLOWED), post=only(CASE_MEMBERS, 302), kwargs=case_kwargs

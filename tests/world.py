@@ -198,6 +198,15 @@ def build_world() -> World:
         place="Agence du centre",
         with_whom=pair.advisor,
     )
+    # A signalement de manquement of the référent (the advisor), its letter handed: the person
+    # may still present observations, so that it cannot be transmitted yet.
+    breach_report = services.breach_inform(
+        report=services.breach_report(
+            case=case, acting_user=pair.advisor, reason="Deux rendez-vous manqués sans nouvelles"
+        ),
+        acting_user=pair.advisor,
+        info=RequestInfo(),
+    )
     action = orientation_services.action_add(
         case=case, acting_user=pair.advisor, title="Refaire le CV", owner="person"
     )
@@ -348,6 +357,7 @@ def build_world() -> World:
             "recommendation": recommendation,
             "decision": decision,
             "appointment": appointment,
+            "breach_report": breach_report,
             "action": action,
             "interview": interview,
             "person_request": person_request,

@@ -4,9 +4,9 @@ from typing import Any, cast
 
 from django import forms
 
-from casework.enums import RECORDED_OUTCOMES, AppointmentKind
+from casework.enums import RECORDED_OUTCOMES, AppointmentKind, BreachDecision
 from casework.models import Case
-from partners.forms import PlausibleDateTimeField
+from partners.forms import PlausibleDateField, PlausibleDateTimeField
 from partners.models import Professional
 
 
@@ -64,3 +64,42 @@ class BreachReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+
+
+class BreachObservationsForm(forms.Form):
+    """The person's observations on a signalement, in their words (the référent writes them)."""
+
+    observations = forms.CharField(
+        label="Observations de la personne, dans ses mots",
+        help_text="Elles sont transmises avec le signalement, telles qu'écrites ici.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+    )
+
+
+class BreachDecisionForm(forms.Form):
+    """The authority's decision, a fact with its date (rate and length for a suspension)."""
+
+    decision = forms.ChoiceField(
+        label="Décision du ou de la président·e du conseil départemental",
+        choices=[("", "Choisir la décision"), *BreachDecision.choices],
+    )
+    decided_on = PlausibleDateField(label="Date de la décision")
+    suspension_rate = forms.IntegerField(
+        label="Taux de la suspension (%)",
+        help_text="Seulement pour une suspension-remobilisation.",
+        min_value=1,
+        max_value=100,
+        required=False,
+    )
+    suspension_months = forms.IntegerField(
+        label="Durée de la suspension (mois)",
+        help_text="Seulement pour une suspension-remobilisation.",
+        min_value=1,
+        max_value=12,
+        required=False,
+    )
+
+
+class BreachRemobilisedForm(forms.Form):
+    remobilised_on = PlausibleDateField(label="Remobilisation constatée le")

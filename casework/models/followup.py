@@ -4,6 +4,7 @@ reports.
 
 from typing import ClassVar
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -11,6 +12,9 @@ from django.utils import timezone
 from casework.enums import (
     AppointmentKind,
     AppointmentOutcome,
+    BreachDecision,
+    BreachObservationsBy,
+    BreachStep,
     InterviewChannel,
     PairContactChannel,
 )
@@ -199,7 +203,15 @@ class Appointment(models.Model):
 
 class BreachReport(models.Model):
     """A « signalement de manquement »: a deliberate act of the référent, with a written reason,
-    visible to the person and journaled. Never produced by the product on its own."""
+    visible to the person and journaled. Never produced by the product on its own.
+
+    Its steps (loi « pour le plein emploi »): drafted; the person informed by the letter the
+    référent prints, with a delay to present observations (``observations_until``); the person's
+    observations, in their own space or in their words by the référent; transmitted to the
+    président·e du conseil départemental with them (before the end of the delay only if they
+    are recorded); the authority's decision, a fact with its date; « remobilisation constatée »
+    by the référent, which ends a suspension on the case's side. Each step is a deliberate act
+    and a journal row; ``step`` derives where the report stands from the fields."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="breach_reports")
     appointment = models.ForeignKey(
@@ -208,6 +220,43 @@ class BreachReport(models.Model):
     reason = models.TextField("motif")
     reported_by = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(default=timezone.now)
+    informed_at = models.DateTimeField("personne informée le", null=True, blank=True)
+    observations_until = models.DateField("observations possibles jusqu'au", null=True, blank=True)
+    observations = models.TextField("observations de la personne", blank=True)
+    observations_by = models.CharField(
+        "observations écrites par",
+        max_length=10,
+        choices=BreachObservationsBy.choices,
+        blank=True,
+    )
+    observations_at = models.DateTimeField("observations reçues le", null=True, blank=True)
+    transmitted_at = models.DateTimeField("transmis le", null=True, blank=True)
+    transmitted_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision = models.CharField(
+        "décision", max_length=12, choices=BreachDecision.choices, blank=True
+    )
+    decision_on = models.DateField("date de la décision", null=True, blank=True)
+    decision_recorded_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    suspension_rate = models.PositiveSmallIntegerField(
+        "taux de la suspension (%)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    suspension_months = models.PositiveSmallIntegerField(
+        "durée de la suspension (mois)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    remobilised_on = models.DateField("remobilisation constatée le", null=True, blank=True)
+    remobilised_by = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = AuditedQuerySet.as_manager()
 
@@ -217,7 +266,89 @@ class BreachReport(models.Model):
         base_manager_name = "objects"
         constraints: ClassVar = [
             models.CheckConstraint(condition=~Q(reason=""), name="breach_report_has_reason"),
+            models.CheckConstraint(
+                condition=Q(informed_at__isnull=True, observations_until__isnull=True)
+                | Q(informed_at__isnull=False, observations_until__isnull=False),
+                name="breach_report_informed_with_delay",
+            ),
+            models.CheckConstraint(
+                condition=Q(observations="", observations_by="", observations_at__isnull=True)
+                | (
+                    ~Q(observations="")
+                    & ~Q(observations_by="")
+                    & Q(observations_at__isnull=False, informed_at__isnull=False)
+                ),
+                name="breach_report_observations_whole_after_informing",
+            ),
+            models.CheckConstraint(
+                condition=Q(transmitted_at__isnull=True, transmitted_by__isnull=True)
+                | Q(
+                    transmitted_at__isnull=False,
+                    transmitted_by__isnull=False,
+                    informed_at__isnull=False,
+                ),
+                name="breach_report_transmitted_after_informing",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="", decision_on__isnull=True)
+                | (
+                    ~Q(decision="")
+                    & Q(
+                        decision_on__isnull=False,
+                        decision_recorded_by__isnull=False,
+                        transmitted_at__isnull=False,
+                    )
+                ),
+                name="breach_report_decision_after_transmission",
+            ),
+            models.CheckConstraint(
+                # isnull=False first: a comparison with NULL would pass the CHECK.
+                condition=Q(
+                    decision=BreachDecision.SUSPENSION,
+                    suspension_rate__isnull=False,
+                    suspension_months__isnull=False,
+                    suspension_rate__gte=1,
+                    suspension_rate__lte=100,
+                    suspension_months__gte=1,
+                    suspension_months__lte=12,
+                )
+                | (
+                    ~Q(decision=BreachDecision.SUSPENSION)
+                    & Q(suspension_rate__isnull=True, suspension_months__isnull=True)
+                ),
+                name="breach_report_suspension_has_rate_and_length",
+            ),
+            models.CheckConstraint(
+                condition=Q(remobilised_on__isnull=True, remobilised_by__isnull=True)
+                | Q(
+                    decision=BreachDecision.SUSPENSION,
+                    remobilised_on__isnull=False,
+                    remobilised_by__isnull=False,
+                ),
+                name="breach_report_remobilised_after_suspension",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Signalement n°{self.pk}"
+
+    @property
+    def step(self) -> BreachStep:
+        if self.remobilised_on is not None:
+            return BreachStep.REMOBILISED
+        if self.decision:
+            return BreachStep.DECIDED
+        if self.transmitted_at is not None:
+            return BreachStep.TRANSMITTED
+        if self.informed_at is not None:
+            return BreachStep.INFORMED
+        return BreachStep.DRAFTED
+
+    @property
+    def observations_open(self) -> bool:
+        """The person may still present observations: informed, not yet transmitted, none yet."""
+        return (
+            self.informed_at is not None
+            and self.transmitted_at is None
+            and self.observations_at is None
+        )

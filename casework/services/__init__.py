@@ -10,7 +10,8 @@ styleguide, Zulip's ``zerver/actions/``):
 - ``cases``: the life of an accompaniment, and the case fields the orientation app writes;
 - ``interviews``: interviews, notes, social notes, points binôme;
 - ``agreements``: the accord de partage;
-- ``appointments``: convocations, their outcome, the signalement de manquement;
+- ``appointments``: convocations and their outcome;
+- ``breach``: the signalement de manquement, step by step;
 - ``api_appointments``: the same, written by a partner system through the API;
 - ``social_requests``: demandes ponctuelles to the social correspondents;
 - ``directory``: the territory's offer (offre d'insertion);
@@ -40,7 +41,17 @@ from casework.services.appointments import (
     appointment_move,
     appointment_plan,
     appointment_record_outcome,
+)
+from casework.services.breach import OBJECT_TYPE as BREACH_OBJECT_TYPE
+from casework.services.breach import (
+    breach_decision,
+    breach_inform,
+    breach_observations,
+    breach_observations_from_space,
+    breach_remobilised,
     breach_report,
+    breach_transmit,
+    may_transmit,
 )
 from casework.services.cases import (
     ACCOMPANIMENT_LENGTH,
@@ -153,7 +164,15 @@ __all__ = [
     "appointment_move",
     "appointment_plan",
     "appointment_record_outcome",
+    "BREACH_OBJECT_TYPE",
+    "breach_decision",
+    "breach_inform",
+    "breach_observations",
+    "breach_observations_from_space",
+    "breach_remobilised",
     "breach_report",
+    "breach_transmit",
+    "may_transmit",
     # social_requests
     "SOCIAL_REQUEST_DELAY",
     "SOCIAL_REQUEST_OBJECT",

@@ -1,22 +1,20 @@
-"""Convening the person, the outcome of an appointment, and the signalement de manquement."""
+"""Convening the person and the outcome of an appointment (the signalement de manquement that
+may follow an absence is in ``breach``)."""
 
 import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from casework import journal
 from casework.enums import (
     OPEN_STATES,
     RECORDED_OUTCOMES,
     AppointmentKind,
     AppointmentOutcome,
-    JournalChannel,
 )
 from casework.errors import InvalidInput
-from casework.journal import RequestInfo
 from casework.messages import sending
-from casework.models import Appointment, BreachReport, Case
+from casework.models import Appointment, Case
 from casework.services._base import bump, lock_case, require_state, save
 from partners.errors import InvalidTransition
 from partners.models import PartnerSystem, Professional
@@ -162,37 +160,3 @@ def appointment_record_outcome(
             case.last_contact_on = day
             bump(case, acting_user)
     return appointment
-
-
-@transaction.atomic
-def breach_report(
-    *,
-    case: Case,
-    acting_user: Professional,
-    reason: str,
-    appointment: Appointment | None = None,
-    info: RequestInfo | None = None,
-) -> BreachReport:
-    """A « signalement de manquement »: only the référent, deliberately, with a written reason;
-    journaled, and shown to the person in the journal of their file."""
-    case = lock_case(case)
-    if acting_user.pk != case.referent_id:
-        raise InvalidTransition("Seul·e le ou la référent·e unique peut faire un signalement.")
-    if not reason.strip():
-        raise InvalidInput("Un signalement s'accompagne d'un motif écrit.", "reason")
-    report = BreachReport(
-        case=case, appointment=appointment, reason=reason.strip(), reported_by=acting_user
-    )
-    save(report, acting_user)
-    journal.record(
-        department=case.pair.department,
-        actor=acting_user,
-        channel=JournalChannel.REPORT,
-        purpose="Signalement de manquement par le ou la référent·e unique",
-        case=case,
-        recipient="Président·e du conseil départemental",
-        object_type="signalement",
-        object_id=str(report.pk),
-        info=info,
-    )
-    return report

@@ -199,3 +199,17 @@ class ChannelGiveForm(forms.Form):
             field.label = "Votre adresse électronique"
             field.help_text = "Exemple : nom@exemple.fr."
             field.widget.attrs.update({"autocomplete": "email"})
+
+
+class BreachObservationsForm(forms.Form):
+    """The person's observations on a signalement, in their own words."""
+
+    observations = forms.CharField(
+        label="Vos observations",
+        help_text=(
+            "Expliquez votre situation, ce qui s'est passé ou ce qui vous a empêché·e. Elles sont "
+            "envoyées avec le signalement, telles que vous les écrivez."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+    )

@@ -17,6 +17,7 @@ from casework.enums import (
 from casework.journal import API_CASE_OBJECT, PERSON_MESSAGE
 from casework.models import (
     Appointment,
+    BreachReport,
     Case,
     InformationShare,
     PersonMessage,
@@ -89,6 +90,11 @@ def upcoming(case: Case) -> QuerySet[Appointment]:
     )
 
 
+def breach_reports(case: Case) -> QuerySet[BreachReport]:
+    """The case's signalements de manquement, newest first: the person sees every step."""
+    return BreachReport.objects.filter(case=case).order_by("-reported_at", "-pk")
+
+
 def upcoming_appointments(case: Case) -> QuerySet[Appointment]:
     return upcoming(case).order_by("planned_at", "pk")[:UPCOMING_LIMIT]
 
@@ -150,6 +156,7 @@ OBJECT_WORDS = {
     "flow_import": "votre situation RSA",
     PERSON_MESSAGE: "votre message au binôme",
     API_CASE_OBJECT: "le suivi de votre accompagnement (état, référent·e, dates, rendez-vous)",
+    "signalement": "le signalement de manquement",
 }
 BASIS_WORDS: dict[str, str] = {
     JournalBasis.AGREEMENT: "votre accord de partage",

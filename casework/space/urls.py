@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.space.views import agreement, channels, entry, journal, requests
+from casework.space.views import agreement, breach, channels, entry, journal, requests
 
 urlpatterns = [
     path("", entry.space_home, name="space_home"),
@@ -20,6 +20,7 @@ urlpatterns = [
     path("accord/renouveler/", agreement.space_agreement_give, name="space_agreement_give"),
     path("deconnexion/", entry.space_logout, name="space_logout"),
     path("journal/", journal.space_journal, name="space_journal"),
+    path("signalements/<int:pk>/", breach.space_breach, name="space_breach"),
     path("messages/", requests.space_messages, name="space_messages"),
     path("mes-messages/", channels.space_channels, name="space_channels"),
     path("mes-messages/<str:channel>/", channels.space_channel_give, name="space_channel_give"),

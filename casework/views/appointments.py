@@ -1,4 +1,4 @@
-"""Appointments, convocations, breach reports and the case's milestones (six-month review,
+"""Appointments, convocations and the case's milestones (six-month review,
 extension, end review)."""
 
 from django.contrib import messages
@@ -9,15 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casework import access, selectors, services
-from casework.errors import InvalidInput
 from casework.forms import (
     AppointmentChangeForm,
     AppointmentForm,
-    BreachReportForm,
     MilestoneForm,
     OutcomeForm,
 )
-from casework.journal import RequestInfo
 from casework.models import Case
 from casework.printing import render_print
 from partners.errors import DomainError
@@ -178,36 +175,6 @@ def convocation(request: HttpRequest, pk: int, appointment_pk: int) -> HttpRespo
         purpose="Convocation à un rendez-vous remise à la personne",
         object_type="convocation",
         object_id=str(appointment.pk),
-    )
-
-
-@login_required
-def breach_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """A « signalement de manquement »: the référent only, deliberately, with a written reason."""
-    user = access.professional(request)
-    case = access.access_case(user, pk, need=access.Need.REFERENT)
-    form = BreachReportForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.breach_report(
-                case=case,
-                acting_user=user,
-                reason=form.cleaned_data["reason"],
-                info=RequestInfo.of(request),
-            )
-        except InvalidInput as error:
-            form.add_error("reason", error.message)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request, "Signalement enregistré ; il figure au journal remis à la personne."
-            )
-            return redirect("case_detail", pk=case.pk)
-    return render(
-        request,
-        "casework/breach_report.html",
-        {"case": case, "beneficiary": case.beneficiary, "form": form},
     )
 
 

@@ -34,6 +34,7 @@ DOCUMENTS = [
     "diagnostic_copy",
     "decision_letter",
     "plan_print",
+    "breach_letter",
 ]
 
 
@@ -60,8 +61,12 @@ def printable_documents() -> tuple[Professional, dict[str, str]]:
     orientation_services.action_add(
         case=case, acting_user=advisor, title="Refaire le CV avec l'atelier", owner="person"
     )
+    report = case_services.breach_report(
+        case=case, acting_user=case.referent, reason="Trois rendez-vous manqués"
+    )
     args: dict[str, list[int]] = {
         "convocation": [case.pk, appointment.pk],
+        "breach_letter": [case.pk, report.pk],
         "decision_letter": [case.pk, decision.pk],
     }
     return advisor, {name: reverse(name, args=args.get(name, [case.pk])) for name in DOCUMENTS}

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from casework import rights, services
 from casework.enums import CaseState, MessageChannel, ShareCategory
+from casework.journal import RequestInfo
 from casework.messages import services as message_services
 from casework.models import Beneficiary, Case, CaseGroupObjectPermission
 from casework.space import messages as person_messages
@@ -92,8 +93,12 @@ def complete_file(tag: str = "QZX") -> CompleteFile:
         outcome="unexcused",
         person_explanation=token("explication"),
     )
-    services.breach_report(
+    report = services.breach_report(
         case=case, acting_user=case.referent, reason=token("signalement"), appointment=appointment
+    )
+    services.breach_inform(report=report, acting_user=case.referent, info=RequestInfo())
+    services.breach_observations(
+        report=report, acting_user=case.referent, observations=token("observations")
     )
     recommendation, decision = make_decided_case(case)
     diagnostic = recommendation.diagnostic
@@ -186,6 +191,7 @@ def complete_file(tag: str = "QZX") -> CompleteFile:
             "lieu",
             "explication",
             "signalement",
+            "observations",
             "action",
             "demande",
             "messagepersonne",

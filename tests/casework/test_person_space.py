@@ -446,14 +446,16 @@ def test_home_queries_constant(size, django_assert_num_queries):
             place=f"Lieu {index}",
             with_whom=with_whom,
         )
+        services.breach_report(case=case, acting_user=case.referent, reason=f"Motif {index}")
     client = log_in_person(Client())
 
     # session, access (with person, case, pair, department), case with the binôme and their
-    # organisations, appointments with whom and their organisation
-    with django_assert_num_queries(4):
+    # organisations, appointments with whom and their organisation, signalements
+    with django_assert_num_queries(5):
         response = client.get(reverse("space_home"))
 
     assert len(response.context["appointments"]) == size
+    assert len(response.context["breach_reports"]) == size
 
 
 def test_code_check_fails_open_when_the_cache_is_unreachable():

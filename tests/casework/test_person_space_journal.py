@@ -145,6 +145,7 @@ def test_the_departments_administrator_decides_to_show_names_in_the_administrati
         "interview_interval_days": 30,
         "caseload_target": 70,
         "second_admin_days": 30,
+        "breach_observation_days": 10,
         "sms_sender": "Binome",
         "sms_quiet_from": "20:00",
         "sms_quiet_until": "08:00",

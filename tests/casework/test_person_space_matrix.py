@@ -80,6 +80,11 @@ EXPECTED: dict[str, tuple[Any, dict[str, int]]] = {
         lambda world: {"pk": world.objects["space_appointment"].pk},
         by_viewer(302, person=200, other_person=404),
     ),
+    # A signalement of the person's case: another person gets the same 404 as for a missing one.
+    "space_breach": (
+        lambda world: {"pk": world.objects["breach_report"].pk},
+        by_viewer(302, person=200, other_person=404),
+    ),
     # Documents and the plan d'action (issue 22): the person of another case sees their own
     # (empty) list; a document of the person's case is the same 404 for them as a missing one.
     "space_documents": (lambda world: {}, by_viewer(302, person=200, other_person=200)),

@@ -163,3 +163,16 @@ def test_page_from_its_snapshot_in_constant_queries(size, login_client, django_a
 
     assert response.context["board"].advisors[0].open_cases == 2 * size
     assert response.context["computed_at"] is not None
+
+
+def test_a_snapshot_without_a_figure_added_since_is_computed_live(login_client):
+    supervisor, advisor, pairs, cases = _team(2)
+    snapshots.refresh(supervisor.organisation.department_id)
+    snapshot = DashboardSnapshot.objects.get()
+    del snapshot.figures["breach_steps"]  # as written before the breach reports' totals
+    snapshot.save()
+
+    response = login_client(supervisor).get(reverse("supervision"))
+
+    assert response.context["computed_at"] is None
+    assert "Chiffres calculés à l'instant." in response.text

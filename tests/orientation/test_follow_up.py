@@ -101,7 +101,7 @@ def test_signalement_without_reason_or_by_someone_else_refused():
     assert not case.breach_reports.exists()
 
 
-def test_signalement_shows_in_the_persons_journal(login_client):
+def test_drafted_signalement_shows_in_the_persons_journal(login_client):
     case = CaseFactory(state=CaseState.ACTIVE)
     case_services.breach_report(case=case, acting_user=case.referent, reason="Absences")
 
@@ -111,7 +111,7 @@ def test_signalement_shows_in_the_persons_journal(login_client):
         .content.decode()
     )
 
-    assert "Signalement de manquement par le ou la référent·e unique" in content
+    assert "Signalement de manquement rédigé par le ou la référent·e unique" in content
 
 
 def test_outcome_of_a_future_appointment_refused():

@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework import services as case_services
-from casework.enums import CaseState, ShareCategory
+from casework.enums import BreachStep, CaseState, ShareCategory
+from casework.journal import RequestInfo
 from casework.models import InformationShare
 from orientation import reminders, services
 from orientation.enums import NotificationKind
@@ -253,8 +254,40 @@ def test_dashboard_queries_constant(size, login_client, django_assert_num_querie
     # session and professional, no snapshot of the day (test_dashboard_snapshot.py), then one
     # query per block of figures (binômes, team, every case per binôme, référent, state, path and
     # exit reason, interviews, points binôme, waiting diagnostics and recommendations, agreements,
-    # obstacles of the latest diagnostics)
-    with django_assert_num_queries(12):
+    # obstacles of the latest diagnostics, signalements by step)
+    with django_assert_num_queries(13):
         response = client.get(reverse("supervision"))
 
     assert response.context["board"].advisors[0].open_cases == 2 * size
+
+
+def test_breach_reports_are_shown_as_totals_of_five_or_more_only():
+    """Six signalements drafted, four of them handed over with their letter: the drafted ones
+    are below five (« moins de 5 »), the informed ones too; two more letters make six informed.
+    No step is counted per person or per professional."""
+    supervisor, advisor, _pairs, cases = _team(3)
+    reports = [
+        case_services.breach_report(case=case, acting_user=case.referent, reason="Absences")
+        for case in cases
+    ]
+
+    def shown() -> dict[str, str]:
+        return dict(dashboard(supervisor).breach_steps)
+
+    before = shown()
+    for report in reports[:4]:
+        case_services.breach_inform(
+            report=report, acting_user=report.case.referent, info=RequestInfo()
+        )
+    four = shown()
+    for report in reports[4:]:
+        case_services.breach_inform(
+            report=report, acting_user=report.case.referent, info=RequestInfo()
+        )
+    six = shown()
+
+    drafted, informed = BreachStep.DRAFTED.label, BreachStep.INFORMED.label
+    assert (before[drafted], before[informed]) == ("6", "moins de 5")
+    assert (four[drafted], four[informed]) == ("moins de 5", "moins de 5")
+    assert (six[drafted], six[informed]) == ("moins de 5", "6")
+    assert set(six) == {step.label for step in BreachStep}

@@ -164,6 +164,7 @@ def test_admin_change_of_another_department_writes_nothing(ours, theirs):
         "interview_interval_days": 30,
         "caseload_target": 12,
         "second_admin_days": 30,
+        "breach_observation_days": 10,
         "sms_sender": "Binome",
         "sms_quiet_from": "20:00",
         "sms_quiet_until": "08:00",

@@ -140,6 +140,9 @@ FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "action": st.sampled_from(["preview", "save"]),
     },
     "breach_report": fields_of(casework_forms.BreachReportForm),
+    "breach_observations": fields_of(casework_forms.BreachObservationsForm),
+    "breach_decision": fields_of(casework_forms.BreachDecisionForm),
+    "breach_remobilised": fields_of(casework_forms.BreachRemobilisedForm),
     "case_milestone": fields_of(casework_forms.MilestoneForm),
     "diagnostic_start": {"three_way": BOOLEAN_TEXT},
     "diagnostic_sections": {
@@ -196,6 +199,7 @@ FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "message_consent_give": fields_of(message_forms.MessageConsentForm),
     "space_messages": fields_of(space_forms.MessageForm),
     "space_appointment_change": fields_of(space_forms.AppointmentChangeForm),
+    "space_breach": fields_of(space_forms.BreachObservationsForm),
     "space_data_requests": fields_of(space_forms.DataRequestForm),
     "space_diagnostic": fields_of(OpinionForm),
     "space_action_mark": fields_of(ActionMarkForm),
@@ -209,6 +213,7 @@ NO_INPUT = {
     "handover_letter",
     "case_journal_print",
     "convocation",
+    "breach_letter",
     "diagnostic_copy",
     "decision_letter",
     "plan_print",
@@ -230,6 +235,8 @@ NO_INPUT = {
     "space_channel_withdraw",
     "case_review_done",
     "appointment_cancel",
+    # Confirmed transmission of a signalement (refused while the person's delay runs).
+    "breach_transmit",
 }
 #: Where the first viewer the matrix lets POST would not reach the form.
 VIEWER_FOR = {

@@ -101,6 +101,7 @@ def space_home(request: HttpRequest) -> HttpResponse:
                 (appointment, selectors.Person.of(appointment.with_whom, ""))
                 for appointment in selectors.upcoming_appointments(case)
             ],
+            "breach_reports": list(selectors.breach_reports(case)),
         },
     )
 
