@@ -33,7 +33,7 @@ from partners.models import OutboxMessage, Professional
 from partners.outbox import dispatch
 from partners.outbox.models import OutboxState
 from tests.browser.accessibility import Audit
-from tests.browser.demo import ADMIN, log_in, narrow_pages, second_factor
+from tests.browser.demo import ADMIN, log_in, narrow_pages, open_menu_group, second_factor
 from tests.fake_brevo import API_KEY, FakeBrevo
 from tests.outbox import outbox_messages
 
@@ -145,7 +145,7 @@ def test_messages_to_the_person_from_wording_to_delivery(
     admin = new_page()
     log_in(admin, url, ADMIN)
     second_factor(admin, ADMIN)
-    admin.get_by_role("button", name="Messages", exact=True).click()  # the menu's group
+    open_menu_group(admin, "Messages")
     admin.get_by_role("link", name="Messages à la personne").click()
     expect(admin.get_by_role("heading", level=1)).to_have_text("Messages à la personne")
     audit.check(admin, "messages à la personne (administration)")
