@@ -120,8 +120,11 @@ def test_the_whole_mission_in_the_browser(
     expect(social.locator(".fr-badge").first).to_have_text("Diagnostic en cours")
     social.get_by_role("link", name="Enregistrer l'accord de la personne").click()
     expect(social.get_by_role("heading", level=1)).to_contain_text("Accord de partage")
-    for label in social.locator("fieldset input[type=checkbox]").all():
-        label.check(force=True)
+    for box in social.locator("fieldset input[type=checkbox]").all():
+        # the design system hides the box under its label: a click on the element itself (a
+        # click at the box's position could land on the label while the page settles)
+        box.evaluate("box => { if (!box.checked) box.click(); }")
+        expect(box).to_be_checked()
     social.get_by_label("Recueilli par").select_option(index=0)
     audit.check(social, "accord de partage")
     shots(social, "04-accord-de-partage")
