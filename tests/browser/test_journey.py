@@ -36,6 +36,7 @@ from tests.browser.demo import (
     SUPERVISOR,
     log_in,
     narrow_pages,
+    open_menu_group,
     second_factor,
 )
 
@@ -267,7 +268,7 @@ def test_the_whole_mission_in_the_browser(
     audit.check(auditor, "journal")
     shots(auditor, "13-journal")
 
-    auditor.get_by_role("button", name="Droits des personnes").click()  # the menu's group
+    open_menu_group(auditor, "Droits des personnes")
     auditor.get_by_role("link", name="Droits des personnes et archives").first.click()
     auditor.get_by_label("Nom, prénom ou identifiant France Travail").fill("Parcours")
     auditor.get_by_role("button", name="Rechercher").click()
@@ -302,7 +303,7 @@ def test_the_whole_mission_in_the_browser(
     second_factor(admin, ADMIN)
     audit.check(admin, "accueil de l'administration")
     shots(admin, "17-administration")
-    admin.get_by_role("button", name="Binômes").click()  # the menu's group
+    open_menu_group(admin, "Binômes")
     admin.get_by_role("link", name="Changement de binôme").first.click()
     expect(admin.get_by_role("heading", level=1)).to_be_visible()
     audit.check(admin, "changement de binôme")

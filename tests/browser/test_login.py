@@ -1,6 +1,7 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.demo import open_menu_group
 from tests.partners.factories import TEST_PASSWORD, PairFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,7 +21,7 @@ def test_advisor_logs_in_and_sees_caseload_then_pairs(page: Page, live_server):
     page.get_by_role("button", name="Se connecter").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon portefeuille")
-    page.get_by_role("button", name="Binômes").click()  # the menu's group
+    open_menu_group(page, "Binômes")
     page.get_by_role("link", name="Mes binômes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes binômes")
     expect(page.get_by_role("cell", name="Sophie Laurent", exact=True)).to_be_visible()
