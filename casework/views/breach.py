@@ -5,9 +5,11 @@ Every step is the act of a professional who chooses it (or the person's, for obs
 written in their space: ``casework.space.views.breach``); no page moves a report by itself."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -29,6 +31,7 @@ from casework.models import BreachReport, Case
 from casework.printing import HANDED_SESSION_KEY, render_print
 from partners.errors import DomainError
 from partners.forms import add_domain_error
+from partners.models import Professional
 
 
 @login_required
@@ -179,33 +182,53 @@ def breach_letter(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse
     )
 
 
+def _step(
+    request: HttpRequest,
+    pk: int,
+    report_pk: int,
+    *,
+    need: access.Need,
+    form_class: type[forms.Form],
+    form_name: str,
+    act: Callable[[BreachReport, Professional, dict[str, Any], RequestInfo], object],
+    success: str,
+) -> HttpResponse:
+    """One step recorded from the report's page: the form valid, the service acts; a bad input
+    stays on the page with what was typed, a report that moved meanwhile says where it is."""
+    user = access.professional(request)
+    case = access.access_case(user, pk, need=need)
+    report = access.access_breach_report(case, report_pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            act(report, user, form.cleaned_data, RequestInfo.of(request))
+        except InvalidInput as error:
+            add_domain_error(form, error)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("breach_detail", pk=case.pk, report_pk=report.pk)
+        else:
+            messages.success(request, success)
+            return redirect("breach_detail", pk=case.pk, report_pk=report.pk)
+    return _report_page(request, case, report, **{form_name: form})
+
+
 @login_required
 @require_POST
 def breach_observations(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
     """The référent writes down the person's observations, in the person's words."""
-    user = access.professional(request)
-    case = access.access_case(user, pk, need=access.Need.REFERENT)
-    report = access.access_breach_report(case, report_pk)
-    form = BreachObservationsForm(request.POST)
-    if form.is_valid():
-        try:
-            services.breach_observations(
-                report=report,
-                acting_user=user,
-                observations=form.cleaned_data["observations"],
-                info=RequestInfo.of(request),
-            )
-        except InvalidInput as error:
-            add_domain_error(form, error)
-        except DomainError as error:  # the report moved meanwhile: its page says where it is
-            messages.error(request, error.message)
-            return redirect("breach_detail", pk=case.pk, report_pk=report.pk)
-        else:
-            messages.success(
-                request, "Observations enregistrées : elles partiront avec le signalement."
-            )
-            return redirect("breach_detail", pk=case.pk, report_pk=report.pk)
-    return _report_page(request, case, report, observations_form=form)
+    return _step(
+        request,
+        pk,
+        report_pk,
+        need=access.Need.REFERENT,
+        form_class=BreachObservationsForm,
+        form_name="observations_form",
+        act=lambda report, user, data, info: services.breach_observations(
+            report=report, acting_user=user, observations=data["observations"], info=info
+        ),
+        success="Observations enregistrées : elles partiront avec le signalement.",
+    )
 
 
 @login_required
@@ -243,55 +266,39 @@ def breach_transmit(request: HttpRequest, pk: int, report_pk: int) -> HttpRespon
 @require_POST
 def breach_decision(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
     """Record the authority's decision as a fact with its date."""
-    user = access.professional(request)
-    case = access.access_case(user, pk, need=access.Need.FOLLOW)
-    report = access.access_breach_report(case, report_pk)
-    form = BreachDecisionForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.breach_decision(
-                report=report,
-                acting_user=user,
-                decision=data["decision"],
-                decided_on=data["decided_on"],
-                suspension_rate=data["suspension_rate"],
-                suspension_months=data["suspension_months"],
-                info=RequestInfo.of(request),
-            )
-        except InvalidInput as error:
-            add_domain_error(form, error)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return redirect("breach_detail", pk=case.pk, report_pk=report.pk)
-        else:
-            messages.success(request, "Décision enregistrée.")
-            return redirect("breach_detail", pk=case.pk, report_pk=report.pk)
-    return _report_page(request, case, report, decision_form=form)
+    return _step(
+        request,
+        pk,
+        report_pk,
+        need=access.Need.FOLLOW,
+        form_class=BreachDecisionForm,
+        form_name="decision_form",
+        act=lambda report, user, data, info: services.breach_decision(
+            report=report,
+            acting_user=user,
+            decision=data["decision"],
+            decided_on=data["decided_on"],
+            suspension_rate=data["suspension_rate"],
+            suspension_months=data["suspension_months"],
+            info=info,
+        ),
+        success="Décision enregistrée.",
+    )
 
 
 @login_required
 @require_POST
 def breach_remobilised(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
     """« Remobilisation constatée »: the référent's deliberate act."""
-    user = access.professional(request)
-    case = access.access_case(user, pk, need=access.Need.REFERENT)
-    report = access.access_breach_report(case, report_pk)
-    form = BreachRemobilisedForm(request.POST)
-    if form.is_valid():
-        try:
-            services.breach_remobilised(
-                report=report,
-                acting_user=user,
-                remobilised_on=form.cleaned_data["remobilised_on"],
-                info=RequestInfo.of(request),
-            )
-        except InvalidInput as error:
-            add_domain_error(form, error)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return redirect("breach_detail", pk=case.pk, report_pk=report.pk)
-        else:
-            messages.success(request, "Remobilisation constatée : c'est inscrit au journal.")
-            return redirect("breach_detail", pk=case.pk, report_pk=report.pk)
-    return _report_page(request, case, report, remobilised_form=form)
+    return _step(
+        request,
+        pk,
+        report_pk,
+        need=access.Need.REFERENT,
+        form_class=BreachRemobilisedForm,
+        form_name="remobilised_form",
+        act=lambda report, user, data, info: services.breach_remobilised(
+            report=report, acting_user=user, remobilised_on=data["remobilised_on"], info=info
+        ),
+        success="Remobilisation constatée : c'est inscrit au journal.",
+    )
