@@ -7,8 +7,10 @@ For each step: how many cases of the cohort reached it, the median delay in days
 the share of the cohort that reached it within 15, 30 and 45 days, counted only over the cases
 proposed at least that many days ago (a case proposed last week cannot have waited 30 days yet).
 A figure about fewer than 5 cases is not shown (« moins de 5 »): supervisors see totals of at least
-5. One query for the figures, whatever the number of cases; no delay is stored, and none is shown
-for a person outside the drill-down list, which the dashboard's drill-downs already open.
+5. One query for the figures, whatever the number of cases, read as plain tuples (a supervisor of a
+department has some 15,000 cases in the cohort: building model instances cost most of the page);
+no delay is stored, and none is shown for a person outside the drill-down list, which the
+dashboard's drill-downs already open.
 
 The start is the proposal: the CAF/MSA flow carries no date of entry into the RSA that Binôme keeps
 (data minimisation), so « from the RSA entry » is not measured.
@@ -24,6 +26,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from casework.enums import AppointmentOutcome
@@ -140,6 +143,10 @@ def since(today: datetime.date) -> datetime.date:
     return today.replace(day=1) - relativedelta(months=MONTHS - 1)
 
 
+#: The annotations of ``_annotated``: the day each step was reached, in the steps' order.
+STEP_DAYS = ("decided_on", "first_held_on", "contract_on")
+
+
 def _annotated(cases: QuerySet[Case]) -> QuerySet[Case]:
     """The cases with the date each step was reached (none when not yet)."""
     decision = OrientationDecision.objects.filter(case=OuterRef("pk")).order_by("decided_on")
@@ -151,7 +158,8 @@ def _annotated(cases: QuerySet[Case]) -> QuerySet[Case]:
     contract = ActionPlan.objects.filter(case=OuterRef("pk"))
     return cases.annotate(
         decided_on=Subquery(decision.values("decided_on")[:1]),
-        first_held_at=Subquery(held.values("planned_at")[:1]),
+        # The day, in the department's time zone, computed by the database.
+        first_held_on=Subquery(held.values(day=TruncDate("planned_at"))[:1]),
         contract_on=Subquery(contract.values("contract_signed_on")[:1]),
         organisation_id=F("referent__organisation_id"),
     )
@@ -164,11 +172,9 @@ def cohort(supervisor: Professional, today: datetime.date) -> QuerySet[Case]:
     )
 
 
-def _days(start: datetime.date, end: datetime.date | datetime.datetime | None) -> int | None:
+def _days(start: datetime.date, end: datetime.date | None) -> int | None:
     if end is None:
         return None
-    if isinstance(end, datetime.datetime):
-        end = timezone.localdate(end)
     return max((end - start).days, 0)  # a decision taken before the proposal waited nothing
 
 
@@ -180,7 +186,7 @@ def delays_of(row: Any) -> CaseDelays:
         organisation_id=row.organisation_id,
         days={
             Step.DECISION: _days(row.proposed_on, row.decided_on),
-            Step.APPOINTMENT: _days(row.proposed_on, row.first_held_at),
+            Step.APPOINTMENT: _days(row.proposed_on, row.first_held_on),
             Step.CONTRACT: _days(row.proposed_on, row.contract_on),
         },
     )
@@ -190,15 +196,21 @@ def _percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole >= SMALL_COUNT else None
 
 
-def figures(label: str, cases: list[CaseDelays], today: datetime.date, query: str) -> DelayRow:
+#: A case of the cohort as the figures read it: its age in days (today − proposal) and the days
+#: it waited for each step, in the steps' order (None: not reached yet).
+Waits = tuple[int, tuple[int | None, ...]]
+
+
+def figures(label: str, cases: list[Waits], query: str) -> DelayRow:
     row = DelayRow(label=label, cohort=len(cases), query=query)
-    for step in Step:
-        days = [(case.proposed_on, case.days[step]) for case in cases]
-        reached = [waited for _, waited in days if waited is not None]
+    ages = [age for age, _ in cases]
+    for index, step in enumerate(Step):
+        waited = [days[index] for _, days in cases]
+        reached = [days for days in waited if days is not None]
         shares = {}
         for window in WINDOWS:
-            old_enough = [waited for proposed, waited in days if (today - proposed).days >= window]
-            within = [waited for waited in old_enough if waited is not None and waited <= window]
+            old_enough = [days for age, days in zip(ages, waited, strict=True) if age >= window]
+            within = [days for days in old_enough if days is not None and days <= window]
             shares[window] = _percent(len(within), len(old_enough))
         row.steps[step] = StepFigures(
             reached=len(reached),
@@ -211,15 +223,19 @@ def figures(label: str, cases: list[CaseDelays], today: datetime.date, query: st
 def delays(supervisor: Professional, today: datetime.date | None = None) -> Delays:
     """The figures of the supervisor's subtree: two queries (the cases, their organisations)."""
     today = today or timezone.localdate()
-    cases = [
-        delays_of(row)
-        for row in cohort(supervisor, today).only("pk", "proposed_on", "referent_id").order_by()
-    ]
-    by_organisation: dict[int | None, list[CaseDelays]] = defaultdict(list)
-    by_month: dict[datetime.date, list[CaseDelays]] = defaultdict(list)
-    for case in cases:
-        by_organisation[case.organisation_id].append(case)
-        by_month[case.proposed_on.replace(day=1)].append(case)
+    by_organisation: dict[int | None, list[Waits]] = defaultdict(list)
+    by_month: dict[datetime.date, list[Waits]] = defaultdict(list)
+    cases: list[Waits] = []
+    rows = (
+        cohort(supervisor, today)
+        .order_by()
+        .values_list("proposed_on", "referent__organisation_id", *STEP_DAYS)
+    )
+    for proposed_on, organisation_id, *ends in rows:
+        case = ((today - proposed_on).days, tuple(_days(proposed_on, end) for end in ends))
+        cases.append(case)
+        by_organisation[organisation_id].append(case)
+        by_month[proposed_on.replace(day=1)].append(case)
     names = dict(
         Organisation.objects.filter(pk__in=[pk for pk in by_organisation if pk]).values_list(
             "pk", "name"
@@ -230,13 +246,12 @@ def delays(supervisor: Professional, today: datetime.date | None = None) -> Dela
     return Delays(
         since=first,
         today=today,
-        total=figures("Ensemble", cases, today, ""),
+        total=figures("Ensemble", cases, ""),
         by_organisation=sorted(
             (
                 figures(
                     names.get(pk, "Sans organisation") if pk else "Sans organisation",
                     group,
-                    today,
                     f"organisation={pk or 0}",
                 )
                 for pk, group in by_organisation.items()
@@ -244,7 +259,7 @@ def delays(supervisor: Professional, today: datetime.date | None = None) -> Dela
             key=lambda row: row.label,
         ),
         by_month=[
-            figures(f"{month:%m/%Y}", by_month.get(month, []), today, f"mois={month:%Y-%m}")
+            figures(f"{month:%m/%Y}", by_month.get(month, []), f"mois={month:%Y-%m}")
             for month in months
         ],
     )
