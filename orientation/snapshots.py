@@ -3,8 +3,10 @@ précalculés »): a snapshot per organisation, for the day, that the dashboard 
 recomputing the figures of a whole subtree on each view.
 
 - Refreshed by the task ``orientation.tasks.refresh_dashboards`` for a whole department: after the
-  writes that change the figures (every write of a case goes through ``casework.services._base.
-  bump`` or orientation's ``_save``, which call ``casework.services.dashboards_changed``),
+  writes that change the figures (a write of the case row goes through ``casework.services.
+  _base.bump``; of a diagnostic, obstacle or préconisation through orientation's ``_save``; of an
+  accord, a breach report or a point binôme through casework's ``save``: each calls
+  ``casework.services.dashboards.dashboards_changed``),
   debounced through the outbox: the writes of a binôme in a window of
   ``BINOME_DASHBOARD_REFRESH_SECONDS`` share one row, due at the window's end, and a row finds
   the department already refreshed since that end when another binôme's row came first (see

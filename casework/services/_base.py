@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from casework.errors import ConcurrentChange
-from casework.models import Case
+from casework.models import BreachReport, Case, PairContact, SharingAgreement
 from casework.services.dashboards import dashboards_changed
 from casework.services.webhooks import CHANGED, WATCHED, notify_partners
 from partners.access import is_admin
@@ -38,6 +38,7 @@ def save(instance: Any, acting_user: Professional | None) -> None:
         instance.save()
     if hasattr(instance, _AS_STORED):
         setattr(instance, _AS_STORED, _stored_values(instance))
+    _figures_follow(instance)
 
 
 def save_as_person(instance: Any, access_id: int) -> None:
@@ -46,6 +47,16 @@ def save_as_person(instance: Any, access_id: int) -> None:
     instance.full_clean()
     with acting_as_person(access_id):
         instance.save()
+    _figures_follow(instance)
+
+
+def _figures_follow(instance: models.Model) -> None:
+    """The supervisors' dashboards count accords, breach reports and points binôme besides the
+    case itself (which ``bump`` covers): a write of one refreshes its department's dashboards."""
+    if isinstance(instance, SharingAgreement | PairContact):
+        dashboards_changed(instance.pair_id)
+    elif isinstance(instance, BreachReport):
+        dashboards_changed(instance.case.pair_id)
 
 
 def _stored_values(instance: models.Model) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from typing import Any
 
 from casework import permissions
 from casework.models import Case
+from casework.services.dashboards import dashboards_changed
+from orientation.models import Diagnostic, Obstacle, Recommendation
 from partners.audit import acting_as
 from partners.errors import InvalidTransition
 from partners.models import Professional
@@ -30,6 +32,11 @@ def _save(
     instance.full_clean()
     with acting_as(acting_user):
         instance.save(update_fields=update_fields)
+    # The supervisors' dashboards count diagnostics, obstacles and préconisations by state.
+    if isinstance(instance, Diagnostic | Recommendation):
+        dashboards_changed(instance.case.pair_id)
+    elif isinstance(instance, Obstacle):
+        dashboards_changed(instance.diagnostic.case.pair_id)
 
 
 def _fresh(case: Case) -> Case:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework import services as case_services
-from casework.enums import InterviewChannel
+from casework.enums import AgreementMethod, InterviewChannel, PairContactChannel, ShareCategory
 from orientation import services, snapshots, tasks
 from orientation.models import DashboardSnapshot
 from orientation.supervision import dashboard
@@ -86,6 +86,46 @@ def test_writes_of_a_window_ask_for_one_refresh_per_binome_due_at_its_end():
     assert [row.payload["kwargs"]["pair_id"] for row in rows] == [pairs[0].pk, pairs[1].pk]
     assert {row.next_attempt_at for row in rows} == {slot_end}
     assert {row.payload["kwargs"]["due"] for row in rows} == {slot_end.isoformat()}
+
+
+def test_writes_beside_the_case_row_ask_for_a_refresh_of_their_binome():
+    """A préconisation, a point binôme and an accord change figures without writing the case
+    row (``bump``): each asks for its binôme's refresh all the same."""
+    supervisor, advisor, pairs, cases = _team(3)
+    pair = pairs[0]
+    lock(make_diagnostic(cases[0], obstacles=[("health", "Santé", True)]))
+
+    def rows_after(write) -> list[int]:  # type: ignore[no-untyped-def]
+        OutboxMessage.objects.filter(payload__task=REFRESH).delete()
+        write()
+        return [row.payload["kwargs"]["pair_id"] for row in _refresh_rows()]
+
+    assert rows_after(
+        lambda: services.recommendation_create(
+            case=cases[0],
+            acting_user=advisor,
+            path="emploi",
+            rationale="Projet",
+            person_agrees=True,
+        )
+    ) == [pair.pk]
+    assert rows_after(
+        lambda: case_services.pair_contact_record(
+            pair=pair,
+            author=advisor,
+            occurred_on=timezone.localdate(),
+            channel=PairContactChannel.PHONE,
+            cases=[cases[0]],
+        )
+    ) == [pair.pk]
+    assert rows_after(
+        lambda: case_services.agreement_record(
+            case=cases[0],
+            categories=[ShareCategory.OBSTACLES_HOUSING],
+            how_obtained=AgreementMethod.SIGNED_FORM,
+            acting_user=pair.social_worker,
+        )
+    ) == [pair.pk]
 
 
 def test_the_first_row_of_a_window_refreshes_and_the_next_binome_finds_it_done():
