@@ -400,6 +400,8 @@ def measure(repeat: int, warmup: int) -> dict[str, Any]:
             "calcul_direct_departement": lambda: dashboard(head),
             "delais": get(as_supervisor, reverse("supervision_delays")),
             "delais_liste": get(as_supervisor, reverse("supervision_delays_list")),
+            # the delays computed live, as the page does without a snapshot of the day
+            "calcul_direct_delais": lambda: delays.delays(supervisor),
         }
         # the three portefeuilles list the same 50 people in the same order
         first_rows = {
@@ -414,7 +416,7 @@ def measure(repeat: int, warmup: int) -> dict[str, Any]:
             ("portefeuille", "portefeuille_guardian", "portefeuille_plancher"),
             ("fiche_accompagnement",),
             ("tableau_de_bord", "tableau_de_bord_departement", "calcul_direct_departement"),
-            ("delais", "delais_liste"),
+            ("delais", "delais_liste", "calcul_direct_delais"),
             SPACE_PAGES,
         )
         for group in groups:
@@ -605,6 +607,7 @@ def print_table(result: dict[str, Any]) -> None:
         "calcul_direct_departement",
         "delais",
         "delais_liste",
+        "calcul_direct_delais",
         "entretien_service",
         "entretien_htmx",
         "entretien_insert_nu",

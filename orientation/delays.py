@@ -265,6 +265,52 @@ def delays(supervisor: Professional, today: datetime.date | None = None) -> Dela
     )
 
 
+def encode(board: Delays) -> dict[str, Any]:
+    """The figures as JSON, for the dashboard's snapshot (orientation/snapshots.py)."""
+
+    def row(item: DelayRow) -> dict[str, Any]:
+        return {
+            "label": item.label,
+            "cohort": item.cohort,
+            "query": item.query,
+            "steps": {
+                str(step): [
+                    figures_.reached,
+                    figures_.median,
+                    [figures_.shares[w] for w in WINDOWS],
+                ]
+                for step, figures_ in item.steps.items()
+            },
+        }
+
+    return {
+        "since": board.since.isoformat(),
+        "today": board.today.isoformat(),
+        "total": row(board.total),
+        "by_organisation": [row(item) for item in board.by_organisation],
+        "by_month": [row(item) for item in board.by_month],
+    }
+
+
+def decode(data: dict[str, Any]) -> Delays:
+    """The figures of :func:`encode` (a ``KeyError`` when written before a figure was added)."""
+
+    def row(item: dict[str, Any]) -> DelayRow:
+        steps = {}
+        for step in Step:
+            reached, median, shares = item["steps"][str(step)]
+            steps[step] = StepFigures(reached, median, dict(zip(WINDOWS, shares, strict=True)))
+        return DelayRow(item["label"], item["cohort"], steps, item["query"])
+
+    return Delays(
+        since=datetime.date.fromisoformat(data["since"]),
+        today=datetime.date.fromisoformat(data["today"]),
+        total=row(data["total"]),
+        by_organisation=[row(item) for item in data["by_organisation"]],
+        by_month=[row(item) for item in data["by_month"]],
+    )
+
+
 def drill_down(
     supervisor: Professional,
     *,

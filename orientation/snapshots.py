@@ -14,6 +14,8 @@ recomputing the figures of a whole subtree on each view.
 - The page says when the figures were computed; without a snapshot of the day (a new
   organisation, before the first night), it computes them live, as before. Drill-down lists and
   exports stay live.
+- The snapshot holds the delays' figures too (``orientation.delays``: some 15,000 cases read for a
+  department's supervisor), read by :func:`delays_of` in the same way.
 - A snapshot holds figures and the ids of the professionals and binômes of its rows, never a
   person: the page loads the professionals and binômes it names (two queries), and drops the
   ones no longer there.
@@ -24,6 +26,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from orientation import delays
 from orientation.models import DashboardSnapshot
 from orientation.supervision import Dashboard, PairRow, ProfessionalRow, dashboard
 from partners.enums import Role
@@ -134,6 +137,7 @@ def refresh(department_id: int, today: datetime.date | None = None) -> int:
     written = 0
     for organisation_id, supervisor in supervisors.items():
         figures = encode(dashboard(supervisor, today))
+        figures["delays"] = delays.encode(delays.delays(supervisor, today))
         DashboardSnapshot.objects.update_or_create(
             organisation_id=organisation_id,
             defaults={"computed_on": today, "computed_at": timezone.now(), "figures": figures},
@@ -142,14 +146,12 @@ def refresh(department_id: int, today: datetime.date | None = None) -> int:
     return written
 
 
-def board_of(
-    supervisor: Professional, today: datetime.date | None = None
-) -> tuple[Dashboard, datetime.datetime | None]:
-    """The supervisor's dashboard: the snapshot of their organisation for the day, with when it
-    was computed; computed live (and ``None``) when there is none yet."""
-    today = today or timezone.localdate()
+def _snapshot(
+    supervisor: Professional, today: datetime.date
+) -> tuple[dict[str, Any], datetime.datetime] | None:
+    """The figures of the supervisor's organisation computed for ``today``, and when."""
     if supervisor.organisation_id is None:
-        return dashboard(supervisor, today), None
+        return None
     snapshot = (
         DashboardSnapshot.objects.filter(
             organisation_id=supervisor.organisation_id, computed_on=today
@@ -157,12 +159,36 @@ def board_of(
         .only("computed_at", "figures")
         .first()
     )
-    if snapshot is not None:
+    return None if snapshot is None else (snapshot.figures, snapshot.computed_at)
+
+
+def board_of(
+    supervisor: Professional, today: datetime.date | None = None
+) -> tuple[Dashboard, datetime.datetime | None]:
+    """The supervisor's dashboard: the snapshot of their organisation for the day, with when it
+    was computed; computed live (and ``None``) when there is none yet."""
+    today = today or timezone.localdate()
+    found = _snapshot(supervisor, today)
+    if found is not None:
         try:
-            return decode(snapshot.figures), snapshot.computed_at
+            return decode(found[0]), found[1]
         except KeyError:  # written before a figure was added: the next refresh rewrites it
             pass
     return dashboard(supervisor, today), None
+
+
+def delays_of(
+    supervisor: Professional, today: datetime.date | None = None
+) -> tuple[delays.Delays, datetime.datetime | None]:
+    """The supervisor's delays, from the snapshot like :func:`board_of`, or computed live."""
+    today = today or timezone.localdate()
+    found = _snapshot(supervisor, today)
+    if found is not None:
+        try:
+            return delays.decode(found[0]["delays"]), found[1]
+        except KeyError:
+            pass
+    return delays.delays(supervisor, today), None
 
 
 def refresh_after(*, pair_id: int, due: str | None) -> int:

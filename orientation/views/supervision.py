@@ -98,12 +98,13 @@ def supervision_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def supervision_delays(request: HttpRequest) -> HttpResponse:
     """The delays from the proposal to the decision, the first appointment and the contract."""
     user = access.access_as_supervisor(request)
-    board = delays.delays(user)
+    board, computed_at = snapshots.delays_of(user)
     return render(
         request,
         "orientation/supervision_delays.html",
         {
             "board": board,
+            "computed_at": computed_at,
             "tables": delays.tables(board),
             "windows": delays.WINDOWS,
             "small": figures.SMALL_COUNT,

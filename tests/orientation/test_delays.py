@@ -13,7 +13,7 @@ from django.utils import timezone
 from casework import services as case_services
 from casework.enums import AppointmentOutcome, CaseState, JournalChannel
 from casework.models import InformationShare
-from orientation import delays, services
+from orientation import delays, services, snapshots
 from orientation.delays import Step
 from partners.enums import Role
 from tests.casework.factories import CaseFactory
@@ -213,9 +213,9 @@ def test_delays_queries_constant(size, team, login_client, django_assert_num_que
         _case(pair, 20 + index, decision=index, held=index, contract=index)
     client = login_client(supervisor)
 
-    # session, professional (with its organisation and department), the cases with their
-    # steps, their organisations
-    with django_assert_num_queries(4):
+    # session, professional (with its organisation and department), no snapshot of the day,
+    # the cases with their steps, their organisations
+    with django_assert_num_queries(5):
         page = client.get(reverse("supervision_delays"))
     # session, professional, the page of cases (count, rows)
     with django_assert_num_queries(4):
@@ -223,3 +223,29 @@ def test_delays_queries_constant(size, team, login_client, django_assert_num_que
 
     assert page.context["board"].total.cohort == size
     assert len(listing.context["rows"]) == size
+
+
+@pytest.mark.parametrize("size", [5, 9])
+def test_the_page_reads_the_figures_of_the_snapshot(
+    size, team, login_client, django_assert_num_queries
+):
+    """The night's or the last writes' snapshot holds the delays as computed live; the page
+    reads it whatever the cohort's size, and says when it was computed."""
+    supervisor, pair = team
+    for days in range(size):
+        _case(pair, 50, decision=days * 5, held=days * 5 + 1)
+    assert snapshots.refresh(pair.department_id) == 1
+
+    stored, computed_at = snapshots.delays_of(supervisor)
+    client = login_client(supervisor)
+    # session, professional (with its organisation and department), the snapshot
+    with django_assert_num_queries(3):
+        page = client.get(reverse("supervision_delays"))
+
+    assert computed_at is not None
+    assert stored == delays.delays(supervisor)
+    assert stored.total.steps[Step.DECISION].median == (size - 1) * 5 / 2
+    assert page.context["board"].total.cohort == size
+    assert f"Chiffres calculés le {timezone.localtime(computed_at):%d/%m/%Y}" in (
+        page.content.decode()
+    )
