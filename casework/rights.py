@@ -31,7 +31,7 @@ from casework.models import (
 )
 from casework.personal_data import export_sections
 from casework.services import check_birth_date
-from casework.services._base import save, save_as_person
+from casework.services._base import lock_access_in_force, save, save_as_person
 from casework.space.messages import DAILY_LIMIT, LimitReached
 from partners import outbox
 from partners.enums import Role
@@ -302,13 +302,7 @@ def person_request_from_space(
     """The person sends a request about their data from their space (a rectification, an
     objection, the full copy of their data): routed to the DPO like one recorded by the binôme,
     marked « reçue depuis l'espace de la personne »; the person's own act."""
-    access = (
-        SpaceAccess.objects.select_for_update()
-        .select_related("case__pair__department", "beneficiary")
-        .get(pk=access.pk)
-    )
-    if not access.is_active:
-        raise InvalidTransition("Votre accès à votre espace a été retiré.")
+    access = lock_access_in_force(access)
     since = timezone.now() - datetime.timedelta(days=1)
     if (
         PersonRequest.objects.filter(from_space=access, recorded_at__gt=since).count()

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from casework.errors import ConcurrentChange
-from casework.models import BreachReport, Case, PairContact, SharingAgreement
+from casework.models import BreachReport, Case, PairContact, SharingAgreement, SpaceAccess
 from casework.services.dashboards import dashboards_changed
 from casework.services.webhooks import CHANGED, WATCHED, notify_partners
 from partners.access import is_admin
@@ -57,6 +57,20 @@ def _figures_follow(instance: models.Model) -> None:
         dashboards_changed(instance.pair_id)
     elif isinstance(instance, BreachReport):
         dashboards_changed(instance.case.pair_id)
+
+
+def lock_access_in_force(access: SpaceAccess) -> SpaceAccess:
+    """The person's access to their space, locked for this transaction (with its case, binôme,
+    department and person), if still in force: every act of the person in their space starts
+    here."""
+    access = (
+        SpaceAccess.objects.select_for_update(of=("self",))
+        .select_related("case__pair__department", "beneficiary")
+        .get(pk=access.pk)
+    )
+    if not access.is_active:
+        raise InvalidTransition("Votre accès à votre espace a été retiré.")
+    return access
 
 
 def _stored_values(instance: models.Model) -> dict[str, Any]:

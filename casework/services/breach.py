@@ -21,7 +21,7 @@ from casework.enums import BreachDecision, BreachObservationsBy, JournalChannel
 from casework.errors import InvalidInput
 from casework.journal import RequestInfo
 from casework.models import Appointment, BreachReport, Case, SpaceAccess
-from casework.services._base import lock_case, save, save_as_person
+from casework.services._base import lock_access_in_force, lock_case, save, save_as_person
 from partners.errors import InvalidTransition
 from partners.models import Professional
 
@@ -192,9 +192,7 @@ def breach_observations_from_space(
 ) -> BreachReport:
     """The person writes their observations in their space: their own act (channel
     « person »). They leave with the report."""
-    access = SpaceAccess.objects.select_for_update().get(pk=access.pk)
-    if not access.is_active:
-        raise InvalidTransition("Votre accès à votre espace a été retiré.")
+    access = lock_access_in_force(access)
     if report.case_id != access.case_id:
         raise InvalidTransition("Ce signalement ne concerne pas votre accompagnement.")
     report, case = _locked(report)

@@ -13,7 +13,7 @@ from casework import journal
 from casework.errors import InvalidInput
 from casework.journal import RequestInfo
 from casework.models import Appointment, PersonMessage, PersonMessageKind, SpaceAccess
-from casework.services._base import save_as_person
+from casework.services._base import lock_access_in_force, save_as_person
 from partners.errors import DomainError, InvalidTransition
 
 #: Longest message, in characters.
@@ -55,9 +55,7 @@ def message_send(
     *, access: SpaceAccess, text: str, info: RequestInfo | None = None
 ) -> PersonMessage:
     """The person sends a short message to their binôme."""
-    access = SpaceAccess.objects.select_for_update().get(pk=access.pk)
-    if not access.is_active:
-        raise InvalidTransition("Votre accès à votre espace a été retiré.")
+    access = lock_access_in_force(access)
     text = _clean_text(text)
     _check_limit(access)
     message = PersonMessage(case=access.case, access=access, text=text)
@@ -82,9 +80,7 @@ def appointment_change_ask(
 ) -> PersonMessage:
     """The person asks to change one of their upcoming appointments, with a short reason. The
     appointment stays as planned until the binôme moves it."""
-    access = SpaceAccess.objects.select_for_update().get(pk=access.pk)
-    if not access.is_active:
-        raise InvalidTransition("Votre accès à votre espace a été retiré.")
+    access = lock_access_in_force(access)
     if (
         appointment.case_id != access.case_id
         or appointment.outcome

@@ -29,7 +29,7 @@ from casework.errors import InvalidInput
 from casework.journal import RequestInfo
 from casework.messages import phones
 from casework.models import Case, SpaceAccess, SpaceCode
-from casework.services._base import save, save_as_person
+from casework.services._base import lock_access_in_force, save, save_as_person
 from casework.space import delivery
 from partners.errors import DomainError, InvalidTransition
 from partners.models import Professional
@@ -360,18 +360,6 @@ def franceconnect_login(*, sub: str) -> SpaceAccess | None:
     return access
 
 
-def _locked_in_force(access: SpaceAccess) -> SpaceAccess:
-    """The access, locked, if still in force (the person's FranceConnect acts)."""
-    access = (
-        SpaceAccess.objects.select_for_update()
-        .select_related("case__pair__department")
-        .get(pk=access.pk)
-    )
-    if not access.is_active:
-        raise InvalidTransition("Votre accès à votre espace a été retiré.")
-    return access
-
-
 def _set_franceconnect(
     access: SpaceAccess, sub: str, purpose: str, info: RequestInfo | None
 ) -> SpaceAccess:
@@ -392,7 +380,7 @@ def _set_franceconnect(
 def franceconnect_untie(*, access: SpaceAccess, info: RequestInfo | None = None) -> SpaceAccess:
     """The person unties their FranceConnect identity: FranceConnect no longer opens their
     space. Journaled as the person's act."""
-    access = _locked_in_force(access)
+    access = lock_access_in_force(access)
     if not access.franceconnect_sub:
         raise InvalidTransition("Aucun compte FranceConnect n'est lié à votre espace.")
     return _set_franceconnect(
@@ -407,7 +395,7 @@ def franceconnect_tie(
     """The person, logged in to their space, ties their FranceConnect identity ``sub`` to their
     access: from then on FranceConnect opens it. Replaces an identity tied before; refused when
     the identity opens another access in force. Journaled as the person's act."""
-    access = _locked_in_force(access)
+    access = lock_access_in_force(access)
     if not sub:
         raise InvalidTransition("FranceConnect n'a pas donné d'identité.")
     if access.franceconnect_sub == sub:
