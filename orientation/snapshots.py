@@ -24,13 +24,14 @@ recomputing the figures of a whole subtree on each view.
 import datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from orientation import delays
 from orientation.models import DashboardSnapshot
 from orientation.supervision import Dashboard, PairRow, ProfessionalRow, dashboard
 from partners.enums import Role
-from partners.models import Pair, Professional
+from partners.models import Department, Pair, Professional
 
 
 def _day(value: datetime.date | None) -> str | None:
@@ -124,6 +125,15 @@ def refresh(department_id: int, today: datetime.date | None = None) -> int:
     supervisor (a subtree's figures do not depend on which of its supervisors looks). The number
     of snapshots written."""
     today = today or timezone.localdate()
+    with transaction.atomic():
+        # One refresh of a department at a time: one that began earlier and computes slower
+        # cannot write its older figures over a newer one's. FOR NO KEY UPDATE: the writes that
+        # only refer to the department (FOR KEY SHARE) go on.
+        Department.objects.select_for_update(no_key=True).filter(pk=department_id).first()
+        return _refresh(department_id, today)
+
+
+def _refresh(department_id: int, today: datetime.date) -> int:
     supervisors: dict[int, Professional] = {}
     for supervisor in (
         Professional.objects.filter(

@@ -4,10 +4,14 @@ outbox publishes refreshes the department once per window, the page reads the sn
 when it was computed, and falls back on the live figures without one."""
 
 import datetime
+import queue
+import threading
+import time
 from dataclasses import asdict
 
 import pytest
 import time_machine
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +21,7 @@ from orientation import services, snapshots, tasks
 from orientation.models import DashboardSnapshot
 from orientation.supervision import dashboard
 from partners.enums import Role
-from partners.models import OutboxMessage
+from partners.models import Department, OutboxMessage
 from tests.casework.factories import CaseFactory
 from tests.orientation.factories import lock, make_diagnostic
 from tests.orientation.test_supervision import _team
@@ -216,3 +220,46 @@ def test_a_snapshot_without_a_figure_added_since_is_computed_live(login_client):
 
     assert response.context["computed_at"] is None
     assert "Chiffres calculés à l'instant." in response.text
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_refreshes_of_a_department_take_turns():
+    """A refresh waits for the one under way in its department: a slower one that began earlier
+    cannot write its older figures over a newer one's."""
+    supervisor, advisor, pairs, cases = _team(1)
+    department_id = supervisor.organisation.department_id
+    errors: list[BaseException] = []
+    backend = queue.Queue[int]()
+
+    def refresh() -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backend.put(cursor.fetchone()[0])
+            snapshots.refresh(department_id)
+        except BaseException as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():  # the refresh under way holds its department
+        Department.objects.select_for_update(no_key=True).get(pk=department_id)
+        waiting = threading.Thread(target=refresh)
+        waiting.start()
+        pid = backend.get(timeout=10)
+        with connection.cursor() as cursor:
+            for _ in range(200):  # until the second refresh waits on the lock (10 s at most)
+                cursor.execute(
+                    "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", [pid]
+                )
+                if cursor.fetchone()[0]:
+                    break
+                time.sleep(0.05)
+            else:
+                pytest.fail("the second refresh did not wait for the first")
+        assert not DashboardSnapshot.objects.exists()
+    waiting.join(timeout=30)
+
+    assert errors == []
+    assert DashboardSnapshot.objects.filter(organisation=supervisor.organisation).exists()
