@@ -5,6 +5,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from partners import services, throttle
 from partners.errors import DomainError
@@ -142,6 +145,38 @@ def parse_id(value: str) -> int | None:
     return number if 0 < number <= LARGEST_ID else None
 
 
+class QuickSelect(forms.Select):
+    """A ``<select>`` whose options are written directly rather than through one template
+    rendering each: a department's few hundred professionals cost ~1 ms instead of ~40. The
+    same HTML as Django's template (options' own attributes aside, which it never sets here)."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group_name, options, _index in widget["optgroups"]:
+            rendered = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (option["value"], " selected" if option["selected"] else "", option["label"])
+                    for option in options
+                ),
+            )
+            groups.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered)
+                if group_name
+                else rendered
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            mark_safe("".join(groups)),  # noqa: S308 — escaped above
+        )
+
+
 def freeze_choices(form: forms.BaseForm) -> forms.BaseForm:
     """Evaluate the choices of every model-choice field now, so that rendering queries nothing."""
     for field in form.fields.values():
@@ -159,7 +194,10 @@ else:
 
 
 class PairChoiceField(_ModelChoiceField):
-    """A binôme shown by its members' names (give it a queryset ``with_members()``)."""
+    """A binôme shown by its members' names (give it a queryset ``with_members()``); a
+    department has a few hundred of them."""
+
+    widget = QuickSelect
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.advisor.full_name} et {obj.social_worker.full_name}"

@@ -7,7 +7,7 @@ from django import forms
 
 from casework.enums import JournalChannel
 from casework.forms._common import DATE_WIDGET
-from partners.forms import PlausibleDateField
+from partners.forms import PlausibleDateField, QuickSelect
 from partners.models import Department, Organisation, Professional
 
 
@@ -18,11 +18,18 @@ class JournalSearchForm(forms.Form):
         max_length=100,
         required=False,
     )
+    # A department's few hundred professionals: options written without a template each.
     professional = forms.ModelChoiceField(
-        label="Professionnel·le", queryset=Professional.objects.none(), required=False
+        label="Professionnel·le",
+        queryset=Professional.objects.none(),
+        required=False,
+        widget=QuickSelect,
     )
     organisation = forms.ModelChoiceField(
-        label="Organisation", queryset=Organisation.objects.none(), required=False
+        label="Organisation",
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=QuickSelect,
     )
     start = PlausibleDateField(label="Du", widget=DATE_WIDGET, required=False)
     end = PlausibleDateField(label="Au", widget=DATE_WIDGET, required=False)
