@@ -162,7 +162,7 @@ class PairChoiceField(_ModelChoiceField):
     """A binôme shown by its members' names (give it a queryset ``with_members()``)."""
 
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.advisor.full_name} et {obj.social_worker.full_name}"
+        return str(obj.members_names)
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:
