@@ -339,10 +339,12 @@ def diagnostic_sign(*, diagnostic: Diagnostic, acting_user: Professional) -> Dia
         if diagnostic.advisor_signed_at is not None:
             raise InvalidTransition("Vous avez déjà signé ce diagnostic.")
         diagnostic.advisor_signed_by, diagnostic.advisor_signed_at = acting_user, now
-    else:
-        if diagnostic.social_worker_signed_at is not None:
-            raise InvalidTransition("Vous avez déjà signé ce diagnostic.")
+    elif diagnostic.social_worker_signed_at is None:
         diagnostic.social_worker_signed_by, diagnostic.social_worker_signed_at = acting_user, now
+    elif diagnostic.case.pair.advisor_id is not None:
+        raise InvalidTransition("Vous avez déjà signé ce diagnostic.")
+    # (Signed while the case was a binôme's, now a suivi social seul's: signing again, alone,
+    # completes it.)
     if _signatures_complete(diagnostic, diagnostic.case):
         diagnostic.state = DiagnosticState.LOCKED
         diagnostic.locked_at = now

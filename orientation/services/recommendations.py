@@ -36,11 +36,13 @@ def _sign_recommendation(recommendation: Recommendation, acting_user: Profession
         if recommendation.advisor_signed_at is not None:
             raise InvalidTransition("Vous avez déjà signé cette préconisation.")
         recommendation.advisor_signed_by, recommendation.advisor_signed_at = acting_user, now
-    else:
-        if recommendation.social_worker_signed_at is not None:
-            raise InvalidTransition("Vous avez déjà signé cette préconisation.")
+    elif recommendation.social_worker_signed_at is None:
         recommendation.social_worker_signed_by = acting_user
         recommendation.social_worker_signed_at = now
+    elif recommendation.case.pair.advisor_id is not None:
+        raise InvalidTransition("Vous avez déjà signé cette préconisation.")
+    # (Signed while the case was a binôme's, now a suivi social seul's: signing again, alone,
+    # completes it.)
 
 
 def _after_signature(recommendation: Recommendation, acting_user: Professional) -> None:

@@ -64,7 +64,8 @@ def _page(request: HttpRequest, case: Case, **bound: forms.Form) -> HttpResponse
             signed_by_me=(
                 diagnostic.advisor_signed_at
                 if signs_as_advisor
-                else diagnostic.social_worker_signed_at
+                # a suivi social seul's social worker completes what waited for an advisor
+                else diagnostic.social_worker_signed_at and case.pair.advisor_id is not None
             ),
         )
         journal_events.diagnostic_viewed(

@@ -277,3 +277,24 @@ def test_space_of_a_social_only_person_names_the_social_worker_alone(solo_pair, 
     assert social_worker.full_name in home.content.decode()
     assert "qui vous accompagne aussi" not in home.content.decode()
     assert social_worker.full_name in agreement.content.decode()
+
+
+def test_signatures_waiting_for_an_advisor_are_completed_once_the_case_is_social_only(
+    solo_pair, social_worker, advisor
+):
+    binome = PairFactory(
+        department=solo_pair.department, advisor=advisor, social_worker=social_worker
+    )
+    case = CaseFactory(pair=binome, state=CaseState.DIAGNOSTIC)
+    diagnostic = orientation_services.diagnostic_record_opinion(
+        diagnostic=make_diagnostic(case), acting_user=social_worker, validated=True
+    )
+    orientation_services.diagnostic_sign(diagnostic=diagnostic, acting_user=social_worker)
+    with pytest.raises(InvalidTransition) as refused:
+        orientation_services.diagnostic_sign(diagnostic=diagnostic, acting_user=social_worker)
+    services.case_reassign(case=case, new_pair=solo_pair, reason="", acting_user=None)
+
+    signed = orientation_services.diagnostic_sign(diagnostic=diagnostic, acting_user=social_worker)
+
+    assert refused.value.message == "Vous avez déjà signé ce diagnostic."
+    assert (signed.state, signed.signed_without_advisor) == ("locked", True)
