@@ -268,9 +268,7 @@ def subjects() -> dict[str, Any]:
     pair = Pair.objects.filter(department=department).order_by("pk").first()
     if pair is None:
         sys.exit("Aucun binôme dans le département d'essai.")
-    advisor = Professional.objects.select_related("organisation__department").get(
-        pk=pair.advisor_id
-    )
+    advisor = Professional.objects.select_related("organisation__department").get(pk=pair.lead.pk)
     case = (
         Case.objects.filter(pair=pair, state=CaseState.ACTIVE, referent=advisor)
         .order_by("pk")

@@ -228,8 +228,9 @@ def access_interview(case: Case, interview_pk: int) -> Interview:
 
 
 def access_pair(user: Professional, pair_pk: int) -> Pair:
-    """One of the user's binômes, with its members."""
-    return get_object_or_404(pairs_of_professional(user).filter(pk=pair_pk))
+    """One of the user's binômes, with its members, for a point binôme: a suivi social seul has
+    no co-accompagnant·e to hold one with (404)."""
+    return get_object_or_404(pairs_of_professional(user).filter(pk=pair_pk, advisor__isnull=False))
 
 
 # Axis 1: one-off social requests ----------------------------------------------------------------

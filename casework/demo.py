@@ -243,7 +243,7 @@ def _person_rights(department: Department, today: datetime.date) -> None:
         strict=False,
     ):
         rights.person_request_record(
-            case=case, acting_user=case.pair.advisor, kind=kind, text=text, received_on=today
+            case=case, acting_user=case.pair.lead, kind=kind, text=text, received_on=today
         )
     closed = list(
         Beneficiary.objects.filter(department=department, cases__state=CaseState.CLOSED)
@@ -476,7 +476,7 @@ def _collective_actions(department: Department, today: datetime.date) -> None:
             services.enrolment_create(
                 programme=programme,
                 case=case,
-                acting_user=case.pair.advisor,
+                acting_user=case.pair.lead,
                 person_agreed=True,
                 agreement_method=PersonAgreementMethod.ORAL,
             )
@@ -500,10 +500,8 @@ DEMO_DELEGATE_EMAIL = "conseillere@demo.binome.test"
 def _remplacement(pairs: list[Pair], today: datetime.date) -> None:
     """The demo advisor replaces a colleague on leave for two weeks: their people appear in her
     portefeuille (and in the remplacements page)."""
-    delegate = next(
-        (p.advisor for p in pairs if p.advisor.email == DEMO_DELEGATE_EMAIL), pairs[0].advisor
-    )
-    replaced = next(p.advisor for p in pairs if p.advisor.pk != delegate.pk)
+    delegate = next((p.lead for p in pairs if p.lead.email == DEMO_DELEGATE_EMAIL), pairs[0].lead)
+    replaced = next(p.lead for p in pairs if p.lead.pk != delegate.pk)
     if not Case.objects.open().filter(pair__advisor=replaced).exists():
         return
     services.delegation_give(
@@ -559,7 +557,7 @@ def _history(
         last = number == len(days) - 1
         services.interview_log(
             case=case,
-            author=pair.advisor if last or rng.random() < 0.8 else pair.social_worker,
+            author=pair.lead if last or rng.random() < 0.8 else pair.social_worker,
             occurred_on=day,
             channel=rng.choice(InterviewChannel.values),
             three_way=number == 0,
@@ -575,9 +573,9 @@ def _history(
         services.case_record_end_review(
             case=case,
             summary="Bilan fait avec la personne : objectifs atteints en partie.",
-            acting_user=pair.advisor,
+            acting_user=pair.lead,
         )
         return services.case_close(
-            case=case, exit_reason=rng.choice(ExitReason.values), acting_user=pair.advisor
+            case=case, exit_reason=rng.choice(ExitReason.values), acting_user=pair.lead
         )
     return case

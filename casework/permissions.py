@@ -1,7 +1,8 @@
 """Object permissions on cases (django-guardian, direct foreign-key tables).
 
 Grants mirror the current pair and the pending remplacements exactly: the advisor gets view_case
-and change_case, the social worker also view_social_notes; a delegate gets the grants of the
+and change_case, the social worker also view_social_notes (a suivi social seul has no advisor: the
+social worker alone is granted); a delegate gets the grants of the
 professional they replace, on the cases of the delegation, in rows that point to the delegation.
 They change only through the services (case opened, case reassigned, delegation given, revoked or
 expired), which call the helpers here; this is the only module of casework that calls guardian or
@@ -35,9 +36,7 @@ GRANTS_BY_ROLE: dict[str, tuple[str, ...]] = {
 def pair_grants(pair: Pair) -> set[tuple[int, str]]:
     """The (professional id, codename) grants a case followed by ``pair`` must carry."""
     return {
-        (member.pk, codename)
-        for member in (pair.advisor, pair.social_worker)
-        for codename in GRANTS_BY_ROLE[member.role]
+        (member.pk, codename) for member in pair.members for codename in GRANTS_BY_ROLE[member.role]
     }
 
 
@@ -63,7 +62,7 @@ def _permissions() -> dict[str, Permission]:
 def grant_pair(case: Case, pair: Pair) -> None:
     """The pair's grants; a row a delegation had given to a member becomes the pair's own."""
     perms = _permissions()
-    for member in (pair.advisor, pair.social_worker):
+    for member in pair.members:
         for codename in GRANTS_BY_ROLE[member.role]:
             row, created = CaseUserObjectPermission.objects.get_or_create(
                 user=member, permission=perms[codename], content_object=case
@@ -74,7 +73,7 @@ def grant_pair(case: Case, pair: Pair) -> None:
 
 
 def revoke_pair(case: Case, pair: Pair) -> None:
-    for member in (pair.advisor, pair.social_worker):
+    for member in pair.members:
         for codename in GRANTS_BY_ROLE[member.role]:
             remove_perm(codename, member, case)
 

@@ -57,7 +57,7 @@ def seed_more(*, people: int) -> int:
         .values_list("case_id", flat=True)
     )
     for number, case in enumerate(cases):
-        advisor, social_worker = case.pair.advisor, case.pair.social_worker
+        advisor, social_worker = case.pair.lead, case.pair.social_worker
         diagnostic = services.diagnostic_start(case=case, acting_user=social_worker)
         services.diagnostic_update(
             diagnostic=diagnostic,

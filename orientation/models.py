@@ -85,6 +85,11 @@ class Diagnostic(models.Model):
         Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     social_worker_signed_at = models.DateTimeField(null=True, blank=True)
+    signed_without_advisor = models.BooleanField(
+        "signé par le ou la travailleur·se social·e seul·e (suivi social seul)",
+        default=False,
+        db_default=False,  # the bulk loads (orientation.scale) leave it out
+    )
     locked_at = models.DateTimeField("verrouillé le", null=True, blank=True)
     created_by = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
 
@@ -104,7 +109,7 @@ class Diagnostic(models.Model):
             models.CheckConstraint(
                 condition=~Q(state=DiagnosticState.LOCKED)
                 | (
-                    Q(advisor_signed_at__isnull=False)
+                    (Q(advisor_signed_at__isnull=False) | Q(signed_without_advisor=True))
                     & Q(social_worker_signed_at__isnull=False)
                     & Q(person_opinion_at__isnull=False)
                 ),
@@ -209,6 +214,11 @@ class Recommendation(models.Model):
         Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     social_worker_signed_at = models.DateTimeField(null=True, blank=True)
+    signed_without_advisor = models.BooleanField(
+        "signée par le ou la travailleur·se social·e seul·e (suivi social seul)",
+        default=False,
+        db_default=False,
+    )
     validated_by = models.ForeignKey(
         Professional, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

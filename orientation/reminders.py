@@ -71,7 +71,7 @@ def late_signatures(today: datetime.date) -> Iterator[Due]:
         state=RecommendationState.SIGNING, created_at__lt=late
     ).values_list(*columns)
     for case_id, advisor_at, social_at, advisor_id, social_id in [*diagnostics, *recommendations]:
-        if advisor_at is None:
+        if advisor_at is None and advisor_id is not None:  # none in a suivi social seul
             yield Due(NotificationKind.SIGNATURE_LATE, advisor_id, case_id)
         if social_at is None:
             yield Due(NotificationKind.SIGNATURE_LATE, social_id, case_id)

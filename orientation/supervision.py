@@ -470,7 +470,7 @@ def export_rows(board: Dashboard) -> list[list[object]]:
         for month, share in zip(board.months, row.seen_share, strict=True):
             rows.append([f"{label['vus']}, {month:%m/%Y}", name, _export_percent(share)])
     for pair_row in board.pairs:
-        pair = f"{pair_row.pair.advisor.full_name} et {pair_row.pair.social_worker.full_name}"
+        pair = pair_row.pair.members_names
         rows.append([label["ouverts"], pair, pair_row.open_cases])
         rows.append([f"{label['points-binome']} (7 jours)", pair, pair_row.contacts_7])
         rows.append([f"{label['points-binome']} (30 jours)", pair, pair_row.contacts_30])

@@ -479,12 +479,14 @@ class PairCreationForm(_PairForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        # No advisor: a suivi social seul (axis 3), the social worker alone.
         advisor, social_worker = cleaned.get("advisor"), cleaned.get("social_worker")
-        if advisor and social_worker:
+        if social_worker and not self.has_error("advisor"):
             try:
                 self.instance.department = services.pair_check_members(
                     advisor, social_worker, acting_user=self.acting_user
                 )
+                services.pair_check_not_active(advisor, social_worker)
             except DomainError as error:
                 raise forms.ValidationError(error.message) from error
         return cleaned

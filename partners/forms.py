@@ -200,7 +200,7 @@ class PairChoiceField(_ModelChoiceField):
     widget = QuickSelect
 
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.advisor.full_name} et {obj.social_worker.full_name}"
+        return str(obj.members_names)
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:

@@ -383,7 +383,9 @@ class PairQuerySet(AuditedQuerySet["Pair"]):
 
 
 class Pair(models.Model):
-    """A binôme: one France Travail advisor and one social worker of the same department."""
+    """A binôme: one France Travail advisor and one social worker of the same department; or,
+    with no advisor, a « suivi social seul »: the department's social follow-up by a social worker
+    alone (axis 3 of the protocol), at most one active per social worker."""
 
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="pairs", verbose_name="département"
@@ -391,8 +393,13 @@ class Pair(models.Model):
     advisor = models.ForeignKey(
         Professional,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="pairs_as_advisor",
         verbose_name="conseiller·ère France Travail",
+        help_text=(
+            "Vide pour un suivi social seul (axe 3) : le ou la travailleur·se social·e seul·e."
+        ),
     )
     social_worker = models.ForeignKey(
         Professional,
@@ -415,7 +422,8 @@ class Pair(models.Model):
         ordering: ClassVar = ["-started_on", "id"]
         constraints: ClassVar = [
             models.CheckConstraint(
-                condition=~Q(advisor=F("social_worker")), name="pair_members_differ"
+                condition=Q(advisor__isnull=True) | ~Q(advisor=F("social_worker")),
+                name="pair_members_differ",
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
@@ -432,15 +440,49 @@ class Pair(models.Model):
                 name="pair_unique_active",
                 violation_error_message="Ce binôme existe déjà et est en cours.",
             ),
+            models.UniqueConstraint(
+                fields=["social_worker"],
+                condition=Q(ended_on__isnull=True, advisor__isnull=True),
+                name="pair_unique_active_social_only",
+                violation_error_message="Ce suivi social seul existe déjà et est en cours.",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.advisor_id is None:
+            return f"Suivi social seul n°{self.pk}"
         return f"Binôme n°{self.pk}"
 
     @property
     def is_active(self) -> bool:
         return self.ended_on is None
 
-    def co_member(self, professional: Professional) -> Professional:
-        """The co-accompagnant·e of ``professional`` in this pair."""
+    @property
+    def is_social_only(self) -> bool:
+        """A « suivi social seul » (axis 3): a social worker alone, no advisor."""
+        return self.advisor_id is None
+
+    @property
+    def members(self) -> tuple[Professional, ...]:
+        """The professionals of the pair: the advisor (if any), then the social worker."""
+        if self.advisor is None:
+            return (self.social_worker,)
+        return (self.advisor, self.social_worker)
+
+    @property
+    def members_names(self) -> str:
+        """« <advisor> et <social worker> », or « <social worker> (suivi social seul) »."""
+        if self.advisor is None:
+            return f"{self.social_worker.full_name} (suivi social seul)"
+        return f"{self.advisor.full_name} et {self.social_worker.full_name}"
+
+    @property
+    def lead(self) -> Professional:
+        """Who is référent·e by default: the advisor, or the social worker alone."""
+        return self.advisor if self.advisor is not None else self.social_worker
+
+    def co_member(self, professional: Professional) -> Professional | None:
+        """The co-accompagnant·e of ``professional`` in this pair (None in a suivi social seul)."""
+        if self.advisor is None:
+            return None
         return self.social_worker if professional.pk == self.advisor_id else self.advisor

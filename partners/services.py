@@ -84,11 +84,9 @@ def professional_label(professional: Professional) -> str:
 
 
 def pair_members_label(pair: Pair) -> str:
-    """« Binôme n°12 : <advisor> ; <social worker> », both named."""
-    return _fit(
-        f"Binôme n°{pair.pk} : {professional_label(pair.advisor)} ; "
-        f"{professional_label(pair.social_worker)}"
-    )
+    """« Binôme n°12 : <advisor> ; <social worker> », both named (« Suivi social seul n°12 :
+    <social worker> » without an advisor)."""
+    return _fit(f"{pair} : " + " ; ".join(professional_label(m) for m in pair.members))
 
 
 def _professional_rights_changes(
@@ -665,12 +663,15 @@ SELF_PAIR_REFUSED = (
 
 
 def pair_check_members(
-    advisor: Professional,
+    advisor: Professional | None,
     social_worker: Professional,
     *,
     acting_user: Professional | None = None,
 ) -> Department:
-    """Check the members of a future pair (InvalidPair); return their department."""
+    """Check the members of a future pair (InvalidPair); return their department. Without
+    ``advisor``, a suivi social seul: the social worker alone."""
+    if advisor is None:
+        return _social_only_check_member(social_worker, acting_user=acting_user)
     if acting_user is not None and acting_user.pk in (advisor.pk, social_worker.pk):
         raise InvalidPair(SELF_PAIR_REFUSED)
     if advisor.pk == social_worker.pk:
@@ -714,6 +715,30 @@ def pair_check_members(
     if acting_user is not None:
         second_admin_check(advisor_department, (advisor, social_worker), acting_user)
     return advisor_department
+
+
+def _social_only_check_member(
+    social_worker: Professional, *, acting_user: Professional | None
+) -> Department:
+    if acting_user is not None and acting_user.pk == social_worker.pk:
+        raise InvalidPair(SELF_PAIR_REFUSED)
+    if social_worker.role != Role.SOCIAL_WORKER:
+        raise InvalidPair(
+            f"{social_worker.full_name} n'est pas travailleur·se social·e "
+            f"(rôle : {social_worker.get_role_display()}) : un suivi social seul est mené par "
+            "un·e travailleur·se social·e."
+        )
+    if not social_worker.is_active:
+        raise InvalidPair(
+            f"{social_worker.full_name} est désactivé·e : un suivi social seul n'est confié "
+            "qu'à un·e professionnel·le actif·ve."
+        )
+    department = social_worker.organisation.department if social_worker.organisation else None
+    if department is None:
+        raise InvalidPair(f"{social_worker.full_name} ne relève d'aucun département.")
+    if acting_user is not None:
+        second_admin_check(department, (social_worker,), acting_user)
+    return department
 
 
 #: What the two-administrators rule protects, in its refusals (« pendant 30 jours, … par un·e
@@ -818,27 +843,29 @@ def second_admin_check(
 
 
 ACTIVE_PAIR_EXISTS = "Ce binôme existe déjà et est en cours."
+ACTIVE_SOCIAL_ONLY_EXISTS = "Ce suivi social seul existe déjà et est en cours."
 
 
 @transaction.atomic
 def pair_create(
     *,
-    advisor: Professional,
+    advisor: Professional | None,
     social_worker: Professional,
     started_on: datetime.date | None = None,
     acting_user: Professional | None,
 ) -> Pair:
-    """Form a binôme of an advisor and a social worker of the same department."""
-    # Lock both members: a concurrent deactivation or pair creation waits for us.
+    """Form a binôme of an advisor and a social worker of the same department; with no
+    ``advisor``, a suivi social seul (axis 3): the social worker alone, at most one in course."""
+    # Lock the members: a concurrent deactivation or pair creation waits for us.
     members = (
         Professional.objects.select_for_update(of=("self",))
         .select_related("organisation__department")
-        .in_bulk([advisor.pk, social_worker.pk])
+        .in_bulk([m.pk for m in (advisor, social_worker) if m is not None])
     )
-    advisor, social_worker = members[advisor.pk], members[social_worker.pk]
+    social_worker = members[social_worker.pk]
+    advisor = members[advisor.pk] if advisor is not None else None
     department = pair_check_members(advisor, social_worker, acting_user=acting_user)
-    if Pair.objects.active().filter(advisor=advisor, social_worker=social_worker).exists():
-        raise InvalidPair(ACTIVE_PAIR_EXISTS)
+    pair_check_not_active(advisor, social_worker)
     pair = Pair(
         department=department,
         advisor=advisor,
@@ -846,8 +873,16 @@ def pair_create(
         started_on=started_on or timezone.localdate(),
     )
     _save_pair(pair, acting_user)
-    _rights_changed(_pair_rights_change(pair, acting_user, granted=True, what="Binôme formé"))
+    what = "Suivi social seul ouvert" if pair.is_social_only else "Binôme formé"
+    _rights_changed(_pair_rights_change(pair, acting_user, granted=True, what=what))
     return pair
+
+
+def pair_check_not_active(advisor: Professional | None, social_worker: Professional) -> None:
+    """Refuse (InvalidPair) a binôme already in course, or a second suivi social seul of the
+    same social worker."""
+    if Pair.objects.active().filter(advisor=advisor, social_worker=social_worker).exists():
+        raise InvalidPair(ACTIVE_PAIR_EXISTS if advisor else ACTIVE_SOCIAL_ONLY_EXISTS)
 
 
 def _save_pair(pair: Pair, acting_user: Professional | None) -> None:
@@ -857,7 +892,9 @@ def _save_pair(pair: Pair, acting_user: Professional | None) -> None:
         with transaction.atomic(), acting_as(acting_user):
             pair.save()
     except IntegrityError as error:
-        raise InvalidPair(ACTIVE_PAIR_EXISTS) from error
+        raise InvalidPair(
+            ACTIVE_SOCIAL_ONLY_EXISTS if pair.is_social_only else ACTIVE_PAIR_EXISTS
+        ) from error
 
 
 @transaction.atomic

@@ -755,11 +755,76 @@ HIDDEN_OBSTACLE_EXPECTATIONS: dict[str, tuple[str, Expect]] = {
         ),
     )
 }
-#: Every row the crawl requests: its label (the URL name, or the key above), its URL name and
+
+
+def solo_case_kwargs(world: World) -> dict[str, Any]:
+    return {"pk": world.objects["solo_case"].pk}
+
+
+def solo_appointment_kwargs(world: World) -> dict[str, Any]:
+    return {**solo_case_kwargs(world), "appointment_pk": world.objects["solo_appointment"].pk}
+
+
+def solo_interview_kwargs(world: World) -> dict[str, Any]:
+    return {**solo_case_kwargs(world), "interview_pk": world.objects["solo_interview"].pk}
+
+
+#: The rows of the world's case crawled again on the suivi social seul's case (axis 3), with the
+#: same URL arguments taken from that case.
+SOLO_KWARGS: dict[Callable[[World], dict[str, Any]], Callable[[World], dict[str, Any]]] = {
+    case_kwargs: solo_case_kwargs,
+    oriented_kwargs: solo_case_kwargs,
+    appointment_kwargs: solo_appointment_kwargs,
+    interview_kwargs: solo_interview_kwargs,
+}
+#: Who stays as for the world's case: the department's administrator and auditor (metadata,
+#: department-wide), the other department's, and the logged-out.
+SOLO_UNCHANGED = {"admin", "other_department_admin", "auditor", *LOGGED_OUT}
+#: Where the solo social worker gets what the référent·e gets (the world's référent·e is its
+#: advisor; in a suivi social seul, the social worker is): the signalement de manquement.
+SOLO_AS_REFERENT = {"breach_report"}
+#: The suivi social seul's person gave no accord de partage (there is no advisor to share with):
+#: « retirer l'accord » sends its social worker back to the case page, with a message.
+SOLO_OVERRIDES = {("agreement_withdraw", "get"): 302}
+
+
+def solo_statuses(name: str, method: str, by_viewer: dict[str, int]) -> dict[str, int]:
+    """What each viewer gets on the suivi social seul's case: its social worker what the world's
+    social worker gets (or its référent·e); the department's administrator and auditor what they
+    get on any case of the department; everyone else (the world's binôme, its remplaçant·es, every
+    advisor, the agencies' supervisors) what a stranger to the case gets."""
+    stranger = by_viewer["same_org_social_worker"]
+    result = {
+        viewer: status if viewer in SOLO_UNCHANGED else stranger
+        for viewer, status in by_viewer.items()
+    }
+    result["solo_social_worker"] = SOLO_OVERRIDES.get(
+        (name, method),
+        by_viewer["case_advisor" if name in SOLO_AS_REFERENT else "case_social_worker"],
+    )
+    return result
+
+
+#: Axis 3: every URL of a case, on the suivi social seul's case. Keyed « URL name (suivi social
+#: seul) ».
+SOLO_EXPECTATIONS: dict[str, tuple[str, Expect]] = {
+    f"{name} (suivi social seul)": (
+        name,
+        Expect(
+            get=solo_statuses(name, "get", expect.get),
+            post=None if expect.post is None else solo_statuses(name, "post", expect.post),
+            kwargs=SOLO_KWARGS[expect.kwargs],
+        ),
+    )
+    for name, expect in EXPECTATIONS.items()
+    if expect.kwargs in SOLO_KWARGS
+}
+#: Every row the crawl requests: its label (the URL name, or the keys above), its URL name and
 #: what each viewer gets.
 CRAWLED: dict[str, tuple[str, Expect]] = {
     **{name: (name, expect) for name, expect in EXPECTATIONS.items()},
     **HIDDEN_OBSTACLE_EXPECTATIONS,
+    **SOLO_EXPECTATIONS,
 }
 
 
@@ -1046,3 +1111,20 @@ def test_secret_tokens_only_where_allowed(crawled):
         assert token not in audit
         assert token not in outbox
         assert token not in crawled.logs
+
+
+def test_suivi_social_seul_reaches_its_social_worker_only(crawled):
+    """Axis 3: the secret of a case followed by a social worker alone (a social note, the
+    diagnostic's social details) reaches that social worker only; no advisor, no remplaçant·e of
+    the world's binôme, no France Travail supervisor ever sees it."""
+    token = crawled.world.objects["solo_secret"]
+
+    seen_by = {
+        key[3] for key, response in crawled.responses.items() if token in content_of(response)
+    }
+
+    assert seen_by == {"solo_social_worker"}
+    # The check can fail: the case page did show it to its social worker.
+    assert token in content_of(
+        crawled.responses[("case_detail (suivi social seul)", "get", "plain", "solo_social_worker")]
+    )

@@ -53,6 +53,8 @@ VIEWERS = [
     "delegate_advisor",
     "delegate_social_worker",
     "expired_delegate_social_worker",
+    # Axis 3: the social worker of « MDS du centre » who follows a case alone (no advisor).
+    "solo_social_worker",
     "inactive",
     ANONYMOUS,
 ]
@@ -150,6 +152,31 @@ def build_world() -> World:
         "delegate_advisor": member(Role.ADVISOR, other_agency),
         "delegate_social_worker": member(Role.SOCIAL_WORKER, other_unit),
         "expired_delegate_social_worker": member(Role.SOCIAL_WORKER, unit),
+        "solo_social_worker": member(Role.SOCIAL_WORKER, unit),
+    }
+    # Axis 3: a suivi social seul (no advisor) and its case, with an interview, a secret social
+    # note, a diagnostic and an appointment: its social worker alone sees them; nobody on the
+    # France Travail side (advisors, their remplaçant·es, the agencies' supervisors) does.
+    solo_pair = PairFactory(
+        department=department, advisor=None, social_worker=professionals["solo_social_worker"]
+    )
+    solo_case = CaseFactory(
+        pair=solo_pair, beneficiary__department=department, state=CaseState.ACTIVE
+    )
+    solo_secret = f"SOLO-{uuid.uuid4()}"
+    SocialNoteFactory(case=solo_case, text=f"Suivi social seul, {solo_secret}")
+    solo_objects = {
+        "solo_case": solo_case,
+        "solo_secret": solo_secret,
+        "solo_interview": InterviewFactory(case=solo_case),
+        "solo_diagnostic": make_diagnostic(solo_case, social_details=f"Dette, {solo_secret}"),
+        "solo_appointment": services.appointment_plan(
+            case=solo_case,
+            acting_user=solo_pair.social_worker,
+            planned_at=timezone.now(),
+            place="MDS du centre",
+            with_whom=solo_pair.social_worker,
+        ),
     }
     # The rows of the operators' admins (OperatorOnlyAdmin), so that their object pages are
     # crawled too: the administrator's second-factor device and the DSFR settings.
@@ -344,6 +371,7 @@ def build_world() -> World:
         shared=[shared],
         request_content=[question, answer],
         objects={
+            **solo_objects,
             "social_request": social_request,
             "resource": resource,
             "programme": programme,

@@ -62,7 +62,7 @@ def prepare_accounts(directory: Path) -> Path:
     if department is None:
         sys.exit("Aucun département d'essai dans la base.")
     pairs = Pair.objects.filter(department=department).order_by("pk")
-    members = [pk for pair in pairs for pk in (pair.advisor_id, pair.social_worker_id)][:POOL]
+    members = [pk for pair in pairs for pk in (pair.advisor_id, pair.social_worker_id) if pk][:POOL]
     in_department = Professional.objects.filter(organisation__department=department)
     pool = {
         "pair": list(Professional.objects.filter(pk__in=members).order_by("pk")),

@@ -247,8 +247,9 @@ class Case(models.Model):
         return self.state in FOLLOWED_STATES and last_seen < threshold
 
     @property
-    def co_accompagnant(self) -> Professional:
-        """The member of the binôme who is not the référent unique."""
+    def co_accompagnant(self) -> Professional | None:
+        """The member of the binôme who is not the référent unique (None in a suivi social
+        seul)."""
         return self.pair.co_member(self.referent)
 
 

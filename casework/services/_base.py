@@ -165,10 +165,10 @@ def require_state(case: Case, allowed: Iterable[str], action: str) -> None:
 
 
 def pair_label(pair: Pair) -> str:
-    return (
-        f"Binôme n°{pair.pk} ({pair.advisor.job_title or 'conseiller·ère'}, "
-        f"{pair.social_worker.job_title or 'travailleur·se social·e'})"
-    )
+    social = pair.social_worker.job_title or "travailleur·se social·e"
+    if pair.advisor is None:
+        return f"Suivi social seul n°{pair.pk} ({social})"
+    return f"Binôme n°{pair.pk} ({pair.advisor.job_title or 'conseiller·ère'}, {social})"
 
 
 def check_directory_admin(acting_user: Professional | None, department: Department) -> None:

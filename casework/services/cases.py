@@ -77,7 +77,7 @@ def case_propose(
     case = Case(
         beneficiary=beneficiary,
         pair=pair,
-        referent=pair.advisor,
+        referent=pair.lead,
         state=CaseState.PROPOSED,
         proposed_on=proposed_on,
     )
@@ -251,7 +251,9 @@ def case_close(
 
 
 def _referent_in(pair: Pair, previous: Professional) -> Professional:
-    return pair.social_worker if previous.role == Role.SOCIAL_WORKER else pair.advisor
+    """The référent·e in the new pair: the same role as before when the pair has it (a suivi
+    social seul has only its social worker)."""
+    return pair.social_worker if previous.role == Role.SOCIAL_WORKER else pair.lead
 
 
 @transaction.atomic
@@ -293,7 +295,7 @@ def case_reassign(
         # unless the department decided to show them (personal_data.without_names).
         recipient=with_names_after(
             f"{pair_label(new_pair)} ; retrait : {pair_label(previous)}",
-            " ; ".join(professional_label(m) for m in (new_pair.advisor, new_pair.social_worker)),
+            " ; ".join(professional_label(m) for m in new_pair.members),
             RIGHTS_TEXT_LENGTH,
         ),
         object_type=PAIR_OBJECT,
@@ -339,8 +341,9 @@ def case_set_diagnostic_state(
 
 def referent_for_path(pair: Pair, path: str) -> Professional:
     """The référent unique follows from the path: the social worker for the social path, the
-    advisor otherwise; the other member of the binôme is co-accompagnant·e."""
-    return pair.social_worker if path == OrientationPath.SOCIAL else pair.advisor
+    advisor otherwise; the other member of the binôme is co-accompagnant·e. In a suivi social
+    seul, the social worker alone is référent·e whatever the path."""
+    return pair.social_worker if path == OrientationPath.SOCIAL else pair.lead
 
 
 @transaction.atomic

@@ -49,7 +49,7 @@ class CaseFollowup(TypedDict):
     planned_end_on: datetime.date | None
     closed_on: datetime.date | None
     referent: MemberData
-    co_accompagnant: MemberData
+    co_accompagnant: MemberData | None
     contract: ContractData | None
     appointments: list[AppointmentData]
 
@@ -106,7 +106,9 @@ def _followup(case: Case, plan: ActionPlan | None) -> CaseFollowup:
         "planned_end_on": case.planned_end_on,
         "closed_on": case.closed_on,
         "referent": _member(case.referent),
-        "co_accompagnant": _member(case.co_accompagnant),
+        "co_accompagnant": (
+            _member(case.co_accompagnant) if case.co_accompagnant is not None else None
+        ),
         "contract": contract,
         "appointments": [
             {

@@ -58,7 +58,10 @@ class CaseFollowupSerializer(serializers.Serializer[Any]):
     planned_end_on = serializers.DateField(allow_null=True, help_text="Fin prévue le.")
     closed_on = serializers.DateField(allow_null=True, help_text="Terminé le.")
     referent = MemberSerializer(help_text="Le ou la référent·e unique.")
-    co_accompagnant = MemberSerializer(help_text="L'autre membre du binôme.")
+    co_accompagnant = MemberSerializer(
+        allow_null=True,
+        help_text="L'autre membre du binôme, ou null pour un suivi social seul (axe 3).",
+    )
     contract = ContractSerializer(
         allow_null=True, help_text="Le contrat d'engagement (ou CER, PPAE), s'il est connu."
     )

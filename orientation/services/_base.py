@@ -26,6 +26,20 @@ def _social_worker(case: Case, user: Professional) -> None:
         raise InvalidTransition("Seul·e le ou la travailleur·se social·e du binôme écrit ici.")
 
 
+def _signatures_complete(signed: Any, case: Case) -> bool:
+    """Whether a diagnostic or a préconisation carries every signature it needs: both members'
+    in a binôme; the social worker's alone in a suivi social seul (no advisor), which the version
+    records (``signed_without_advisor``) so that it stays true if the case joins a binôme."""
+    if signed.social_worker_signed_at is None:
+        return False
+    if signed.advisor_signed_at is not None:
+        return True
+    if case.pair.advisor_id is None:
+        signed.signed_without_advisor = True
+        return True
+    return False
+
+
 def _save(
     instance: Any, acting_user: Professional | None, update_fields: list[str] | None = None
 ) -> None:

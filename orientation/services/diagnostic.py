@@ -24,7 +24,7 @@ from casework.messages import sending
 from casework.models import Appointment, Case, Rectification
 from casework.rights import record_rectifications
 from orientation.models import Diagnostic, Obstacle, SocialDetails
-from orientation.services._base import _member, _save, _social_worker
+from orientation.services._base import _member, _save, _signatures_complete, _social_worker
 from partners.access import is_advisor
 from partners.audit import acting_as_person
 from partners.enums import Role
@@ -127,6 +127,8 @@ def diagnostic_update(
     diagnostic = _locked_editable(diagnostic)
     _member(diagnostic.case, acting_user)
     allowed = FIELDS_BY_ROLE.get(acting_user.role, set())
+    if diagnostic.case.pair.advisor_id is None:  # suivi social seul: one writer for every part
+        allowed = allowed | {"professional_situation"}
     refused = set(fields) - allowed
     if refused:
         raise InvalidTransition(
@@ -324,7 +326,8 @@ def diagnostic_person_opinion(
 
 @transaction.atomic
 def diagnostic_sign(*, diagnostic: Diagnostic, acting_user: Professional) -> Diagnostic:
-    """Sign as advisor or social worker of the case; the second signature locks the version."""
+    """Sign as advisor or social worker of the case; the second signature locks the version (in
+    a suivi social seul, the social worker's signature alone, after the person's opinion)."""
     diagnostic = _locked_editable(diagnostic)
     _member(diagnostic.case, acting_user)
     if diagnostic.state == DiagnosticState.DRAFT:
@@ -336,11 +339,13 @@ def diagnostic_sign(*, diagnostic: Diagnostic, acting_user: Professional) -> Dia
         if diagnostic.advisor_signed_at is not None:
             raise InvalidTransition("Vous avez déjà signé ce diagnostic.")
         diagnostic.advisor_signed_by, diagnostic.advisor_signed_at = acting_user, now
-    else:
-        if diagnostic.social_worker_signed_at is not None:
-            raise InvalidTransition("Vous avez déjà signé ce diagnostic.")
+    elif diagnostic.social_worker_signed_at is None:
         diagnostic.social_worker_signed_by, diagnostic.social_worker_signed_at = acting_user, now
-    if diagnostic.advisor_signed_at and diagnostic.social_worker_signed_at:
+    elif diagnostic.case.pair.advisor_id is not None:
+        raise InvalidTransition("Vous avez déjà signé ce diagnostic.")
+    # (Signed while the case was a binôme's, now a suivi social seul's: signing again, alone,
+    # completes it.)
+    if _signatures_complete(diagnostic, diagnostic.case):
         diagnostic.state = DiagnosticState.LOCKED
         diagnostic.locked_at = now
     _save(diagnostic, acting_user)

@@ -80,9 +80,7 @@ def _close_notifications(case: Case, kind: str, recipient: Professional | None =
 def supervisors_of(case: Case) -> list[Professional]:
     """The active supervisors whose organisation subtree holds a member of the case's binôme."""
     paths = [
-        member.organisation.path
-        for member in (case.pair.advisor, case.pair.social_worker)
-        if member.organisation is not None
+        member.organisation.path for member in case.pair.members if member.organisation is not None
     ]
     supervisors = Professional.objects.filter(
         role=Role.SUPERVISOR, is_active=True, organisation__department=case.pair.department_id

@@ -22,7 +22,7 @@ from orientation.enums import (
 )
 from orientation.models import Diagnostic, OrientationDecision, Recommendation
 from orientation.selectors import criteria_suggestion
-from orientation.services._base import _fresh, _member, _save
+from orientation.services._base import _fresh, _member, _save, _signatures_complete
 from orientation.services.notifications import _close_notifications, _notify, supervisors_of
 from partners.access import is_advisor, is_supervisor
 from partners.enums import OrientationAuthority
@@ -36,19 +36,21 @@ def _sign_recommendation(recommendation: Recommendation, acting_user: Profession
         if recommendation.advisor_signed_at is not None:
             raise InvalidTransition("Vous avez déjà signé cette préconisation.")
         recommendation.advisor_signed_by, recommendation.advisor_signed_at = acting_user, now
-    else:
-        if recommendation.social_worker_signed_at is not None:
-            raise InvalidTransition("Vous avez déjà signé cette préconisation.")
+    elif recommendation.social_worker_signed_at is None:
         recommendation.social_worker_signed_by = acting_user
         recommendation.social_worker_signed_at = now
+    elif recommendation.case.pair.advisor_id is not None:
+        raise InvalidTransition("Vous avez déjà signé cette préconisation.")
+    # (Signed while the case was a binôme's, now a suivi social seul's: signing again, alone,
+    # completes it.)
 
 
 def _after_signature(recommendation: Recommendation, acting_user: Professional) -> None:
     case = recommendation.case
     _close_notifications(case, NotificationKind.SIGNATURE, acting_user)
-    if not (recommendation.advisor_signed_at and recommendation.social_worker_signed_at):
+    if not _signatures_complete(recommendation, case):
         other = case.pair.co_member(acting_user)
-        _notify(case, [other], NotificationKind.SIGNATURE)
+        _notify(case, [other] if other is not None else [], NotificationKind.SIGNATURE)
         return
     if case.pair.department.supervisor_validates_recommendations:
         recommendation.state = RecommendationState.VALIDATION

@@ -176,8 +176,10 @@ def space_data(access: SpaceAccess) -> dict[str, Any]:
             "commence_le": _date(case.started_on),
             "prevu_jusqu_au": _date(case.planned_end_on),
             "referent": _person(space_selectors.Person.of(case.referent, "référent·e")),
-            "co_accompagnant": _person(
-                space_selectors.Person.of(case.co_accompagnant, "co-accompagnant·e")
+            "co_accompagnant": (
+                _person(space_selectors.Person.of(case.co_accompagnant, "co-accompagnant·e"))
+                if case.co_accompagnant is not None
+                else None
             ),
         },
         "prochains_rendez_vous": [

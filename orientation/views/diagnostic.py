@@ -43,6 +43,8 @@ def _page(request: HttpRequest, case: Case, **bound: forms.Form) -> HttpResponse
             diagnostic=diagnostic,
             view=view,
             is_advisor=signs_as_advisor,
+            # in a suivi social seul, the social worker writes the professional situation too
+            writes_professional=signs_as_advisor or case.pair.advisor_id is None,
             person_form=bound.get("person_form")
             or PersonSectionsForm(initial=PersonSectionsForm.initial_of(diagnostic)),
             situation_form=bound.get("situation_form")
@@ -62,7 +64,8 @@ def _page(request: HttpRequest, case: Case, **bound: forms.Form) -> HttpResponse
             signed_by_me=(
                 diagnostic.advisor_signed_at
                 if signs_as_advisor
-                else diagnostic.social_worker_signed_at
+                # a suivi social seul's social worker completes what waited for an advisor
+                else diagnostic.social_worker_signed_at and case.pair.advisor_id is not None
             ),
         )
         journal_events.diagnostic_viewed(

@@ -44,7 +44,9 @@ def orientation(request: HttpRequest, pk: int) -> HttpResponse:
             and not (
                 open_recommendation.advisor_signed_at
                 if access.signs_as_advisor(user)
+                # a suivi social seul's social worker completes what waited for an advisor
                 else open_recommendation.social_worker_signed_at
+                and case.pair.advisor_id is not None
             ),
             "can_validate": access.may_validate_recommendations(user)
             and open_recommendation is not None

@@ -91,7 +91,7 @@ class NoteFactory(factory.django.DjangoModelFactory):
         model = Note
 
     case = factory.SubFactory(CaseFactory, state=CaseState.ACTIVE)
-    author = factory.LazyAttribute(lambda o: o.case.pair.advisor)
+    author = factory.LazyAttribute(lambda o: o.case.pair.lead)
     text = factory.Faker("sentence", locale="fr_FR")
 
     @classmethod

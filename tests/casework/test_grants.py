@@ -1,5 +1,6 @@
 """Grants mirror the current pair and the pending remplacements exactly, whatever sequence of
-services ran; requests see only the remplacements within their dates."""
+services ran (binômes and suivis sociaux seuls, axis 3); requests see only the remplacements
+within their dates."""
 
 import datetime
 import random
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from casework import permissions, services
 from casework.enums import CaseState
-from casework.models import Case, CaseUserObjectPermission, Delegation
+from casework.models import Case, CasePairPeriod, CaseUserObjectPermission, Delegation
 from partners import services as partner_services
 from partners.enums import Role
 from partners.errors import DomainError
@@ -100,10 +101,15 @@ def test_grants_mirror_current_pair_after_random_services(seed, time_machine):
         3, role=Role.SOCIAL_WORKER, organisation__department=department
     )
     PairFactory(department=department, advisor=advisors[0], social_worker=social_workers[0])
+    # Axis 3: a suivi social seul (no advisor) from the start, so that cases move between
+    # social-only pairs and binômes in every sequence.
+    PairFactory(department=department, advisor=None, social_worker=social_workers[1])
 
     def pair_create() -> None:
         partner_services.pair_create(
-            advisor=rng.choice(advisors), social_worker=rng.choice(social_workers), acting_user=None
+            advisor=rng.choice([*advisors, None]),
+            social_worker=rng.choice(social_workers),
+            acting_user=None,
         )
 
     def pair_end() -> None:
@@ -146,7 +152,7 @@ def test_grants_mirror_current_pair_after_random_services(seed, time_machine):
 
     def delegation_give() -> None:
         case = rng.choice(list(Case.objects.open().select_related("pair")))
-        replaced = rng.choice([case.pair.advisor, case.pair.social_worker])
+        replaced = rng.choice(case.pair.members)
         colleagues = [
             p
             for p in (advisors if replaced.role == Role.ADVISOR else social_workers)
@@ -202,3 +208,5 @@ def test_grants_mirror_current_pair_after_random_services(seed, time_machine):
     assert refused < 40
     assert Case.objects.exists()
     assert Delegation.objects.exists()
+    # The sequence did put cases in a suivi social seul.
+    assert CasePairPeriod.objects.filter(pair__advisor__isnull=True).exists()

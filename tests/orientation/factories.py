@@ -17,7 +17,9 @@ def make_diagnostic(
     """A draft diagnostic written through the services: both sections, obstacles given as
     (category, words, the person agrees), and secret social details carrying a canary."""
     case = case or CaseFactory(state=CaseState.ACTIVE)
-    advisor, social_worker = case.pair.advisor, case.pair.social_worker
+    social_worker = case.pair.social_worker
+    # In a suivi social seul (no advisor), the social worker writes the professional part too.
+    advisor = case.pair.advisor or social_worker
     diagnostic = services.diagnostic_start(case=case, acting_user=social_worker)
     services.diagnostic_update(
         diagnostic=diagnostic,

@@ -39,6 +39,51 @@ def test_admin_add_pair_goes_through_pair_create(admin_client, pair):
     assert LogEntry.objects.get_for_object(created).get().actor == admin
 
 
+def test_admin_add_pair_without_advisor_forms_a_social_only_pair(admin_client, pair):
+    admin, client = admin_client
+
+    response = client.post(
+        reverse("admin:partners_pair_add"),
+        {"advisor": "", "social_worker": pair.social_worker.pk, "started_on": "02/03/2026"},
+    )
+
+    assert response.status_code == 302
+    created = Pair.objects.get(advisor__isnull=True)
+    assert (created.social_worker, created.department, created.is_social_only) == (
+        pair.social_worker,
+        pair.department,
+        True,
+    )
+    assert LogEntry.objects.get_for_object(created).get().actor == admin
+
+
+def test_admin_add_second_social_only_pair_shows_french_error(admin_client, pair):
+    _, client = admin_client
+    data = {"advisor": "", "social_worker": pair.social_worker.pk, "started_on": "02/03/2026"}
+    client.post(reverse("admin:partners_pair_add"), data)
+
+    response = client.post(reverse("admin:partners_pair_add"), data)
+
+    assert response.status_code == 200
+    assert "Ce suivi social seul existe déjà et est en cours." in response.content.decode()
+    assert Pair.objects.filter(advisor__isnull=True).count() == 1
+
+
+def test_admin_add_social_only_pair_of_an_advisor_shows_french_error(admin_client, pair):
+    _, client = admin_client
+
+    response = client.post(
+        reverse("admin:partners_pair_add"),
+        {"advisor": "", "social_worker": pair.advisor.pk, "started_on": "02/03/2026"},
+    )
+
+    assert response.status_code == 200
+    assert "un suivi social seul est mené par un·e travailleur·se social·e" in (
+        response.content.decode()
+    )
+    assert Pair.objects.count() == 1
+
+
 def test_admin_add_pair_of_two_advisors_shows_french_error(admin_client, pair):
     _, client = admin_client
 

@@ -45,7 +45,11 @@ def space_agreement(request: HttpRequest) -> HttpResponse:
                 "categories": categories,
                 "can_widen": agreement is not None and not all(s for _, _, s in categories),
                 "can_renew": selectors.can_renew(case, agreement),
-                "advisor": selectors.Person.of(case.pair.advisor, "conseiller·e"),
+                "advisor": (
+                    selectors.Person.of(case.pair.advisor, "conseiller·e")
+                    if case.pair.advisor
+                    else None
+                ),
                 "social_worker": selectors.Person.of(
                     case.pair.social_worker, "travailleur·se social·e"
                 ),

@@ -96,7 +96,9 @@ def space_home(request: HttpRequest) -> HttpResponse:
             "case": case,
             "state_sentence": selectors.STATE_SENTENCES[CaseState(case.state)],
             "referent": selectors.Person.of(case.referent, "référent·e"),
-            "co_member": selectors.Person.of(co_member, "co-accompagnant·e"),
+            "co_member": (
+                selectors.Person.of(co_member, "co-accompagnant·e") if co_member else None
+            ),
             "appointments": [
                 (appointment, selectors.Person.of(appointment.with_whom, ""))
                 for appointment in selectors.upcoming_appointments(case)
