@@ -10,3 +10,18 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"app_role";
 REVOKE INSERT, UPDATE, DELETE ON django_migrations FROM :"app_role";
 REVOKE UPDATE, DELETE ON casework_informationshare, auditlog_logentry FROM :"app_role";
 REVOKE DELETE ON casework_ledgerhead FROM :"app_role";
+-- The journal's monthly partitions (casework migration 0032): written and read through their
+-- parent only, never directly; the beat creates next months' through the one function below,
+-- which runs as the owner.
+GRANT EXECUTE ON FUNCTION binome_journal_month_partition(date) TO :"app_role";
+SELECT set_config('binome.app_role', :'app_role', false);
+DO $$
+DECLARE
+    part regclass;
+BEGIN
+    FOR part IN SELECT inhrelid::regclass FROM pg_inherits
+                WHERE inhparent = 'casework_informationshare'::regclass LOOP
+        EXECUTE format('REVOKE ALL ON %s FROM %I', part, current_setting('binome.app_role'));
+    END LOOP;
+END;
+$$;

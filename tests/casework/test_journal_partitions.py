@@ -1,0 +1,206 @@
+"""The journal partitioned by month on PostgreSQL (migration 0032): rows land in their month,
+every partition refuses changes, no fork across months, the beat creates months ahead, and the
+migration converts a journal that holds rows with its chain intact."""
+
+import datetime
+from io import StringIO
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from casework import journal, partitions, tasks
+from casework.enums import JournalChannel
+from casework.models import InformationShare
+from tests.partners.factories import DepartmentFactory
+
+pytestmark = pytest.mark.postgres
+
+TABLE = "casework_informationshare"
+BEFORE, PARTITIONED = "0031_breach_report_steps", "0032_journal_partitioned_by_month"
+
+
+def _far_month(today: datetime.date, years: int) -> datetime.date:
+    """A month no other test writes in, so that its partition is this test's own."""
+    return today.replace(year=today.year + years, day=1)
+
+
+def _noon(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
+
+
+def _record(department, purpose: str = "Consultation") -> InformationShare:  # type: ignore[no-untyped-def]
+    return journal.record(
+        department=department, actor=None, channel=JournalChannel.VIEW, purpose=purpose
+    )
+
+
+def _partition_of(share: InformationShare) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tableoid::regclass::text FROM {TABLE} WHERE id = %s", [share.pk])  # noqa: S608 — a table named by the test
+        return cursor.fetchone()[0]
+
+
+def _verify() -> tuple[int, str]:
+    out = StringIO()
+    try:
+        call_command("audit_verify", stdout=out)
+    except SystemExit as exit_:
+        return int(exit_.code or 0), out.getvalue()
+    return 0, out.getvalue()
+
+
+@pytest.mark.django_db
+def test_journal_partitions_create_makes_this_month_and_next_ones_once(today):
+    month = _far_month(today, 20)
+    months = [month]
+    for _ in range(4):
+        months.append((months[-1] + datetime.timedelta(days=32)).replace(day=1))
+    names = [f"{TABLE}_{each:%Y_%m}" for each in months[:4]]
+
+    assert partitions.journal_partitions_create(today=month) == names
+    assert partitions.journal_partitions_create(today=month) == []
+    bounds = {p.name: p.bounds for p in partitions.journal_partitions()}
+    assert bounds[names[0]] == (
+        f"FOR VALUES FROM ('{months[0]} 00:00:00+00') TO ('{months[1]} 00:00:00+00')"
+    )
+    assert bounds[partitions.DEFAULT_PARTITION] == "DEFAULT"
+
+
+@pytest.mark.django_db
+def test_create_journal_partitions_task_prepares_the_months_ahead(today):
+    month = _far_month(today, 21)
+    with time_machine.travel(_noon(month), tick=False):
+        created = tasks.create_journal_partitions()
+        again = tasks.create_journal_partitions()
+
+    assert (len(created), created[0], again) == (4, f"{TABLE}_{month:%Y_%m}", [])
+    assert settings.CELERY_BEAT_SCHEDULE["create-journal-partitions"]["task"] == (
+        tasks.create_journal_partitions.name
+    )
+
+
+@pytest.mark.django_db
+def test_journal_rows_land_in_their_month_partition_or_the_default_one(today):
+    department = DepartmentFactory()
+    month, unprepared = _far_month(today, 22), _far_month(today, 23)
+    partitions.journal_partitions_create(today=month, months_ahead=0)
+    with time_machine.travel(_noon(month), tick=False):
+        first = _record(department)
+    with time_machine.travel(_noon(unprepared), tick=False):
+        second = _record(department)
+
+    assert [_partition_of(first), _partition_of(second)] == [
+        f"{TABLE}_{month:%Y_%m}",
+        partitions.DEFAULT_PARTITION,
+    ]
+    # The month whose rows sit in the default partition does not get a partition later.
+    assert partitions.journal_partitions_create(today=unprepared, months_ahead=0) == []
+    assert journal.verify(department).problem == ""
+
+
+@pytest.mark.django_db
+def test_every_partition_refuses_update_delete_and_truncate(today):
+    department = DepartmentFactory()
+    month = _far_month(today, 24)
+    partitions.journal_partitions_create(today=month, months_ahead=0)
+    with time_machine.travel(_noon(month), tick=False):
+        row = _record(department)
+    part = _partition_of(row)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE waits for no pending check
+
+    for statement, refusal in (
+        (f"UPDATE {part} SET purpose = 'x'", f"Le journal {part} ne se modifie pas"),  # noqa: S608 — a table named by the test
+        (f"DELETE FROM {part}", f"Le journal {part} ne se modifie pas"),  # noqa: S608 — a table named by the test
+        (f"TRUNCATE {part}", f"Le journal {part} ne se vide pas"),
+        (f"TRUNCATE {TABLE}", f"Le journal {TABLE} ne se vide pas"),
+    ):
+        with (
+            pytest.raises(DatabaseError, match=refusal),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+    assert InformationShare.objects.filter(department=department).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_fork_into_another_month_is_refused(today):
+    """The unique indexes hold within a partition; a row that repeats a ``seq`` or a
+    ``prev_hash`` of its department in another month is refused by the insert trigger."""
+    department = DepartmentFactory()
+    month, later = _far_month(today, 25), _far_month(today, 26)
+    partitions.journal_partitions_create(today=month, months_ahead=0)
+    partitions.journal_partitions_create(today=later, months_ahead=0)
+    with time_machine.travel(_noon(month), tick=False):
+        first, second = _record(department, "Consultation 1"), _record(department, "Vue 2")
+
+    for seq, prev_hash in ((second.seq, "f" * 64), (second.seq + 1, second.prev_hash)):
+        with (
+            pytest.raises(DatabaseError, match="fourche refusée") as refusal,
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                f"INSERT INTO {TABLE} (department_id, seq, prev_hash, hash, at, "  # noqa: S608 — a table named by the test
+                "actor_organisation, actor_job_title, object_type, object_id, category, "
+                "recipient, basis, purpose, channel, request_id) "
+                "VALUES (%s, %s, %s, %s, %s, '', '', '', '', '', '', 'legal', 'Fourche', "
+                "'view', '')",
+                [department.pk, seq, prev_hash, "e" * 64, _noon(later)],
+            )
+        assert f"Le journal du département {department.pk} a déjà une ligne n°{seq}" in str(
+            refusal.value
+        )
+    assert first.seq == 1
+    assert journal.verify(department).problem == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_converts_a_journal_with_rows_and_keeps_its_chain(today):
+    """Back to a plain table and forward again, with rows of two departments over three months
+    (one in the default partition): every row kept, same ids, chains intact, ids continue."""
+    departments = [DepartmentFactory(code="21"), DepartmentFactory(code="58")]
+    for days_ago in (70, 35, 0):
+        with time_machine.travel(_noon(today - datetime.timedelta(days=days_ago)), tick=False):
+            for department in departments:
+                _record(department, f"Consultation à J-{days_ago}")
+    rows = list(InformationShare.objects.order_by("id").values_list("id", "department", "seq"))
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate([("casework", BEFORE)])
+        assert _relkind() == "r"
+        assert _rows() == rows
+        assert _verify()[0] == 0
+    finally:
+        executor.loader.build_graph()
+        executor.migrate([("casework", PARTITIONED)])
+
+    assert _relkind() == "p"
+    assert _rows() == rows
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {partitions.DEFAULT_PARTITION}")  # noqa: S608 — a table named by the test
+        assert cursor.fetchone() == (0,)  # every month present got its partition
+    assert _verify() == (
+        0,
+        "Département 21 : 3 lignes, intact.\nDépartement 58 : 3 lignes, intact.\n"
+        "6 lignes vérifiées.\n",
+    )
+    with time_machine.travel(timezone.now(), tick=False):
+        after = _record(departments[0])
+    assert (after.pk > rows[-1][0], after.seq) == (True, 4)
+
+
+def _relkind() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relkind FROM pg_class WHERE oid = %s::regclass", [TABLE])
+        return cursor.fetchone()[0]
+
+
+def _rows() -> list[tuple[int, int, int]]:
+    return list(InformationShare.objects.order_by("id").values_list("id", "department", "seq"))
