@@ -10,7 +10,10 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"app_role";
 REVOKE INSERT, UPDATE, DELETE ON django_migrations FROM :"app_role";
 REVOKE UPDATE, DELETE ON casework_informationshare, auditlog_logentry FROM :"app_role";
 REVOKE DELETE ON casework_ledgerhead FROM :"app_role";
--- The journal's monthly partitions (casework migration 0032): written and read through their
+-- Where each chain stood at the end of a month detached for retention: written by the owner's
+-- journal_detach_month only, read by audit_verify.
+REVOKE INSERT, UPDATE, DELETE ON casework_detachedjournalmonth FROM :"app_role";
+-- The journal's monthly partitions (casework migration 0033): written and read through their
 -- parent only, never directly; the beat creates next months' through the one function below,
 -- which runs as the owner.
 GRANT EXECUTE ON FUNCTION binome_journal_month_partition(date) TO :"app_role";

@@ -1,4 +1,4 @@
-"""The journal partitioned by month on PostgreSQL (migration 0032): rows land in their month,
+"""The journal partitioned by month on PostgreSQL (migration 0033): rows land in their month,
 every partition refuses changes, no fork across months, the beat creates months ahead, and the
 migration converts a journal that holds rows with its chain intact."""
 
@@ -8,20 +8,20 @@ from io import StringIO
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
-from django.utils import timezone
 
-from casework import journal, partitions, tasks
-from casework.enums import JournalChannel
+from casework import heads, journal, partitions, tasks
+from casework.enums import FileStage, JournalChannel
 from casework.models import InformationShare
+from tests.casework.factories import BeneficiaryFactory
 from tests.partners.factories import DepartmentFactory
 
 pytestmark = pytest.mark.postgres
 
 TABLE = "casework_informationshare"
-BEFORE, PARTITIONED = "0031_breach_report_steps", "0032_journal_partitioned_by_month"
+BEFORE, PARTITIONED = "0032_journal_detached_months", "0033_journal_partitioned_by_month"
 
 
 def _far_month(today: datetime.date, years: int) -> datetime.date:
@@ -191,8 +191,7 @@ def test_migration_converts_a_journal_with_rows_and_keeps_its_chain(today):
         "Département 21 : 3 lignes, intact.\nDépartement 58 : 3 lignes, intact.\n"
         "6 lignes vérifiées.\n",
     )
-    with time_machine.travel(timezone.now(), tick=False):
-        after = _record(departments[0])
+    after = _record(departments[0])
     assert (after.pk > rows[-1][0], after.seq) == (True, 4)
 
 
@@ -204,3 +203,72 @@ def _relkind() -> str:
 
 def _rows() -> list[tuple[int, int, int]]:
     return list(InformationShare.objects.order_by("id").values_list("id", "department", "seq"))
+
+
+@pytest.mark.django_db
+def test_journal_month_detach_refuses_until_the_month_may_go_then_keeps_the_chain(today):
+    department = DepartmentFactory(code="21")  # kept 2 + 5 years (the defaults)
+    month = _far_month(today, -9)
+    older = _far_month(today, -10)
+    partitions.journal_partitions_create(today=month, months_ahead=0)
+    person = BeneficiaryFactory(department=department)
+    with time_machine.travel(_noon(month), tick=False):
+        first = _record(department, "Compte créé")
+        journal.record(
+            department=department,
+            actor=None,
+            channel=JournalChannel.VIEW,
+            purpose="Consultation",
+            beneficiary=person,
+        )
+    _record(department, "Aujourd'hui")
+
+    def refusal(**kwargs: object) -> str:
+        with pytest.raises(partitions.DetachRefused) as refused:
+            partitions.journal_month_detach(**{"month": month, "today": today, **kwargs})
+        return str(refused.value)
+
+    assert refusal(month=month.replace(month=month.month % 12 + 1)) == (
+        "Le journal n'a pas de partition pour le mois "
+        f"{month.replace(month=month.month % 12 + 1):%m/%Y}."
+    )
+    assert refusal() == (
+        "1 personne(s) nommée(s) dans ce mois ont encore un dossier (base active ou archive "
+        "intermédiaire) : le mois est conservé."
+    )
+    person.file_stage = FileStage.DISPOSED
+    person.save(update_fields=["file_stage"])
+    assert refusal(today=month.replace(year=month.year + 2)).startswith(
+        f"Le mois {month:%m/%Y} est encore dans la durée de conservation du journal"
+    )
+    partitions.journal_partitions_create(today=older, months_ahead=0)
+    assert refusal() == f"Détacher d'abord le mois le plus ancien ({TABLE}_{older:%Y_%m})."
+
+    assert partitions.journal_month_detach(month=older, today=today) == partitions.DetachedMonth(
+        f"{TABLE}_{older:%Y_%m}", 0, {}
+    )
+    assert partitions.journal_month_detach(month=month, today=today) == partitions.DetachedMonth(
+        f"{TABLE}_{month:%Y_%m}", 2, {"21": 2}
+    )
+    names = [p.name for p in partitions.journal_partitions()]
+    assert (f"{TABLE}_{month:%Y_%m}" in names, InformationShare.objects.count()) == (False, 1)
+    # The chain starts after the detached month's last row, and goes on.
+    last = _record(department, "Demain")
+    assert journal.verify(department) == journal.ChainReport("21", 2)
+    assert _verify() == (0, "Département 21 : 2 lignes, intact.\n2 lignes vérifiées.\n")
+    # A head published inside the detached month is no divergence.
+    published = [("21", heads.Head(1, first.hash)), ("21", heads.Head(4, last.hash))]
+    assert [c.ok for c in heads.verify_published(published)] == [True]
+    forged = [("21", heads.Head(4, "0" * 64))]
+    assert [c.ok for c in heads.verify_published(forged)] == [False]
+
+
+@pytest.mark.django_db
+def test_journal_detach_month_command_says_why_it_refuses():
+    for argument, message in (
+        ("1990-01", "Le journal n'a pas de partition pour le mois 01/1990."),
+        ("janvier", "Mois attendu sous la forme AAAA-MM : janvier"),
+    ):
+        with pytest.raises(CommandError) as refused:
+            call_command("journal_detach_month", argument)
+        assert str(refused.value) == message

@@ -8,7 +8,7 @@ database) keeps its plain table: nothing happens there.
   partition: a journal write is part of the business transaction and must never fail because
   the beat task that creates months ahead (``casework.tasks.create_journal_partitions``) did not
   run. A month whose rows already sit in the default partition is not created afterwards (the
-  function warns; docs/operations.md says how to move them).
+  function warns; docs/deployment.md § 3 says how to move them).
 - ``binome_journal_month_partition(date)`` creates a month's partition (idempotent); it is
   SECURITY DEFINER so that the application's role, which owns nothing and runs no DDL, can
   call it from the beat task and nothing else.
@@ -59,7 +59,7 @@ BEGIN
     END IF;
     IF EXISTS (SELECT 1 FROM {DEFAULT} WHERE at >= lo AND at < hi) THEN
         RAISE WARNING 'Le mois % du journal est dans sa partition par défaut : partition non '
-                      'créée (docs/operations.md).', to_char(month, 'YYYY-MM');
+                      'créée (docs/deployment.md § 3).', to_char(month, 'YYYY-MM');
         RETURN NULL;
     END IF;
     EXECUTE format('CREATE TABLE %I PARTITION OF {TABLE} FOR VALUES FROM (%L) TO (%L)',
@@ -204,6 +204,6 @@ class Migration(migrations.Migration):
     # The conversion holds the journal's ACCESS EXCLUSIVE lock until it commits.
     atomic = True
 
-    dependencies = [("casework", "0031_breach_report_steps")]
+    dependencies = [("casework", "0032_journal_detached_months")]
 
     operations = [migrations.RunPython(partition, unpartition, elidable=False)]
