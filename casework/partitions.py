@@ -1,4 +1,5 @@
-"""The journal's monthly partitions on PostgreSQL (migration 0033, docs/deployment.md § 3).
+"""The monthly partitions of the journal (migration 0033) and of django-auditlog's table
+(0034) on PostgreSQL (docs/deployment.md § 3).
 
 The beat creates each month's partition ahead (``journal_partitions_create``), through the
 database function ``binome_journal_month_partition``: the application's role runs no DDL, the
@@ -23,14 +24,15 @@ from partners.models import Department
 MONTHS_AHEAD = 3
 TABLE = "casework_informationshare"
 DEFAULT_PARTITION = f"{TABLE}_default"
+AUDIT_TABLE = "auditlog_logentry"
 
 
-def partitioned() -> bool:
-    """Whether the journal is partitioned here (PostgreSQL, migrated)."""
+def partitioned(table: str = TABLE) -> bool:
+    """Whether ``table`` (the journal, or the audit trail) is partitioned here (PostgreSQL)."""
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
-        cursor.execute("SELECT relkind FROM pg_class WHERE oid = to_regclass(%s)", [TABLE])
+        cursor.execute("SELECT relkind FROM pg_class WHERE oid = to_regclass(%s)", [table])
         row = cursor.fetchone()
     return row is not None and row[0] == "p"
 
@@ -46,11 +48,28 @@ def _next_month(month: datetime.date) -> datetime.date:
 def journal_partitions_create(
     *, today: datetime.date, since: datetime.date | None = None, months_ahead: int = MONTHS_AHEAD
 ) -> list[str]:
-    """Create the partitions of the months from ``since`` (default: ``today``'s month) to
-    ``months_ahead`` months after ``today``'s; return those created. Idempotent: a month that
-    has its partition is left alone, and so is a month whose rows already sit in the default
-    partition (the database warns; docs/deployment.md § 3)."""
-    if not partitioned():
+    """Create the journal's partitions of the months from ``since`` (default: ``today``'s
+    month) to ``months_ahead`` months after ``today``'s; return those created. Idempotent: a
+    month that has its partition is left alone, and so is a month whose rows already sit in the
+    default partition (the database warns; docs/deployment.md § 3)."""
+    return _create(TABLE, "binome_journal_month_partition", today, since, months_ahead)
+
+
+def audit_partitions_create(
+    *, today: datetime.date, since: datetime.date | None = None, months_ahead: int = MONTHS_AHEAD
+) -> list[str]:
+    """The same for django-auditlog's table (migration 0034)."""
+    return _create(AUDIT_TABLE, "binome_audit_month_partition", today, since, months_ahead)
+
+
+def _create(
+    table: str,
+    function: str,
+    today: datetime.date,
+    since: datetime.date | None,
+    months_ahead: int,
+) -> list[str]:
+    if not partitioned(table):
         return []
     month, last = month_start(since or today), month_start(today)
     for _ in range(months_ahead):
@@ -58,7 +77,7 @@ def journal_partitions_create(
     created = []
     with connection.cursor() as cursor:
         while month <= last:
-            cursor.execute("SELECT binome_journal_month_partition(%s)", [month])
+            cursor.execute(f"SELECT {function}(%s)", [month])  # noqa: S608 — a constant
             name = cursor.fetchone()[0]
             if name is not None:
                 created.append(name)

@@ -62,6 +62,11 @@ def send_appointment_reminders() -> dict[str, int]:
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=60, max_retries=3)
 def create_journal_partitions() -> list[str]:
-    """The journal's partitions of this month and the next ones (beat: nightly; PostgreSQL).
-    Idempotent: the names of the partitions created, none on most nights."""
-    return partitions.journal_partitions_create(today=timezone.localdate())
+    """The partitions of this month and the next ones of the journal and of the audit trail
+    (beat: nightly; PostgreSQL). Idempotent: the names of the partitions created, none on most
+    nights."""
+    today = timezone.localdate()
+    return [
+        *partitions.journal_partitions_create(today=today),
+        *partitions.audit_partitions_create(today=today),
+    ]

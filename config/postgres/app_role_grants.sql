@@ -13,17 +13,19 @@ REVOKE DELETE ON casework_ledgerhead FROM :"app_role";
 -- Where each chain stood at the end of a month detached for retention: written by the owner's
 -- journal_detach_month only, read by audit_verify.
 REVOKE INSERT, UPDATE, DELETE ON casework_detachedjournalmonth FROM :"app_role";
--- The journal's monthly partitions (casework migration 0033): written and read through their
--- parent only, never directly; the beat creates next months' through the one function below,
--- which runs as the owner.
+-- The monthly partitions of the journal and of the audit trail (casework migrations 0033 and
+-- 0034): written and read through their parent only, never directly; the beat creates next
+-- months' through the two functions below, which run as the owner.
 GRANT EXECUTE ON FUNCTION binome_journal_month_partition(date) TO :"app_role";
+GRANT EXECUTE ON FUNCTION binome_audit_month_partition(date) TO :"app_role";
 SELECT set_config('binome.app_role', :'app_role', false);
 DO $$
 DECLARE
     part regclass;
 BEGIN
     FOR part IN SELECT inhrelid::regclass FROM pg_inherits
-                WHERE inhparent = 'casework_informationshare'::regclass LOOP
+                WHERE inhparent IN ('casework_informationshare'::regclass,
+                                    'auditlog_logentry'::regclass) LOOP
         EXECUTE format('REVOKE ALL ON %s FROM %I', part, current_setting('binome.app_role'));
     END LOOP;
 END;

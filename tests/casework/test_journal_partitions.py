@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 import time_machine
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
@@ -21,7 +22,8 @@ from tests.partners.factories import DepartmentFactory
 pytestmark = pytest.mark.postgres
 
 TABLE = "casework_informationshare"
-BEFORE, PARTITIONED = "0032_journal_detached_months", "0033_journal_partitioned_by_month"
+BEFORE, PARTITIONED = "0032_journal_detached_months", "0034_audit_trail_partitioned_by_month"
+AUDIT = "auditlog_logentry"
 
 
 def _far_month(today: datetime.date, years: int) -> datetime.date:
@@ -78,7 +80,12 @@ def test_create_journal_partitions_task_prepares_the_months_ahead(today):
         created = tasks.create_journal_partitions()
         again = tasks.create_journal_partitions()
 
-    assert (len(created), created[0], again) == (4, f"{TABLE}_{month:%Y_%m}", [])
+    assert (len(created), created[0], created[4], again) == (
+        8,
+        f"{TABLE}_{month:%Y_%m}",
+        f"{AUDIT}_{month:%Y_%m}",
+        [],
+    )
     assert settings.CELERY_BEAT_SCHEDULE["create-journal-partitions"]["task"] == (
         tasks.create_journal_partitions.name
     )
@@ -163,26 +170,29 @@ def test_a_fork_into_another_month_is_refused(today):
 
 @pytest.mark.django_db(transaction=True)
 def test_migration_converts_a_journal_with_rows_and_keeps_its_chain(today):
-    """Back to a plain table and forward again, with rows of two departments over three months
-    (one in the default partition): every row kept, same ids, chains intact, ids continue."""
+    """Back to plain tables and forward again, with journal rows of two departments over three
+    months (one in the default partition) and audit rows: every row kept, same ids, chains
+    intact, ids continue."""
     departments = [DepartmentFactory(code="21"), DepartmentFactory(code="58")]
     for days_ago in (70, 35, 0):
         with time_machine.travel(_noon(today - datetime.timedelta(days=days_ago)), tick=False):
             for department in departments:
                 _record(department, f"Consultation à J-{days_ago}")
     rows = list(InformationShare.objects.order_by("id").values_list("id", "department", "seq"))
+    entries = _entries()
     executor = MigrationExecutor(connection)
     try:
         executor.migrate([("casework", BEFORE)])
-        assert _relkind() == "r"
-        assert _rows() == rows
+        assert (_relkind(), _relkind(AUDIT)) == ("r", "r")
+        assert (_rows(), _entries()) == (rows, entries)
         assert _verify()[0] == 0
     finally:
         executor.loader.build_graph()
         executor.migrate([("casework", PARTITIONED)])
 
-    assert _relkind() == "p"
-    assert _rows() == rows
+    assert (_relkind(), _relkind(AUDIT)) == ("p", "p")
+    assert (_rows(), _entries()) == (rows, entries)
+    assert len(entries) >= 2  # the departments' creations at least
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {partitions.DEFAULT_PARTITION}")  # noqa: S608 — a table named by the test
         assert cursor.fetchone() == (0,)  # every month present got its partition
@@ -193,12 +203,46 @@ def test_migration_converts_a_journal_with_rows_and_keeps_its_chain(today):
     )
     after = _record(departments[0])
     assert (after.pk > rows[-1][0], after.seq) == (True, 4)
+    DepartmentFactory(code="89")
+    assert LogEntry.objects.order_by("id").last().pk > entries[-1][0]
 
 
-def _relkind() -> str:
+def _relkind(table: str = TABLE) -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT relkind FROM pg_class WHERE oid = %s::regclass", [TABLE])
+        cursor.execute("SELECT relkind FROM pg_class WHERE oid = %s::regclass", [table])
         return cursor.fetchone()[0]
+
+
+def _entries() -> list[tuple[int, str, int]]:
+    return list(LogEntry.objects.order_by("id").values_list("id", "object_pk", "action"))
+
+
+@pytest.mark.django_db
+def test_audit_rows_land_in_their_month_and_every_partition_refuses_changes(today):
+    month = _far_month(today, 27)
+    assert partitions.audit_partitions_create(today=month, months_ahead=0) == [
+        f"{AUDIT}_{month:%Y_%m}"
+    ]
+    with time_machine.travel(_noon(month), tick=False):
+        DepartmentFactory()
+    entry = LogEntry.objects.order_by("id").last()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tableoid::regclass::text FROM {AUDIT} WHERE id = %s", [entry.pk])  # noqa: S608 — a table named by the test
+        part = cursor.fetchone()[0]
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE waits for no pending check
+    assert part == f"{AUDIT}_{month:%Y_%m}"
+
+    for statement, refusal in (
+        (f"UPDATE {part} SET object_repr = 'x'", f"Le journal {part} ne se modifie pas"),  # noqa: S608 — a table named by the test
+        (f"DELETE FROM {part}", f"Le journal {part} ne se modifie pas"),  # noqa: S608 — a table named by the test
+        (f"TRUNCATE {part}", f"Le journal {part} ne se vide pas"),
+    ):
+        with (
+            pytest.raises(DatabaseError, match=refusal),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
 
 
 def _rows() -> list[tuple[int, int, int]]:

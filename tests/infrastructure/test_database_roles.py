@@ -88,6 +88,9 @@ def test_application_role_creates_journal_partitions_through_the_function_only(t
     # The beat's task, under the application's role: the month's partition, owned by the owner.
     assert partitions.journal_partitions_create(today=month, months_ahead=0) == [name]
     assert partitions.journal_partitions_create(today=month, months_ahead=0) == []
+    assert partitions.audit_partitions_create(today=month, months_ahead=0) == [
+        f"auditlog_logentry_{month:%Y_%m}"
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles "
