@@ -3,6 +3,7 @@ every partition refuses changes, no fork across months, the beat creates months 
 migration converts a journal that holds rows with its chain intact."""
 
 import datetime
+import threading
 from io import StringIO
 
 import pytest
@@ -10,7 +11,7 @@ import time_machine
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from casework import heads, journal, partitions, tasks
@@ -316,3 +317,49 @@ def test_journal_detach_month_command_says_why_it_refuses():
         with pytest.raises(CommandError) as refused:
             call_command("journal_detach_month", argument)
         assert str(refused.value) == message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_forks_into_two_months_one_is_refused(today):
+    """Two writers that bypass the head's lock insert the same next ``seq`` into two months at
+    once: the trigger's lock on the department makes the second see the first, and refuse."""
+    department = DepartmentFactory()
+    first = _record(department)
+    months = [_far_month(today, 28), _far_month(today, 29)]
+    for month in months:
+        partitions.journal_partitions_create(today=month, months_ahead=0)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def fork(month: datetime.date) -> None:
+        try:
+            barrier.wait()
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {TABLE} (department_id, seq, prev_hash, hash, at, "  # noqa: S608 — a table named by the test
+                    "actor_organisation, actor_job_title, object_type, object_id, category, "
+                    "recipient, basis, purpose, channel, request_id) "
+                    "VALUES (%s, %s, %s, %s, %s, '', '', '', '', '', '', 'legal', 'Fourche', "
+                    "'view', '')",
+                    [department.pk, first.seq + 1, first.hash, month.isoformat() * 6, _noon(month)],
+                )
+                cursor.execute("SELECT pg_sleep(0.2)")  # the other one waits meanwhile
+            outcomes.append("inserted")
+        except DatabaseError as error:
+            outcomes.append("refused" if "fourche refusée" in str(error) else str(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=fork, args=(month,)) for month in months]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        forks = InformationShare.objects.filter(department=department, seq=first.seq + 1).count()
+    finally:  # the partitions were committed: not left to the next tests
+        with connection.cursor() as cursor:
+            for month in months:
+                cursor.execute(f"DROP TABLE IF EXISTS {TABLE}_{month:%Y_%m}")
+
+    assert (sorted(outcomes), forks) == (["inserted", "refused"], 1)
