@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
-from casework.models import GENESIS_HASH, InformationShare, LedgerHead
+from casework.models import GENESIS_HASH, DetachedJournalMonth, InformationShare, LedgerHead
 from partners import outbox
 from partners.models import Department
 from partners.selectors import dpo_addresses
@@ -323,8 +323,16 @@ def _check_department(code: str, heads: list[Head], found: Head | None) -> list[
     if found is None:
         return [Comparison(code, latest, None, "département absent de cette base.")]
     rows = InformationShare.objects.filter(department__code=code)
-    last = rows.aggregate(last=Max("seq"))["last"] or 0
     hashes = dict(rows.filter(seq__in={head.seq for head in heads}).values_list("seq", "hash"))
+    # Months detached for retention: their rows left the journal, their chains' ends stayed.
+    detached = dict(
+        DetachedJournalMonth.objects.filter(department__code=code).values_list(
+            "last_seq", "last_hash"
+        )
+    )
+    hashes.update(detached)
+    detached_upto = max(detached, default=0)
+    last = max(rows.aggregate(last=Max("seq"))["last"] or 0, detached_upto)
     problems = []
     if latest.seq > last:
         lost = latest.seq - last
@@ -339,6 +347,8 @@ def _check_department(code: str, heads: list[Head], found: Head | None) -> list[
             )
         )
     for head in sorted(heads, key=lambda head: head.seq):
+        if head.seq < detached_upto and head.seq not in hashes:
+            continue  # a row of a detached month: the archive holds it
         if head.seq == 0 or head.seq > last or hashes.get(head.seq) == head.hash:
             continue
         problem = (

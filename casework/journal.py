@@ -22,6 +22,7 @@ from casework.models import (
     GENESIS_HASH,
     Beneficiary,
     Case,
+    DetachedJournalMonth,
     InformationShare,
     LedgerHead,
     SharingAgreement,
@@ -262,8 +263,12 @@ class ChainReport:
 
 
 def verify(department: Department, chunk_size: int = 5000) -> ChainReport:
-    """Walk the chain by seq without loading it whole; stop at the first row that does not fit."""
+    """Walk the chain by seq without loading it whole; stop at the first row that does not fit.
+    The chain starts after its last month detached for retention, if any (``partitions``)."""
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    detached = chain_start(department)
+    if detached is not None:
+        expected_seq, prev_hash = detached.last_seq + 1, detached.last_hash
     for row in _rows(department, chunk_size):
         checked += 1
         if row["seq"] != expected_seq:
@@ -295,6 +300,11 @@ def verify(department: Department, chunk_size: int = 5000) -> ChainReport:
             f"la ligne n°{expected_seq - 1} (lignes supprimées ?)",
         )
     return ChainReport(department.code, checked)
+
+
+def chain_start(department: Department) -> DetachedJournalMonth | None:
+    """Where the department's chain stood at the end of its last month detached, if any."""
+    return DetachedJournalMonth.objects.filter(department=department).order_by("-last_seq").first()
 
 
 def _rows(department: Department, chunk_size: int) -> Iterator[dict[str, Any]]:

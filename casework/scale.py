@@ -35,6 +35,7 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from casework import partitions
 from casework.enums import (
     PROFESSIONAL_AGREEMENT_METHODS,
     CaseState,
@@ -70,6 +71,9 @@ from partners import services as partner_services
 from partners.audit import audited_copy
 from partners.enums import OrganisationKind, Role
 from partners.models import Department, Organisation, Pair, Professional
+
+#: How far back the seeded history goes: pairs formed then, their cases and journal after.
+HISTORY_DAYS = 4 * 365
 
 #: One row of a COPY into a table, in its columns' order.
 Row = tuple[Any, ...]
@@ -316,6 +320,29 @@ def indexes_built_after(tables: Sequence[str]) -> Iterator[None]:
         recreate(deferred)
 
 
+@contextmanager
+def journal_fork_check_off() -> Iterator[None]:
+    """The journal's insert trigger that refuses a fork across months (PostgreSQL, partitioned:
+    docs/architecture.md) probes every monthly partition for each row; off during the load,
+    whose chains are built here from the heads and checked by ``audit_verify`` (as the owner,
+    like the indexes above)."""
+    if not partitions.partitioned():
+        yield
+        return
+    statement = (
+        "ALTER TABLE casework_informationshare {} TRIGGER casework_informationshare_refuse_fork"
+    )
+    with connection.cursor() as cursor:
+        _check_pending_constraints(cursor)
+        cursor.execute(statement.format("DISABLE"))
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            _check_pending_constraints(cursor)
+            cursor.execute(statement.format("ENABLE"))
+
+
 # -- the department and its professionals ---------------------------------------------------
 
 
@@ -437,7 +464,7 @@ def seed_staff(plan: ScalePlan, rng: random.Random, today: datetime.date, index:
     copy_rows(TableRows(Professional, PROFESSIONAL_COLUMNS, rows), "professionnel·les")
 
     first_pair = reserve_ids(Pair, len(pair_members))
-    started = today - datetime.timedelta(days=4 * 365)
+    started = today - datetime.timedelta(days=HISTORY_DAYS)
     pairs = [
         PairSeed(first_pair + index, advisor, social, territory)
         for index, (advisor, social, territory) in enumerate(pair_members)
@@ -973,8 +1000,12 @@ def seed(
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
     rows: dict[str, int] = {}
+    # The journal's months, back to the oldest seeded day: not into its default partition.
+    partitions.journal_partitions_create(
+        today=today, since=today - datetime.timedelta(days=HISTORY_DAYS + 62)
+    )
     tables = [m._meta.db_table for m in (*LOADED_MODELS, *extension_models)]
-    with indexes_built_after(tables):
+    with indexes_built_after(tables), journal_fork_check_off():
         for index in range(departments):
             # The first department is the same whatever the number of departments.
             rng = random.Random(seed + index)  # noqa: S311 — reproducible test data

@@ -7,8 +7,9 @@ from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError
+from django.utils import timezone
 
-from casework import heads, retention, services
+from casework import heads, partitions, retention, services
 from casework.messages import services as messages
 from partners.models import Department
 
@@ -57,3 +58,15 @@ def send_appointment_reminders() -> dict[str, int]:
         department.code: messages.reminders_send(department=department)
         for department in Department.objects.all()
     }
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=60, max_retries=3)
+def create_journal_partitions() -> list[str]:
+    """The partitions of this month and the next ones of the journal and of the audit trail
+    (beat: nightly; PostgreSQL). Idempotent: the names of the partitions created, none on most
+    nights."""
+    today = timezone.localdate()
+    return [
+        *partitions.journal_partitions_create(today=today),
+        *partitions.audit_partitions_create(today=today),
+    ]

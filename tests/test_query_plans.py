@@ -112,6 +112,9 @@ def _generate(department_id: int, pairs: list[Pair]) -> None:
             """,
             [INTERVIEWS_PER_CASE, department_id],
         )
+        # A loader, like seed_scale: without the journal's insert trigger that probes every
+        # monthly partition for a fork (docs/architecture.md), as only the owner can.
+        cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute(
             """
             INSERT INTO casework_informationshare (department_id, seq, prev_hash, hash, at,
@@ -128,6 +131,7 @@ def _generate(department_id: int, pairs: list[Pair]) -> None:
             # after the rows already there (the pairs' accounts and formations)
             [department_id, journal_seq, JOURNAL_PER_CASE, department_id],
         )
+        cursor.execute("SET LOCAL session_replication_role = origin")
         cursor.execute(  # the head follows, so that the application's own rows chain on
             """
             UPDATE casework_ledgerhead h SET seq = last.seq, hash = last.hash

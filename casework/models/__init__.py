@@ -36,7 +36,13 @@ from casework.models.followup import (
     SocialNote,
 )
 from casework.models.imports import FlowImport
-from casework.models.ledger import GENESIS_HASH, AppendOnlyQuerySet, InformationShare, LedgerHead
+from casework.models.ledger import (
+    GENESIS_HASH,
+    AppendOnlyQuerySet,
+    DetachedJournalMonth,
+    InformationShare,
+    LedgerHead,
+)
 from casework.models.messages import (
     MessageConsent,
     MessageConsentQuerySet,
@@ -78,6 +84,7 @@ __all__ = [
     "CaseUserObjectPermission",
     "Delegation",
     "DelegationQuerySet",
+    "DetachedJournalMonth",
     "DisposalApproval",
     "Enrolment",
     "FlowImport",

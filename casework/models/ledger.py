@@ -125,3 +125,30 @@ class InformationShare(models.Model):
         """Every category named (« Synthèse sociale, Difficultés : santé »): for the social
         workers of the case only (``casework.access.names_secret_categories``)."""
         return journal_category_labels(self.category, name_secret=True)
+
+
+class DetachedJournalMonth(models.Model):
+    """A month of the journal detached for retention (PostgreSQL, ``partitions``): where the
+    department's chain stood at the month's end, so that ``journal.verify`` starts after it.
+    Part of the journal's machinery like ``LedgerHead``, not in auditlog's registry: only the
+    owner's ``journal_detach_month`` writes it (the application's role may only read it)."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name="département"
+    )
+    month = models.DateField("mois")
+    rows = models.PositiveIntegerField("lignes")
+    last_seq = models.PositiveBigIntegerField("dernier numéro")
+    last_hash = models.CharField("dernière empreinte", max_length=64)
+    table = models.CharField("table détachée", max_length=63)
+    detached_at = models.DateTimeField("détaché le")
+
+    class Meta:
+        verbose_name = "mois détaché du journal"
+        verbose_name_plural = "mois détachés du journal"
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["department", "month"], name="journal_detached_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Journal de {self.month:%m/%Y}, jusqu'à la ligne n°{self.last_seq}"

@@ -353,6 +353,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casework.tasks.run_retention",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The journal's monthly partitions, three months ahead (PostgreSQL; casework/partitions.py).
+    "create-journal-partitions": {
+        "task": "casework.tasks.create_journal_partitions",
+        "schedule": crontab(hour=0, minute=20),
+    },
     # Each department's journal head, signed, to the file and to the DPO (docs/audit.md).
     "publish-journal-heads": {
         "task": "casework.tasks.publish_journal_heads",

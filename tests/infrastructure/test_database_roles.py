@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
-from casework import journal
+from casework import journal, partitions
 from casework.enums import JournalChannel
 from casework.models import InformationShare
 from partners.enums import Role
@@ -22,7 +22,11 @@ GRANTS = Path(settings.BASE_DIR) / "config" / "postgres" / "app_role_grants.sql"
 def _as_application_role() -> str:
     """A role made for this test only (rolled back with it), given the documented grants."""
     role = f"{connection.settings_dict['NAME']}_app"
-    sql = GRANTS.read_text(encoding="utf-8").replace(':"app_role"', connection.ops.quote_name(role))
+    sql = (
+        GRANTS.read_text(encoding="utf-8")
+        .replace(':"app_role"', connection.ops.quote_name(role))
+        .replace(":'app_role'", f"'{role}'")
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE ROLE {connection.ops.quote_name(role)} NOLOGIN")
         cursor.execute(sql)
@@ -74,3 +78,43 @@ def test_application_role_only_selects_and_inserts_on_the_journal():
         assert cursor.fetchone() == (0,)
     # and the auditor's account creation, written under the application role too
     assert InformationShare.objects.filter(department=department).count() == 3
+
+
+def test_application_role_creates_journal_partitions_through_the_function_only(today):
+    month = today.replace(year=today.year + 10, day=1)
+    name = f"casework_informationshare_{month:%Y_%m}"
+    role = _as_application_role()
+
+    # The beat's task, under the application's role: the month's partition, owned by the owner.
+    assert partitions.journal_partitions_create(today=month, months_ahead=0) == [name]
+    assert partitions.journal_partitions_create(today=month, months_ahead=0) == []
+    assert partitions.audit_partitions_create(today=month, months_ahead=0) == [
+        f"auditlog_logentry_{month:%Y_%m}"
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles "
+            "WHERE rolname = %s)",
+            [role],
+        )
+        assert cursor.fetchone() == (0,)
+
+    for statement, refusal in (
+        (f"SELECT count(*) FROM {name}", f"permission denied for table {name}"),  # noqa: S608 — a table named by the test
+        (f"DELETE FROM {name}", f"permission denied for table {name}"),  # noqa: S608 — a table named by the test
+        (
+            "CREATE TABLE intrus PARTITION OF casework_informationshare "
+            "FOR VALUES FROM ('1990-01-01') TO ('1990-02-01')",
+            "(permission denied|must be owner)",
+        ),
+        (
+            "SELECT binome_journal_guard_partition('casework_informationshare_default')",
+            "permission denied for function binome_journal_guard_partition",
+        ),
+    ):
+        with (
+            pytest.raises(DatabaseError, match=refusal),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
