@@ -1,4 +1,4 @@
-"""Apply a CAF/MSA flow to the people of a department (issue 24, docs/operations.md § Imports).
+"""Apply a CAF/MSA flow to the people of a department (issue 24, docs/deployment.md § 12).
 
 ``rsa_flow_apply`` reads the file once, in one transaction: all or nothing per file. People are
 matched by chunks (three queries per chunk, whatever the rule that matches):

@@ -13,7 +13,7 @@ class Command(BaseCommand):
         "Importe un flux bénéficiaires CAF ou MSA (XML national, windows-1252 ou UTF-8, quotidien "
         "ou mensuel) pour un département : met à jour la situation RSA des personnes déjà connues, "
         "tout ou rien. Un fichier refusé : rien n'est importé (code de sortie 1, chaque erreur "
-        "est listée avec sa ligne). Voir docs/operations.md § Imports."
+        "est listée avec sa ligne). Voir docs/deployment.md § 12."
     )
 
     def add_arguments(self, parser: Any) -> None:
