@@ -4,7 +4,6 @@ migration converts a journal that holds rows with its chain intact."""
 
 import datetime
 import threading
-from io import StringIO
 
 import pytest
 import time_machine
@@ -18,6 +17,7 @@ from casework import heads, journal, partitions, tasks
 from casework.enums import FileStage, JournalChannel
 from casework.models import InformationShare
 from tests.casework.factories import BeneficiaryFactory
+from tests.casework.test_journal_postgres import _verify
 from tests.partners.factories import DepartmentFactory
 
 pytestmark = pytest.mark.postgres
@@ -48,13 +48,15 @@ def _partition_of(share: InformationShare) -> str:
         return cursor.fetchone()[0]
 
 
-def _verify() -> tuple[int, str]:
-    out = StringIO()
-    try:
-        call_command("audit_verify", stdout=out)
-    except SystemExit as exit_:
-        return int(exit_.code or 0), out.getvalue()
-    return 0, out.getvalue()
+def _assert_refused(*attempts: tuple[str, str]) -> None:
+    """Each statement is refused by the database with its message."""
+    for statement, refusal in attempts:
+        with (
+            pytest.raises(DatabaseError, match=refusal),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
 
 
 @pytest.mark.django_db
@@ -122,18 +124,12 @@ def test_every_partition_refuses_update_delete_and_truncate(today):
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE waits for no pending check
 
-    for statement, refusal in (
+    _assert_refused(
         (f"UPDATE {part} SET purpose = 'x'", f"Le journal {part} ne se modifie pas"),  # noqa: S608 — a table named by the test
         (f"DELETE FROM {part}", f"Le journal {part} ne se modifie pas"),  # noqa: S608 — a table named by the test
         (f"TRUNCATE {part}", f"Le journal {part} ne se vide pas"),
         (f"TRUNCATE {TABLE}", f"Le journal {TABLE} ne se vide pas"),
-    ):
-        with (
-            pytest.raises(DatabaseError, match=refusal),
-            transaction.atomic(),
-            connection.cursor() as cursor,
-        ):
-            cursor.execute(statement)
+    )
     assert InformationShare.objects.filter(department=department).count() == 1
 
 
@@ -233,17 +229,11 @@ def test_audit_rows_land_in_their_month_and_every_partition_refuses_changes(toda
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE waits for no pending check
     assert part == f"{AUDIT}_{month:%Y_%m}"
 
-    for statement, refusal in (
+    _assert_refused(
         (f"UPDATE {part} SET object_repr = 'x'", f"Le journal {part} ne se modifie pas"),  # noqa: S608 — a table named by the test
         (f"DELETE FROM {part}", f"Le journal {part} ne se modifie pas"),  # noqa: S608 — a table named by the test
         (f"TRUNCATE {part}", f"Le journal {part} ne se vide pas"),
-    ):
-        with (
-            pytest.raises(DatabaseError, match=refusal),
-            transaction.atomic(),
-            connection.cursor() as cursor,
-        ):
-            cursor.execute(statement)
+    )
 
 
 def _rows() -> list[tuple[int, int, int]]:
