@@ -47,6 +47,7 @@ def _check_referent(case: Case, acting_user: Professional, action: str) -> None:
 def _locked(report: BreachReport) -> tuple[BreachReport, Case]:
     case = lock_case(report.case)
     report = BreachReport.objects.select_for_update().get(pk=report.pk)
+    report.case = case  # the locked row: saving the report reads its binôme from it
     return report, case
 
 
