@@ -275,7 +275,9 @@ def drop_indexes_and_foreign_keys(tables: Iterable[str]) -> DeferredDefinitions:
                 [table],
             )
             for name, definition in cursor.fetchall():
-                deferred.indexes.append(definition)
+                # A partitioned table's index reads « ON ONLY »: recreated so, it would stay
+                # invalid, on no partition; without ONLY it is built on every partition.
+                deferred.indexes.append(definition.replace(" ON ONLY ", " ON ", 1))
                 cursor.execute(f"DROP INDEX {name}")
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
