@@ -353,3 +353,34 @@ def test_two_concurrent_forks_into_two_months_one_is_refused(today):
                 cursor.execute(f"DROP TABLE IF EXISTS {TABLE}_{month:%Y_%m}")
 
     assert (sorted(outcomes), forks) == (["inserted", "refused"], 1)
+
+
+@pytest.mark.django_db
+def test_a_case_journal_reads_the_months_from_the_case_on_and_every_row_of_it(today):
+    from casework import selectors
+    from tests.casework.factories import CaseFactory
+
+    months = [_far_month(today, 24), _far_month(today, 25)]
+    for month in months:
+        partitions.journal_partitions_create(today=month, months_ahead=0)
+    with time_machine.travel(_noon(months[0]), tick=False):
+        older = CaseFactory(proposed_on=months[0])
+    with time_machine.travel(_noon(months[1]), tick=False):
+        case = CaseFactory(proposed_on=months[1])
+        rows = [journal.record_person_act(case=c, purpose="Accord") for c in (older, case)]
+
+    plan = "\n".join(row[0] for row in _explain(selectors.case_journal(case)))
+
+    assert f"{TABLE}_{months[1]:%Y_%m}" in plan
+    assert f"{TABLE}_{months[0]:%Y_%m}" not in plan
+    for each, row in zip((older, case), rows, strict=True):
+        read = list(selectors.case_journal(each))
+        assert row in read
+        assert set(read) == set(InformationShare.objects.filter(case=each))
+
+
+def _explain(queryset) -> list[tuple[str]]:  # type: ignore[no-untyped-def]
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return cursor.fetchall()
