@@ -83,9 +83,32 @@ def caseload(professional: Professional, filters: CaseloadFilters) -> QuerySet[C
             | Q(beneficiary__first_name__icontains=word)
             | Q(beneficiary__france_travail_id__iexact=word)
         )
-    return cases.select_related("beneficiary", "last_interview_by", "referent").order_by(
-        "-overdue", "beneficiary__last_name", "beneficiary__first_name", "pk"
+    return (
+        cases.select_related("beneficiary", "last_interview_by")
+        .only(*CASELOAD_ROW_FIELDS)
+        .order_by("-overdue", "beneficiary__last_name", "beneficiary__first_name", "pk")
     )
+
+
+#: What a row of the portefeuille shows (``casework/caseload.html``, ``milestones_due``): the
+#: other columns of the case, the person and the last interviewer stay in the database.
+CASELOAD_ROW_FIELDS = (
+    "pair",
+    "state",
+    "referent",
+    "review_reason",
+    "started_on",
+    "planned_end_on",
+    "six_month_review_on",
+    "last_interview_on",
+    "next_appointment_on",
+    "orientation_path",
+    "next_action_due_on",
+    "beneficiary__first_name",
+    "beneficiary__last_name",
+    "last_interview_by__first_name",
+    "last_interview_by__last_name",
+)
 
 
 def case_for(user: Professional, pk: int) -> Case:

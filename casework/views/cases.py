@@ -62,7 +62,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         to_review_only=request.GET.get("a_examiner") == "1",
         search=request.session.get(SEARCH_SESSION_KEY, ""),
     )
-    page = paginate(request, selectors.caseload(user, filters))
+    page = paginate(request, selectors.caseload(user, filters), count_in_page=True)
     for case in page.object_list:
         case.milestones_due = services.milestones_due(case)
     return render(

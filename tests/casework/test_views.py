@@ -8,6 +8,7 @@ from django.utils import timezone
 from casework.enums import CaseState
 from casework.models import Beneficiary, Case
 from partners.enums import Role
+from partners.pagination import PAGE_SIZE
 from tests.casework.factories import (
     BeneficiaryFactory,
     CaseFactory,
@@ -70,6 +71,26 @@ def test_caseload_excludes_other_pairs(login_client, pair):
 
     assert [c.pk for c in response.context["page"].object_list] == [mine.pk]
     assert other.beneficiary.last_name.upper() not in response.content.decode()
+
+
+def test_caseload_pages_count_the_whole_list_and_a_page_past_the_end_shows_the_last(
+    login_client, pair
+):
+    cases = [_case(pair) for _ in range(PAGE_SIZE + 3)]
+    client = login_client(pair.advisor)
+
+    second = client.get(reverse("caseload"), {"page": 2})
+    past_the_end = client.get(reverse("caseload"), {"page": 9})
+    not_a_number = client.get(reverse("caseload"), {"page": "deux"})
+
+    for response, number, rows in ((second, 2, 3), (past_the_end, 2, 3), (not_a_number, 1, 50)):
+        page = response.context["page"]
+        assert (page.number, page.paginator.count, len(page.object_list)) == (
+            number,
+            len(cases),
+            rows,
+        )
+    assert "Page 2 sur 2" in second.content.decode()
 
 
 def test_caseload_empty_state(login_client, pair):
