@@ -95,9 +95,12 @@ class CaseQuerySet(AuditedQuerySet[_C]):
         if user.role == Role.SUPERVISOR:
             # The pairs with a member in the subtree (a few hundred rows), then their cases: one
             # semi-join the planner can drive from the pairs rather than from every case.
+            # The department (where every binôme with a member in the subtree is) bounds the
+            # planner's estimate of those pairs when the database holds several departments.
             subtree = Organisation.objects.subtree_of(user.organisation).values("pk")
             pairs = Pair.objects.filter(
-                Q(advisor__organisation__in=subtree) | Q(social_worker__organisation__in=subtree)
+                Q(advisor__organisation__in=subtree) | Q(social_worker__organisation__in=subtree),
+                department_id=user.organisation.department_id,
             ).values("pk")
             return cases.filter(pair__in=pairs)
         if user.role in (Role.ADMIN, Role.AUDITOR):
