@@ -104,6 +104,8 @@ TEMPLATES: list[dict[str, Any]] = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% form_field %} (partners/templatetags/dsfr_fields.py) in every template.
+            "builtins": ["partners.templatetags.dsfr_fields"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -113,7 +115,18 @@ TEMPLATES: list[dict[str, Any]] = [
             ],
         },
     },
+    {
+        # Only for the rows of long lists (partners/fragments.py), called by name: *.jinja files.
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "partners.fragments.environment"},
+    },
 ]
+
+# Django's widget templates rendered by Jinja2 (partners/forms.py, docs/performance.md §1).
+FORM_RENDERER = "partners.forms.WidgetRenderer"
 
 # Timeouts (docs/deployment.md, « Délais »): a connection attempt gives up after
 # DATABASE_CONNECT_TIMEOUT seconds, a statement after DATABASE_STATEMENT_TIMEOUT seconds (0: none),

@@ -1,5 +1,7 @@
 """Tests: fast hashing, strict templates, eager Celery unless a test asks for the real broker."""
 
+import jinja2
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import TEMPLATES
 
@@ -29,6 +31,8 @@ class InvalidTemplateVariable(str):
 
 
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
+# The same for the rows rendered by Jinja2 (partners/fragments.py).
+TEMPLATES[1]["OPTIONS"]["undefined"] = jinja2.StrictUndefined
 
 # Static files from the apps' folders, without collectstatic.
 WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,66 @@
+"""Parts of a page rendered by Jinja2: the rows of the long lists, where Django's template engine
+spent most of a page's time (docs/performance.md §1). The page itself stays a Django template; it
+prints a ``Fragment`` like any value, and the fragment is rendered then, inside the page's render
+(so the template query guard of the tests watches it too).
+
+The environment (``TEMPLATES``' second engine, files ``templates/<app>/*.jinja``) escapes every
+value, fails on an unknown variable in tests (``StrictUndefined``, as ``string_if_invalid`` for the
+Django templates), and offers what the rows need: ``url(name, *args)``, the ``jour`` filter
+(a date as 31/12/2026, « — » for none) and ``obj|display("field")`` (the label of a choice).
+"""
+
+import datetime
+import functools
+from typing import Any
+
+from django.db.models import Model
+from django.template import engines
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from jinja2 import Environment
+
+
+def jour(value: datetime.date | None) -> str:
+    """A date as the pages write it (the ``date:"d/m/Y"`` of the Django templates)."""
+    return value.strftime("%d/%m/%Y") if value else "—"
+
+
+def url(name: str, *args: Any) -> str:
+    return reverse(name, args=args)
+
+
+@functools.cache
+def _labels(model: type[Model], field_name: str) -> dict[Any, Any]:
+    return dict(model._meta.get_field(field_name).flatchoices)  # type: ignore[union-attr]
+
+
+def display(obj: Model, field_name: str) -> Any:
+    """``obj.get_<field_name>_display()``, from the field's choices read once per process (Django
+    rebuilds their dictionary at each call)."""
+    value = getattr(obj, field_name)
+    return _labels(type(obj), field_name).get(value, value)
+
+
+def environment(**options: Any) -> Environment:
+    # Escaped always, whatever the settings say (Django's backend asks for it too).
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, **options)
+    env.globals["url"] = url
+    env.filters["jour"] = jour
+    env.filters["display"] = display
+    return env
+
+
+class Fragment:
+    """``template_name`` (under ``templates/``) rendered by Jinja2 with ``context`` when printed."""
+
+    def __init__(self, template_name: str, context: dict[str, Any]) -> None:
+        self.template_name = template_name
+        self.context = context
+
+    def __str__(self) -> SafeString:
+        # Jinja2 escaped every value (autoescape): the HTML it returns is safe as it stands.
+        html = engines["jinja2"].get_template(self.template_name).render(self.context)
+        return mark_safe(html)  # noqa: S308
+
+    __html__ = __str__
