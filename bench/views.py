@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from guardian.shortcuts import get_objects_for_user
 
-from casework import selectors, services
+from casework import selectors
 from casework.enums import ACTIVE_FILE_STAGES, CaseState
 from casework.models import (
     FOLLOWED_STATES,
@@ -27,6 +27,7 @@ from casework.models import (
     CaseQuerySet,
     CaseUserObjectPermission,
 )
+from casework.views.cases import caseload_rows
 from partners.models import Professional
 from partners.pagination import PAGE_SIZE, paginate
 
@@ -45,14 +46,16 @@ def generic_guardian_tables() -> Iterator[None]:
 
 
 def _render(request: HttpRequest, user: Professional, page: Any) -> HttpResponse:
+    interval_days = user.organisation.department.interview_interval_days  # type: ignore[union-attr]
     return render(
         request,
         "casework/caseload.html",
         {
             "page": page,
+            "rows": caseload_rows(user, page.object_list, interval_days),
             "filters": selectors.CaseloadFilters(),
             "states": CaseState.choices,
-            "interval_days": user.organisation.department.interview_interval_days,  # type: ignore[union-attr]
+            "interval_days": interval_days,
         },
     )
 
@@ -74,8 +77,6 @@ def caseload_guardian(request: HttpRequest) -> HttpResponse:
             .order_by("-overdue", "beneficiary__last_name", "beneficiary__first_name", "pk")
         )
         page = paginate(request, cases)
-    for case in page.object_list:
-        case.milestones_due = services.milestones_due(case)
     return _render(request, user, page)
 
 
@@ -152,7 +153,6 @@ def caseload_floor(request: HttpRequest) -> HttpResponse:
         if p_pk is not None:
             case.last_interview_by = Professional(pk=p_pk, first_name=p_first, last_name=p_last)
         case.overdue = overdue  # type: ignore[attr-defined]
-        case.milestones_due = services.milestones_due(case)  # type: ignore[attr-defined]
         rows.append(case)
     window: Any = _Window(rows, total)
     page = Paginator(window, PAGE_SIZE).get_page(number)

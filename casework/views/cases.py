@@ -1,6 +1,7 @@
 """The binôme's portefeuille and the case page: list, detail, a new person with the proposed
 accompagnement, state changes. ``case_context`` and ``render_case`` serve every case page."""
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,6 +32,8 @@ from casework.models import Case
 from casework.sharing import agreement_in_force, share_category_labels
 from partners.errors import DomainError
 from partners.forms import freeze_choices
+from partners.fragments import Fragment
+from partners.models import Professional
 from partners.pagination import paginate
 from partners.selectors import pairs_of_department, pairs_of_professional
 
@@ -63,17 +66,29 @@ def caseload(request: HttpRequest) -> HttpResponse:
         search=request.session.get(SEARCH_SESSION_KEY, ""),
     )
     page = paginate(request, selectors.caseload(user, filters), count_in_page=True)
-    for case in page.object_list:
-        case.milestones_due = services.milestones_due(case)
+    interval_days = user.organisation.department.interview_interval_days  # type: ignore[union-attr]
     return render(
         request,
         "casework/caseload.html",
         {
             "page": page,
+            "rows": caseload_rows(user, page.object_list, interval_days),
             "filters": filters,
             "states": CaseState.choices,
-            "interval_days": user.organisation.department.interview_interval_days,  # type: ignore[union-attr]
+            "interval_days": interval_days,
         },
+    )
+
+
+def caseload_rows(user: Professional, cases: Iterable[Case], interval_days: int) -> Fragment:
+    """The portefeuille's rows, with what is due soon on each case (rendered by Jinja2)."""
+    today = timezone.localdate()
+    cases = list(cases)
+    for case in cases:
+        case.milestones_due = services.milestones_due(case, today)  # type: ignore[attr-defined]
+    return Fragment(
+        "casework/_caseload_rows.jinja",
+        {"cases": cases, "user": user, "interval_days": interval_days},
     )
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from casework import services
 from casework.enums import CaseState
 from casework.models import Beneficiary, Case
 from partners.enums import Role
@@ -33,6 +34,33 @@ def test_caseload_lists_overdue_first(login_client, pair, today):
 
     rows = response.context["page"].object_list
     assert [(c.pk, c.overdue) for c in rows] == [(overdue.pk, True), (seen.pk, False)]
+
+
+def test_caseload_rows_show_each_case_with_its_values_escaped(login_client, pair, today):
+    case = _case(
+        pair,
+        state=CaseState.ACTIVE,
+        beneficiary__last_name="<b>d'Arc</b>",
+        beneficiary__first_name="Jeanne",
+    )
+    services.interview_log(
+        case=case,
+        author=pair.advisor,
+        occurred_on=today,
+        channel="in_person",
+        next_appointment_on=today + datetime.timedelta(days=3),
+    )
+
+    html = login_client(pair.advisor).get(reverse("caseload")).content.decode()
+
+    row = html[html.index(f'href="{reverse("case_detail", args=[case.pk])}"') :]
+    row = row[: row.index("</tr>")]
+    # the rows are rendered by Jinja2 (partners/fragments.py): escaped as the page is
+    assert "&lt;B&gt;D&#39;ARC&lt;/B&gt; Jeanne</a>" in row
+    assert "<b>" not in row.lower()
+    assert f"{today:%d/%m/%Y}, {pair.advisor.full_name}" in row
+    assert f"<td>{today + datetime.timedelta(days=3):%d/%m/%Y}</td>" in row
+    assert "<td>En cours</td>" in row
 
 
 def test_caseload_overdue_filter_and_state_filter(login_client, pair, today):
