@@ -82,11 +82,24 @@ def encode(board: Dashboard) -> dict[str, Any]:
     }
 
 
+#: The fields of a professional that the dashboard prints.
+NAMES = ("first_name", "last_name")
+
+
 def decode(figures: dict[str, Any]) -> Dashboard:
     """A snapshot's dashboard, with its professionals and pairs loaded (two queries)."""
     rows = [*figures["advisors"], *figures["social_workers"]]
-    professionals = Professional.objects.in_bulk([row["id"] for row in rows])
-    pairs = Pair.objects.with_members().in_bulk([row["id"] for row in figures["pairs"]])
+    # Only what the page prints of them (names): a department's page lists hundreds.
+    professionals = Professional.objects.only(*NAMES).in_bulk([row["id"] for row in rows])
+    pairs = (
+        Pair.objects.select_related("advisor", "social_worker")
+        .only(
+            "advisor_id",
+            "social_worker_id",
+            *(f"{member}__{name}" for member in ("advisor", "social_worker") for name in NAMES),
+        )
+        .in_bulk([row["id"] for row in figures["pairs"]])
+    )
 
     def professional_rows(items: list[dict[str, Any]]) -> list[ProfessionalRow]:
         return [

@@ -9,13 +9,18 @@ import openpyxl
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from casework.journal import RequestInfo
 from orientation import access, delays, journal_events, snapshots
 from orientation import supervision as figures
 from partners.forms import parse_id
+from partners.fragments import Fragment
 from partners.pagination import paginate
 from partners.replica import read_only
+
+#: The rows of the dashboard's three tables (advisors, social workers, binômes).
+ROWS = "orientation/_supervision_rows.jinja"
 
 
 @login_required
@@ -24,10 +29,24 @@ def supervision(request: HttpRequest) -> HttpResponse:
     """The supervisor's dashboard of their organisation subtree."""
     user = access.access_as_supervisor(request)
     board, computed_at = snapshots.board_of(user)
+    # A department's supervisor reads hundreds of rows: rendered by Jinja2 (partners/fragments.py).
+    rows = {
+        "board": board,
+        "open_list_url": reverse("supervision_list", args=["ouverts"]),
+        "overdue_list_url": reverse("supervision_list", args=["sans-entretien"]),
+    }
     return render(
         request,
         "orientation/supervision.html",
         {
+            **{
+                f"{name}_rows": Fragment(ROWS, {**rows, "table": table})
+                for name, table in (
+                    ("advisor", "advisors"),
+                    ("social_worker", "social_workers"),
+                    ("pair", "pairs"),
+                )
+            },
             "board": board,
             "computed_at": computed_at,
             "labels": {

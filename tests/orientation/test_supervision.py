@@ -4,12 +4,13 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from markupsafe import escape
 
 from casework import services as case_services
 from casework.enums import BreachStep, CaseState, ShareCategory
 from casework.journal import RequestInfo
 from casework.models import InformationShare
-from orientation import reminders, services
+from orientation import reminders, services, snapshots
 from orientation.enums import NotificationKind
 from orientation.models import Notification
 from orientation.supervision import dashboard, drill_down
@@ -172,6 +173,30 @@ def test_expiring_agreements_are_the_same_for_reminder_figure_and_drill_down():
     expected = {proposed.pk, cases[0].pk}
     assert reminded == {(pk, pairs[0].social_worker_id) for pk in expected}
     assert (board.agreements_expiring, listed) == (2, expected)
+
+
+def test_dashboard_tables_list_everyone_with_links_to_their_cases(login_client):
+    """The three tables' rows (rendered by Jinja2: partners/fragments.py), live and from the
+    day's snapshot (which loads only the professionals' names)."""
+    supervisor, advisor, pairs, cases = _team(2)
+    client = login_client(supervisor)
+    live = client.get(reverse("supervision")).content.decode()
+    snapshots.refresh(advisor.organisation.department_id)
+    from_snapshot = client.get(reverse("supervision"))
+
+    open_cases = reverse("supervision_list", args=["ouverts"])
+    overdue = reverse("supervision_list", args=["sans-entretien"])
+    for page in (live, from_snapshot.content.decode()):
+        advisor_row = page[page.index(f"<td>{escape(advisor.full_name)}</td>") :]
+        advisor_row = advisor_row[: advisor_row.index("</tr>")]
+        assert f'href="{open_cases}?professionnel={advisor.pk}">4</a>' in advisor_row
+        assert f'href="{overdue}?professionnel={advisor.pk}">2</a>' in advisor_row
+        assert "50 %" in advisor_row  # seen this month: one of the two open cases of each pair
+        for pair in pairs:
+            assert f"<td>{escape(pair.members_names)}</td>\n      <td>2</td>" in page
+        # the social workers are in another organisation than the supervisor's
+        assert "Aucun·e travailleur·se social·e dans ce périmètre." in page
+    assert from_snapshot.context["computed_at"] is not None
 
 
 def test_drill_down_lists_the_overdue_people(login_client):
