@@ -16,12 +16,16 @@ from typing import Any
 from django.db.models import Model
 from django.template import engines
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
 
 
 def jour(value: datetime.date | None) -> str:
-    """A date as the pages write it (the ``date:"d/m/Y"`` of the Django templates)."""
+    """A date as the pages write it (the ``date:"d/m/Y"`` of the Django templates); a moment is
+    written as the day it is in France, as Django's filter does."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localdate(value)
     return value.strftime("%d/%m/%Y") if value else "—"
 
 

@@ -4,7 +4,8 @@ hint, widget with the DSFR class, errors tied to the widget by ``aria-describedb
 A built-in of the template engine (``TEMPLATES`` ``builtins``): every template may use it without
 ``{% load %}``. Written in Python rather than as an included template because a form page shows
 many fields and Django's template engine spent ~0.35 ms laying out each one around its widget
-(docs/performance.md §1); the widget itself is still rendered by Django's form renderer.
+(docs/performance.md §1); the widget itself is rendered by the form renderer (``FORM_RENDERER``:
+``partners.forms.WidgetRenderer``).
 
 ``required=True``: the field is required by the action chosen on the page although the form
 field is not (no « Facultatif »).

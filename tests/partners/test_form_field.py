@@ -177,3 +177,19 @@ def test_frozen_choices_are_the_iterators_read_in_one_plain_statement(django_ass
     # not through a server-side cursor (DECLARE, then FETCH and CLOSE: three round trips)
     assert captured.captured_queries[0]["sql"].startswith("SELECT")
     assert html.count("<option") == 4
+
+
+def test_the_rows_jour_filter_writes_a_day_as_the_pages_do():
+    import datetime
+
+    from django.utils import timezone
+
+    from partners.fragments import jour
+
+    late_evening_utc = datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)
+
+    assert jour(datetime.date(2026, 2, 3)) == "03/02/2026"
+    assert jour(None) == "—"
+    # 00:30 in Paris: the day in France, as Django's date filter writes it
+    assert jour(late_evening_utc) == "01/01/2027"
+    assert timezone.localtime(late_evening_utc).day == 1
