@@ -11,9 +11,11 @@ many fields and Django's template engine spent ~0.35 ms laying out each one arou
 field is not (no « Facultatif »).
 """
 
+from typing import cast
+
 from django import template
 from django.forms import BoundField
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -24,19 +26,19 @@ OPTIONAL = mark_safe('<span class="fr-hint-text">Facultatif</span>')  # noqa: S3
 @register.simple_tag
 def form_field(field: BoundField, required: bool = False) -> SafeString:
     if field.is_hidden:
-        return format_html("{}", field)
+        return mark_safe(str(field))  # noqa: S308 — the widget's HTML, escaped by its template
     errors = field.errors
-    error_lines = format_html_join("", '<p class="fr-error-text">{}</p>', ((e,) for e in errors))
+    # An ErrorList gives its messages as text (ErrorList.__getitem__), not as ValidationError.
+    error_lines = "".join(
+        f'<p class="fr-error-text">{conditional_escape(cast(str, error))}</p>' for error in errors
+    )
     input_type = getattr(field.field.widget, "input_type", "")
     if input_type == "checkbox":
-        return format_html(
-            '<div class="fr-checkbox-group fr-mb-2w{}">{}'
-            '<label class="fr-label" for="{}">{}</label>{}</div>',
-            " fr-checkbox-group--error" if errors else "",
-            field,
-            field.id_for_label,
-            field.label,
-            error_lines,
+        error_class = " fr-checkbox-group--error" if errors else ""
+        return mark_safe(  # noqa: S308 — every value escaped here, the widget by its template
+            f'<div class="fr-checkbox-group fr-mb-2w{error_class}">'
+            f'{field}<label class="fr-label" for="{escape(field.id_for_label)}">'
+            f"{conditional_escape(field.label)}</label>{error_lines}</div>"
         )
     kind = "select" if input_type == "select" else "input"
     attrs: dict[str, str | bool] = {
@@ -45,16 +47,15 @@ def form_field(field: BoundField, required: bool = False) -> SafeString:
     if errors:
         attrs["aria-describedby"] = f"{field.auto_id}-erreurs"
     optional = not field.field.required and not required
-    return format_html(
-        '<div class="fr-{}-group{}"><label class="fr-label" for="{}">{} {}{}</label>{}{}</div>',
-        kind,
-        f" fr-{kind}-group--error" if errors else "",
-        field.id_for_label,
-        field.label,
-        OPTIONAL if optional else "",
-        format_html('<span class="fr-hint-text">{}</span>', field.help_text)
+    hint = (
+        f'<span class="fr-hint-text">{conditional_escape(field.help_text)}</span>'
         if field.help_text
-        else "",
-        field.as_widget(attrs=attrs),
-        format_html('<div id="{}-erreurs">{}</div>', field.auto_id, error_lines) if errors else "",
+        else ""
+    )
+    error_block = f'<div id="{escape(field.auto_id)}-erreurs">{error_lines}</div>' if errors else ""
+    return mark_safe(  # noqa: S308 — every value escaped here, the widget by its template
+        f'<div class="fr-{kind}-group{f" fr-{kind}-group--error" if errors else ""}">'
+        f'<label class="fr-label" for="{escape(field.id_for_label)}">'
+        f"{conditional_escape(field.label)} {OPTIONAL if optional else ''}{hint}</label>"
+        f"{field.as_widget(attrs=attrs)}{error_block}</div>"
     )

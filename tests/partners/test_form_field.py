@@ -89,6 +89,10 @@ class EveryWidgetForm(forms.Form):
     day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
     choice = forms.ChoiceField(choices=[("", "—"), ("a", "A & B"), ("b", "« B »")])
+    grouped = forms.ChoiceField(
+        choices=[("", "—"), ("Côté « emploi »", [("e", "Emploi")]), ("Santé", [("s", "Soins")])],
+        required=False,
+    )
     several = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y")], required=False)
     boxes = forms.MultipleChoiceField(
         choices=[("x", "X"), ("y", "Y")], widget=forms.CheckboxSelectMultiple, required=False
@@ -110,6 +114,7 @@ class EveryWidgetForm(forms.Form):
                 "day": "31/02/2026",
                 "note": 'Rendez-vous "pris"',
                 "choice": "a",
+                "grouped": "s",
                 "several": ["x", "y"],
                 "boxes": ["y"],
                 "radio": "n",
@@ -138,6 +143,30 @@ def test_jinja2_renders_every_widget_as_django_templates_would(form):
     # the form of an escaped apostrophe (&#39; for &#x27;) differ
     assert [parse_html(html) for html in with_jinja2] == [parse_html(html) for html in with_django]
     assert all(html.strip() for html in with_jinja2)
+
+
+def test_the_widgets_sent_to_the_input_template_are_only_an_include_of_it_in_django():
+    from pathlib import Path
+
+    from partners.forms import INPUT_ONLY
+
+    django_copies = Path(forms.__file__).parent / "jinja2"
+    only_include = {
+        f"django/forms/widgets/{path.name}"
+        for path in (django_copies / "django/forms/widgets").glob("*.html")
+        if path.read_text().strip() == '{% include "django/forms/widgets/input.html" %}'
+    }
+
+    assert only_include == INPUT_ONLY
+
+
+def test_widget_attributes_are_written_as_django_attrs_template_writes_them():
+    from partners.forms import widget_attrs
+
+    written = widget_attrs({"id": 'a"b', "required": True, "disabled": False, "data-x": "<é>"})
+
+    assert written == ' id="a&#34;b" required data-x="&lt;é&gt;"'
+    assert widget_attrs({}) == ""
 
 
 def test_a_widget_template_jinja2_has_no_copy_of_stays_with_django_templates():
