@@ -11,12 +11,12 @@ class ProfessionalBackend(ModelBackend):
     """Email login; the professional comes with their organisation and department (one query)."""
 
     def get_user(self, user_id: Any) -> Professional | None:
-        user = (
-            Professional.objects.select_related("organisation__department")
-            .filter(pk=user_id)
-            .first()
-        )
-        return user if user is not None and self.user_can_authenticate(user) else None
+        # get() rather than filter().first(): no ORDER BY to build, on every request.
+        try:
+            user = Professional.objects.select_related("organisation__department").get(pk=user_id)
+        except Professional.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 def check_audience_and_issuer(
