@@ -21,7 +21,6 @@ from casework import selectors
 from casework.enums import ACTIVE_FILE_STAGES, CaseState
 from casework.models import (
     FOLLOWED_STATES,
-    Beneficiary,
     Case,
     CaseGroupObjectPermission,
     CaseQuerySet,
@@ -70,20 +69,22 @@ def caseload_guardian(request: HttpRequest) -> HttpResponse:
                 user, "casework.view_case", klass=Case, use_groups=True, accept_global_perms=False
             ),
         )
-        cases = (
+        cases = selectors.caseload_values(
             visible.open()
             .with_overdue(selectors.professional_overdue_threshold(user))
-            .select_related("beneficiary", "last_interview_by", "referent")
             .order_by("-overdue", "beneficiary__last_name", "beneficiary__first_name", "pk")
         )
         page = paginate(request, cases)
+        page.object_list = [selectors.CaseloadRow(**values) for values in page.object_list]
     return _render(request, user, page)
 
 
 FLOOR_SQL = """
-SELECT c.id, c.state, c.started_on, c.planned_end_on, c.six_month_review_on,
-       c.last_interview_on, c.next_appointment_on, c.orientation_path, c.next_action_due_on,
-       b.id, b.first_name, b.last_name, p.id, p.first_name, p.last_name, o.overdue,
+SELECT c.id AS pk, c.referent_id, c.state, o.overdue, c.review_reason,
+       b.first_name AS person_first_name, b.last_name AS person_last_name,
+       c.last_interview_on, p.first_name AS interviewer_first_name,
+       p.last_name AS interviewer_last_name, c.next_appointment_on, c.orientation_path,
+       c.next_action_due_on, c.started_on, c.planned_end_on, c.six_month_review_on,
        count(*) OVER () AS total
 FROM casework_case c
 JOIN casework_beneficiary b ON b.id = c.beneficiary_id
@@ -107,13 +108,13 @@ LIMIT %(limit)s OFFSET %(offset)s
 class _Window:
     """What Paginator needs: the total, and the one page already fetched."""
 
-    def __init__(self, rows: list[Case], total: int) -> None:
+    def __init__(self, rows: list[selectors.CaseloadRow], total: int) -> None:
         self.rows, self.total = rows, total
 
     def __len__(self) -> int:
         return self.total
 
-    def __getitem__(self, _: slice) -> list[Case]:
+    def __getitem__(self, _: slice) -> list[selectors.CaseloadRow]:
         return self.rows
 
 
@@ -135,25 +136,12 @@ def caseload_floor(request: HttpRequest) -> HttpResponse:
             },
         )
         fetched = cursor.fetchall()
-    rows, total = [], fetched[0][-1] if fetched else 0
-    for (pk, state, started, planned_end, six_months, last_on, next_on, path, action_due,
-         b_pk, b_first, b_last, p_pk, p_first, p_last, overdue, _) in fetched:  # fmt: skip
-        case = Case(
-            pk=pk,
-            state=state,
-            started_on=started,
-            planned_end_on=planned_end,
-            six_month_review_on=six_months,
-            last_interview_on=last_on,
-            next_appointment_on=next_on,
-            orientation_path=path,
-            next_action_due_on=action_due,
-        )
-        case.beneficiary = Beneficiary(pk=b_pk, first_name=b_first, last_name=b_last)
-        if p_pk is not None:
-            case.last_interview_by = Professional(pk=p_pk, first_name=p_first, last_name=p_last)
-        case.overdue = overdue  # type: ignore[attr-defined]
-        rows.append(case)
+    total = fetched[0][-1] if fetched else 0
+    # The portefeuille's rows (selectors.caseload_values), the total left out.
+    rows = [
+        selectors.CaseloadRow(*row[:-1])  # the columns in CASELOAD_ROW_VALUES' order
+        for row in fetched
+    ]
     window: Any = _Window(rows, total)
     page = Paginator(window, PAGE_SIZE).get_page(number)
     page.object_list = rows

@@ -1,8 +1,8 @@
 """Reads of the casework app. Secret tables are read only by the ``social_*`` functions here."""
 
 import datetime
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, cast
 
 from django.db.models import (
     Count,
@@ -83,32 +83,58 @@ def caseload(professional: Professional, filters: CaseloadFilters) -> QuerySet[C
             | Q(beneficiary__first_name__icontains=word)
             | Q(beneficiary__france_travail_id__iexact=word)
         )
-    return (
-        cases.select_related("beneficiary", "last_interview_by")
-        .only(*CASELOAD_ROW_FIELDS)
-        .order_by("-overdue", "beneficiary__last_name", "beneficiary__first_name", "pk")
+    return cases.order_by("-overdue", "beneficiary__last_name", "beneficiary__first_name", "pk")
+
+
+@dataclass(slots=True)
+class CaseloadRow:
+    """A row of the portefeuille (``casework/_caseload_rows.jinja``): what it shows, read as values
+    (``caseload_values``). A model instance per row, with the person's and the last
+    interviewer's, cost as much as the rest of the rows' rendering (docs/performance.md §1)."""
+
+    #: Whose choices ``state``, ``review_reason`` and ``orientation_path`` are (the rows'
+    #: ``display`` filter).
+    model: ClassVar[type[Case]] = Case
+
+    pk: int
+    referent_id: int
+    state: str
+    overdue: bool
+    review_reason: str
+    person_first_name: str
+    person_last_name: str
+    last_interview_on: datetime.date | None
+    interviewer_first_name: str | None
+    interviewer_last_name: str | None
+    next_appointment_on: datetime.date | None
+    orientation_path: str
+    next_action_due_on: datetime.date | None
+    started_on: datetime.date | None
+    planned_end_on: datetime.date | None
+    six_month_review_on: datetime.date | None
+    milestones_due: list[str] = field(default_factory=list)
+
+    @property
+    def interviewer_name(self) -> str:
+        """As ``Professional.full_name``."""
+        names = (self.interviewer_first_name, self.interviewer_last_name)
+        return " ".join(name for name in names if name)
+
+
+#: The columns ``caseload_values`` reads: a ``CaseloadRow`` but what is computed in Python.
+CASELOAD_ROW_VALUES = tuple(f.name for f in fields(CaseloadRow) if f.name != "milestones_due")
+
+
+def caseload_values(cases: QuerySet[Case]) -> QuerySet[Case, dict[str, Any]]:
+    """``caseload``'s cases as the values of a ``CaseloadRow`` each (dictionaries)."""
+    named: QuerySet[Case] = cases.annotate(
+        person_first_name=F("beneficiary__first_name"),
+        person_last_name=F("beneficiary__last_name"),
+        interviewer_first_name=F("last_interview_by__first_name"),
+        interviewer_last_name=F("last_interview_by__last_name"),
     )
-
-
-#: What a row of the portefeuille shows (``casework/caseload.html``, ``milestones_due``): the
-#: other columns of the case, the person and the last interviewer stay in the database.
-CASELOAD_ROW_FIELDS = (
-    "pair",
-    "state",
-    "referent",
-    "review_reason",
-    "started_on",
-    "planned_end_on",
-    "six_month_review_on",
-    "last_interview_on",
-    "next_appointment_on",
-    "orientation_path",
-    "next_action_due_on",
-    "beneficiary__first_name",
-    "beneficiary__last_name",
-    "last_interview_by__first_name",
-    "last_interview_by__last_name",
-)
+    rows = named.values(*CASELOAD_ROW_VALUES)  # the stubs type values(*names) as Any
+    return cast("QuerySet[Case, dict[str, Any]]", rows)
 
 
 def case_for(user: Professional, pk: int) -> Case:

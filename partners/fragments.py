@@ -5,12 +5,14 @@ prints a ``Fragment`` like any value, and the fragment is rendered then, inside 
 
 The environment (``TEMPLATES``' second engine, files ``templates/<app>/*.jinja``) escapes every
 value, fails on an unknown variable in tests (``StrictUndefined``, as ``string_if_invalid`` for the
-Django templates), and offers what the rows need: ``url(name, *args)``, the ``jour`` filter
-(a date as 31/12/2026, « — » for none) and ``obj|display("field")`` (the label of a choice).
+Django templates), and offers what the rows need: ``url(name, *args)`` (``pk_url(name)`` for a
+link on every row), the ``jour`` filter (a date as 31/12/2026, « — » for none) and
+``obj|display("field")`` (the label of a choice).
 """
 
 import datetime
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model
@@ -33,16 +35,30 @@ def url(name: str, *args: Any) -> str:
     return reverse(name, args=args)
 
 
+#: An id no row has, written where ``pk_url`` puts each row's id.
+PK_MARK = 987654321987654321
+
+
+def pk_url(name: str) -> Callable[[int], str]:
+    """``url(name, pk)`` for the many rows of a list, whose URL takes one ``<int:pk>``: Django's
+    ``reverse`` once, then each row's id put in its place (``reverse`` costs about as much as the
+    rest of a portefeuille row; docs/performance.md §1)."""
+    before, after = reverse(name, args=[PK_MARK]).split(str(PK_MARK))
+    return lambda pk: f"{before}{int(pk)}{after}"
+
+
 @functools.cache
 def _labels(model: type[Model], field_name: str) -> dict[Any, Any]:
     return dict(model._meta.get_field(field_name).flatchoices)  # type: ignore[union-attr]
 
 
-def display(obj: Model, field_name: str) -> Any:
+def display(obj: Any, field_name: str) -> Any:
     """``obj.get_<field_name>_display()``, from the field's choices read once per process (Django
-    rebuilds their dictionary at each call)."""
+    rebuilds their dictionary at each call). ``obj``: a model instance, or a row read as values
+    that names its model in ``model`` (``casework.selectors.CaseloadRow``)."""
     value = getattr(obj, field_name)
-    return _labels(type(obj), field_name).get(value, value)
+    model = type(obj) if isinstance(obj, Model) else obj.model
+    return _labels(model, field_name).get(value, value)
 
 
 def environment(**options: Any) -> Environment:

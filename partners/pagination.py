@@ -56,7 +56,13 @@ class CountedInPagePaginator(_Paginator):
         )
         if not rows:
             return super().get_page(number)
-        self.__dict__["count"] = rows[0]._list_total  # Paginator.count is a cached_property
+        if isinstance(rows[0], dict):  # values(): each row as it was asked
+            self.__dict__["count"] = rows[0]["_list_total"]
+            for row in rows:
+                del row["_list_total"]
+        else:
+            self.__dict__["count"] = rows[0]._list_total
+        # (Paginator.count is a cached_property.)
         return Page(rows, self.validate_number(number), self)
 
 

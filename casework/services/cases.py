@@ -4,7 +4,7 @@ case fields the orientation app writes (diagnostic state, path and référent, n
 """
 
 import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
@@ -444,7 +444,20 @@ def case_extend(*, case: Case, months: int, acting_user: Professional) -> Case:
     return case
 
 
-def milestones_due(case: Case, today: datetime.date | None = None) -> list[str]:
+class MilestoneDates(Protocol):
+    """What ``milestones_due`` reads: a ``Case``, or a row of the portefeuille read as values."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def started_on(self) -> datetime.date | None: ...
+    @property
+    def six_month_review_on(self) -> datetime.date | None: ...
+    @property
+    def planned_end_on(self) -> datetime.date | None: ...
+
+
+def milestones_due(case: MilestoneDates, today: datetime.date | None = None) -> list[str]:
     """What is due soon on an accompaniment under way (shown, never acted upon)."""
     today = today or timezone.localdate()
     due: list[str] = []

@@ -32,7 +32,7 @@ from casework.models import Case
 from casework.sharing import agreement_in_force, share_category_labels
 from partners.errors import DomainError
 from partners.forms import freeze_choices
-from partners.fragments import Fragment
+from partners.fragments import Fragment, pk_url
 from partners.models import Professional
 from partners.pagination import paginate
 from partners.selectors import pairs_of_department, pairs_of_professional
@@ -65,7 +65,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
         to_review_only=request.GET.get("a_examiner") == "1",
         search=request.session.get(SEARCH_SESSION_KEY, ""),
     )
-    page = paginate(request, selectors.caseload(user, filters), count_in_page=True)
+    cases = selectors.caseload_values(selectors.caseload(user, filters))
+    page = paginate(request, cases, count_in_page=True)
+    page.object_list = [selectors.CaseloadRow(**values) for values in page.object_list]
     interval_days = user.organisation.department.interview_interval_days  # type: ignore[union-attr]
     return render(
         request,
@@ -80,15 +82,21 @@ def caseload(request: HttpRequest) -> HttpResponse:
     )
 
 
-def caseload_rows(user: Professional, cases: Iterable[Case], interval_days: int) -> Fragment:
+def caseload_rows(
+    user: Professional, cases: Iterable[selectors.CaseloadRow], interval_days: int
+) -> Fragment:
     """The portefeuille's rows, with what is due soon on each case (rendered by Jinja2)."""
     today = timezone.localdate()
-    cases = list(cases)
     for case in cases:
-        case.milestones_due = services.milestones_due(case, today)  # type: ignore[attr-defined]
+        case.milestones_due = services.milestones_due(case, today)
     return Fragment(
         "casework/_caseload_rows.jinja",
-        {"cases": cases, "user": user, "interval_days": interval_days},
+        {
+            "cases": cases,
+            "case_url": pk_url("case_detail"),
+            "user_id": user.pk,
+            "interval_days": interval_days,
+        },
     )
 
 

@@ -31,9 +31,11 @@ def test_caseload_queries_constant(size, login_client, django_assert_num_queries
     department = DepartmentFactory()
     advisor = ProfessionalFactory(role=Role.ADVISOR, organisation__department=department)
     pairs = [PairFactory(department=department, advisor=advisor) for _ in range(2)]
+    cases = []
     for index in range(size):
         pair = pairs[index % 2]
         case = CaseFactory(pair=pair, beneficiary__department=department, state=CaseState.ACTIVE)
+        cases.append(case)
         InterviewFactory(
             case=case,
             author=pair.social_worker,
@@ -48,7 +50,8 @@ def test_caseload_queries_constant(size, login_client, django_assert_num_queries
 
     rows = response.context["page"].object_list
     assert len(rows) == size
-    assert {row.pair_id for row in rows} == {p.pk for p in pairs}
+    assert {row.pk for row in rows} == {case.pk for case in cases}
+    assert {row.interviewer_name for row in rows} == {p.social_worker.full_name for p in pairs}
 
 
 @pytest.mark.parametrize("size", SIZES)
