@@ -4,11 +4,14 @@ import datetime
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, cast
 
+from django.db import connections, router
 from django.db.models import (
     Count,
     Exists,
     F,
+    ForeignKey,
     IntegerField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -178,11 +181,52 @@ class TimelineItem:
     obj: Any
 
 
-def timeline(case: Case, *, member: bool, social: bool) -> list[TimelineItem]:
+#: The rarer parts of a case page: (name, model, the field naming the case or its person, whose).
+#: ``case_parts`` says which of them have a row; the page reads only those.
+CASE_PARTS: tuple[tuple[str, type[Model], str, str], ...] = (
+    ("space_access", SpaceAccess, "beneficiary", "person"),
+    ("message_consents", MessageConsent, "beneficiary", "person"),
+    ("sent_messages", SentMessage, "case", "case"),
+    ("breach_reports", BreachReport, "case", "case"),
+    ("origin_requests", SocialRequest, "case", "case"),
+    ("pair_contacts", PairContact.cases.through, "case", "case"),
+    ("enrolments", Enrolment, "case", "case"),
+    ("person_messages", PersonMessage, "case", "case"),
+)
+ALL_CASE_PARTS = frozenset(name for name, *_ in CASE_PARTS)
+
+
+def case_parts(case: Case) -> frozenset[str]:
+    """Which of the case page's rarer parts (``CASE_PARTS``) have a row for the case or its person,
+    in one statement of ``EXISTS``. A part with none is not read: its own statement would find
+    nothing, and each cost the page's Python about as much as this one does for all eight
+    (docs/performance.md §1). Written by hand: the ORM would spend on building eight subqueries
+    what the skipped statements save. Each ``EXISTS`` is broader than its part's own statement
+    (no filter on withdrawal, dates or kind), so a part that would show something is always read.
+    """
+    connection = connections[router.db_for_read(Case)]
+    quote = connection.ops.quote_name
+    clauses, params = [], []
+    for _name, model, field_name, whose in CASE_PARTS:
+        column = cast(ForeignKey[Any, Any], model._meta.get_field(field_name)).column
+        table = quote(model._meta.db_table)
+        clauses.append(f"EXISTS (SELECT 1 FROM {table} WHERE {quote(column)} = %s)")  # noqa: S608
+        params.append(case.pk if whose == "case" else case.beneficiary_id)
+    with connection.cursor() as cursor:
+        # Names from the models' metadata, quoted; the values are parameters.
+        cursor.execute(f"SELECT {', '.join(clauses)}", params)
+        found = cursor.fetchone()
+    return frozenset(name for (name, *_), present in zip(CASE_PARTS, found, strict=True) if present)
+
+
+def timeline(
+    case: Case, *, member: bool, social: bool, parts: frozenset[str] = ALL_CASE_PARTS
+) -> list[TimelineItem]:
     """The case's history, newest first, for a member of its pair (checked by the caller).
 
     Members see interviews, notes and points binôme; with ``social`` (the social worker of the
-    case, ``permissions.can_read_social_notes``) also the social notes.
+    case, ``permissions.can_read_social_notes``) also the social notes. ``parts``: what
+    ``case_parts`` found (the others are not read).
     """
     if not member:
         return []
@@ -194,14 +238,16 @@ def timeline(case: Case, *, member: bool, social: bool) -> list[TimelineItem]:
         TimelineItem("note", n.created_at.date(), n.created_at, n)
         for n in Note.objects.filter(case=case).select_related("author")
     ]
-    items += [
-        TimelineItem("pair_contact", c.occurred_on, c.created_at, c)
-        for c in PairContact.objects.filter(cases=case).select_related("author")
-    ]
-    items += [
-        TimelineItem("enrolment", e.enrolled_at.date(), e.enrolled_at, e)
-        for e in enrolments_of(case)
-    ]
+    if "pair_contacts" in parts:
+        items += [
+            TimelineItem("pair_contact", c.occurred_on, c.created_at, c)
+            for c in PairContact.objects.filter(cases=case).select_related("author")
+        ]
+    if "enrolments" in parts:
+        items += [
+            TimelineItem("enrolment", e.enrolled_at.date(), e.enrolled_at, e)
+            for e in enrolments_of(case)
+        ]
     # The person's own acts in their space: the journal row says what, never secret content.
     items += [
         TimelineItem("person_act", timezone.localdate(row.at), row.at, row)
@@ -210,10 +256,11 @@ def timeline(case: Case, *, member: bool, social: bool) -> list[TimelineItem]:
         .exclude(object_type=PERSON_MESSAGE)
     ]
     # Their messages and requests to change an appointment, in their own words.
-    items += [
-        TimelineItem("person_message", timezone.localdate(m.sent_at), m.sent_at, m)
-        for m in PersonMessage.objects.filter(case=case).select_related("appointment")
-    ]
+    if "person_messages" in parts:
+        items += [
+            TimelineItem("person_message", timezone.localdate(m.sent_at), m.sent_at, m)
+            for m in PersonMessage.objects.filter(case=case).select_related("appointment")
+        ]
     if social:
         items += [
             TimelineItem("social_note", n.created_at.date(), n.created_at, n)

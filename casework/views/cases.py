@@ -124,11 +124,19 @@ def case_context(
         context["today"] = timezone.localdate()
         context["agreement"] = agreement = agreement_in_force(case)
         context["agreement_categories"] = share_category_labels(agreement)
-        context["space_access"] = selectors.space_access_of(case)
-        context["message_consents"] = selectors.message_consents_of(case)
-        context["sent_messages"] = selectors.sent_messages_of(case)
+        # The rarer parts are read only when the case has something of them.
+        parts = selectors.case_parts(case)
+        context["space_access"] = (
+            selectors.space_access_of(case) if "space_access" in parts else None
+        )
+        context["message_consents"] = (
+            selectors.message_consents_of(case) if "message_consents" in parts else []
+        )
+        context["sent_messages"] = (
+            selectors.sent_messages_of(case) if "sent_messages" in parts else []
+        )
         context["case_is_open"] = case.state in OPEN_STATES
-        context.update(_activity(case, social))
+        context.update(_activity(case, social, parts))
         context["transitions"] = [
             (action, TransitionForm.ACTIONS[action])
             for action in TransitionForm.AVAILABLE.get(CaseState(case.state), ())
@@ -140,9 +148,13 @@ def case_context(
         context["upcoming"] = selectors.upcoming_appointments(case)
         context["milestones_due"] = services.milestones_due(case)
         context["milestone_form"] = MilestoneForm(auto_id="etape_%s")
-        context["breach_reports"] = selectors.breach_reports_of(case)
+        context["breach_reports"] = (
+            selectors.breach_reports_of(case) if "breach_reports" in parts else []
+        )
         context["is_referent"] = access.is_referent(user, case)
-        context["origin_requests"] = selectors.origin_requests_of(case)
+        context["origin_requests"] = (
+            selectors.origin_requests_of(case) if "origin_requests" in parts else []
+        )
         context["directory_form"] = DirectorySearchForm(auto_id="offre_%s")
         context.setdefault(
             "enrolment_form",
@@ -168,15 +180,16 @@ def activity_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str
     shows, for a member of the binôme (the view asked ``Need.FOLLOW``): nothing else of the case
     page is read."""
     social = access.may_read_social_notes(access.professional(request), case)
-    context: dict[str, Any] = {"case": case, "social": social, **_activity(case, social)}
+    parts = selectors.case_parts(case)
+    context: dict[str, Any] = {"case": case, "social": social, **_activity(case, social, parts)}
     context.update(extra)
     return context
 
 
-def _activity(case: Case, social: bool) -> dict[str, Any]:
+def _activity(case: Case, social: bool, parts: frozenset[str]) -> dict[str, Any]:
     return {
         "can_log_interview": case.state in OPEN_STATES,
-        "timeline": selectors.timeline(case, member=True, social=social),
+        "timeline": selectors.timeline(case, member=True, social=social, parts=parts),
         "interview_form": InterviewForm(case=case),
         "note_form": NoteForm(),
     }

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from casework import journal, services
+from casework import journal, selectors, services
 from casework.enums import CaseState
 from casework.messages import services as message_services
 from casework.space import messages as person_messages
@@ -17,6 +17,7 @@ from tests.casework.factories import (
     InterviewFactory,
     NoteFactory,
     SocialNoteFactory,
+    SocialRequestFactory,
 )
 from tests.clock import FIRST_INTERVIEW, days_ago
 from tests.partners.factories import DepartmentFactory, PairFactory, ProfessionalFactory
@@ -124,8 +125,9 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
     client = login_client(new_pair.social_worker)
 
     # session, professional, case, grants (change, social), pair periods, agreement in force,
-    # interviews, notes, points binôme, collective actions, the person's acts, the person's
-    # messages (with their appointments), social notes,
+    # which of the rarer parts the case has (one statement of EXISTS: all but a one-off request,
+    # not read then), interviews, notes, points binôme, collective actions, the person's acts,
+    # the person's messages (with their appointments), social notes,
     # upcoming appointments, breach reports, the one-off requests it came from, the actions open for
     # enrolment, the person's access to their space, their yes to messages, the messages sent
     # (with their outbox rows: a subquery); then the journal row for the social notes
@@ -204,9 +206,10 @@ def test_interview_htmx_post_queries_constant(size, login_client, django_assert_
 
     # session, professional, case, change grant; the form's check of the interview's constraint
     # (savepoint, query, release); the service (14, as above); then the activity panel's
-    # interviews, notes, points binôme, collective actions, the person's acts and messages, and
-    # the appointments planned for « En bref » (the interview is now the last one): nothing else
-    with django_assert_num_queries(28):
+    # rarer parts (one statement: here only points binôme, so no collective actions nor person's
+    # messages read), interviews, notes, points binôme, the person's acts, and the appointments
+    # planned for « En bref » (the interview is now the last one): nothing else
+    with django_assert_num_queries(27):
         response = client.post(
             reverse("interview_log", args=[case.pk]),
             {
@@ -226,3 +229,83 @@ def test_interview_htmx_post_queries_constant(size, login_client, django_assert_
     assert response.context["interview_form"]["version"].initial == case.version + 1
     case.refresh_from_db()
     assert case.version == response.context["interview_form"]["version"].initial
+
+
+def _record_every_rarer_part(case):  # type: ignore[no-untyped-def]
+    """A row of each of ``selectors.CASE_PARTS`` for ``case`` or its person."""
+    pair = case.pair
+    access = space_services.space_invite(case=case, email="p@exemple.fr", acting_user=pair.advisor)
+    message_services.consent_give(
+        beneficiary=case.beneficiary,
+        channel="sms",
+        address="06 12 34 56 78",
+        acting_user=pair.advisor,
+    )
+    appointment = services.appointment_plan(  # with its convocation by SMS: a message sent
+        case=case,
+        acting_user=pair.advisor,
+        planned_at=timezone.now() + datetime.timedelta(days=2),
+        place="Agence",
+        with_whom=pair.advisor,
+    )
+    person_messages.appointment_change_ask(access=access, appointment=appointment, reason="Malade")
+    services.breach_report(case=case, acting_user=pair.advisor, reason="Trois absences")
+    # a one-off request the case came from (the conversion's own test: test_social_requests.py)
+    origin = SocialRequestFactory()
+    origin.case = case
+    origin.save(update_fields=["case"])
+    services.pair_contact_record(
+        pair=pair, author=pair.advisor, occurred_on=days_ago(1), channel="phone", cases=[case]
+    )
+    programme = services.programme_create(
+        department=pair.department,
+        acting_user=None,
+        name="Club",
+        organiser=pair.advisor.organisation,
+        target_group="Tous publics",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + datetime.timedelta(days=30),
+        capacity=5,
+    )
+    services.enrolment_create(
+        programme=programme,
+        case=case,
+        acting_user=pair.advisor,
+        person_agreed=True,
+        agreement_method="oral",
+    )
+
+
+def test_case_parts_finds_each_part_of_the_case_or_its_person_and_nothing_of_another():
+    case = CaseFactory(state=CaseState.ACTIVE)
+    other = CaseFactory(state=CaseState.ACTIVE, pair=case.pair)
+
+    _record_every_rarer_part(other)
+
+    assert selectors.case_parts(case) == frozenset()
+    assert selectors.case_parts(other) == selectors.ALL_CASE_PARTS
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_case_page_without_the_rarer_parts_does_not_read_them(
+    size, login_client, django_assert_num_queries
+):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    for _ in range(size):
+        InterviewFactory(case=case, author=case.pair.advisor)
+        NoteFactory(case=case, author=case.pair.advisor)
+    _record_every_rarer_part(CaseFactory(state=CaseState.ACTIVE, pair=case.pair))
+    client = login_client(case.pair.advisor)
+
+    # session, professional, case, change grant, pair periods, agreement in force, the rarer
+    # parts (none), interviews, notes, the person's acts, upcoming appointments, the actions open
+    # for enrolment: 8 statements fewer than with every part
+    with django_assert_num_queries(12):
+        response = client.get(reverse("case_detail", args=[case.pk]))
+
+    html = response.content.decode()
+    assert len(response.context["timeline"]) == 2 * size
+    assert "La personne n'a pas encore accès à son espace." in html
+    assert "La personne n'a pas donné son accord pour recevoir des messages" in html
+    assert "Signalements de manquement" not in html
+    assert response.context["sent_messages"] == []
