@@ -1,7 +1,7 @@
 """The binôme's portefeuille and the case page: list, detail, a new person with the proposed
 accompagnement, state changes. ``case_context`` and ``render_case`` serve every case page."""
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -83,9 +83,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 def caseload_rows(
-    user: Professional, cases: Iterable[selectors.CaseloadRow], interval_days: int
+    user: Professional, cases: Sequence[selectors.CaseloadRow], interval_days: int
 ) -> Fragment:
-    """The portefeuille's rows, with what is due soon on each case (rendered by Jinja2)."""
+    """The portefeuille's rows (read twice: a sequence), with what is due soon on each case
+    (rendered by Jinja2)."""
     today = timezone.localdate()
     for case in cases:
         case.milestones_due = services.milestones_due(case, today)
