@@ -81,23 +81,7 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
             with_whom=new_pair.advisor,
         )
         services.breach_report(case=case, acting_user=new_pair.advisor, reason="Trois absences")
-        programme = services.programme_create(
-            department=new_pair.department,
-            acting_user=None,
-            name="Club",
-            organiser=new_pair.advisor.organisation,
-            target_group="Tous publics",
-            starts_on=timezone.localdate(),
-            ends_on=timezone.localdate() + datetime.timedelta(days=30),
-            capacity=5,
-        )
-        services.enrolment_create(
-            programme=programme,
-            case=case,
-            acting_user=new_pair.advisor,
-            person_agreed=True,
-            agreement_method="oral",
-        )
+        _enrol_in_a_new_programme(case, new_pair)
         journal.record_person_act(case=case, purpose="Message envoyé au binôme")
     # The person's messages, one to change an appointment, sent under each of the two pairs.
     access = space_services.space_invite(
@@ -231,6 +215,27 @@ def test_interview_htmx_post_queries_constant(size, login_client, django_assert_
     assert case.version == response.context["interview_form"]["version"].initial
 
 
+def _enrol_in_a_new_programme(case, pair):  # type: ignore[no-untyped-def]
+    """A collective action of the pair's department, and ``case`` enrolled in it."""
+    programme = services.programme_create(
+        department=pair.department,
+        acting_user=None,
+        name="Club",
+        organiser=pair.advisor.organisation,
+        target_group="Tous publics",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + datetime.timedelta(days=30),
+        capacity=5,
+    )
+    services.enrolment_create(
+        programme=programme,
+        case=case,
+        acting_user=pair.advisor,
+        person_agreed=True,
+        agreement_method="oral",
+    )
+
+
 def _record_every_rarer_part(case):  # type: ignore[no-untyped-def]
     """A row of each of ``selectors.CASE_PARTS`` for ``case`` or its person."""
     pair = case.pair
@@ -257,23 +262,7 @@ def _record_every_rarer_part(case):  # type: ignore[no-untyped-def]
     services.pair_contact_record(
         pair=pair, author=pair.advisor, occurred_on=days_ago(1), channel="phone", cases=[case]
     )
-    programme = services.programme_create(
-        department=pair.department,
-        acting_user=None,
-        name="Club",
-        organiser=pair.advisor.organisation,
-        target_group="Tous publics",
-        starts_on=timezone.localdate(),
-        ends_on=timezone.localdate() + datetime.timedelta(days=30),
-        capacity=5,
-    )
-    services.enrolment_create(
-        programme=programme,
-        case=case,
-        acting_user=pair.advisor,
-        person_agreed=True,
-        agreement_method="oral",
-    )
+    _enrol_in_a_new_programme(case, pair)
 
 
 def test_case_parts_finds_each_part_of_the_case_or_its_person_and_nothing_of_another():
