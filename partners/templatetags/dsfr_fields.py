@@ -1,5 +1,7 @@
 """``{% form_field field %}``: one form field laid out as the DSFR wants it (label, « Facultatif »,
-hint, widget with the DSFR class, errors tied to the widget by ``aria-describedby``).
+hint, widget with the DSFR class, errors tied to the widget by ``aria-describedby``; the hint is
+inside the label, so part of the field's name). A checkbox has its label after the box, as the DSFR
+wants, with the same hint and errors.
 
 A built-in of the template engine (``TEMPLATES`` ``builtins``): every template may use it without
 ``{% load %}``. Written in Python rather than as an included template because a form page shows
@@ -32,27 +34,29 @@ def form_field(field: BoundField, required: bool = False) -> SafeString:
     error_lines = "".join(
         f'<p class="fr-error-text">{conditional_escape(cast(str, error))}</p>' for error in errors
     )
+    error_id = f"{field.auto_id}-erreurs"
+    error_block = f'<div id="{escape(error_id)}">{error_lines}</div>' if errors else ""
+    hint = (
+        f'<span class="fr-hint-text">{conditional_escape(field.help_text)}</span>'
+        if field.help_text
+        else ""
+    )
     input_type = getattr(field.field.widget, "input_type", "")
     if input_type == "checkbox":
         error_class = " fr-checkbox-group--error" if errors else ""
+        box = field.as_widget(attrs={"aria-describedby": error_id}) if errors else str(field)
         return mark_safe(  # noqa: S308 — every value escaped here, the widget by its template
             f'<div class="fr-checkbox-group fr-mb-2w{error_class}">'
-            f'{field}<label class="fr-label" for="{escape(field.id_for_label)}">'
-            f"{conditional_escape(field.label)}</label>{error_lines}</div>"
+            f'{box}<label class="fr-label" for="{escape(field.id_for_label)}">'
+            f"{conditional_escape(field.label)}{hint}</label>{error_block}</div>"
         )
     kind = "select" if input_type == "select" else "input"
     attrs: dict[str, str | bool] = {
         "class": f"fr-{kind} fr-{kind}--error" if errors else f"fr-{kind}"
     }
     if errors:
-        attrs["aria-describedby"] = f"{field.auto_id}-erreurs"
+        attrs["aria-describedby"] = error_id
     optional = not field.field.required and not required
-    hint = (
-        f'<span class="fr-hint-text">{conditional_escape(field.help_text)}</span>'
-        if field.help_text
-        else ""
-    )
-    error_block = f'<div id="{escape(field.auto_id)}-erreurs">{error_lines}</div>' if errors else ""
     return mark_safe(  # noqa: S308 — every value escaped here, the widget by its template
         f'<div class="fr-{kind}-group{f" fr-{kind}-group--error" if errors else ""}">'
         f'<label class="fr-label" for="{escape(field.id_for_label)}">'

@@ -80,6 +80,27 @@ def test_a_checkbox_has_its_label_after_the_box_and_a_hidden_field_is_bare():
     assert hidden == '<input type="hidden" name="version" id="id_version">'
 
 
+class AgreementForm(forms.Form):
+    agreed = forms.BooleanField(label="La personne est d'accord", help_text="Demandez-lui <b>")
+
+
+def test_a_checkbox_in_error_is_described_by_its_errors_and_keeps_its_hint():
+    form = AgreementForm(data={})
+    form.is_valid()
+
+    html = render(form["agreed"])
+
+    assert html == (
+        '<div class="fr-checkbox-group fr-mb-2w fr-checkbox-group--error">'
+        '<input type="checkbox" name="agreed" aria-describedby="id_agreed-erreurs" required '
+        'aria-invalid="true" '
+        'id="id_agreed"><label class="fr-label" for="id_agreed">La personne est d&#x27;accord'
+        '<span class="fr-hint-text">Demandez-lui &lt;b&gt;</span></label>'
+        '<div id="id_agreed-erreurs"><p class="fr-error-text">Ce champ est obligatoire.</p></div>'
+        "</div>"
+    )
+
+
 class EveryWidgetForm(forms.Form):
     """One field of each widget kind the project's forms use."""
 
