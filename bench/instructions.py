@@ -26,6 +26,7 @@ PAGES = {
     "portefeuille": ("advisor", "caseload", ()),
     "fiche_accompagnement": ("advisor", "case_detail", ("case",)),
     "tableau_de_bord_departement": ("department_supervisor", "supervision", ()),
+    "journal": ("auditor", "journal_search", ()),
 }
 WARMUP = 5
 COLLECTED = re.compile(r"Collected : (\d+)")
@@ -70,7 +71,7 @@ def ask(page: str, requests: int) -> None:
     from django.test import Client, override_settings
     from django.urls import reverse
 
-    from bench.__main__ import subjects
+    from bench.__main__ import auditor_client, subjects
     from orientation import snapshots
 
     who: dict[str, Any] = subjects()
@@ -79,8 +80,11 @@ def ask(page: str, requests: int) -> None:
         # as the refresh after writes or the night leaves it (make bench does the same)
         snapshots.refresh(who["advisor"].organisation.department_id)
     with override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=["testserver"]):
-        client = Client()
-        client.force_login(who[role])
+        if role == "auditor":  # with the second factor in the session, as make bench
+            client = auditor_client(who[role])
+        else:
+            client = Client()
+            client.force_login(who[role])
         url = reverse(url_name, args=[who[name].pk for name in url_args])
         for _ in range(WARMUP):
             if client.get(url).status_code != 200:

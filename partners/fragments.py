@@ -6,7 +6,8 @@ prints a ``Fragment`` like any value, and the fragment is rendered then, inside 
 The environment (``TEMPLATES``' second engine, files ``templates/<app>/*.jinja``) escapes every
 value, fails on an unknown variable in tests (``StrictUndefined``, as ``string_if_invalid`` for the
 Django templates), and offers what the rows need: ``url(name, *args)`` (``pk_url(name)`` for a
-link on every row), the ``jour`` filter (a date as 31/12/2026, « — » for none) and
+link on every row), the ``jour`` filter (a date as 31/12/2026, « — » for none), ``moment`` (a
+moment as 31/12/2026 14:05, in France's time) and
 ``obj|display("field")`` (the label of a choice).
 """
 
@@ -29,6 +30,11 @@ def jour(value: datetime.date | None) -> str:
     if isinstance(value, datetime.datetime):
         value = timezone.localdate(value)
     return value.strftime("%d/%m/%Y") if value else "—"
+
+
+def moment(value: datetime.datetime) -> str:
+    """A moment as the pages write it (``date:"d/m/Y H:i"``), in France's time."""
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
 
 
 def url(name: str, *args: Any) -> str:
@@ -67,6 +73,7 @@ def environment(**options: Any) -> Environment:
     env = Environment(autoescape=True, **options)
     env.globals["url"] = url
     env.filters["jour"] = jour
+    env.filters["moment"] = moment
     env.filters["display"] = display
     return env
 

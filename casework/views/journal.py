@@ -3,6 +3,7 @@ and CSV export."""
 
 import csv
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -14,27 +15,38 @@ from django.views.decorators.http import require_http_methods
 from casework import access, journal_events, selectors
 from casework.forms import JournalSearchForm
 from casework.journal import RequestInfo
-from casework.models import Beneficiary
+from casework.models import Beneficiary, InformationShare
 from casework.printing import render_print
 from partners.forms import freeze_choices, parse_id
+from partners.fragments import Fragment
 from partners.models import Department
 from partners.pagination import paginate
 from partners.replica import read_only
+
+
+def journal_rows(rows: Iterable[InformationShare], *, names_secret: bool) -> Fragment:
+    """The rows of a journal table (``casework/_journal_table.html``), rendered by Jinja2 (a
+    page of 50 rows cost ~40 million instructions in Django's engine; docs/performance.md §1).
+    ``names_secret``: the social side's categories named (``access.names_secret_categories``)."""
+    return Fragment("casework/_journal_rows.jinja", {"rows": rows, "names_secret": names_secret})
 
 
 @login_required
 def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
     user = access.professional(request)
     case = access.access_case(user, pk, need=access.Need.JOURNAL)
+    page = paginate(request, selectors.case_journal(case))
     return render(
         request,
         "casework/case_journal.html",
         {
             "case": case,
             "beneficiary": case.beneficiary,
-            "page": paginate(request, selectors.case_journal(case)),
+            "page": page,
+            "journal_rows": journal_rows(
+                page.object_list, names_secret=access.names_secret_categories(user, case)
+            ),
             "can_print": access.may_print_case_journal(user),
-            "names_secret": access.names_secret_categories(user, case),
         },
     )
 
@@ -129,6 +141,9 @@ def journal_search(request: HttpRequest) -> HttpResponse:
         search = Search(form, selectors.JournalFilters(people=[]))
     else:
         search = _search(request, department)
+    page = paginate(
+        request, selectors.journal_search(department.pk, search.filters), cap=JOURNAL_COUNT_CAP
+    )
     return render(
         request,
         "casework/journal_search.html",
@@ -136,13 +151,10 @@ def journal_search(request: HttpRequest) -> HttpResponse:
             "form": freeze_choices(search.form),
             "people": search.people,
             "people_limit": selectors.PERSON_SEARCH_LIMIT,
-            "page": paginate(
-                request,
-                selectors.journal_search(department.pk, search.filters),
-                cap=JOURNAL_COUNT_CAP,
-            ),
+            "page": page,
+            # the auditor: secret categories are never named
+            "journal_rows": journal_rows(page.object_list, names_secret=False),
             "query": search.query,
-            "names_secret": False,  # the auditor: secret categories are never named
         },
     )
 

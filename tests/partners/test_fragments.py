@@ -1,11 +1,14 @@
 """The helpers of the rows rendered by Jinja2 (partners/fragments.py)."""
 
+import datetime
+
 import pytest
+from django.template import engines
 from django.urls import clear_script_prefix, get_script_prefix, reverse, set_script_prefix
 
 from casework.models import Case
 from casework.selectors import CaseloadRow
-from partners.fragments import display, pk_url
+from partners.fragments import display, moment, pk_url
 
 
 @pytest.mark.parametrize("prefix", ["/", "/binome/"])
@@ -51,3 +54,18 @@ def test_display_reads_the_label_of_a_model_instance_and_of_a_row_read_as_values
     assert display(row, "review_reason") == Case(review_reason="moved").get_review_reason_display()
     assert display(row, "orientation_path") == ""
     assert row.interviewer_name == ""
+
+
+@pytest.mark.parametrize(
+    ("at", "in_france"),
+    [
+        # already the next year in France
+        (datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC), "01/01/2027 00:30"),
+        # summer time
+        (datetime.datetime(2027, 7, 14, 8, 5, tzinfo=datetime.UTC), "14/07/2027 10:05"),
+    ],
+)
+def test_moment_writes_a_moment_as_the_date_filter_does_in_france(at, in_france):
+    written = engines["django"].from_string('{{ at|date:"d/m/Y H:i" }}').render({"at": at})
+
+    assert moment(at) == written == in_france
