@@ -1,6 +1,7 @@
 """Reads of the casework app. Secret tables are read only by the ``social_*`` functions here."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, cast
 
@@ -9,7 +10,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    ForeignKey,
+    Field,
     IntegerField,
     Model,
     OuterRef,
@@ -29,6 +30,7 @@ from casework.models import (
     Beneficiary,
     BreachReport,
     Case,
+    CasePairPeriod,
     CaseUserObjectPermission,
     Delegation,
     Enrolment,
@@ -157,20 +159,22 @@ def case_for(user: Professional, pk: int) -> Case:
             .filter(live_grant())
             .values("delegation_id")[:1]
         )
-    return (
+    case = (
         Case.objects.visible_to(user)
         .annotate(via_delegation=delegation)
         .with_overdue(professional_overdue_threshold(user))
         .select_related(
             "beneficiary",
-            "referent__organisation",
-            "last_interview_by",
             "pair__advisor__organisation",
             "pair__social_worker__organisation",
             "pair__department",
         )
         .get(pk=pk)
     )
+    # The référent·e and the last interviewer are mostly members of the binôme: taken from the
+    # pair rather than joined again (3 models fewer a case); anyone else in one statement.
+    _from_the_pair(case, [case], "referent", "last_interview_by")
+    return case
 
 
 @dataclass(frozen=True)
@@ -181,17 +185,20 @@ class TimelineItem:
     obj: Any
 
 
-#: The rarer parts of a case page: (name, model, the field naming the case or its person, whose).
-#: ``case_parts`` says which of them have a row; the page reads only those.
-CASE_PARTS: tuple[tuple[str, type[Model], str, str], ...] = (
-    ("space_access", SpaceAccess, "beneficiary", "person"),
-    ("message_consents", MessageConsent, "beneficiary", "person"),
-    ("sent_messages", SentMessage, "case", "case"),
-    ("breach_reports", BreachReport, "case", "case"),
-    ("origin_requests", SocialRequest, "case", "case"),
-    ("pair_contacts", PairContact.cases.through, "case", "case"),
-    ("enrolments", Enrolment, "case", "case"),
-    ("person_messages", PersonMessage, "case", "case"),
+#: The rarer parts of a case page: (name, model, the field naming the case or its person, whose,
+#: a field the row must have set or ``None``). ``case_parts`` says which of them have a row; the
+#: page reads only those. ``pair_changes``: a binôme period that ended, which a handover leaves
+#: (the page lists the successive binômes only when there were several).
+CASE_PARTS: tuple[tuple[str, type[Model], str, str, str | None], ...] = (
+    ("space_access", SpaceAccess, "beneficiary", "person", None),
+    ("message_consents", MessageConsent, "beneficiary", "person", None),
+    ("sent_messages", SentMessage, "case", "case", None),
+    ("breach_reports", BreachReport, "case", "case", None),
+    ("origin_requests", SocialRequest, "case", "case", None),
+    ("pair_contacts", PairContact.cases.through, "case", "case", None),
+    ("enrolments", Enrolment, "case", "case", None),
+    ("person_messages", PersonMessage, "case", "case", None),
+    ("pair_changes", CasePairPeriod, "case", "case", "ended_on"),
 )
 ALL_CASE_PARTS = frozenset(name for name, *_ in CASE_PARTS)
 
@@ -207,16 +214,22 @@ def case_parts(case: Case) -> frozenset[str]:
     connection = connections[router.db_for_read(Case)]
     quote = connection.ops.quote_name
     clauses, params = [], []
-    for _name, model, field_name, whose in CASE_PARTS:
-        column = cast(ForeignKey[Any, Any], model._meta.get_field(field_name)).column
+    for _name, model, field_name, whose, set_field in CASE_PARTS:
         table = quote(model._meta.db_table)
-        clauses.append(f"EXISTS (SELECT 1 FROM {table} WHERE {quote(column)} = %s)")  # noqa: S608
+        where = f"{quote(_column(model, field_name))} = %s"
+        if set_field is not None:
+            where += f" AND {quote(_column(model, set_field))} IS NOT NULL"
+        clauses.append(f"EXISTS (SELECT 1 FROM {table} WHERE {where})")  # noqa: S608
         params.append(case.pk if whose == "case" else case.beneficiary_id)
     with connection.cursor() as cursor:
         # Names from the models' metadata, quoted; the values are parameters.
         cursor.execute(f"SELECT {', '.join(clauses)}", params)
         found = cursor.fetchone()
     return frozenset(name for (name, *_), present in zip(CASE_PARTS, found, strict=True) if present)
+
+
+def _column(model: type[Model], field_name: str) -> str:
+    return cast(str, cast("Field[Any, Any]", model._meta.get_field(field_name)).column)
 
 
 def timeline(
@@ -230,14 +243,11 @@ def timeline(
     """
     if not member:
         return []
-    items = [
-        TimelineItem("interview", i.occurred_on, i.created_at, i)
-        for i in Interview.objects.filter(case=case).select_related("author")
-    ]
-    items += [
-        TimelineItem("note", n.created_at.date(), n.created_at, n)
-        for n in Note.objects.filter(case=case).select_related("author")
-    ]
+    interviews = list(Interview.objects.filter(case=case))
+    notes = list(Note.objects.filter(case=case))
+    _from_the_pair(case, [*interviews, *notes], "author")
+    items = [TimelineItem("interview", i.occurred_on, i.created_at, i) for i in interviews]
+    items += [TimelineItem("note", n.created_at.date(), n.created_at, n) for n in notes]
     if "pair_contacts" in parts:
         items += [
             TimelineItem("pair_contact", c.occurred_on, c.created_at, c)
@@ -248,13 +258,15 @@ def timeline(
             TimelineItem("enrolment", e.enrolled_at.date(), e.enrolled_at, e)
             for e in enrolments_of(case)
         ]
-    # The person's own acts in their space: the journal row says what, never secret content.
-    items += [
-        TimelineItem("person_act", timezone.localdate(row.at), row.at, row)
-        for row in journal_rows_of_case(case)
-        .filter(channel=JournalChannel.PERSON)
-        .exclude(object_type=PERSON_MESSAGE)
-    ]
+    # The person's own acts in their space (none without one): the journal row says what,
+    # never secret content.
+    if "space_access" in parts:
+        items += [
+            TimelineItem("person_act", timezone.localdate(row.at), row.at, row)
+            for row in journal_rows_of_case(case)
+            .filter(channel=JournalChannel.PERSON)
+            .exclude(object_type=PERSON_MESSAGE)
+        ]
     # Their messages and requests to change an appointment, in their own words.
     if "person_messages" in parts:
         items += [
@@ -267,6 +279,27 @@ def timeline(
             for n in social_notes(case)
         ]
     return sorted(items, key=lambda item: (item.day, item.at), reverse=True)
+
+
+def _from_the_pair(case: Case, rows: Sequence[Model], *relations: str) -> None:
+    """Set ``relations`` (foreign keys to professionals) of ``rows`` from the case's binôme as
+    ``case_for`` read it, rather than joined on every row (a dozen interviews with their author
+    cost ~2 million instructions more); professionals from outside it (a former binôme, a
+    remplaçant·e, a referent of imported data) read in one statement."""
+    known: dict[int, Professional] = {member.pk: member for member in case.pair.members}
+    for relation in ("referent", "last_interview_by"):  # once set on the case, known too
+        if getattr(case, f"{relation}_id") is not None and getattr(Case, relation).is_cached(case):
+            professional = getattr(case, relation)
+            known[professional.pk] = professional
+    wanted = {getattr(row, f"{relation}_id") for row in rows for relation in relations}
+    others = wanted - known.keys() - {None}
+    if others:
+        known.update(Professional.objects.in_bulk(others))
+    for row in rows:
+        for relation in relations:
+            pk = getattr(row, f"{relation}_id")
+            if pk is not None:
+                setattr(row, relation, known[pk])
 
 
 def social_notes(case: Case) -> QuerySet[SocialNote]:
@@ -402,20 +435,35 @@ def sent_messages_of(case: Case) -> list[SentMessage]:
     )
 
 
-def upcoming_appointments(case: Case) -> list[Appointment]:
-    return list(
-        Appointment.objects.filter(
-            case=case, outcome="", planned_at__date__gte=timezone.localdate()
-        )
-        .annotate(
-            change_asked=Exists(
-                PersonMessage.objects.filter(
-                    appointment=OuterRef("pk"), kind=PersonMessageKind.APPOINTMENT_CHANGE
-                )
+def upcoming_appointments(case: Case, parts: frozenset[str] = ALL_CASE_PARTS) -> list[Appointment]:
+    """The case's next three appointments from today on (in France), each saying whether the
+    person asked to change it (only when they wrote any message: ``case_parts``)."""
+    change_asked: Any = Value(False)
+    if "person_messages" in parts:
+        change_asked = Exists(
+            PersonMessage.objects.filter(
+                appointment=OuterRef("pk"), kind=PersonMessageKind.APPOINTMENT_CHANGE
             )
         )
+    return list(
+        Appointment.objects.filter(case=case, outcome="", planned_at__gte=_start_of_today())
+        .annotate(change_asked=change_asked)
         .select_related("with_whom")
         .order_by("planned_at")[:3]
+    )
+
+
+def _start_of_today() -> datetime.datetime:
+    """Midnight today in France: a moment on or after it falls on today or later there."""
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
+
+
+def pair_periods_of(case: Case) -> list[CasePairPeriod]:
+    """The binômes that followed the case, oldest first."""
+    return list(
+        case.pair_periods.select_related("pair__advisor", "pair__social_worker").order_by(
+            "started_on", "pk"
+        )
     )
 
 

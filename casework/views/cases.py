@@ -109,24 +109,20 @@ def case_context(
     user = access.professional(request)
     member = access.may_follow_case(user, case) if follows is None else follows
     social = member and access.may_read_social_notes(user, case)
+    # The rarer parts are read only when the case has something of them.
+    parts = selectors.case_parts(case)
     context: dict[str, Any] = {
         "case": case,
         "beneficiary": case.beneficiary,
         "member": member,
         "social": social,
         "supervisor": access.is_supervisor(user),
-        "pair_periods": list(
-            case.pair_periods.select_related("pair__advisor", "pair__social_worker").order_by(
-                "started_on", "pk"
-            )
-        ),
+        "pair_periods": selectors.pair_periods_of(case) if "pair_changes" in parts else [],
     }
     if member:
         context["today"] = timezone.localdate()
         context["agreement"] = agreement = agreement_in_force(case)
         context["agreement_categories"] = share_category_labels(agreement)
-        # The rarer parts are read only when the case has something of them.
-        parts = selectors.case_parts(case)
         context["space_access"] = (
             selectors.space_access_of(case) if "space_access" in parts else None
         )
@@ -146,7 +142,7 @@ def case_context(
         context["transition_form"] = TransitionForm(
             initial={"version": case.version}, auto_id="etat_%s"
         )
-        context["upcoming"] = selectors.upcoming_appointments(case)
+        context["upcoming"] = selectors.upcoming_appointments(case, parts)
         context["milestones_due"] = services.milestones_due(case)
         context["milestone_form"] = MilestoneForm(auto_id="etape_%s")
         context["breach_reports"] = (

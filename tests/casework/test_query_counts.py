@@ -108,15 +108,16 @@ def test_case_page_queries_constant(size, login_client, django_assert_num_querie
         )
     client = login_client(new_pair.social_worker)
 
-    # session, professional, case, grants (change, social), pair periods, agreement in force,
-    # which of the rarer parts the case has (one statement of EXISTS: all but a one-off request,
-    # not read then), interviews, notes, points binôme, collective actions, the person's acts,
-    # the person's messages (with their appointments), social notes,
-    # upcoming appointments, breach reports, the one-off requests it came from, the actions open for
+    # session, professional, case (its référent·e from its binôme), the last interviewer (of the
+    # former binôme: not in the case's binôme), grants (change, social), which of the rarer parts
+    # the case has (one statement of EXISTS: all but a one-off request, not read then), pair
+    # periods, agreement in force, interviews and notes (their authors known by then), points
+    # binôme, collective actions, the person's acts, the person's messages (with their
+    # appointments), social notes, upcoming appointments, breach reports, the actions open for
     # enrolment, the person's access to their space, their yes to messages, the messages sent
     # (with their outbox rows: a subquery); then the journal row for the social notes
     # shown: savepoint, head FOR UPDATE, insert, head update, release
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(27):
         response = client.get(reverse("case_detail", args=[case.pk]))
 
     assert len(response.context["timeline"]) == 7 * size
@@ -190,10 +191,10 @@ def test_interview_htmx_post_queries_constant(size, login_client, django_assert_
 
     # session, professional, case, change grant; the form's check of the interview's constraint
     # (savepoint, query, release); the service (14, as above); then the activity panel's
-    # rarer parts (one statement: here only points binôme, so no collective actions nor person's
-    # messages read), interviews, notes, points binôme, the person's acts, and the appointments
-    # planned for « En bref » (the interview is now the last one): nothing else
-    with django_assert_num_queries(27):
+    # rarer parts (one statement: here only points binôme, so no collective actions, person's
+    # messages nor acts read: the person has no space), interviews, notes, points binôme, and the
+    # appointments planned for « En bref » (the interview is now the last one): nothing else
+    with django_assert_num_queries(26):
         response = client.post(
             reverse("interview_log", args=[case.pk]),
             {
@@ -263,6 +264,12 @@ def _record_every_rarer_part(case):  # type: ignore[no-untyped-def]
         pair=pair, author=pair.advisor, occurred_on=days_ago(1), channel="phone", cases=[case]
     )
     _enrol_in_a_new_programme(case, pair)
+    services.case_reassign(
+        case=case,
+        new_pair=PairFactory(department=pair.department),
+        reason="Départ",
+        acting_user=None,
+    )
 
 
 def test_case_parts_finds_each_part_of_the_case_or_its_person_and_nothing_of_another():
@@ -286,10 +293,10 @@ def test_a_case_page_without_the_rarer_parts_does_not_read_them(
     _record_every_rarer_part(CaseFactory(state=CaseState.ACTIVE, pair=case.pair))
     client = login_client(case.pair.advisor)
 
-    # session, professional, case, change grant, pair periods, agreement in force, the rarer
-    # parts (none), interviews, notes, the person's acts, upcoming appointments, the actions open
-    # for enrolment: 8 statements fewer than with every part
-    with django_assert_num_queries(12):
+    # session, professional, case, change grant, the rarer parts (none), agreement in force,
+    # interviews, notes, upcoming appointments, the actions open for enrolment: no binôme
+    # periods (one binôme so far), no person's acts (no space)
+    with django_assert_num_queries(10):
         response = client.get(reverse("case_detail", args=[case.pk]))
 
     html = response.content.decode()

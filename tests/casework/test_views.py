@@ -1,5 +1,6 @@
 import datetime
 import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -453,3 +454,29 @@ def test_the_reasons_of_a_state_change_are_not_marked_optional(login_client, pai
     assert "Motif de suspension" in section
     assert "Motif de sortie" in section
     assert "Facultatif" not in section
+
+
+def test_a_case_page_lists_the_successive_binomes_and_who_wrote_under_each(login_client, today):
+    case = CaseFactory(state=CaseState.ACTIVE)
+    first = case.pair
+    InterviewFactory(case=case, author=first.advisor, occurred_on=today, summary="Avant.")
+    untouched = CaseFactory(state=CaseState.ACTIVE, pair=first)
+    second = PairFactory(department=first.department)
+    case = services.case_reassign(case=case, new_pair=second, reason="Départ", acting_user=None)
+    services.interview_log(
+        case=case, author=second.social_worker, occurred_on=today, channel="phone", summary="Après."
+    )
+
+    page = login_client(second.advisor).get(reverse("case_detail", args=[case.pk]))
+    html = unescape(page.content.decode())
+    history = html[html.index('id="historique"') :]
+    successive = html[html.index("Binômes successifs") :]
+
+    assert successive.index(first.members_names) < successive.index(second.members_names)
+    assert f"par {first.advisor.full_name}" in history
+    assert f"par {second.social_worker.full_name}" in history
+    assert "Binômes successifs" not in (
+        login_client(first.advisor)
+        .get(reverse("case_detail", args=[untouched.pk]))
+        .content.decode()
+    )
