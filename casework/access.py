@@ -18,6 +18,7 @@ that the services check again under lock (``can_take_attendance``,
 """
 
 import enum
+from typing import cast
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -170,8 +171,28 @@ def _meets(user: Professional, case: Case, need: Need) -> bool:
 
 def may_follow_case(user: Professional, case: Case) -> bool:
     """A member of the case's binôme, or their remplaçant·e: logs interviews, writes notes, plans
-    appointments (``change_case``, evaluated with the remplacements' dates)."""
-    return in_pair(user) and permissions.can_change_case(user, case)
+    appointments (``change_case``, evaluated with the remplacements' dates). What it read says
+    too through which remplacement, if any (``remplacement_in_use``)."""
+    if not in_pair(user) or not user.is_active:
+        return False
+    grants = permissions.change_grants(user, case)
+    delegation = next((pk for pk in grants if pk is not None), None)
+    case.__dict__[_REMPLACEMENT_IN_USE] = (user.pk, delegation)
+    return bool(grants)
+
+
+_REMPLACEMENT_IN_USE = "_remplacement_in_use"
+
+
+def remplacement_in_use(user: Professional, case: Case) -> int | None:
+    """The id of the remplacement in force through which ``user`` follows ``case``, if any: a
+    page they open that way is journaled (``journal_events.case_page_viewed``). From
+    ``may_follow_case``'s answer on this case when it was asked, else asked now."""
+    remembered = case.__dict__.get(_REMPLACEMENT_IN_USE)
+    if remembered is None or remembered[0] != user.pk:
+        may_follow_case(user, case)
+        remembered = case.__dict__.get(_REMPLACEMENT_IN_USE, (user.pk, None))
+    return cast("int | None", remembered[1])
 
 
 def may_read_social_notes(user: Professional, case: Case) -> bool:

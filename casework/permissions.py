@@ -136,6 +136,18 @@ def can_change_case(user: Professional, case: Case) -> bool:
     return user.is_active and _granted(user, case, CHANGE_CASE)
 
 
+def change_grants(user: Professional, case: Case) -> list[int | None]:
+    """The grants in force through which ``user`` may change ``case``: the id of each
+    remplacement that gives one, ``None`` for the binôme's own; empty if none."""
+    return list(
+        CaseUserObjectPermission.objects.filter(
+            user=user, content_object=case, permission__codename=CHANGE_CASE
+        )
+        .filter(live_grant())
+        .values_list("delegation_id", flat=True)
+    )
+
+
 def can_read_social_notes(user: Professional, case: Case) -> bool:
     """Only the social workers of the case, or their remplaçant·e (professional secrecy)."""
     return user.is_active and is_social_worker(user) and _granted(user, case, VIEW_SOCIAL_NOTES)

@@ -31,7 +31,6 @@ from casework.models import (
     BreachReport,
     Case,
     CasePairPeriod,
-    CaseUserObjectPermission,
     Delegation,
     Enrolment,
     InformationShare,
@@ -50,7 +49,6 @@ from casework.models import (
     SocialNote,
     SocialRequest,
     SpaceAccess,
-    live_grant,
     overdue_threshold,
 )
 from partners.access import in_pair, is_admin, is_supervisor
@@ -143,25 +141,9 @@ def caseload_values(cases: QuerySet[Case]) -> QuerySet[Case, dict[str, Any]]:
 
 
 def case_for(user: Professional, pk: int) -> Case:
-    """One case the user may open, with what its page shows; Case.DoesNotExist otherwise.
-
-    ``via_delegation`` is the id of the live remplacement through which the user opens it, if any.
-    """
-    delegation: Any = Value(None, output_field=IntegerField())
-    if in_pair(user):
-        delegation = Subquery(
-            CaseUserObjectPermission.objects.filter(
-                user=user,
-                content_object=OuterRef("pk"),
-                permission__codename="view_case",
-                delegation__isnull=False,
-            )
-            .filter(live_grant())
-            .values("delegation_id")[:1]
-        )
+    """One case the user may open, with what its page shows; Case.DoesNotExist otherwise."""
     case = (
         Case.objects.visible_to(user)
-        .annotate(via_delegation=delegation)
         .with_overdue(professional_overdue_threshold(user))
         .select_related(
             "beneficiary",

@@ -197,13 +197,14 @@ def render_case(request: HttpRequest, template: str, context: dict[str, Any]) ->
     notes, and any case page opened by a remplaçant·e (the use of a remplacement is journaled at
     each page view, so that the person's journal shows every access made in someone's place)."""
     case = context["case"]
+    user = access.professional(request)
     journal_events.case_page_viewed(
-        actor=access.professional(request),
+        actor=user,
         case=case,
         social_notes=[
             item.obj for item in context.get("timeline", ()) if item.kind == "social_note"
         ],
-        delegation_id=getattr(case, "via_delegation", None),
+        delegation_id=access.remplacement_in_use(user, case),
         info=RequestInfo.of(request),
     )
     return render(request, template, context)

@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from casework import permissions, services, tasks
+from casework import access, permissions, services, tasks
 from casework.enums import CaseState, JournalChannel
 from casework.errors import InvalidInput
 from casework.models import Case, CaseUserObjectPermission, Delegation, InformationShare
@@ -322,6 +322,21 @@ def test_each_case_page_view_by_a_delegate_is_journaled(login_client):
             str(delegation.pk),
         )
     ]
+
+
+def test_the_remplacement_in_use_is_known_for_each_viewer_of_the_same_case():
+    case = CaseFactory(state=CaseState.ACTIVE)
+    delegate = _colleague(case.pair.advisor)
+    delegation = _give(case.pair.advisor, delegate)
+    read = Case.objects.get(pk=case.pk)
+
+    # asked before anything else, then after whether each follows the case
+    assert access.remplacement_in_use(delegate, read) == delegation.pk
+    assert access.remplacement_in_use(case.pair.advisor, read) is None
+    assert access.may_follow_case(delegate, read) is True
+    assert access.remplacement_in_use(delegate, read) == delegation.pk
+    assert access.may_follow_case(case.pair.advisor, read) is True
+    assert access.remplacement_in_use(case.pair.advisor, read) is None
 
 
 def test_delegation_page_gives_a_remplacement_with_french_errors(login_client):
