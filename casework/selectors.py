@@ -144,7 +144,6 @@ def case_for(user: Professional, pk: int) -> Case:
     """One case the user may open, with what its page shows; Case.DoesNotExist otherwise."""
     case = (
         Case.objects.visible_to(user)
-        .with_overdue(professional_overdue_threshold(user))
         .select_related(
             "beneficiary",
             "pair__advisor__organisation",
@@ -156,6 +155,8 @@ def case_for(user: Professional, pk: int) -> Case:
     # The référent·e and the last interviewer are mostly members of the binôme: taken from the
     # pair rather than joined again (3 models fewer a case); anyone else in one statement.
     _from_the_pair(case, [case], "referent", "last_interview_by")
+    # ``with_overdue``'s rule on the one case read, in Python rather than in its statement
+    case.overdue = case.overdue_on(professional_overdue_threshold(user))  # type: ignore[attr-defined]
     return case
 
 
@@ -427,12 +428,13 @@ def upcoming_appointments(case: Case, parts: frozenset[str] = ALL_CASE_PARTS) ->
                 appointment=OuterRef("pk"), kind=PersonMessageKind.APPOINTMENT_CHANGE
             )
         )
-    return list(
+    appointments: list[Appointment] = list(
         Appointment.objects.filter(case=case, outcome="", planned_at__gte=_start_of_today())
         .annotate(change_asked=change_asked)
-        .select_related("with_whom")
         .order_by("planned_at")[:3]
     )
+    _from_the_pair(case, appointments, "with_whom")
+    return appointments
 
 
 def _start_of_today() -> datetime.datetime:
