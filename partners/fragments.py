@@ -7,7 +7,7 @@ The environment (``TEMPLATES``' second engine, files ``templates/<app>/*.jinja``
 value, fails on an unknown variable in tests (``StrictUndefined``, as ``string_if_invalid`` for the
 Django templates), and offers what the rows need: ``url(name, *args)`` (``pk_url(name)`` for a
 link on every row), the ``jour`` filter (a date as 31/12/2026, « — » for none), ``moment`` (a
-moment as 31/12/2026 14:05, in France's time) and
+moment as 31/12/2026 14:05, in France's time), ``linebreaksbr`` (Django's) and
 ``obj|display("field")`` (the label of a choice).
 """
 
@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Model
 from django.template import engines
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -32,9 +33,15 @@ def jour(value: datetime.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "—"
 
 
-def moment(value: datetime.datetime) -> str:
-    """A moment as the pages write it (``date:"d/m/Y H:i"``), in France's time."""
-    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+def moment(value: datetime.datetime, between: str = " ") -> str:
+    """A moment as the pages write it (``date:"d/m/Y H:i"``; ``between`` the day and the hour:
+    « à » for ``date:"d/m/Y à H:i"``), in France's time."""
+    return timezone.localtime(value).strftime(f"%d/%m/%Y{between}%H:%M")
+
+
+def linebreaks_br(value: str) -> SafeString:
+    """Django's ``linebreaksbr``: the text escaped, each line break a ``<br>``."""
+    return linebreaksbr(value, autoescape=True)
 
 
 def url(name: str, *args: Any) -> str:
@@ -74,6 +81,7 @@ def environment(**options: Any) -> Environment:
     env.globals["url"] = url
     env.filters["jour"] = jour
     env.filters["moment"] = moment
+    env.filters["linebreaksbr"] = linebreaks_br
     env.filters["display"] = display
     return env
 
