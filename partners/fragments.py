@@ -33,10 +33,11 @@ def jour(value: datetime.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "—"
 
 
-def moment(value: datetime.datetime, between: str = " ") -> str:
-    """A moment as the pages write it (``date:"d/m/Y H:i"``; ``between`` the day and the hour:
-    « à » for ``date:"d/m/Y à H:i"``), in France's time."""
-    return timezone.localtime(value).strftime(f"%d/%m/%Y{between}%H:%M")
+def moment(value: datetime.datetime, between: str = " ", hour: str = "%H:%M") -> str:
+    """A moment as the pages write it, in France's time: ``date:"d/m/Y H:i"``; ``between`` the
+    day and the hour (`` à `` for ``date:"d/m/Y à H:i"``) and the ``hour``'s format (``%Hh%M``
+    for ``H\\hi``, « 14h05 »)."""
+    return timezone.localtime(value).strftime(f"%d/%m/%Y{between}{hour}")
 
 
 def linebreaks_br(value: str) -> SafeString:

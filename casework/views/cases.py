@@ -152,6 +152,22 @@ def case_context(
         context["origin_requests"] = (
             selectors.origin_requests_of(case) if "origin_requests" in parts else []
         )
+        context["sharing"] = Fragment(
+            "casework/_case_sharing.jinja",
+            {
+                name: context[name]
+                for name in (
+                    "case",
+                    "social",
+                    "agreement",
+                    "agreement_categories",
+                    "space_access",
+                    "case_is_open",
+                    "message_consents",
+                    "sent_messages",
+                )
+            },
+        )
         context["directory_form"] = DirectorySearchForm(auto_id="offre_%s")
         context.setdefault(
             "enrolment_form",
@@ -165,6 +181,17 @@ def case_context(
         context["handover_form"] = CaseHandoverForm(pairs=pairs)
     elif access.is_supervisor(user):
         context["interview_dates"] = selectors.interview_dates(case)
+    context["people"] = Fragment(
+        "casework/_case_people.jinja",
+        {
+            "beneficiary": case.beneficiary,
+            "case": case,
+            "member": member,
+            "origin_requests": context.get("origin_requests", []),
+            "pair_periods": context["pair_periods"],
+            "user_id": user.pk,
+        },
+    )
     context.update(extra)
     for name in ("handover_form", "enrolment_form"):
         if name in context:

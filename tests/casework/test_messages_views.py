@@ -91,11 +91,14 @@ def test_withdrawing_asks_first_then_stops_what_waited(case, today):
     assert not outbox_messages().exists()
     message = SentMessage.objects.get()
     assert (message.status, message.status_detail) == (MessageStatus.FAILED, "accord retiré")
-    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
-    assert ">non distribué</span>\n                (accord retiré)" in page
+    page = " ".join(client.get(reverse("case_detail", args=[case.pk])).content.decode().split())
+    assert ">non distribué</span> (accord retiré)" in page
 
 
-def test_the_case_page_says_when_the_sms_was_delivered(case):
+@pytest.mark.parametrize(
+    ("status", "said"), [(MessageStatus.DELIVERED, "remis le"), (MessageStatus.SENT, "envoyé le")]
+)
+def test_the_case_page_says_when_the_sms_was_delivered_or_sent(case, status, said):
     client = log_in(Client(), case.pair.advisor)
     give(client, case, channel="sms", address="06 12 34 56 78", person_agreed="on")
     services.appointment_plan(
@@ -107,14 +110,14 @@ def test_the_case_page_says_when_the_sms_was_delivered(case):
     )
     message = SentMessage.objects.get()
     delivered_at = timezone.now()
-    message.status, message.status_at = MessageStatus.DELIVERED, delivered_at
+    message.status, message.status_at = status, delivered_at
     message.save()
 
-    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    page = " ".join(client.get(reverse("case_detail", args=[case.pk])).content.decode().split())
 
     assert (
-        "Convocation à un rendez-vous — SMS\n              "
-        f"remis le {timezone.localtime(delivered_at):%d/%m/%Y à %Hh%M}"
+        f"Convocation à un rendez-vous — SMS {said} "
+        f"{timezone.localtime(delivered_at):%d/%m/%Y à %Hh%M}"
     ) in page
 
 

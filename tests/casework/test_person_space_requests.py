@@ -182,10 +182,10 @@ def test_appointment_change_request_is_shown_on_the_case_page_and_timeline(clien
     html = page.content.decode()
     assert "la personne demande à le changer" in html
     assert "Je travaille ce jour-là." in html
-    asked_at = timezone.localtime(request.sent_at)
+    planned, asked = timezone.localtime(planned_at), timezone.localtime(request.sent_at)
     assert (
-        "Demande de changement du rendez-vous du "
-        f"{timezone.localtime(planned_at):%d/%m/%Y à %H:%M}</strong>, le {asked_at:%d/%m/%Y à %H:%M}"
+        f"Demande de changement du rendez-vous du {planned:%d/%m/%Y à %H:%M}</strong>, "
+        f"le {asked:%d/%m/%Y à %H:%M}"
     ) in html
     assert InformationShare.objects.get(channel=JournalChannel.PERSON).purpose == (
         "Demande de changement de rendez-vous"
