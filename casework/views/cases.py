@@ -152,22 +152,6 @@ def case_context(
         context["origin_requests"] = (
             selectors.origin_requests_of(case) if "origin_requests" in parts else []
         )
-        context["sharing"] = Fragment(
-            "casework/_case_sharing.jinja",
-            {
-                name: context[name]
-                for name in (
-                    "case",
-                    "social",
-                    "agreement",
-                    "agreement_categories",
-                    "space_access",
-                    "case_is_open",
-                    "message_consents",
-                    "sent_messages",
-                )
-            },
-        )
         context["directory_form"] = DirectorySearchForm(auto_id="offre_%s")
         context.setdefault(
             "enrolment_form",
@@ -181,22 +165,43 @@ def case_context(
         context["handover_form"] = CaseHandoverForm(pairs=pairs)
     elif access.is_supervisor(user):
         context["interview_dates"] = selectors.interview_dates(case)
-    context["people"] = Fragment(
-        "casework/_case_people.jinja",
-        {
-            "beneficiary": case.beneficiary,
-            "case": case,
-            "member": member,
-            "origin_requests": context.get("origin_requests", []),
-            "pair_periods": context["pair_periods"],
-            "user_id": user.pk,
-        },
-    )
     context.update(extra)
     for name in ("handover_form", "enrolment_form"):
         if name in context:
             freeze_choices(context[name])
+    _case_page_fragments(request, context)
     return context
+
+
+def _case_page_fragments(request: HttpRequest, context: dict[str, Any]) -> None:
+    """The case page's sections rendered by Jinja2 (docs/performance.md §1), each given the
+    values of the page's context it shows, the view's own (a form with its errors) included."""
+
+    def section(template: str, *names: str, **more: Any) -> Fragment:
+        return Fragment(template, {**{name: context[name] for name in names}, **more})
+
+    context["people"] = section(
+        "casework/_case_people.jinja",
+        "beneficiary",
+        "case",
+        "member",
+        "pair_periods",
+        origin_requests=context.get("origin_requests", []),
+        user_id=access.professional(request).pk,
+    )
+    if not context["member"]:
+        return
+    context["sharing"] = section(
+        "casework/_case_sharing.jinja",
+        "case",
+        "social",
+        "agreement",
+        "agreement_categories",
+        "space_access",
+        "case_is_open",
+        "message_consents",
+        "sent_messages",
+    )
 
 
 def activity_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
