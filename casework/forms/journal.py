@@ -39,14 +39,14 @@ class JournalSearchForm(forms.Form):
 
     def __init__(self, *args: Any, department: Department, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(
-            "forms.ModelChoiceField[Professional]", self.fields["professional"]
-        ).queryset = Professional.objects.filter(organisation__department=department).order_by(
-            "last_name", "first_name"
+        cast("forms.ModelChoiceField[Professional]", self.fields["professional"]).queryset = (
+            Professional.objects.filter(organisation__department=department)
+            .only("first_name", "last_name")  # what an option shows: hundreds of them
+            .order_by("last_name", "first_name")
         )
-        cast(
-            "forms.ModelChoiceField[Organisation]", self.fields["organisation"]
-        ).queryset = Organisation.objects.filter(department=department).order_by("name")
+        cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"]).queryset = (
+            Organisation.objects.filter(department=department).only("name").order_by("name")
+        )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
