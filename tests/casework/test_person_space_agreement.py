@@ -3,6 +3,7 @@
 import datetime
 import re
 import threading
+from html import unescape
 
 import pytest
 import time_machine
@@ -217,17 +218,20 @@ def test_case_page_shows_the_narrowed_accord_and_the_act_as_the_persons():
         access=access, category=ShareCategory.OBSTACLES_HEALTH
     )
 
-    page = " ".join(
-        log_in(Client(), case.pair.advisor)
-        .get(reverse("case_detail", args=[case.pk]))
-        .content.decode()
-        .split()
+    # read as text: the history is written by Jinja2 (an apostrophe is &#39;, not &#x27;)
+    page = unescape(
+        " ".join(
+            log_in(Client(), case.pair.advisor)
+            .get(reverse("case_detail", args=[case.pk]))
+            .content.decode()
+            .split()
+        )
     )
 
     assert f"(par la personne, depuis son espace, le {timezone.localdate():%d/%m/%Y})" in page
     row = InformationShare.objects.filter(case=case).order_by("-pk").first()
     assert (
-        f"<strong>{escape(space_agreements.CATEGORY_WITHDRAWN)}</strong>, le "
+        f"<strong>{space_agreements.CATEGORY_WITHDRAWN}</strong>, le "
         f"{timezone.localtime(row.at):%d/%m/%Y à %H:%M} — "
         "<em>par la personne, depuis son espace</em>"
     ) in page

@@ -684,7 +684,7 @@ def test_portefeuille_shows_and_filters_the_cases_to_review(client, department, 
     ) in detail
     assert f"Droit clos\n        depuis le {closed_on:%d/%m/%Y}" in detail
     journal = client.get(f"/accompagnements/{flagged.pk}/journal/").content.decode()
-    assert journal.count("<td>Import d&#x27;un flux</td>") == 1
+    assert journal.count("<td>Import d&#39;un flux</td>") == 1  # rows written by Jinja2
     assert f"Situation RSA mise à jour par le flux quotidien du {today:%d/%m/%Y}" in journal
 
 
