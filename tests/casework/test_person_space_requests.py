@@ -2,6 +2,7 @@
 appointment, each the person's own act (journal channel « person », audit under their access)."""
 
 import datetime
+from html import unescape
 
 import pytest
 import time_machine
@@ -96,7 +97,7 @@ def test_messages_page_lists_only_the_persons_own_messages_with_dates(client):
     response = client.get(reverse("space_messages"))
 
     assert [m.text for m in response.context["sent"]] == ["Mon premier message"]
-    html = response.content.decode()
+    html = unescape(response.content.decode())
     assert "Mon premier message" in html
     assert "Message d'une autre personne" not in html
     assert timezone.localtime().strftime("%Y") in html
