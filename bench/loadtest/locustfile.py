@@ -22,12 +22,14 @@ import random
 import re
 import time
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import gevent
 from gevent.lock import Semaphore
 from locust import HttpUser, between, task
 from locust.env import Environment
+from requests.cookies import create_cookie
 
 from bench.cookies import SecureOverHttp
 
@@ -189,8 +191,14 @@ class Supervisor(Professional):
 
 #: One auditor's session shared by the auditor users of a run: a TOTP code is accepted once
 #: (django-otp refuses a code at or before the last one used), and the seed has one auditor.
+#: Locust runs each step in its own process: the first step's session is left in a file beside
+#: the accounts for the next ones, which would otherwise wait up to 30 s for a fresh code.
 _auditor_cookies: list[http.cookiejar.Cookie] = []
 _auditor_lock = Semaphore()
+
+
+def _saved_session() -> Path:
+    return Path(os.environ["LOADTEST_ACCOUNTS"]).with_name("session-auditeur.json")
 
 
 class Auditor(Professional):
@@ -201,13 +209,29 @@ class Auditor(Professional):
         self.client.cookies = SecureOverHttp()
         self.client.headers["X-Forwarded-Proto"] = "https"
         with _auditor_lock:
-            if not _auditor_cookies:
+            if not _auditor_cookies and not self.resume_session():
                 self.log_in(next_email(self.role))
                 self.second_factor()
                 _auditor_cookies.extend(iter(self.client.cookies))
+                _saved_session().write_text(
+                    json.dumps([[c.name, c.value, c.domain, c.path] for c in _auditor_cookies])
+                )
         for cookie in _auditor_cookies:
             self.client.cookies.set_cookie(cookie)
         measure_from_now(self.environment)
+
+    def resume_session(self) -> bool:
+        """The session a previous step left, if the journal still opens with it."""
+        if not _saved_session().exists():
+            return False
+        for name, value, domain, path in json.loads(_saved_session().read_text()):
+            self.client.cookies.set_cookie(create_cookie(name, value, domain=domain, path=path))
+        page = self.client.get("/journal/", name="reprise de session")
+        if page.status_code != 200 or "/journal/" not in page.url:
+            self.client.cookies.clear()
+            return False
+        _auditor_cookies.extend(iter(self.client.cookies))
+        return True
 
     def second_factor(self) -> None:
         key = bytes.fromhex(accounts()["auditor_totp_key"])
