@@ -1,6 +1,7 @@
 """Reads of the partners app used by the start pages."""
 
 from django.db.models import Count, Q, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.enums import Role
 from partners.models import (
@@ -90,3 +91,8 @@ def enrolment_code_givers(professional: Professional) -> list[str]:
         .exclude(pk=professional.pk)
         .order_by("last_name", "first_name")[:10]
     ]
+
+
+def second_factor_device(professional: Professional) -> TOTPDevice | None:
+    """The authenticator whose codes the code page checks (the first confirmed one)."""
+    return TOTPDevice.objects.filter(user=professional, confirmed=True).order_by("pk").first()

@@ -183,7 +183,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 def otp_verify(request: HttpRequest) -> HttpResponse:
     """Give the code of one's authenticator application for this session."""
     user = access.professional(request)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = selectors.second_factor_device(user)
     if device is None:
         return redirect(f"{reverse('otp_setup')}?{urlencode({'next': _safe_next(request)})}")
     form = TokenForm(request.POST if request.method == "POST" else None)

@@ -6,13 +6,19 @@ import json
 import subprocess
 import sys
 import time
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from time_machine import escape_hatch
 
+from casework import scale
 from casework.models import Interview
+from partners import selectors
+from partners.enums import Role
+from partners.models import Professional
 from tests.world import build_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,3 +114,22 @@ def test_each_simulated_user_logs_in_and_runs_its_tasks(live_server, tmp_path):
     ]
     # the htmx POST of the case page logged the interview, by the advisor who was logged in
     assert Interview.objects.filter(author=users["pair"]).count() == interviews + 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_load_test_gives_its_auditor_the_key_of_the_device_the_code_page_checks(tmp_path):
+    from bench.loadtest.__main__ import prepare_accounts
+
+    call_command("seed_scale", people=100, stdout=StringIO())
+    auditor = Professional.objects.get(
+        organisation__department=scale.scale_department(), role=Role.AUDITOR
+    )
+    # as make bench leaves it (bench.__main__.auditor_client): a device of the auditor already
+    checked = TOTPDevice.objects.create(user=auditor, name="Banc d'essai", confirmed=True)
+
+    accounts = json.loads(prepare_accounts(tmp_path).read_text())
+
+    assert accounts["auditor_totp_key"] == checked.key
+    assert selectors.second_factor_device(auditor) == checked
+    assert TOTPDevice.objects.filter(user=auditor).count() == 1
