@@ -333,8 +333,10 @@ def auditor_client(auditor: Any) -> Any:
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device, _created = TOTPDevice.objects.get_or_create(
-        user=auditor, defaults={"name": "Banc d'essai", "confirmed": True}
+    from partners.selectors import second_factor_device
+
+    device = second_factor_device(auditor) or TOTPDevice.objects.create(
+        user=auditor, name="Banc d'essai", confirmed=True
     )
     client = Client()
     client.force_login(auditor)
