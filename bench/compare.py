@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 #: The per-department pages and writes of the bench (the reminders and ratios are not pages).
-NOT_PAGES = {"subjects", "same_rows", "rappels", "http"}
+NOT_PAGES = {"subjects", "same_rows", "rappels", "http", "debit"}
 
 
 def pages(result: dict[str, Any]) -> dict[str, dict[str, float]]:
