@@ -363,7 +363,16 @@ def journal_search(department_id: int, filters: JournalFilters) -> QuerySet[Info
         rows = rows.filter(at__date__lte=filters.end)
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
-    return rows.select_related("actor").order_by("-at", "-seq")
+    newest_first: tuple[Any, ...] = ("-at", "-seq")
+    if filters.people is not None:
+        # A few people's rows (PERSON_SEARCH_LIMIT at most): read through the index on
+        # (beneficiary, at), then sorted. Ordered by « at » itself, PostgreSQL walks the index on
+        # (department, at) of every month backwards until it finds their rows (the whole journal
+        # when a month has none of them: 205–330 ms for a common name at 100,000 people, against
+        # 9–12 ms by the people's index). Adding nothing to « at » orders the same rows the same
+        # way but no index gives that order.
+        newest_first = ((F("at") + datetime.timedelta(0)).desc(), "-seq")
+    return rows.select_related("actor").order_by(*newest_first)
 
 
 def rights_changes(department_id: int) -> QuerySet[InformationShare]:

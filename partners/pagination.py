@@ -28,7 +28,8 @@ class CappedPaginator(_Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.queryset[: self.cap + 1].count()
+        # unordered: the first cap + 1 rows in any order are as many, without sorting them
+        return self.queryset.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:

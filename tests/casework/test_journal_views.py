@@ -126,6 +126,35 @@ def test_auditor_searches_by_name_without_the_name_in_any_url(login_client):
     assert len(export.content.decode("utf-8-sig").strip().splitlines()) == 1 + 3
 
 
+def test_a_name_search_lists_the_rows_of_everyone_matched_newest_first(login_client):
+    first = CaseFactory(state=CaseState.ACTIVE, beneficiary__last_name="Fontaine")
+    department = first.pair.department
+    second = CaseFactory(
+        state=CaseState.ACTIVE, pair__department=department, beneficiary__last_name="Fontaine"
+    )
+    other = CaseFactory(
+        state=CaseState.ACTIVE, pair__department=department, beneficiary__last_name="Lemoine"
+    )
+    for case in (first, second, other, first, second):  # the people's rows interleaved
+        _views(case, 1)
+    client = login_client(_auditor(first))
+
+    client.post(reverse("journal_search"), {"person": "Fontaine", "channel": "view"})
+    page = client.get(reverse("journal_search")).context["page"]
+
+    matched = InformationShare.objects.filter(
+        beneficiary_id__in=[first.beneficiary_id, second.beneficiary_id], channel="view"
+    )
+    assert [row.pk for row in page.object_list] == list(
+        matched.order_by("-at", "-seq").values_list("pk", flat=True)
+    )
+    assert [row.beneficiary_id for row in page.object_list] == [
+        second.beneficiary_id,
+        first.beneficiary_id,
+    ] * 2
+    assert page.paginator.count == 4
+
+
 def test_auditor_name_search_that_matches_no_one_says_so(login_client):
     case = CaseFactory(state=CaseState.ACTIVE)
     _views(case, 2)
