@@ -63,7 +63,11 @@ def prepare_accounts(directory: Path) -> Path:
     if department is None:
         sys.exit("Aucun département d'essai dans la base.")
     pairs = Pair.objects.filter(department=department).order_by("pk")
-    members = [pk for pair in pairs for pk in (pair.advisor_id, pair.social_worker_id) if pk][:POOL]
+    # One member per binôme, the advisor and the social worker in turn: two simulated users on
+    # different accounts never log an interview on the same case (a version conflict), as long
+    # as the seed has binômes enough (at 2,000 people, 4: the users share the accounts).
+    turns = ((pair.advisor_id, pair.social_worker_id)[i % 2] for i, pair in enumerate(pairs))
+    members = [pk for pk in turns if pk][:POOL]
     in_department = Professional.objects.filter(organisation__department=department)
     pool = {
         "pair": list(Professional.objects.filter(pk__in=members).order_by("pk")),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from time_machine import escape_hatch
 
@@ -18,7 +19,7 @@ from casework import scale
 from casework.models import Interview
 from partners import selectors
 from partners.enums import Role
-from partners.models import Professional
+from partners.models import Pair, Professional
 from tests.world import build_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,6 +115,26 @@ def test_each_simulated_user_logs_in_and_runs_its_tasks(live_server, tmp_path):
     ]
     # the htmx POST of the case page logged the interview, by the advisor who was logged in
     assert Interview.objects.filter(author=users["pair"]).count() == interviews + 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_load_tests_pair_members_are_one_per_binome_advisors_and_social_workers(tmp_path):
+    from bench.loadtest.__main__ import prepare_accounts
+
+    call_command("seed_scale", people=500, stdout=StringIO())
+
+    emails = json.loads(prepare_accounts(tmp_path).read_text())["pair"]
+
+    members = Professional.objects.filter(email__in=emails)
+    pairs = [
+        pair
+        for member in members
+        for pair in Pair.objects.filter(Q(advisor=member) | Q(social_worker=member))
+    ]
+    assert len(members) == len(emails) == len(pairs) > 1
+    assert len({pair.pk for pair in pairs}) == len(pairs)  # no binôme twice: no case shared
+    assert {member.role for member in members} == {Role.ADVISOR, Role.SOCIAL_WORKER}
 
 
 @pytest.mark.postgres
