@@ -44,8 +44,15 @@ class LedgerHead(models.Model):
 class InformationShare(models.Model):
     """One row of the « journal des accès et des partages » (append-only, hash-chained)."""
 
+    # The four foreign keys read with « at » have no index of their own: Meta's (x, at) indexes
+    # lead with them and serve their lookups (and PROTECT's checks). Each index is one more on
+    # every monthly partition, to maintain on each write and to weigh in each plan.
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="+", verbose_name="département"
+        Department,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="département",
+        db_index=False,
     )
     seq = models.PositiveBigIntegerField("numéro")
     prev_hash = models.CharField(max_length=64)
@@ -57,14 +64,20 @@ class InformationShare(models.Model):
         null=True,
         related_name="+",
         verbose_name="professionnel·le",
+        db_index=False,
     )
     actor_organisation = models.CharField("organisation", max_length=200, blank=True)
     actor_job_title = models.CharField("fonction", max_length=150, blank=True)
     case = models.ForeignKey(
-        Case, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="accompagnement"
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="accompagnement",
+        db_index=False,
     )
     beneficiary = models.ForeignKey(
-        Beneficiary, on_delete=models.PROTECT, null=True, related_name="+"
+        Beneficiary, on_delete=models.PROTECT, null=True, related_name="+", db_index=False
     )
     object_type = models.CharField("objet", max_length=50, blank=True)
     object_id = models.CharField(max_length=40, blank=True)

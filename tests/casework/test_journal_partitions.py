@@ -77,6 +77,30 @@ def test_journal_partitions_create_makes_this_month_and_next_ones_once(today):
 
 
 @pytest.mark.django_db
+def test_a_new_month_has_the_journals_indexes_and_none_on_a_lone_foreign_key(today):
+    month = _far_month(today, 21)
+    (name, *_) = partitions.journal_partitions_create(today=month)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [name])
+        indexes = [row[0].split(" USING btree ", 1)[1] for row in cursor.fetchall()]
+    columns = sorted(index.split(" WHERE ")[0] for index in indexes)
+
+    # migration 0035: the (x, at) indexes serve the foreign keys read with « at »
+    assert columns == [
+        "(actor_id, at)",
+        "(basis_agreement_id)",
+        "(beneficiary_id, at)",
+        "(case_id, at)",
+        "(department_id, at)",
+        "(department_id, at)",  # the rights' changes only (partial)
+        "(department_id, prev_hash)",
+        "(department_id, seq)",
+        "(id, at)",
+    ]
+
+
+@pytest.mark.django_db
 def test_create_journal_partitions_task_prepares_the_months_ahead(today):
     month = _far_month(today, 21)
     with time_machine.travel(_noon(month), tick=False):
