@@ -1,7 +1,9 @@
-"""Parts of a page rendered by Jinja2: the rows of the long lists, where Django's template engine
-spent most of a page's time (docs/performance.md §1). The page itself stays a Django template; it
-prints a ``Fragment`` like any value, and the fragment is rendered then, inside the page's render
-(so the template query guard of the tests watches it too).
+"""Parts of a page rendered by Jinja2: the rows of the long lists (the portefeuille, the journal),
+and the case page's read-only sections (its history, the person and the follow-up, the accord and
+the person's space), where Django's template engine spent most of a page's time
+(docs/performance.md §1; docs/architecture.md, « Pages and templates »). The page itself stays a
+Django template; it prints a ``Fragment`` like any value, and the fragment is rendered then,
+inside the page's render (so the template query guard of the tests watches it too).
 
 The environment (``TEMPLATES``' second engine, files ``templates/<app>/*.jinja``) escapes every
 value, fails on an unknown variable in tests (``StrictUndefined``, as ``string_if_invalid`` for the
